@@ -1,0 +1,10 @@
+import type { Principal } from '../auth/api-keys.js';
+import type { Db } from '../db/prisma.js';
+import type { WebhookService } from '../webhooks/service.js';
+
+/** Everything a resolver may use; `principal` is always set because unauthenticated requests never get here. */
+export type Context = {
+  db: Db;
+  principal: Principal;
+  webhooks: WebhookService;
+};

@@ -1,0 +1,9 @@
+// Importing a module registers its types with the builder; the order here is the only coupling.
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from '../builder.js';
+import './scalars.js';
+import './errors.js';
+import './webhook.js';
+import './event-type.js';
+
+export const schema = lexicographicSortSchema(builder.toSchema());

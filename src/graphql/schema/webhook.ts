@@ -1,0 +1,138 @@
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import type { Webhook as WebhookRow } from '../../generated/prisma/client.js';
+import { builder } from '../builder.js';
+
+export const WebhookStatus = builder.enumType('WebhookStatus', {
+  values: {
+    ACTIVE: { description: 'Receives deliveries' },
+    DISABLED: { description: 'Receives nothing until enabled again; see disabledReason' },
+  } as const,
+});
+
+export const Webhook = builder.prismaObject('Webhook', {
+  description: 'An endpoint that receives signed POSTs for the events it subscribes to.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'wh_ followed by 16 hex characters' }),
+    url: t.exposeString('url'),
+    events: t.exposeStringList('events', { description: 'Event types, wildcards such as vision.*, or *' }),
+    description: t.exposeString('description', { nullable: true }),
+    status: t.expose('status', { type: WebhookStatus }),
+    disabledReason: t.exposeString('disabledReason', { nullable: true }),
+    disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+  }),
+});
+
+/** A webhook with its signing secret: returned only on creation and on rotation. */
+const WebhookWithSecret = (name: string, description: string) =>
+  builder.objectRef<{ webhook: WebhookRow; secret: string }>(name).implement({
+    description,
+    fields: (t) => ({
+      webhook: t.field({ type: Webhook, resolve: (p) => p.webhook }),
+      secret: t.exposeString('secret', {
+        description: 'The full signing secret; store it now, it is not shown again',
+      }),
+    }),
+  });
+
+const CreateWebhookPayload = WebhookWithSecret('CreateWebhookPayload', 'The new webhook and its signing secret');
+const RotateWebhookSecretPayload = WebhookWithSecret(
+  'RotateWebhookSecretPayload',
+  'The webhook and its new signing secret',
+);
+
+const DeleteWebhookPayload = builder.objectRef<{ deletedWebhookId: string }>('DeleteWebhookPayload').implement({
+  fields: (t) => ({ deletedWebhookId: t.exposeID('deletedWebhookId') }),
+});
+
+const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
+  fields: (t) => ({
+    url: t.string({ required: true, description: 'Absolute http(s) URL, at most 2,048 characters' }),
+    events: t.stringList({ required: true }),
+    secret: t.string({ description: 'Your own signing secret; one is generated when omitted' }),
+    description: t.string(),
+  }),
+});
+
+const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
+  fields: (t) => ({
+    url: t.string(),
+    events: t.stringList(),
+    description: t.string(),
+  }),
+});
+
+builder.queryFields((t) => ({
+  webhooks: t.prismaConnection(
+    {
+      type: 'Webhook',
+      cursor: 'id',
+      description: 'Your webhooks, newest first',
+      resolve: (query, _root, _args, ctx) =>
+        ctx.db.webhook.findMany({
+          ...query,
+          where: { projectId: ctx.principal.projectId },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        }),
+      totalCount: (_parent, _args, ctx) => ctx.db.webhook.count({ where: { projectId: ctx.principal.projectId } }),
+    },
+    {},
+  ),
+  webhook: t.field({
+    type: Webhook,
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError], directResult: true },
+    resolve: (_root, args, ctx) => ctx.webhooks.get(ctx.principal.projectId, String(args.id)),
+  }),
+}));
+
+
+builder.mutationFields((t) => ({
+  createWebhook: t.field({
+    type: CreateWebhookPayload,
+    args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
+    errors: { types: [ValidationError], directResult: true },
+    resolve: (_root, { input }, ctx) => ctx.webhooks.create(ctx.principal.projectId, input),
+  }),
+  updateWebhook: t.field({
+    type: Webhook,
+    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateWebhookInput, required: true }) },
+    errors: { types: [ValidationError, NotFoundError], directResult: true },
+    resolve: (_root, { id, input }, ctx) => ctx.webhooks.update(ctx.principal.projectId, String(id), input),
+  }),
+  deleteWebhook: t.field({
+    type: DeleteWebhookPayload,
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError], directResult: true },
+    resolve: async (_root, { id }, ctx) => {
+      const deleted = await ctx.webhooks.delete(ctx.principal.projectId, String(id));
+      return { deletedWebhookId: deleted.id };
+    },
+  }),
+  enableWebhook: t.field({
+    type: Webhook,
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError], directResult: true },
+    resolve: (_root, { id }, ctx) => ctx.webhooks.enable(ctx.principal.projectId, String(id)),
+  }),
+  disableWebhook: t.field({
+    type: Webhook,
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError], directResult: true },
+    resolve: (_root, { id }, ctx) => ctx.webhooks.disable(ctx.principal.projectId, String(id)),
+  }),
+  rotateWebhookSecret: t.field({
+    type: RotateWebhookSecretPayload,
+    args: {
+      id: t.arg.id({ required: true }),
+      gracePeriodSeconds: t.arg.int({
+        defaultValue: 86_400,
+        description: 'How long deliveries stay signed with the old secret too',
+      }),
+    },
+    errors: { types: [NotFoundError, ValidationError], directResult: true },
+    resolve: (_root, { id, gracePeriodSeconds }, ctx) =>
+      ctx.webhooks.rotateSecret(ctx.principal.projectId, String(id), gracePeriodSeconds ?? 86_400),
+  }),
+}));

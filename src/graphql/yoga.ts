@@ -1,0 +1,23 @@
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { schema } from './schema/index.js';
+import type { Context } from './context.js';
+
+export type ServerContext = { req: FastifyRequest; reply: FastifyReply };
+export type Yoga = YogaServerInstance<ServerContext, Context>;
+
+/** Yoga serves GraphQL over HTTP (GET, POST) and subscriptions over SSE; graphql-ws reuses its envelop. */
+export function createGraphQL(options: {
+  graphiql: boolean;
+  contextFor: (req: FastifyRequest) => Context;
+  logger: FastifyRequest['log'];
+}): Yoga {
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    graphiql: options.graphiql && { title: 'AI Platform Webhooks', subscriptionsProtocol: 'WS' },
+    landingPage: false,
+    logging: options.logger,
+    context: ({ req }) => options.contextFor(req),
+  });
+}

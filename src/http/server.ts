@@ -1,0 +1,81 @@
+// One HTTP server per API process: GraphQL (HTTP, SSE, graphql-ws) at /graphql, health probes, and later the
+// REST routes, metrics and dashboard.
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
+import websocket from '@fastify/websocket';
+import type { ApiKeyStore } from '../auth/api-keys.js';
+import type { Db } from '../db/prisma.js';
+import type { WebhookService } from '../webhooks/service.js';
+import { createGraphQL } from '../graphql/yoga.js';
+import { requireApiKey } from './auth.js';
+import { graphqlWsHandler } from './graphql-ws.js';
+
+export type ServerDeps = {
+  db: Db;
+  logger: FastifyBaseLogger;
+  apiKeys: ApiKeyStore;
+  webhooks: WebhookService;
+  graphiql: boolean;
+  /** Resolves when the database answers and every migration is applied; throws with the reason otherwise. */
+  checkReady: () => Promise<void>;
+};
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : crypto.randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: 1_048_576,
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    try {
+      await deps.checkReady();
+      return { status: 'ready' };
+    } catch (error) {
+      return reply.code(503).send({ status: 'not ready', reason: (error as Error).message });
+    }
+  });
+
+  const yoga = createGraphQL({
+    graphiql: deps.graphiql,
+    logger: app.log,
+    contextFor: (req) => {
+      if (!req.principal) throw new Error('GraphQL reached without an authenticated principal');
+      return { db: deps.db, principal: req.principal, webhooks: deps.webhooks };
+    },
+  });
+  const authenticate = requireApiKey(deps.apiKeys);
+
+  await app.register(websocket, { options: { maxPayload: 1_048_576 } });
+  await app.register(async (scope) => {
+    // GraphiQL's page itself is public; every operation needs a key.
+    scope.addHook('onRequest', async (req, reply) => {
+      const wantsPage = req.method === 'GET' && deps.graphiql && req.headers.accept?.includes('text/html');
+      if (req.ws || wantsPage) return;
+      return authenticate(req, reply);
+    });
+    const handler = async (req: FastifyRequest, reply: FastifyReply) => {
+      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+      response.headers.forEach((value, key) => reply.header(key, value));
+      reply.status(response.status);
+      reply.send(response.body);
+      return reply;
+    };
+    // @fastify/websocket takes upgrades on GET routes only, so GET carries both handlers.
+    scope.route({ url: '/graphql', method: 'GET', handler, wsHandler: graphqlWsHandler(yoga, deps.apiKeys) });
+    scope.route({ url: '/graphql', method: ['POST', 'OPTIONS'], handler });
+  });
+  return app;
+}

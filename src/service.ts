@@ -1,0 +1,70 @@
+// Composition root: one process of the service, in the role its configuration names.
+import type { Logger } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import { ApiKeyStore } from './auth/api-keys.js';
+import type { Config } from './config.js';
+import { startEmbeddedPostgres } from './db/embedded.js';
+import { applyMigrations, pendingMigrations } from './db/migrations.js';
+import { createPrisma } from './db/prisma.js';
+import { buildServer } from './http/server.js';
+import { WebhookService } from './webhooks/service.js';
+
+export type RunningService = {
+  /** Base URL of the HTTP server (undefined for a worker-only process). */
+  httpUrl: string | undefined;
+  databaseUrl: string;
+  stop: () => Promise<void>;
+};
+
+export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch((error) => logger.error({ err: error }, 'stop failed'));
+  };
+  try {
+    let databaseUrl = config.databaseUrl;
+    if (!databaseUrl) {
+      const embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.debug({ postgres: line }));
+      stops.push(embedded.stop);
+      databaseUrl = embedded.url;
+      logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
+    }
+
+    const applied = await applyMigrations(databaseUrl);
+    if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+
+    const db = createPrisma(databaseUrl);
+    stops.push(() => db.$disconnect());
+    const apiKeys = new ApiKeyStore(db);
+    const { generated, created } = await apiKeys.bootstrap(config.bootstrapApiKey);
+    if (generated) {
+      // Printed once, on first start; only its hash is stored.
+      logger.warn({ apiKey: generated }, 'Generated the first API key; store it now, it will not be shown again');
+    } else if (created) {
+      logger.info('BOOTSTRAP_API_KEY installed as the default project key');
+    }
+
+    let httpUrl: string | undefined;
+    if (config.role !== 'worker') {
+      const server = await buildServer({
+        db,
+        logger: logger as FastifyBaseLogger,
+        apiKeys,
+        webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks }),
+        graphiql: config.nodeEnv !== 'production',
+        checkReady: async () => {
+          const pending = await pendingMigrations((sql) => db.$queryRawUnsafe(sql));
+          if (pending.length) throw new Error(`migrations not applied: ${pending.join(', ')}`);
+        },
+      });
+      await server.listen({ port: config.port, host: config.host });
+      stops.push(() => server.close());
+      const { port } = server.server.address() as { port: number };
+      httpUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
+    }
+    return { httpUrl, databaseUrl, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

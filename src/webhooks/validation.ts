@@ -1,0 +1,57 @@
+// Input rules for webhooks, shared by every API surface.
+import { ValidationError } from '../lib/errors.js';
+import { isValidEventPattern } from '../events/catalog.js';
+
+export const MAX_URL_LENGTH = 2048;
+
+export function validateUrl(raw: string, { allowHttp }: { allowHttp: boolean }): string {
+  if (raw.length > MAX_URL_LENGTH) {
+    throw new ValidationError(`url must be at most ${MAX_URL_LENGTH} characters`, 'url');
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ValidationError('url must be an absolute http(s) URL, e.g. https://example.com/webhook', 'url');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ValidationError('url must use http or https', 'url');
+  }
+  if (url.protocol === 'http:' && !allowHttp) {
+    throw new ValidationError('url must use https (plain http is refused in production)', 'url');
+  }
+  if (url.username || url.password) {
+    throw new ValidationError('url must not contain credentials; authenticate with the signature instead', 'url');
+  }
+  return url.toString();
+}
+
+export function validateEvents(events: readonly string[]): string[] {
+  if (events.length === 0) {
+    throw new ValidationError('events must name at least one event type', 'events');
+  }
+  const seen = new Set<string>();
+  for (const pattern of events) {
+    if (!isValidEventPattern(pattern)) {
+      throw new ValidationError(
+        `events: unknown event type "${pattern}"; use a name from eventTypes, a wildcard such as "vision.*", or "*"`,
+        'events',
+      );
+    }
+    if (seen.has(pattern)) throw new ValidationError(`events: "${pattern}" is listed twice`, 'events');
+    seen.add(pattern);
+  }
+  return [...seen];
+}
+
+export function validateSecret(secret: string): string {
+  if (secret.length < 16 || secret.length > 256) {
+    throw new ValidationError('secret must be between 16 and 256 characters', 'secret');
+  }
+  return secret;
+}
+
+export function validateDescription(description: string): string {
+  if (description.length > 500) throw new ValidationError('description must be at most 500 characters', 'description');
+  return description;
+}
