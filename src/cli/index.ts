@@ -1,0 +1,55 @@
+// `npm run cli -- <command>`: operator commands that talk to the database directly.
+import { parseArgs } from 'node:util';
+import { ApiKeyStore } from '../auth/api-keys.js';
+import { loadConfig } from '../config.js';
+import { openEmbeddedPostgres } from '../db/embedded.js';
+import { applyMigrations } from '../db/migrations.js';
+import { createPrisma } from '../db/prisma.js';
+
+const USAGE = `usage:
+  cli api-key create --project <name> [--name <label>]   create a key (printed once)
+  cli api-key list                                        list keys (never the keys themselves)
+  cli api-key revoke <id>                                 revoke a key at once`;
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { project: { type: 'string' }, name: { type: 'string' } },
+});
+const [area, command, arg] = positionals;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+if (area !== 'api-key' || !['create', 'list', 'revoke'].includes(command ?? '')) fail('unknown command');
+if (command === 'create' && !values.project) fail('api-key create needs --project <name>');
+if (command === 'revoke' && !arg) fail('api-key revoke needs the key id (see api-key list)');
+
+const config = loadConfig();
+const embedded = config.databaseUrl ? null : await openEmbeddedPostgres(config.dataDir);
+const url = config.databaseUrl ?? embedded!.url;
+await applyMigrations(url);
+const db = createPrisma(url, 2);
+const apiKeys = new ApiKeyStore(db);
+let exitCode = 0;
+try {
+  if (command === 'create') {
+    const { key, apiKey, project } = await apiKeys.create(values.project!, values.name ?? 'cli');
+    console.log(`Created ${apiKey.id} for project "${project.name}". The key, shown only now:\n${key}`);
+  } else if (command === 'list') {
+    for (const k of await apiKeys.list()) {
+      const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active';
+      console.log(`${k.id}\t${k.prefix}…\t${k.project.name}\t${k.name}\t${state}`);
+    }
+  } else if (await apiKeys.revoke(arg!)) {
+    console.log(`Revoked ${arg}`);
+  } else {
+    console.error(`No active key with id ${arg}`);
+    exitCode = 1;
+  }
+} finally {
+  await db.$disconnect();
+  await embedded?.stop();
+}
+process.exit(exitCode);

@@ -1,0 +1,55 @@
+// Starts the real service in-process against a test database, on a loopback port, with helpers to call it.
+import { afterAll } from 'vitest';
+import { pino } from 'pino';
+import { ApiKeyStore } from '../../src/auth/api-keys.js';
+import { loadConfig } from '../../src/config.js';
+import { createPrisma } from '../../src/db/prisma.js';
+import { startService, type RunningService } from '../../src/service.js';
+import { createTestDatabase } from './database.js';
+
+export type GraphQLResult<T = any> = { status: number; body: { data?: T; errors?: { message: string; extensions?: any }[] } };
+
+export type TestService = RunningService & {
+  httpUrl: string;
+  /** A new project with its own API key. */
+  newProject: (name?: string) => Promise<{ key: string; projectId: string }>;
+  /** POSTs a GraphQL operation with the given key (none when null). */
+  gql: <T = any>(key: string | null, query: string, variables?: Record<string, unknown>) => Promise<GraphQLResult<T>>;
+};
+
+let projectCounter = 0;
+
+export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+  const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    ...env,
+    DATABASE_URL: databaseUrl,
+  });
+  const service = await startService(config, pino({ level: 'silent' }));
+  afterAll(() => service.stop());
+  const db = createPrisma(databaseUrl, 2);
+  afterAll(() => db.$disconnect());
+  const apiKeys = new ApiKeyStore(db);
+  const httpUrl = service.httpUrl!;
+
+  return {
+    ...service,
+    httpUrl,
+    newProject: async (name = `project-${process.pid}-${++projectCounter}`) => {
+      const { key, project } = await apiKeys.create(name);
+      return { key, projectId: project.id };
+    },
+    gql: async (key, query, variables) => {
+      const response = await fetch(`${httpUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: response.status, body: (await response.json()) as GraphQLResult['body'] };
+    },
+  };
+}
