@@ -10,12 +10,17 @@ const duration = (name: string, fallback: string) =>
     return ms ?? 0;
   });
 
+const integer = (min: number, max: number, fallback: number) => {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z.coerce.number(message).int(message).min(min, message).max(max, message).default(fallback);
+};
+
 const schema = z.object({
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
-  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  PORT: integer(0, 65535, 4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('.data'),
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
@@ -24,8 +29,10 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   ALLOW_HTTP_WEBHOOKS: z.enum(['true', 'false']).optional(),
   DELIVERY_TIMEOUT: duration('DELIVERY_TIMEOUT', '30s'),
-  DELIVERY_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(50),
-  WEBHOOK_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(1000).default(10),
+  DELIVERY_CONCURRENCY: integer(1, 1000, 50),
+  WEBHOOK_MAX_IN_FLIGHT: integer(1, 1000, 10),
+  JOB_POLL_INTERVAL: duration('JOB_POLL_INTERVAL', '5s').refine((ms) => ms >= 500, 'must be at least 500ms'),
+  JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10, 'must be at least 10 (a pg-boss limit)').max(3600).default(30),
   RETRY_SCHEDULE: z
     .string()
     .default('5m,30m,2h,8h,24h')
@@ -53,6 +60,10 @@ export type Config = {
   deliveryConcurrency: number;
   webhookMaxInFlight: number;
   retryScheduleMs: number[];
+  /** How often idle workers look for due retries (new deliveries wake them at once through NOTIFY). */
+  jobPollIntervalMs: number;
+  /** A job held by a worker that stopped heartbeating for this long is handed to another worker. */
+  jobHeartbeatSeconds: number;
 };
 
 export class ConfigError extends Error {}
@@ -80,5 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     webhookMaxInFlight: e.WEBHOOK_MAX_IN_FLIGHT,
     retryScheduleMs: e.RETRY_SCHEDULE,
+    jobPollIntervalMs: e.JOB_POLL_INTERVAL,
+    jobHeartbeatSeconds: e.JOB_HEARTBEAT_SECONDS,
   };
 }

@@ -8,6 +8,12 @@ import { applyMigrations, pendingMigrations } from './db/migrations.js';
 import { createPrisma } from './db/prisma.js';
 import { buildServer } from './http/server.js';
 import { WebhookService } from './webhooks/service.js';
+import { DeliveryService } from './deliveries/service.js';
+import { DeliveryAttempter } from './delivery/attempt.js';
+import { createDeliveryAgent } from './delivery/http-client.js';
+import { createBoss, ensureDeliveryQueue } from './delivery/queue.js';
+import { startDeliveryWorker } from './delivery/worker.js';
+import { EventPublisher } from './events/publisher.js';
 
 export type RunningService = {
   /** Base URL of the HTTP server (undefined for a worker-only process). */
@@ -44,13 +50,49 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       logger.info('BOOTSTRAP_API_KEY installed as the default project key');
     }
 
+    // Closed after the queue stops (stops run in reverse), so in-flight attempts keep their connections.
+    const agent = createDeliveryAgent();
+    stops.push(() => agent.close());
+    const boss = createBoss(databaseUrl, { monitorIntervalSeconds: Math.min(60, config.jobHeartbeatSeconds) });
+    boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+    await boss.start();
+    // Graceful: in-flight attempts finish (bounded by the delivery timeout) before the process exits.
+    stops.push(() => boss.stop({ graceful: true, timeout: config.deliveryTimeoutMs + 5_000 }));
+    await ensureDeliveryQueue(boss, {
+      deliveryTimeoutMs: config.deliveryTimeoutMs,
+      heartbeatSeconds: config.jobHeartbeatSeconds,
+    });
+
+    if (config.role !== 'api') {
+      const attempter = new DeliveryAttempter({
+        db,
+        boss,
+        agent,
+        settings: { timeoutMs: config.deliveryTimeoutMs, retryScheduleMs: config.retryScheduleMs },
+      });
+      await startDeliveryWorker(
+        boss,
+        attempter,
+        {
+          concurrency: config.deliveryConcurrency,
+          webhookMaxInFlight: config.webhookMaxInFlight,
+          pollIntervalMs: config.jobPollIntervalMs,
+        },
+        logger,
+      );
+    }
+
     let httpUrl: string | undefined;
     if (config.role !== 'worker') {
       const server = await buildServer({
-        db,
         logger: logger as FastifyBaseLogger,
         apiKeys,
-        webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks }),
+        services: {
+          db,
+          webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks }),
+          events: new EventPublisher(db, boss),
+          deliveries: new DeliveryService(db, boss),
+        },
         graphiql: config.nodeEnv !== 'production',
         checkReady: async () => {
           const pending = await pendingMigrations((sql) => db.$queryRawUnsafe(sql));

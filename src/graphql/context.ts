@@ -1,5 +1,7 @@
 import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
+import type { DeliveryService } from '../deliveries/service.js';
+import type { EventPublisher } from '../events/publisher.js';
 import type { WebhookService } from '../webhooks/service.js';
 
 /** Everything a resolver may use; `principal` is always set because unauthenticated requests never get here. */
@@ -7,4 +9,6 @@ export type Context = {
   db: Db;
   principal: Principal;
   webhooks: WebhookService;
+  events: EventPublisher;
+  deliveries: DeliveryService;
 };

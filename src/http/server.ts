@@ -8,17 +8,16 @@ import Fastify, {
 } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { ApiKeyStore } from '../auth/api-keys.js';
-import type { Db } from '../db/prisma.js';
-import type { WebhookService } from '../webhooks/service.js';
+import type { Context } from '../graphql/context.js';
 import { createGraphQL } from '../graphql/yoga.js';
 import { requireApiKey } from './auth.js';
 import { graphqlWsHandler } from './graphql-ws.js';
 
 export type ServerDeps = {
-  db: Db;
   logger: FastifyBaseLogger;
   apiKeys: ApiKeyStore;
-  webhooks: WebhookService;
+  /** The services resolvers use; each request adds its principal. */
+  services: Omit<Context, 'principal'>;
   graphiql: boolean;
   /** Resolves when the database answers and every migration is applied; throws with the reason otherwise. */
   checkReady: () => Promise<void>;
@@ -53,7 +52,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     logger: app.log,
     contextFor: (req) => {
       if (!req.principal) throw new Error('GraphQL reached without an authenticated principal');
-      return { db: deps.db, principal: req.principal, webhooks: deps.webhooks };
+      return { ...deps.services, principal: req.principal };
     },
   });
   const authenticate = requireApiKey(deps.apiKeys);

@@ -5,5 +5,7 @@ import './scalars.js';
 import './errors.js';
 import './webhook.js';
 import './event-type.js';
+import './event.js';
+import './delivery.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,76 @@
+// One POST to a receiver: keep-alive connections, a hard timeout over the whole exchange, redirects never
+// followed, and the response body kept up to 64 KiB.
+import { Agent, request, errors } from 'undici';
+
+export const RESPONSE_BODY_LIMIT = 64 * 1024;
+
+export type ErrorKind = 'TIMEOUT' | 'CONNECTION_REFUSED' | 'DNS_FAILURE' | 'NETWORK_ERROR' | 'HTTP_STATUS';
+
+export type PostOutcome = {
+  durationMs: number;
+  status: number | null;
+  headers: Record<string, string>;
+  body: string | null;
+  bodyTruncated: boolean;
+  error: { kind: ErrorKind; message: string } | null;
+};
+
+export function createDeliveryAgent() {
+  return new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 50 });
+}
+
+async function readLimited(body: AsyncIterable<Buffer>, limit: number) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size > limit) break; // leaving the loop destroys the stream: no need to read the rest
+  }
+  const all = Buffer.concat(chunks);
+  return { text: all.subarray(0, limit).toString('utf8'), truncated: all.length > limit };
+}
+
+function classify(error: unknown): { kind: ErrorKind; message: string } {
+  const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
+  const code = err.code ?? err.cause?.code;
+  if (err.name === 'TimeoutError' || error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
+    return { kind: 'TIMEOUT', message: 'The receiver did not answer in time' };
+  }
+  if (code === 'ECONNREFUSED') return { kind: 'CONNECTION_REFUSED', message: 'Connection refused' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { kind: 'DNS_FAILURE', message: `DNS lookup failed (${code})` };
+  return { kind: 'NETWORK_ERROR', message: err.cause?.message ?? err.message };
+}
+
+const flatHeaders = (headers: Record<string, string | string[] | undefined>) =>
+  Object.fromEntries(
+    Object.entries(headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(', ') : v]])),
+  );
+
+export async function postJson(
+  agent: Agent,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+): Promise<PostOutcome> {
+  const started = performance.now();
+  const elapsed = () => Math.round(performance.now() - started);
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const response = await request(url, { method: 'POST', headers, body, dispatcher: agent, signal });
+    const { text, truncated } = await readLimited(response.body, RESPONSE_BODY_LIMIT);
+    const ok = response.statusCode >= 200 && response.statusCode < 300;
+    return {
+      durationMs: elapsed(),
+      status: response.statusCode,
+      headers: flatHeaders(response.headers),
+      body: text,
+      bodyTruncated: truncated,
+      error: ok ? null : { kind: 'HTTP_STATUS', message: `The receiver answered ${response.statusCode}` },
+    };
+  } catch (error) {
+    const failure = signal.aborted ? { kind: 'TIMEOUT' as const, message: `No complete answer within ${timeoutMs} ms` } : classify(error);
+    return { durationMs: elapsed(), status: null, headers: {}, body: null, bodyTruncated: false, error: failure };
+  }
+}

@@ -1,0 +1,57 @@
+// The pg-boss queue that carries one job per delivery attempt. Jobs are inserted in the publisher's
+// transaction (transactional outbox) and, for retries, in the transaction that records the failed attempt.
+import { PgBoss, fromPrisma, type JobInsert } from 'pg-boss';
+import type { Db } from '../db/prisma.js';
+
+export const DELIVERY_QUEUE = 'deliveries';
+
+/** `attempt` guards against duplicates: a job only makes that attempt if the delivery has not made it yet. */
+export type DeliveryJob = { deliveryId: string; attempt: number } | { deliveryId: string; manual: true };
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+export type QueueSettings = {
+  /** Longest an attempt may take; jobs expire (and are retried) well after it. */
+  deliveryTimeoutMs: number;
+  /** How soon a job held by a dead worker is handed to another. */
+  heartbeatSeconds: number;
+};
+
+export function createBoss(connectionString: string, settings: { monitorIntervalSeconds: number }) {
+  return new PgBoss({
+    connectionString,
+    schema: 'pgboss',
+    useListenNotify: true,
+    max: 4,
+    monitorIntervalSeconds: settings.monitorIntervalSeconds,
+  });
+}
+
+export async function ensureDeliveryQueue(boss: PgBoss, settings: QueueSettings) {
+  const options = {
+    notify: true,
+    // pg-boss retries only crashed or expired attempts; HTTP failures are scheduled by the worker itself.
+    retryLimit: 20,
+    retryDelay: 1,
+    expireInSeconds: Math.ceil(settings.deliveryTimeoutMs / 1000) * 2 + 30,
+    heartbeatSeconds: settings.heartbeatSeconds,
+    // Kept longer than the longest retry step so scheduled retries are never purged before they run.
+    retentionSeconds: 14 * 86_400,
+    deleteAfterSeconds: 86_400,
+  };
+  if (await boss.getQueue(DELIVERY_QUEUE)) await boss.updateQueue(DELIVERY_QUEUE, options);
+  else await boss.createQueue(DELIVERY_QUEUE, options);
+}
+
+export const deliveryJob = (webhookId: string, data: DeliveryJob, startAfter?: Date): JobInsert<DeliveryJob> => ({
+  data,
+  // One group per webhook: WEBHOOK_MAX_IN_FLIGHT caps its concurrent attempts across every worker.
+  group: { id: webhookId },
+  ...(startAfter && { startAfter }),
+});
+
+/** Inserts jobs inside the caller's Prisma transaction: they exist if and only if the transaction commits. */
+export function enqueueInTransaction(boss: PgBoss, tx: Tx, jobs: JobInsert<DeliveryJob>[]) {
+  if (jobs.length === 0) return Promise.resolve();
+  return boss.insert(DELIVERY_QUEUE, jobs, { db: fromPrisma(tx) });
+}

@@ -1,0 +1,13 @@
+import { ValidationError } from '../lib/errors.js';
+import { findEventType } from './catalog.js';
+
+/** Checks an event against the catalog; the error names the offending field, e.g. `data.result.solution`. */
+export function validateEvent(type: string, data: unknown): Record<string, unknown> {
+  const entry = findEventType(type);
+  if (!entry) throw new ValidationError(`Unknown event type "${type}"; see the eventTypes query`, 'type');
+  const parsed = entry.schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = ['data', ...issue.path.map(String)].join('.');
+  throw new ValidationError(`${field}: ${issue.message}`, field);
+}

@@ -1,0 +1,123 @@
+import { NotFoundError } from '../../lib/errors.js';
+import { builder } from '../builder.js';
+
+const DeliveryStatus = builder.enumType('DeliveryStatus', {
+  values: {
+    PENDING: { description: 'Queued; no attempt made yet' },
+    SUCCESS: { description: 'The receiver answered 2xx' },
+    RETRYING: { description: 'Failed; another attempt is scheduled (see nextAttemptAt)' },
+    FAILED: { description: 'Failed and no further attempt is scheduled; can be retried by hand' },
+  } as const,
+});
+
+builder.prismaObject('DeliveryAttempt', {
+  description: 'One POST to the receiver, as sent and as answered',
+  fields: (t) => ({
+    number: t.exposeInt('number', { description: '1 for the first attempt' }),
+    startedAt: t.expose('startedAt', { type: 'DateTime' }),
+    durationMs: t.exposeInt('durationMs'),
+    requestHeaders: t.expose('requestHeaders', { type: 'JSON' }),
+    requestBody: t.exposeString('requestBody'),
+    responseStatus: t.exposeInt('responseStatus', { nullable: true }),
+    responseHeaders: t.expose('responseHeaders', { type: 'JSON', nullable: true }),
+    responseBody: t.exposeString('responseBody', { nullable: true, description: 'At most 64 KiB' }),
+    responseBodyTruncated: t.exposeBoolean('responseBodyTruncated', {
+      description: 'True when the receiver sent more than 64 KiB',
+    }),
+    errorKind: t.exposeString('errorKind', {
+      nullable: true,
+      description: 'HTTP_STATUS, TIMEOUT, CONNECTION_REFUSED, DNS_FAILURE or NETWORK_ERROR',
+    }),
+    errorMessage: t.exposeString('errorMessage', { nullable: true }),
+  }),
+});
+
+builder.prismaObject('Delivery', {
+  description: 'One event on its way to one webhook, with every attempt made',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'del_ followed by 16 hex characters' }),
+    event: t.relation('event'),
+    webhook: t.relation('webhook'),
+    eventType: t.exposeString('eventType'),
+    status: t.expose('status', { type: DeliveryStatus }),
+    statusCode: t.exposeInt('statusCode', { nullable: true, description: "The last attempt's HTTP status" }),
+    timestamp: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true, description: 'When the last attempt started' }),
+    responseTimeMs: t.exposeInt('responseTimeMs', { nullable: true }),
+    attemptCount: t.exposeInt('attemptCount'),
+    nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    attempts: t.relation('attempts', { query: { orderBy: { number: 'asc' } } }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  deliveries: t.prismaConnection(
+    {
+      type: 'Delivery',
+      cursor: 'id',
+      description: "A webhook's deliveries, newest first",
+      args: {
+        webhookId: t.arg.id({ required: true }),
+        status: t.arg({ type: DeliveryStatus }),
+        eventType: t.arg.string(),
+      },
+      resolve: (query, _root, args, ctx) =>
+        ctx.db.delivery.findMany({
+          ...query,
+          where: deliveryFilter(ctx.principal.projectId, args),
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        }),
+      totalCount: (_parent, args, ctx) => ctx.db.delivery.count({ where: deliveryFilter(ctx.principal.projectId, args) }),
+    },
+    {},
+  ),
+  delivery: t.prismaField({
+    type: 'Delivery',
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError], directResult: true },
+    resolve: async (query, _root, { id }, ctx) => {
+      const delivery = await ctx.db.delivery.findFirst({
+        ...query,
+        where: { id: String(id), projectId: ctx.principal.projectId },
+      });
+      if (!delivery) throw new NotFoundError(`No delivery with id ${id}`);
+      return delivery;
+    },
+  }),
+}));
+
+function deliveryFilter(
+  projectId: string,
+  args: { webhookId: string | number; status?: 'PENDING' | 'SUCCESS' | 'RETRYING' | 'FAILED' | null; eventType?: string | null },
+) {
+  return {
+    projectId,
+    webhookId: String(args.webhookId),
+    ...(args.status && { status: args.status }),
+    ...(args.eventType && { eventType: args.eventType }),
+  };
+}
+
+builder.mutationFields((t) => ({
+  retryDelivery: t.prismaField({
+    type: 'Delivery',
+    description: 'Attempts the delivery again now, whatever its state',
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError], directResult: true },
+    resolve: async (query, _root, { id }, ctx) => {
+      const delivery = await ctx.deliveries.retry(ctx.principal.projectId, String(id));
+      return ctx.db.delivery.findUniqueOrThrow({ ...query, where: { id: delivery.id } });
+    },
+  }),
+  testWebhook: t.prismaField({
+    type: 'Delivery',
+    description: 'Sends a webhook.test event to this webhook alone',
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError], directResult: true },
+    resolve: async (query, _root, { id }, ctx) => {
+      const webhook = await ctx.webhooks.get(ctx.principal.projectId, String(id));
+      const delivery = await ctx.events.sendTest(ctx.principal.projectId, webhook.id);
+      return ctx.db.delivery.findUniqueOrThrow({ ...query, where: { id: delivery.id } });
+    },
+  }),
+}));

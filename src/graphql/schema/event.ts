@@ -1,0 +1,60 @@
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { builder } from '../builder.js';
+
+export const Event = builder.prismaObject('Event', {
+  description: 'Something that happened to a job, as published; delivered to every matching webhook.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'evt_ followed by 16 hex characters' }),
+    type: t.exposeString('type'),
+    timestamp: t.expose('timestamp', { type: 'DateTime' }),
+    data: t.expose('data', { type: 'JSON' }),
+    deliveries: t.relation('deliveries', {
+      query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+      description: 'One per webhook the event was sent to',
+    }),
+  }),
+});
+
+const PublishEventPayload = builder
+  .objectRef<{ event: { id: string }; deliveryCount: number }>('PublishEventPayload')
+  .implement({
+    fields: (t) => ({
+      event: t.prismaField({
+        type: 'Event',
+        resolve: (query, parent, _args, ctx) => ctx.db.event.findUniqueOrThrow({ ...query, where: { id: parent.event.id } }),
+      }),
+      deliveryCount: t.exposeInt('deliveryCount', { description: 'How many webhooks will receive the event' }),
+    }),
+  });
+
+const PublishEventInput = builder.inputType('PublishEventInput', {
+  fields: (t) => ({
+    type: t.string({ required: true, description: 'An event type from eventTypes, e.g. batch.progress' }),
+    data: t.field({ type: 'JSON', required: true, description: "The event's payload; must include job_id" }),
+    idempotencyKey: t.string({
+      description: 'Publishing again with the same key within 24 h returns the first event and sends nothing',
+    }),
+  }),
+});
+
+builder.queryField('event', (t) =>
+  t.prismaField({
+    type: 'Event',
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError], directResult: true },
+    resolve: async (query, _root, { id }, ctx) => {
+      const event = await ctx.db.event.findFirst({ ...query, where: { id: String(id), projectId: ctx.principal.projectId } });
+      if (!event) throw new NotFoundError(`No event with id ${id}`);
+      return event;
+    },
+  }),
+);
+
+builder.mutationField('publishEvent', (t) =>
+  t.field({
+    type: PublishEventPayload,
+    args: { input: t.arg({ type: PublishEventInput, required: true }) },
+    errors: { types: [ValidationError], directResult: true },
+    resolve: (_root, { input }, ctx) => ctx.events.publish(ctx.principal.projectId, input),
+  }),
+);
