@@ -70,7 +70,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         agent,
         settings: { timeoutMs: config.deliveryTimeoutMs, retryScheduleMs: config.retryScheduleMs },
       });
-      await startDeliveryWorker(
+      const stopWorker = await startDeliveryWorker(
         boss,
         attempter,
         {
@@ -80,6 +80,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         },
         logger,
       );
+      stops.push(stopWorker);
     }
 
     let httpUrl: string | undefined;

@@ -23,7 +23,9 @@ export function createBoss(connectionString: string, settings: { monitorInterval
     schema: 'pgboss',
     useListenNotify: true,
     max: 4,
+    // Supervision finds jobs whose worker stopped heartbeating; it runs on both timers.
     monitorIntervalSeconds: settings.monitorIntervalSeconds,
+    superviseIntervalSeconds: settings.monitorIntervalSeconds,
   });
 }
 

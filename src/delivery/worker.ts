@@ -13,7 +13,7 @@ export async function startDeliveryWorker(
   attempter: DeliveryAttempter,
   settings: WorkerSettings,
   logger: Logger,
-): Promise<void> {
+): Promise<() => Promise<void>> {
   await boss.work<DeliveryJob>(
     DELIVERY_QUEUE,
     {
@@ -36,4 +36,6 @@ export async function startDeliveryWorker(
       }
     },
   );
+  // Stops fetching and waits for the attempts in hand to finish and be recorded.
+  return () => boss.offWork(DELIVERY_QUEUE, { wait: true });
 }

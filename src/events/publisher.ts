@@ -13,7 +13,7 @@ export type PublishInput = { type: string; data?: unknown; idempotencyKey?: stri
 export type Published = { event: Event; deliveryCount: number };
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 export class EventPublisher {
   constructor(
@@ -29,22 +29,7 @@ export class EventPublisher {
       if (earlier) return earlier;
     }
     try {
-      return await this.db.$transaction(async (tx) => {
-        if (key !== null) {
-          // A key older than the window may be used again: release it from the old event.
-          await tx.event.updateMany({
-            where: { projectId, idempotencyKey: key, timestamp: { lte: new Date(Date.now() - IDEMPOTENCY_WINDOW_MS) } },
-            data: { idempotencyKey: null },
-          });
-        }
-        const event = await this.createEvent(tx, projectId, input.type, data, key);
-        const webhooks = await tx.webhook.findMany({
-          where: { projectId, status: 'ACTIVE', events: { hasSome: patternsMatching(input.type) } },
-          select: { id: true },
-        });
-        await this.createDeliveries(tx, event, webhooks.map((w) => w.id));
-        return { event, deliveryCount: webhooks.length };
-      });
+      return await this.db.$transaction((tx) => this.publishWithin(tx, projectId, input.type, data, key));
     } catch (error) {
       // Two publishers raced with the same key: the first one's event is the answer.
       if (key !== null && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -53,6 +38,33 @@ export class EventPublisher {
       }
       throw error;
     }
+  }
+
+  /**
+   * The transactional core, for callers that publish as part of their own transaction: the event, its
+   * deliveries and their jobs commit or roll back with it.
+   */
+  async publishWithin(
+    tx: Tx,
+    projectId: string,
+    type: string,
+    data: Record<string, unknown>,
+    key: string | null,
+  ): Promise<Published> {
+    if (key !== null) {
+      // A key older than the window may be used again: release it from the old event.
+      await tx.event.updateMany({
+        where: { projectId, idempotencyKey: key, timestamp: { lte: new Date(Date.now() - IDEMPOTENCY_WINDOW_MS) } },
+        data: { idempotencyKey: null },
+      });
+    }
+    const event = await this.createEvent(tx, projectId, type, data, key);
+    const webhooks = await tx.webhook.findMany({
+      where: { projectId, status: 'ACTIVE', events: { hasSome: patternsMatching(type) } },
+      select: { id: true },
+    });
+    await this.createDeliveries(tx, event, webhooks.map((w) => w.id));
+    return { event, deliveryCount: webhooks.length };
   }
 
   /** A `webhook.test` event delivered to one webhook only, whatever its subscriptions or status. */

@@ -1,0 +1,182 @@
+// Delivery records as the API shows them: filters, pagination, tenant isolation, the outbox guarantee, limits.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PgBoss } from 'pg-boss';
+import { createPrisma } from '../src/db/prisma.js';
+import { EventPublisher } from '../src/events/publisher.js';
+import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
+import { startTestService, type TestService } from './support/service.js';
+
+let service: TestService;
+let receiver: Receiver;
+let key: string;
+let projectId: string;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  service = await startTestService({
+    RETRY_SCHEDULE: '1h', // failures stay RETRYING for the whole file
+    DELIVERY_TIMEOUT: '2s',
+    DELIVERY_CONCURRENCY: '6',
+    WEBHOOK_MAX_IN_FLIGHT: '2',
+  });
+  ({ key, projectId } = await service.newProject());
+});
+
+async function createWebhook(apiKey: string, path: string, events: string[]) {
+  const result = await service.gql(
+    apiKey,
+    `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
+    { input: { url: receiver.url(path), events } },
+  );
+  return result.body.data.createWebhook.webhook.id as string;
+}
+
+async function publish(apiKey: string, type: string, data: Record<string, unknown>) {
+  const result = await service.gql(
+    apiKey,
+    `mutation($input: PublishEventInput!) { publishEvent(input: $input) { ... on PublishEventPayload { event { id deliveries { id } } } } }`,
+    { input: { type, data } },
+  );
+  return result.body.data.publishEvent.event as { id: string; deliveries: { id: string }[] };
+}
+
+const LIST = `query($webhookId: ID!, $status: DeliveryStatus, $eventType: String, $first: Int, $after: String) {
+  deliveries(webhookId: $webhookId, status: $status, eventType: $eventType, first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { id status eventType } }
+  }
+}`;
+
+describe('deliveries query', () => {
+  it('lists newest first, filters by status and event type, and pages', async () => {
+    const webhookId = await createWebhook(key, '/list', ['batch.*']);
+    receiver.on('/list', (req, res, count) => res.writeHead(count % 2 === 0 ? 500 : 200).end());
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const type = i < 4 ? 'batch.submitted' : 'batch.completed';
+      ids.push((await publish(key, type, { job_id: `list-${i}` })).deliveries[0]!.id);
+      await receiver.waitFor('/list', i + 1); // one at a time, so odd requests succeed and even ones fail
+    }
+    const all = await eventually(async () => {
+      const page = (await service.gql(key, LIST, { webhookId })).body.data.deliveries;
+      return page.edges.every((e: { node: { status: string } }) => e.node.status !== 'PENDING') ? page : undefined;
+    }, 'every delivery attempted');
+    expect(all.totalCount).toBe(6);
+    expect(all.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([...ids].reverse());
+
+    const retrying = (await service.gql(key, LIST, { webhookId, status: 'RETRYING' })).body.data.deliveries;
+    expect(retrying.totalCount).toBe(3);
+    expect(retrying.edges.every((e: { node: { status: string } }) => e.node.status === 'RETRYING')).toBe(true);
+
+    const completed = (await service.gql(key, LIST, { webhookId, eventType: 'batch.completed' })).body.data.deliveries;
+    expect(completed.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([ids[5], ids[4]]);
+
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = (await service.gql(key, LIST, { webhookId, first: 4, after })).body.data.deliveries;
+      seen.push(...page.edges.map((e: { node: { id: string } }) => e.node.id));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : undefined;
+    } while (after);
+    expect(seen).toEqual([...ids].reverse());
+  });
+
+  it('keeps at most 64 KiB of a response body and says it was truncated', async () => {
+    await createWebhook(key, '/big', ['model.updated']);
+    receiver.on('/big', behaviours.status(200, {}, 'x'.repeat(100_000)));
+    const event = await publish(key, 'model.updated', { job_id: 'big' });
+    const QUERY = `query($id: ID!) { delivery(id: $id) { ... on Delivery { attempts { responseBody responseBodyTruncated } } } }`;
+    const attempt = await eventually(async () => {
+      const d = (await service.gql(key, QUERY, { id: event.deliveries[0]!.id })).body.data.delivery;
+      return d.attempts[0];
+    }, 'the attempt');
+    expect(attempt.responseBodyTruncated).toBe(true);
+    expect(attempt.responseBody).toHaveLength(64 * 1024);
+  });
+});
+
+describe('tenant isolation', () => {
+  it("makes another project's events and deliveries indistinguishable from unknown ids", async () => {
+    const webhookId = await createWebhook(key, '/mine', ['vision.submitted']);
+    const event = await publish(key, 'vision.submitted', { job_id: 'secret-job' });
+    const deliveryId = event.deliveries[0]!.id;
+    const { key: other } = await service.newProject();
+
+    const asOther = async (query: string, variables: Record<string, unknown>) => (await service.gql(other, query, variables)).body.data;
+    expect((await asOther(`query($id: ID!) { event(id: $id) { __typename } }`, { id: event.id })).event.__typename).toBe('NotFoundError');
+    expect((await asOther(`query($id: ID!) { delivery(id: $id) { __typename } }`, { id: deliveryId })).delivery.__typename).toBe('NotFoundError');
+    expect((await asOther(`mutation($id: ID!) { retryDelivery(id: $id) { __typename } }`, { id: deliveryId })).retryDelivery.__typename).toBe('NotFoundError');
+    expect((await asOther(`mutation($id: ID!) { testWebhook(id: $id) { __typename } }`, { id: webhookId })).testWebhook.__typename).toBe('NotFoundError');
+    const list = (await asOther(LIST, { webhookId })).deliveries;
+    expect(list).toMatchObject({ totalCount: 0, edges: [] });
+
+    // The other project's own publish reaches only its own webhooks.
+    await createWebhook(other, '/theirs', ['vision.submitted']);
+    const theirs = await publish(other, 'vision.submitted', { job_id: 'their-job' });
+    expect(theirs.deliveries).toHaveLength(1);
+    await receiver.waitFor('/theirs', 1);
+    expect(receiver.requests('/mine').map((r) => JSON.parse(r.body).data.job_id)).toEqual(['secret-job']);
+  });
+});
+
+describe('the transactional outbox', () => {
+  it('sends nothing for a publish whose transaction rolls back', async () => {
+    await createWebhook(key, '/rollback', ['inference.started']);
+    const db = createPrisma(service.databaseUrl, 2);
+    const boss = new PgBoss({ connectionString: service.databaseUrl, schema: 'pgboss', supervise: false, schedule: false, migrate: false });
+    await boss.start();
+    try {
+      const publisher = new EventPublisher(db, boss);
+      await expect(
+        db.$transaction(async (tx) => {
+          await publisher.publishWithin(tx, projectId, 'inference.started', { job_id: 'rolled-back' }, null);
+          throw new Error('the caller changed its mind');
+        }),
+      ).rejects.toThrow('changed its mind');
+      expect(await db.event.count({ where: { jobId: 'rolled-back' } })).toBe(0);
+      expect(await db.delivery.count({ where: { event: { jobId: 'rolled-back' } } })).toBe(0);
+
+      // The same call committed does reach the receiver, so the silence above is the rollback's doing.
+      await db.$transaction((tx) => publisher.publishWithin(tx, projectId, 'inference.started', { job_id: 'committed' }, null));
+      const [request] = await receiver.waitFor('/rollback', 1);
+      expect(JSON.parse(request!.body).data.job_id).toBe('committed');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(receiver.requests('/rollback')).toHaveLength(1);
+    } finally {
+      await boss.stop({ graceful: false });
+      await db.$disconnect();
+    }
+  });
+});
+
+describe('per-webhook in-flight cap', () => {
+  it('keeps a slow receiver to WEBHOOK_MAX_IN_FLIGHT requests while others are served', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const pending: (() => void)[] = [];
+    receiver.on('/slow', (_req, res) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      pending.push(() => {
+        inFlight--;
+        res.writeHead(200).end();
+      });
+    });
+    await createWebhook(key, '/slow', ['training.started']);
+    await createWebhook(key, '/fast', ['training.started']);
+    for (let i = 0; i < 6; i++) await publish(key, 'training.started', { job_id: `cap-${i}` });
+    // Every event reaches the fast receiver while the slow one holds its two slots.
+    await receiver.waitFor('/fast', 6);
+    expect(receiver.requests('/slow')).toHaveLength(2);
+    expect(maxInFlight).toBe(2);
+    // Releasing the slow receiver lets the rest through, never more than two at a time.
+    const drain = setInterval(() => pending.shift()?.(), 20);
+    try {
+      await receiver.waitFor('/slow', 6);
+    } finally {
+      clearInterval(drain);
+      while (pending.length) pending.shift()!();
+    }
+    expect(maxInFlight).toBe(2);
+  });
+});
+
