@@ -1,6 +1,7 @@
 // The environment, read and validated once at start-up. A bad value stops the process with a message naming the
 // variable and what it accepts.
 import { z } from 'zod';
+import { DestinationPolicy } from './delivery/destination-policy.js';
 import { parseDuration } from './lib/duration.js';
 
 const duration = (name: string, fallback: string) =>
@@ -31,6 +32,11 @@ const schema = z.object({
   DELIVERY_TIMEOUT: duration('DELIVERY_TIMEOUT', '30s'),
   DELIVERY_CONCURRENCY: integer(1, 1000, 50),
   WEBHOOK_MAX_IN_FLIGHT: integer(1, 1000, 10),
+  DESTINATION_ALLOWLIST: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+    .refine((cidrs) => cidrs.every(DestinationPolicy.isValidCidr), 'must be comma-separated CIDRs such as 10.0.0.0/8,::1/128'),
   JOB_POLL_INTERVAL: duration('JOB_POLL_INTERVAL', '5s').refine((ms) => ms >= 500, 'must be at least 500ms'),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10, 'must be at least 10 (a pg-boss limit)').max(3600).default(30),
   RETRY_SCHEDULE: z
@@ -60,6 +66,8 @@ export type Config = {
   deliveryConcurrency: number;
   webhookMaxInFlight: number;
   retryScheduleMs: number[];
+  /** Non-public address ranges deliveries may reach anyway (local development, tests). */
+  destinationAllowlist: string[];
   /** How often idle workers look for due retries (new deliveries wake them at once through NOTIFY). */
   jobPollIntervalMs: number;
   /** A job held by a worker that stopped heartbeating for this long is handed to another worker. */
@@ -91,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     webhookMaxInFlight: e.WEBHOOK_MAX_IN_FLIGHT,
     retryScheduleMs: e.RETRY_SCHEDULE,
+    destinationAllowlist: e.DESTINATION_ALLOWLIST,
     jobPollIntervalMs: e.JOB_POLL_INTERVAL,
     jobHeartbeatSeconds: e.JOB_HEARTBEAT_SECONDS,
   };

@@ -10,7 +10,8 @@ import { buildServer } from './http/server.js';
 import { WebhookService } from './webhooks/service.js';
 import { DeliveryService } from './deliveries/service.js';
 import { DeliveryAttempter } from './delivery/attempt.js';
-import { createDeliveryAgent } from './delivery/http-client.js';
+import { createDeliveryClient } from './delivery/http-client.js';
+import { DestinationPolicy } from './delivery/destination-policy.js';
 import { createBoss, ensureDeliveryQueue } from './delivery/queue.js';
 import { startDeliveryWorker } from './delivery/worker.js';
 import { EventPublisher } from './events/publisher.js';
@@ -51,8 +52,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     }
 
     // Closed after the queue stops (stops run in reverse), so in-flight attempts keep their connections.
-    const agent = createDeliveryAgent();
-    stops.push(() => agent.close());
+    const destinations = new DestinationPolicy(config.destinationAllowlist);
+    const client = createDeliveryClient(destinations);
+    stops.push(() => client.agent.close());
     const boss = createBoss(databaseUrl, { monitorIntervalSeconds: Math.min(60, config.jobHeartbeatSeconds) });
     boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
     await boss.start();
@@ -67,7 +69,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const attempter = new DeliveryAttempter({
         db,
         boss,
-        agent,
+        client,
         settings: { timeoutMs: config.deliveryTimeoutMs, retryScheduleMs: config.retryScheduleMs },
       });
       const stopWorker = await startDeliveryWorker(
@@ -90,7 +92,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         apiKeys,
         services: {
           db,
-          webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks }),
+          webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks, destinations }),
           events: new EventPublisher(db, boss),
           deliveries: new DeliveryService(db, boss),
         },

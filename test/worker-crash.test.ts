@@ -12,6 +12,7 @@ let key: string;
 const workerEnv = () => ({
   DATABASE_URL: api.databaseUrl,
   ROLE: 'worker',
+  DESTINATION_ALLOWLIST: '127.0.0.0/8',
   DELIVERY_TIMEOUT: '5s',
   JOB_HEARTBEAT_SECONDS: '10',
   JOB_POLL_INTERVAL: '500ms',

@@ -1,11 +1,10 @@
 // One delivery attempt, start to finish: sign, POST, record the attempt, and decide what comes next
 // (success, a retry on the schedule, or giving up and disabling the webhook), atomically with the next job.
 import type { PgBoss } from 'pg-boss';
-import type { Agent } from 'undici';
 import type { Db } from '../db/prisma.js';
 import type { Delivery, DeliveryStatus, Prisma, Webhook } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
-import { postJson, type PostOutcome } from './http-client.js';
+import { postJson, type DeliveryClient, type PostOutcome } from './http-client.js';
 import { deliveryBody, wireTimestamp } from './payload.js';
 import { deliveryJob, enqueueInTransaction, type DeliveryJob } from './queue.js';
 import { nextStep } from './retry-policy.js';
@@ -19,7 +18,7 @@ export type AttemptSettings = {
 export type AttemptDeps = {
   db: Db;
   boss: PgBoss;
-  agent: Agent;
+  client: DeliveryClient;
   settings: AttemptSettings;
   now?: () => Date;
   /** Told after every change of a delivery's state (live updates). */
@@ -69,7 +68,7 @@ export class DeliveryAttempter {
       secrets: signingSecrets(delivery.webhook, startedAt),
       now: startedAt,
     });
-    const outcome = await postJson(this.deps.agent, delivery.webhook.url, headers, body, this.deps.settings.timeoutMs);
+    const outcome = await postJson(this.deps.client, delivery.webhook.url, headers, body, this.deps.settings.timeoutMs);
     await this.record({ delivery, manual, startedAt, headers, body, outcome });
   }
 

@@ -1,10 +1,17 @@
 // One POST to a receiver: keep-alive connections, a hard timeout over the whole exchange, redirects never
-// followed, and the response body kept up to 64 KiB.
+// followed, destinations vetted by the SSRF guard, and the response body kept up to 64 KiB.
 import { Agent, request, errors } from 'undici';
+import { DestinationNotAllowedError, type DestinationPolicy } from './destination-policy.js';
 
 export const RESPONSE_BODY_LIMIT = 64 * 1024;
 
-export type ErrorKind = 'TIMEOUT' | 'CONNECTION_REFUSED' | 'DNS_FAILURE' | 'NETWORK_ERROR' | 'HTTP_STATUS';
+export type ErrorKind =
+  | 'TIMEOUT'
+  | 'CONNECTION_REFUSED'
+  | 'DNS_FAILURE'
+  | 'NETWORK_ERROR'
+  | 'HTTP_STATUS'
+  | 'DESTINATION_NOT_ALLOWED';
 
 export type PostOutcome = {
   durationMs: number;
@@ -15,8 +22,17 @@ export type PostOutcome = {
   error: { kind: ErrorKind; message: string } | null;
 };
 
-export function createDeliveryAgent() {
-  return new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 50 });
+export type DeliveryClient = { agent: Agent; policy: DestinationPolicy };
+
+export function createDeliveryClient(policy: DestinationPolicy): DeliveryClient {
+  const agent = new Agent({
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 60_000,
+    connections: 50,
+    // Every connection's addresses pass the guard; the socket connects to exactly the vetted address.
+    connect: { lookup: policy.lookup },
+  });
+  return { agent, policy };
 }
 
 async function readLimited(body: AsyncIterable<Buffer>, limit: number) {
@@ -34,6 +50,7 @@ async function readLimited(body: AsyncIterable<Buffer>, limit: number) {
 function classify(error: unknown): { kind: ErrorKind; message: string } {
   const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err.code ?? err.cause?.code;
+  if (code === 'EDESTINATIONNOTALLOWED') return { kind: 'DESTINATION_NOT_ALLOWED', message: (err.cause ?? err).message };
   if (err.name === 'TimeoutError' || error instanceof errors.HeadersTimeoutError || error instanceof errors.BodyTimeoutError) {
     return { kind: 'TIMEOUT', message: 'The receiver did not answer in time' };
   }
@@ -48,7 +65,7 @@ const flatHeaders = (headers: Record<string, string | string[] | undefined>) =>
   );
 
 export async function postJson(
-  agent: Agent,
+  client: DeliveryClient,
   url: string,
   headers: Record<string, string>,
   body: string,
@@ -58,7 +75,9 @@ export async function postJson(
   const elapsed = () => Math.round(performance.now() - started);
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const response = await request(url, { method: 'POST', headers, body, dispatcher: agent, signal });
+    const { hostname } = new URL(url);
+    if (client.policy.allowsLiteralHost(hostname) === false) throw new DestinationNotAllowedError(hostname, hostname);
+    const response = await request(url, { method: 'POST', headers, body, dispatcher: client.agent, signal });
     const { text, truncated } = await readLimited(response.body, RESPONSE_BODY_LIMIT);
     const ok = response.statusCode >= 200 && response.statusCode < 300;
     return {

@@ -2,12 +2,13 @@
 // indistinguishable from one that does not exist.
 import type { Db } from '../db/prisma.js';
 import type { Webhook } from '../generated/prisma/client.js';
+import type { DestinationPolicy } from '../delivery/destination-policy.js';
 import { NotFoundError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { generateWebhookSecret } from './secrets.js';
 import { validateDescription, validateEvents, validateSecret, validateUrl } from './validation.js';
 
-export type WebhookPolicy = { allowHttp: boolean };
+export type WebhookPolicy = { allowHttp: boolean; destinations: DestinationPolicy };
 
 export type CreateWebhookInput = { url: string; events: string[]; secret?: string | null; description?: string | null };
 export type UpdateWebhookInput = { url?: string | null; events?: string[] | null; description?: string | null };

@@ -1,10 +1,14 @@
 // Input rules for webhooks, shared by every API surface.
 import { ValidationError } from '../lib/errors.js';
+import type { DestinationPolicy } from '../delivery/destination-policy.js';
 import { isValidEventPattern } from '../events/catalog.js';
 
 export const MAX_URL_LENGTH = 2048;
 
-export function validateUrl(raw: string, { allowHttp }: { allowHttp: boolean }): string {
+export function validateUrl(
+  raw: string,
+  { allowHttp, destinations }: { allowHttp: boolean; destinations: DestinationPolicy },
+): string {
   if (raw.length > MAX_URL_LENGTH) {
     throw new ValidationError(`url must be at most ${MAX_URL_LENGTH} characters`, 'url');
   }
@@ -22,6 +26,13 @@ export function validateUrl(raw: string, { allowHttp }: { allowHttp: boolean }):
   }
   if (url.username || url.password) {
     throw new ValidationError('url must not contain credentials; authenticate with the signature instead', 'url');
+  }
+  // Names are vetted at connect time (they may resolve anywhere later); literals and localhost can be refused now.
+  const host = url.hostname.replace(/\.$/, '');
+  const literal = destinations.allowsLiteralHost(host);
+  const localName = host === 'localhost' || host.endsWith('.localhost');
+  if (literal === false || (localName && !destinations.allows('127.0.0.1'))) {
+    throw new ValidationError(`url must point to a public address; ${url.hostname} is private or reserved`, 'url');
   }
   return url.toString();
 }

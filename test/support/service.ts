@@ -26,6 +26,8 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     HOST: '127.0.0.1',
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
+    // Receivers in tests listen on loopback, which the SSRF guard refuses unless allow-listed.
+    DESTINATION_ALLOWLIST: '127.0.0.0/8,::1/128',
     ...env,
     DATABASE_URL: databaseUrl,
   });
