@@ -4,6 +4,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
 import type { Delivery, DeliveryStatus, Prisma, Webhook } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
+import type { Metrics } from '../metrics/metrics.js';
 import { postJson, type DeliveryClient, type PostOutcome } from './http-client.js';
 import { deliveryBody, wireTimestamp } from './payload.js';
 import { deliveryJob, enqueueInTransaction, type DeliveryJob } from './queue.js';
@@ -21,6 +22,7 @@ export type AttemptDeps = {
   client: DeliveryClient;
   settings: AttemptSettings;
   now?: () => Date;
+  metrics: Metrics;
   /** Told after every change of a delivery's state (live updates). */
   onDeliveryChanged?: (delivery: Delivery) => void;
 };
@@ -82,6 +84,7 @@ export class DeliveryAttempter {
   }) {
     const { db, boss, settings } = this.deps;
     const { outcome } = a;
+    let disabledWebhook = false;
     const updated = await db.$transaction(async (tx) => {
       // Serialises attempts on one delivery (a manual retry may race a scheduled one).
       const [locked] = await tx.$queryRaw<{ attempt_count: number; status: DeliveryStatus }[]>`
@@ -125,10 +128,11 @@ export class DeliveryAttempter {
       } else {
         next = { status: 'FAILED', nextAttemptAt: null };
         if (step.kind === 'give-up' && (chainActive || outcome.status === 410)) {
-          await tx.webhook.updateMany({
+          const { count } = await tx.webhook.updateMany({
             where: { id: a.delivery.webhookId, status: 'ACTIVE' },
             data: { status: 'DISABLED', disabledReason: `${step.reason} (delivery ${a.delivery.id})`, disabledAt: this.now() },
           });
+          disabledWebhook = count > 0;
         }
       }
       return tx.delivery.update({
@@ -142,7 +146,17 @@ export class DeliveryAttempter {
         },
       });
     });
-    if (updated) this.deps.onDeliveryChanged?.(updated);
+    if (!updated) return;
+    this.observe(outcome, updated.status, disabledWebhook);
+    this.deps.onDeliveryChanged?.(updated);
+  }
+
+  private observe(outcome: PostOutcome, status: DeliveryStatus, disabledWebhook: boolean) {
+    const { metrics } = this.deps;
+    metrics.attempts.inc({ outcome: outcome.error?.kind ?? 'SUCCESS' });
+    metrics.attemptDuration.observe(outcome.durationMs / 1000);
+    if (status === 'SUCCESS' || status === 'FAILED') metrics.deliveriesFinished.inc({ status });
+    if (disabledWebhook) metrics.webhooksDisabled.inc();
   }
 
   private async settle(id: string, data: Prisma.DeliveryUpdateInput) {

@@ -2,6 +2,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { schema } from './schema/index.js';
 import type { Context } from './context.js';
+import { limitPlugins } from './limits.js';
 
 export type ServerContext = { req: FastifyRequest; reply: FastifyReply };
 export type Yoga = YogaServerInstance<ServerContext, Context>;
@@ -19,5 +20,8 @@ export function createGraphQL(options: {
     landingPage: false,
     logging: options.logger,
     context: ({ req }) => options.contextFor(req),
+    plugins: limitPlugins(),
+    // One operation per request: batching would multiply every limit above.
+    batching: false,
   });
 }

@@ -1,0 +1,50 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
+import { startTestService, type TestService } from './support/service.js';
+
+let service: TestService;
+let receiver: Receiver;
+let key: string;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  service = await startTestService({ RETRY_SCHEDULE: '1h' });
+  ({ key } = await service.newProject());
+});
+
+const scrape = async () => {
+  const response = await fetch(`${service.httpUrl}/metrics`);
+  expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+  return response.text();
+};
+const value = (text: string, series: string) => {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+};
+
+describe('/metrics', () => {
+  it('counts attempts by outcome, their latency, and disabled webhooks', async () => {
+    receiver.on('/gone', behaviours.status(410));
+    for (const [path, type] of [['/ok', 'batch.completed'], ['/gone', 'batch.failed']] as const) {
+      await service.gql(key, `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { __typename } }`, {
+        input: { url: receiver.url(path), events: [type] },
+      });
+      await service.gql(key, `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`, {
+        input: { type, data: { job_id: 'metrics' } },
+      });
+    }
+    const text = await eventually(async () => {
+      const t = await scrape();
+      return value(t, 'webhooks_disabled_total') === 1 ? t : undefined;
+    }, 'the 410 to disable its webhook');
+    expect(value(text, 'webhooks_delivery_attempts_total{outcome="SUCCESS"}')).toBe(1);
+    expect(value(text, 'webhooks_delivery_attempts_total{outcome="HTTP_STATUS"}')).toBe(1);
+    expect(value(text, 'webhooks_deliveries_finished_total{status="SUCCESS"}')).toBe(1);
+    expect(value(text, 'webhooks_deliveries_finished_total{status="FAILED"}')).toBe(1);
+    expect(value(text, 'webhooks_delivery_attempt_duration_seconds_count')).toBe(2);
+    expect(value(text, 'webhooks_disabled')).toBe(1);
+    expect(value(text, 'webhooks_oldest_pending_delivery_age_seconds')).toBe(0);
+    expect(text).toMatch(/^webhooks_queue_depth \d+$/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
+  });
+});
