@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { spawnService } from './support/process.js';
-import { startTestService, type TestService } from './support/service.js';
+import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
 
 let api: TestService;
 let receiver: Receiver;
@@ -13,6 +13,7 @@ const workerEnv = () => ({
   DATABASE_URL: api.databaseUrl,
   ROLE: 'worker',
   DESTINATION_ALLOWLIST: '127.0.0.0/8',
+  SECRET_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
   DELIVERY_TIMEOUT: '5s',
   JOB_HEARTBEAT_SECONDS: '10',
   JOB_POLL_INTERVAL: '500ms',

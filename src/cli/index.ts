@@ -5,11 +5,15 @@ import { loadConfig } from '../config.js';
 import { openEmbeddedPostgres } from '../db/embedded.js';
 import { applyMigrations } from '../db/migrations.js';
 import { createPrisma } from '../db/prisma.js';
+import { openSecretBox } from '../secrets/encryption-key.js';
+import { resealWebhookSecrets } from '../secrets/reseal.js';
 
 const USAGE = `usage:
   cli api-key create --project <name> [--name <label>]   create a key (printed once)
   cli api-key list                                        list keys (never the keys themselves)
-  cli api-key revoke <id>                                 revoke a key at once`;
+  cli api-key revoke <id>                                 revoke a key at once
+  cli secrets rotate-key                                  re-seal every webhook secret under SECRET_ENCRYPTION_KEY
+                                                          (the previous key must be in SECRET_ENCRYPTION_OLD_KEYS)`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -26,7 +30,8 @@ const parseCommandLine = () => {
 const { positionals, values } = parseCommandLine();
 const [area, command, arg] = positionals;
 
-if (area !== 'api-key' || !['create', 'list', 'revoke'].includes(command ?? '')) fail('unknown command');
+const known = area === 'api-key' ? ['create', 'list', 'revoke'] : area === 'secrets' ? ['rotate-key'] : [];
+if (!known.includes(command ?? '')) fail('unknown command');
 if (command === 'create' && !values.project) fail('api-key create needs --project <name>');
 if (command === 'revoke' && !arg) fail('api-key revoke needs the key id (see api-key list)');
 
@@ -38,7 +43,11 @@ const db = createPrisma(url, 2);
 const apiKeys = new ApiKeyStore(db);
 let exitCode = 0;
 try {
-  if (command === 'create') {
+  if (command === 'rotate-key') {
+    const box = await openSecretBox(config);
+    const count = await resealWebhookSecrets(db, box);
+    console.log(`Re-sealed ${count} webhook(s) under key ${box.currentKeyId}`);
+  } else if (command === 'create') {
     const { key, apiKey, project } = await apiKeys.create(values.project!, values.name ?? 'cli');
     console.log(`Created ${apiKey.id} for project "${project.name}". The key, shown only now:\n${key}`);
   } else if (command === 'list') {

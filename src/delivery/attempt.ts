@@ -5,6 +5,7 @@ import type { Db } from '../db/prisma.js';
 import type { Delivery, DeliveryStatus, Prisma, Webhook } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import { postJson, type DeliveryClient, type PostOutcome } from './http-client.js';
 import { deliveryBody, wireTimestamp } from './payload.js';
 import { deliveryJob, enqueueInTransaction, type DeliveryJob } from './queue.js';
@@ -20,6 +21,7 @@ export type AttemptDeps = {
   db: Db;
   boss: PgBoss;
   client: DeliveryClient;
+  secrets: SecretBox;
   settings: AttemptSettings;
   now?: () => Date;
   metrics: Metrics;
@@ -28,9 +30,10 @@ export type AttemptDeps = {
 };
 
 /** Secrets that sign a delivery now: the current one, and the previous one during its grace period. */
-export function signingSecrets(webhook: Webhook, now: Date): string[] {
+export function signingSecrets(webhook: Webhook, now: Date, box: SecretBox): string[] {
   const previousValid = webhook.previousSecret && webhook.previousSecretExpiresAt && webhook.previousSecretExpiresAt > now;
-  return previousValid ? [webhook.secret, webhook.previousSecret!] : [webhook.secret];
+  const sealed = previousValid ? [webhook.secret, webhook.previousSecret!] : [webhook.secret];
+  return sealed.map((value) => box.open(value));
 }
 
 const ACTIVE_CHAIN: readonly DeliveryStatus[] = ['PENDING', 'RETRYING'];
@@ -67,7 +70,7 @@ export class DeliveryAttempter {
       webhookId: delivery.webhookId,
       eventId: delivery.eventId,
       eventTimestamp: wireTimestamp(delivery.event.timestamp),
-      secrets: signingSecrets(delivery.webhook, startedAt),
+      secrets: signingSecrets(delivery.webhook, startedAt, this.deps.secrets),
       now: startedAt,
     });
     const outcome = await postJson(this.deps.client, delivery.webhook.url, headers, body, this.deps.settings.timeoutMs);

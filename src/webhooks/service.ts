@@ -4,6 +4,7 @@ import type { Db } from '../db/prisma.js';
 import type { Webhook } from '../generated/prisma/client.js';
 import type { DestinationPolicy } from '../delivery/destination-policy.js';
 import { NotFoundError } from '../lib/errors.js';
+import type { SecretBox } from '../secrets/secret-box.js';
 import { newId } from '../lib/ids.js';
 import { generateWebhookSecret } from './secrets.js';
 import { validateDescription, validateEvents, validateSecret, validateUrl } from './validation.js';
@@ -17,6 +18,8 @@ export class WebhookService {
   constructor(
     private readonly db: Db,
     private readonly policy: WebhookPolicy,
+    /** Secrets are stored sealed; the plaintext leaves only through create and rotate. */
+    private readonly secrets: SecretBox,
   ) {}
 
   async create(projectId: string, input: CreateWebhookInput): Promise<{ webhook: Webhook; secret: string }> {
@@ -28,7 +31,7 @@ export class WebhookService {
         url: validateUrl(input.url, this.policy),
         events: validateEvents(input.events),
         description: input.description == null ? null : validateDescription(input.description),
-        secret,
+        secret: this.secrets.seal(secret),
       },
     });
     return { webhook, secret };
@@ -74,7 +77,7 @@ export class WebhookService {
     const current = await this.get(projectId, id);
     const secret = generateWebhookSecret();
     const webhook = await this.updateScoped(projectId, id, {
-      secret,
+      secret: this.secrets.seal(secret),
       previousSecret: gracePeriodSeconds > 0 ? current.secret : null,
       previousSecretExpiresAt: gracePeriodSeconds > 0 ? new Date(Date.now() + gracePeriodSeconds * 1000) : null,
     });

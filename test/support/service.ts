@@ -1,10 +1,10 @@
 // Starts the real service in-process against a test database, on a loopback port, with helpers to call it.
-import { afterAll } from 'vitest';
 import { pino } from 'pino';
 import { ApiKeyStore } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createPrisma } from '../../src/db/prisma.js';
 import { startService, type RunningService } from '../../src/service.js';
+import { onCleanup } from './cleanup.js';
 import { createTestDatabase } from './database.js';
 
 export type GraphQLResult<T = any> = { status: number; body: { data?: T; errors?: { message: string; extensions?: any }[] } };
@@ -19,6 +19,9 @@ export type TestService = RunningService & {
 
 let projectCounter = 0;
 
+/** One fixed key for every test process, so a worker child can open what the in-process API sealed. */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+
 export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const config = loadConfig({
@@ -28,13 +31,14 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     LOG_LEVEL: 'silent',
     // Receivers in tests listen on loopback, which the SSRF guard refuses unless allow-listed.
     DESTINATION_ALLOWLIST: '127.0.0.0/8,::1/128',
+    SECRET_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ...env,
     DATABASE_URL: databaseUrl,
   });
   const service = await startService(config, pino({ level: 'silent' }));
-  afterAll(() => service.stop());
+  onCleanup(() => service.stop());
   const db = createPrisma(databaseUrl, 2);
-  afterAll(() => db.$disconnect());
+  onCleanup(() => db.$disconnect());
   const apiKeys = new ApiKeyStore(db);
   const httpUrl = service.httpUrl!;
 

@@ -1,0 +1,32 @@
+// Re-seals stored webhook secrets under the current key: plaintext left by an older version, or values sealed
+// with a key being retired. Runs at start-up and as `npm run cli -- secrets rotate-key`.
+import type { Db } from '../db/prisma.js';
+import type { SecretBox } from './secret-box.js';
+
+const BATCH = 500;
+
+export async function resealWebhookSecrets(db: Db, box: SecretBox): Promise<number> {
+  const reseal = (value: string) => box.seal(box.isSealed(value) ? box.open(value) : value);
+  const stale = { not: { startsWith: `aes256gcm:${box.currentKeyId}:` } };
+  let count = 0;
+  for (;;) {
+    const rows = await db.webhook.findMany({
+      where: { OR: [{ secret: stale }, { previousSecret: stale }] },
+      select: { id: true, secret: true, previousSecret: true },
+      take: BATCH,
+    });
+    for (const row of rows) {
+      await db.webhook.updateMany({
+        // Only if unchanged meanwhile (a rotation in between wins).
+        where: { id: row.id, secret: row.secret, previousSecret: row.previousSecret },
+        data: {
+          secret: box.sealedWithCurrentKey(row.secret) ? row.secret : reseal(row.secret),
+          previousSecret:
+            row.previousSecret === null || box.sealedWithCurrentKey(row.previousSecret) ? row.previousSecret : reseal(row.previousSecret),
+        },
+      });
+    }
+    count += rows.length;
+    if (rows.length < BATCH) return count;
+  }
+}

@@ -1,0 +1,155 @@
+// Signing secrets at rest and in rotation: sealed in the database, opened only to sign, rotated with overlap.
+import { spawnSync } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createPrisma } from '../src/db/prisma.js';
+import { eraseExpiredSecrets } from '../src/maintenance/expired-secrets.js';
+import { SecretBox, keyId } from '../src/secrets/secret-box.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
+
+describe('SecretBox', () => {
+  const key = randomBytes(32);
+  const box = new SecretBox(key);
+
+  it('seals with AES-256-GCM under a named key and opens again', () => {
+    const sealed = box.seal('whsec_abc');
+    expect(sealed).toMatch(new RegExp(`^aes256gcm:${keyId(key)}:[A-Za-z0-9+/=]+$`));
+    expect(sealed).not.toContain('whsec_abc');
+    expect(box.open(sealed)).toBe('whsec_abc');
+    expect(box.seal('whsec_abc')).not.toBe(sealed); // a fresh IV every time
+  });
+
+  it('refuses tampered, relabelled or foreign values', () => {
+    const sealed = box.seal('secret');
+    const [prefix, id, payload] = sealed.split(':');
+    const bytes = Buffer.from(payload!, 'base64');
+    bytes[14]! ^= 1;
+    expect(() => box.open(`${prefix}:${id}:${bytes.toString('base64')}`)).toThrow();
+    const other = new SecretBox(randomBytes(32));
+    expect(() => other.open(sealed)).toThrow(/unknown key/);
+    expect(() => new SecretBox(randomBytes(32), [key]).open(`${prefix}:${keyId(randomBytes(32))}:${payload}`)).toThrow();
+    expect(() => box.open('plain text')).toThrow(/not a sealed secret/);
+  });
+
+  it('opens with an older key and seals with the current one', () => {
+    const next = new SecretBox(randomBytes(32), [key]);
+    const old = box.seal('rotating');
+    expect(next.open(old)).toBe('rotating');
+    expect(next.sealedWithCurrentKey(old)).toBe(false);
+    expect(next.sealedWithCurrentKey(next.seal('x'))).toBe(true);
+  });
+});
+
+let service: TestService;
+let receiver: Receiver;
+let key: string;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  service = await startTestService();
+  ({ key } = await service.newProject());
+});
+
+const createWebhook = async (path: string, secret?: string) => {
+  const result = await service.gql(
+    key,
+    `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { secret webhook { id } } } }`,
+    { input: { url: receiver.url(path), events: ['model.*'], ...(secret && { secret }) } },
+  );
+  return { id: result.body.data.createWebhook.webhook.id as string, secret: result.body.data.createWebhook.secret as string };
+};
+const publish = (jobId: string) =>
+  service.gql(key, `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`, {
+    input: { type: 'model.deployed', data: { job_id: jobId } },
+  });
+
+/** Every row of every table as text, to look for a value anywhere in the database. */
+async function databaseContains(needle: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: service.databaseUrl });
+  await client.connect();
+  try {
+    const { rows: tables } = await client.query<{ schema: string; name: string }>(
+      `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+       WHERE table_schema IN ('public', 'pgboss') AND table_type = 'BASE TABLE'`,
+    );
+    const hits: string[] = [];
+    for (const t of tables) {
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM "${t.schema}"."${t.name}" r WHERE r::text LIKE '%' || $1 || '%'`, [needle]);
+      if (rows[0].n > 0) hits.push(`${t.schema}.${t.name}`);
+    }
+    return hits;
+  } finally {
+    await client.end();
+  }
+}
+
+describe('secrets at rest', () => {
+  it('keeps no plaintext signing secret or API key anywhere in the database', async () => {
+    const chosen = await createWebhook('/rest-1', 'my-own-secret-value-123');
+    const generated = await createWebhook('/rest-2');
+    const rotated = await service.gql(key, `mutation($id: ID!) { rotateWebhookSecret(id: $id) { ... on RotateWebhookSecretPayload { secret } } }`, { id: generated.id });
+    await publish('at-rest');
+    await receiver.waitFor('/rest-1', 1);
+    await receiver.waitFor('/rest-2', 1);
+    // The probe is real: the secret's own signature made it to the receiver, so the service could open it.
+    const [request] = receiver.requests('/rest-1');
+    expect(request!.headers['x-webhook-signature']).toBe(createHmac('sha256', chosen.secret).update(request!.body).digest('hex'));
+    for (const secret of [chosen.secret, generated.secret, rotated.body.data.rotateWebhookSecret.secret, key]) {
+      expect(await databaseContains(secret)).toEqual([]);
+    }
+    expect(await databaseContains('aes256gcm:')).toContain('public.webhooks');
+  });
+});
+
+describe('secret rotation with overlap', () => {
+  it('signs with both secrets during the grace period, the new one in X-Webhook-Signature, then only the new', async () => {
+    const hook = await createWebhook('/rotate');
+    const ROTATE = `mutation($id: ID!, $grace: Int) { rotateWebhookSecret(id: $id, gracePeriodSeconds: $grace) { ... on RotateWebhookSecretPayload { secret } } }`;
+    const next = (await service.gql(key, ROTATE, { id: hook.id, grace: 3600 })).body.data.rotateWebhookSecret.secret as string;
+    await publish('rotate-1');
+    const [during] = await receiver.waitFor('/rotate', 1);
+    const signatures = String(during!.headers['webhook-signature']).split(' ');
+    expect(signatures).toHaveLength(2);
+    const headers = during!.headers as Record<string, string>;
+    expect(() => new StandardWebhook(next).verify(during!.body, headers)).not.toThrow();
+    expect(() => new StandardWebhook(hook.secret).verify(during!.body, headers)).not.toThrow();
+    expect(headers['x-webhook-signature']).toBe(createHmac('sha256', next).update(during!.body).digest('hex'));
+
+    // Once the grace period is over, the old secret is erased and signs nothing.
+    const db = createPrisma(service.databaseUrl, 1);
+    await db.webhook.update({ where: { id: hook.id }, data: { previousSecretExpiresAt: new Date(Date.now() - 1000) } });
+    expect(await eraseExpiredSecrets(db)).toBe(1);
+    expect(await db.webhook.findUniqueOrThrow({ where: { id: hook.id } })).toMatchObject({ previousSecret: null, previousSecretExpiresAt: null });
+    await db.$disconnect();
+    await publish('rotate-2');
+    const [, after] = await receiver.waitFor('/rotate', 2);
+    expect(String(after!.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(() => new StandardWebhook(next).verify(after!.body, after!.headers as Record<string, string>)).not.toThrow();
+    expect(() => new StandardWebhook(hook.secret).verify(after!.body, after!.headers as Record<string, string>)).toThrow();
+  });
+});
+
+describe('encryption key rotation', () => {
+  it('re-seals every secret under the new key with `secrets rotate-key`', async () => {
+    const hook = await createWebhook('/key-rotation', 'secret-before-key-rotation');
+    const newKey = randomBytes(32).toString('base64');
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', '--disable-warning=ExperimentalWarning', 'src/cli/index.ts', 'secrets', 'rotate-key'], {
+      env: { ...process.env, DATABASE_URL: service.databaseUrl, SECRET_ENCRYPTION_KEY: newKey, SECRET_ENCRYPTION_OLD_KEYS: TEST_ENCRYPTION_KEY },
+      encoding: 'utf8',
+    });
+    expect(cli.stderr).toBe('');
+    expect(cli.status).toBe(0);
+    const newId = keyId(Buffer.from(newKey, 'base64'));
+    expect(cli.stdout).toMatch(new RegExp(`Re-sealed \\d+ webhook\\(s\\) under key ${newId}`));
+    const db = createPrisma(service.databaseUrl, 1);
+    const rows = await db.webhook.findMany({ select: { id: true, secret: true } });
+    await db.$disconnect();
+    expect(rows.length).toBeGreaterThan(1);
+    for (const row of rows) expect(row.secret.startsWith(`aes256gcm:${newId}:`)).toBe(true);
+    const mine = rows.find((row) => row.id === hook.id)!;
+    expect(new SecretBox(Buffer.from(newKey, 'base64')).open(mine.secret)).toBe('secret-before-key-rotation');
+  });
+});
