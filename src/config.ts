@@ -4,10 +4,10 @@ import { z } from 'zod';
 import { DestinationPolicy } from './delivery/destination-policy.js';
 import { parseDuration } from './lib/duration.js';
 
-const duration = (name: string, fallback: string) =>
+const duration = (fallback: string) =>
   z.string().default(fallback).transform((value, ctx) => {
     const ms = parseDuration(value);
-    if (ms === null) ctx.addIssue({ code: 'custom', message: `${name} must be a duration such as 500ms, 30s, 5m, 2h` });
+    if (ms === null) ctx.addIssue({ code: 'custom', message: 'must be a duration such as 500ms, 30s, 5m, 2h' });
     return ms ?? 0;
   });
 
@@ -15,6 +15,11 @@ const integer = (min: number, max: number, fallback: number) => {
   const message = `must be an integer from ${min} to ${max}`;
   return z.coerce.number(message).int(message).min(min, message).max(max, message).default(fallback);
 };
+
+const base64Key = z
+  .string()
+  .transform((value) => Buffer.from(value.trim(), 'base64'))
+  .refine((key) => key.length === 32, 'must be the base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)');
 
 const schema = z.object({
   DATABASE_URL: z
@@ -29,7 +34,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   ALLOW_HTTP_WEBHOOKS: z.enum(['true', 'false']).optional(),
-  DELIVERY_TIMEOUT: duration('DELIVERY_TIMEOUT', '30s'),
+  DELIVERY_TIMEOUT: duration('30s'),
   DELIVERY_CONCURRENCY: integer(1, 1000, 50),
   WEBHOOK_MAX_IN_FLIGHT: integer(1, 1000, 10),
   DESTINATION_ALLOWLIST: z
@@ -37,8 +42,24 @@ const schema = z.object({
     .default('')
     .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
     .refine((cidrs) => cidrs.every(DestinationPolicy.isValidCidr), 'must be comma-separated CIDRs such as 10.0.0.0/8,::1/128'),
-  JOB_POLL_INTERVAL: duration('JOB_POLL_INTERVAL', '5s').refine((ms) => ms >= 500, 'must be at least 500ms'),
+  SECRET_ENCRYPTION_KEY: base64Key.optional(),
+  SECRET_ENCRYPTION_OLD_KEYS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(base64Key)),
+  REST_RATE_LIMIT_MAX: z.coerce
+    .number('must be an integer from 0 to 1000000')
+    .int('must be an integer from 0 to 1000000')
+    .min(0, 'must be an integer from 0 to 1000000')
+    .max(1_000_000, 'must be an integer from 0 to 1000000')
+    .default(600),
+  REST_RATE_LIMIT_WINDOW: duration('1m').refine((ms) => ms >= 1000, 'must be a duration of at least 1s, e.g. 1m'),
+  RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  JOB_POLL_INTERVAL: duration('5s').refine((ms) => ms >= 500, 'must be at least 500ms'),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10, 'must be at least 10 (a pg-boss limit)').max(3600).default(30),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: integer(1, 10_000, 100),
+  MAX_SUBSCRIPTIONS_PER_PROJECT: integer(1, 1_000_000, 1_000),
   RETRY_SCHEDULE: z
     .string()
     .default('5m,30m,2h,8h,24h')
@@ -68,10 +89,23 @@ export type Config = {
   retryScheduleMs: number[];
   /** Non-public address ranges deliveries may reach anyway (local development, tests). */
   destinationAllowlist: string[];
+  /** Seals webhook signing secrets at rest; generated into DATA_DIR outside production when unset. */
+  secretEncryptionKey: Buffer | undefined;
+  /** Earlier keys, still able to open what they sealed until `secrets rotate-key` re-seals it. */
+  secretEncryptionOldKeys: Buffer[];
+  /** REST requests one API key may make per window (per API process); 0 turns the limit off. */
+  restRateLimitMax: number;
+  restRateLimitWindowMs: number;
+  /** Events, deliveries and attempts older than this are deleted (pending retries excepted). */
+  retentionDays: number;
   /** How often idle workers look for due retries (new deliveries wake them at once through NOTIFY). */
   jobPollIntervalMs: number;
   /** A job held by a worker that stopped heartbeating for this long is handed to another worker. */
   jobHeartbeatSeconds: number;
+  /** Live subscriptions one graphql-ws connection (or SSE request) may hold at once. */
+  maxSubscriptionsPerConnection: number;
+  /** Live subscriptions one project may hold at once on one API process. */
+  maxSubscriptionsPerProject: number;
 };
 
 export class ConfigError extends Error {}
@@ -100,7 +134,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookMaxInFlight: e.WEBHOOK_MAX_IN_FLIGHT,
     retryScheduleMs: e.RETRY_SCHEDULE,
     destinationAllowlist: e.DESTINATION_ALLOWLIST,
+    secretEncryptionKey: e.SECRET_ENCRYPTION_KEY,
+    secretEncryptionOldKeys: e.SECRET_ENCRYPTION_OLD_KEYS,
+    restRateLimitMax: e.REST_RATE_LIMIT_MAX,
+    restRateLimitWindowMs: e.REST_RATE_LIMIT_WINDOW,
+    retentionDays: e.RETENTION_DAYS,
     jobPollIntervalMs: e.JOB_POLL_INTERVAL,
     jobHeartbeatSeconds: e.JOB_HEARTBEAT_SECONDS,
+    maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    maxSubscriptionsPerProject: e.MAX_SUBSCRIPTIONS_PER_PROJECT,
   };
 }

@@ -15,6 +15,13 @@ import { DestinationPolicy } from './delivery/destination-policy.js';
 import { createBoss, ensureDeliveryQueue } from './delivery/queue.js';
 import { startDeliveryWorker } from './delivery/worker.js';
 import { EventPublisher } from './events/publisher.js';
+import { createMetrics, registerQueueGauges } from './metrics/metrics.js';
+import { scheduleMaintenance } from './maintenance/schedule.js';
+import { openSecretBox } from './secrets/encryption-key.js';
+import { resealWebhookSecrets } from './secrets/reseal.js';
+import { SubscriptionLimits } from './live/limits.js';
+import { PgEventTarget } from './live/pg-event-target.js';
+import { LiveUpdates } from './live/updates.js';
 
 export type RunningService = {
   /** Base URL of the HTTP server (undefined for a worker-only process). */
@@ -42,6 +49,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     const db = createPrisma(databaseUrl);
     stops.push(() => db.$disconnect());
+    const secrets = await openSecretBox(config);
+    const resealed = await resealWebhookSecrets(db, secrets);
+    if (resealed) logger.info({ webhooks: resealed }, 'webhook secrets sealed under the current encryption key');
     const apiKeys = new ApiKeyStore(db);
     const { generated, created } = await apiKeys.bootstrap(config.bootstrapApiKey);
     if (generated) {
@@ -55,22 +65,46 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const destinations = new DestinationPolicy(config.destinationAllowlist);
     const client = createDeliveryClient(destinations);
     stops.push(() => client.agent.close());
+    const metrics = createMetrics();
     const boss = createBoss(databaseUrl, { monitorIntervalSeconds: Math.min(60, config.jobHeartbeatSeconds) });
     boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
     await boss.start();
     // Graceful: in-flight attempts finish (bounded by the delivery timeout) before the process exits.
     stops.push(() => boss.stop({ graceful: true, timeout: config.deliveryTimeoutMs + 5_000 }));
+    registerQueueGauges(metrics, db, boss);
     await ensureDeliveryQueue(boss, {
       deliveryTimeoutMs: config.deliveryTimeoutMs,
       heartbeatSeconds: config.jobHeartbeatSeconds,
     });
 
+    // Live updates: every process announces changes through Postgres NOTIFY; API processes also listen.
+    const onLiveError = (error: unknown, what: string) => logger.warn({ err: error }, what);
+    const liveTarget = new PgEventTarget({
+      connectionString: databaseUrl,
+      notify: (channel, payload) => db.$executeRaw`SELECT pg_notify(${channel}, ${payload})`,
+      onError: onLiveError,
+    });
+    stops.push(() => liveTarget.close());
+    if (config.role !== 'worker') await liveTarget.start();
+    const live = new LiveUpdates({
+      db,
+      target: liveTarget,
+      limits: new SubscriptionLimits({
+        perConnection: config.maxSubscriptionsPerConnection,
+        perProject: config.maxSubscriptionsPerProject,
+      }),
+      onError: onLiveError,
+    });
+
     if (config.role !== 'api') {
       const attempter = new DeliveryAttempter({
+        metrics,
         db,
         boss,
         client,
+        secrets,
         settings: { timeoutMs: config.deliveryTimeoutMs, retryScheduleMs: config.retryScheduleMs },
+        onDeliveryChanged: (delivery) => live.deliveryChanged(delivery),
       });
       const stopWorker = await startDeliveryWorker(
         boss,
@@ -83,18 +117,22 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         logger,
       );
       stops.push(stopWorker);
+      await scheduleMaintenance(boss, db, config.retentionDays, logger);
     }
 
     let httpUrl: string | undefined;
     if (config.role !== 'worker') {
       const server = await buildServer({
+        metrics: metrics.registry,
+        rest: { rateLimitMax: config.restRateLimitMax, rateLimitWindowMs: config.restRateLimitWindowMs },
         logger: logger as FastifyBaseLogger,
         apiKeys,
         services: {
           db,
-          webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks, destinations }),
-          events: new EventPublisher(db, boss),
+          webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks, destinations }, secrets),
+          events: new EventPublisher(db, boss, live),
           deliveries: new DeliveryService(db, boss),
+          live,
         },
         graphiql: config.nodeEnv !== 'production',
         checkReady: async () => {
@@ -103,7 +141,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         },
       });
       await server.listen({ port: config.port, host: config.host });
-      stops.push(() => server.close());
+      stops.push(async () => {
+        // Live subscriptions never end by themselves: after a grace period for ordinary requests, the connections
+        // still open (SSE streams) are dropped, so their clients reconnect, to another process.
+        const grace = setTimeout(() => server.server.closeAllConnections(), 2_000);
+        await server.close();
+        clearTimeout(grace);
+      });
       const { port } = server.server.address() as { port: number };
       httpUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
     }

@@ -31,7 +31,7 @@ async function publish(type: string, data: Record<string, unknown>, idempotencyK
     key,
     `mutation($input: PublishEventInput!) { publishEvent(input: $input) {
       __typename ... on PublishEventPayload { deliveryCount event { id type timestamp data deliveries { id webhook { id } } } }
-      ... on ValidationError { message field } } }`,
+      ... on ValidationError { message field } ... on ConflictError { message } } }`,
     { input: { type, data, idempotencyKey } },
   );
   return result.body.data.publishEvent;
@@ -151,6 +151,13 @@ describe('publishing rejects bad input and loses nothing', () => {
     await receiver.waitFor('/idem', 1);
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.requests('/idem')).toHaveLength(1);
+  });
+
+  it('refuses a repeated idempotency key for a different event with a ConflictError', async () => {
+    await publish('model.deployed', { job_id: 'm7' }, 'deploy-m7');
+    const conflict = await publish('model.deployed', { job_id: 'm8' }, 'deploy-m7');
+    expect(conflict.__typename).toBe('ConflictError');
+    expect(conflict.message).toMatch(/idempotency/i);
   });
 });
 

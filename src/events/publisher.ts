@@ -1,24 +1,40 @@
 // Publishing: in one transaction, the event, one delivery per matching active webhook, and one queued job per
 // delivery. Nothing accepted is lost; nothing rolled back is ever sent.
+import { isDeepStrictEqual } from 'node:util';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
-import type { Delivery, Event } from '../generated/prisma/client.js';
+import type { Delivery, Event, JobState } from '../generated/prisma/client.js';
 import { Prisma } from '../generated/prisma/client.js';
+import { ConflictError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queue.js';
+import { recordJobEvent } from '../jobs/state.js';
+import type { LiveNotifier } from '../live/updates.js';
 import { patternsMatching } from './catalog.js';
 import { validateEvent } from './validate.js';
 
 export type PublishInput = { type: string; data?: unknown; idempotencyKey?: string | null };
 export type Published = { event: Event; deliveryCount: number };
+/** What changed, for live subscribers: told by `announce` once the transaction has committed. */
+export type Changes = { job: JobState | null; deliveries: Delivery[] };
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
 export type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/** A key names one event: repeating it answers with that event, reusing it for a different one is a conflict. */
+function sameEventOrConflict(earlier: Published, key: string, type: string, data: Record<string, unknown>): Published {
+  if (earlier.event.type === type && isDeepStrictEqual(earlier.event.data, data)) return earlier;
+  throw new ConflictError(
+    `The idempotency key "${key}" was used in the last 24 h for a different event (${earlier.event.id}); use a new key for a new event`,
+    'idempotencyKey',
+  );
+}
 
 export class EventPublisher {
   constructor(
     private readonly db: Db,
     private readonly boss: PgBoss,
+    private readonly live?: LiveNotifier,
   ) {}
 
   async publish(projectId: string, input: PublishInput): Promise<Published> {
@@ -26,15 +42,17 @@ export class EventPublisher {
     const key = input.idempotencyKey ?? null;
     if (key !== null) {
       const earlier = await this.recentEventWithKey(projectId, key);
-      if (earlier) return earlier;
+      if (earlier) return sameEventOrConflict(earlier, key, input.type, data);
     }
     try {
-      return await this.db.$transaction((tx) => this.publishWithin(tx, projectId, input.type, data, key));
+      const published = await this.db.$transaction((tx) => this.publishWithin(tx, projectId, input.type, data, key));
+      this.announce(published);
+      return published;
     } catch (error) {
       // Two publishers raced with the same key: the first one's event is the answer.
       if (key !== null && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
         const earlier = await this.recentEventWithKey(projectId, key);
-        if (earlier) return earlier;
+        if (earlier) return sameEventOrConflict(earlier, key, input.type, data);
       }
       throw error;
     }
@@ -42,7 +60,8 @@ export class EventPublisher {
 
   /**
    * The transactional core, for callers that publish as part of their own transaction: the event, its
-   * deliveries and their jobs commit or roll back with it.
+   * deliveries and their jobs commit or roll back with it; the job's state is updated with them. Call `announce`
+   * with the result after the commit.
    */
   async publishWithin(
     tx: Tx,
@@ -50,7 +69,7 @@ export class EventPublisher {
     type: string,
     data: Record<string, unknown>,
     key: string | null,
-  ): Promise<Published> {
+  ): Promise<Published & Changes> {
     if (key !== null) {
       // A key older than the window may be used again: release it from the old event.
       await tx.event.updateMany({
@@ -58,29 +77,48 @@ export class EventPublisher {
         data: { idempotencyKey: null },
       });
     }
-    const event = await this.createEvent(tx, projectId, type, data, key);
+    const id = newId('evt');
+    const timestamp = new Date();
+    // First, so concurrent events of one job queue on its row and get their `jobSeq` in commit order.
+    const job = await recordJobEvent(tx, { projectId, eventId: id, type, data, timestamp });
+    const event = await this.createEvent(tx, projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
     const webhooks = await tx.webhook.findMany({
       where: { projectId, status: 'ACTIVE', events: { hasSome: patternsMatching(type) } },
       select: { id: true },
     });
-    await this.createDeliveries(tx, event, webhooks.map((w) => w.id));
-    return { event, deliveryCount: webhooks.length };
+    const deliveries = await this.createDeliveries(tx, event, webhooks.map((w) => w.id));
+    return { event, deliveryCount: webhooks.length, job, deliveries };
+  }
+
+  /** Tells live subscribers (every API process) what a committed publish changed. */
+  announce(changes: Changes): void {
+    if (changes.job) this.live?.jobChanged(changes.job);
+    for (const delivery of changes.deliveries) this.live?.deliveryChanged(delivery);
   }
 
   /** A `webhook.test` event delivered to one webhook only, whatever its subscriptions or status. */
   async sendTest(projectId: string, webhookId: string): Promise<Delivery> {
     const data = validateEvent('webhook.test', { job_id: `test_${newId('evt').slice(4)}`, status: 'test' });
-    return this.db.$transaction(async (tx) => {
+    const delivery = await this.db.$transaction(async (tx) => {
       const event = await this.createEvent(tx, projectId, 'webhook.test', data, null);
-      const [delivery] = await this.createDeliveries(tx, event, [webhookId]);
-      return delivery!;
+      const [created] = await this.createDeliveries(tx, event, [webhookId]);
+      return created!;
     });
+    this.announce({ job: null, deliveries: [delivery] });
+    return delivery;
   }
 
-  private createEvent(tx: Tx, projectId: string, type: string, data: Record<string, unknown>, key: string | null) {
+  private createEvent(
+    tx: Tx,
+    projectId: string,
+    type: string,
+    data: Record<string, unknown>,
+    key: string | null,
+    at: { id: string; timestamp: Date; jobSeq: number | null } = { id: newId('evt'), timestamp: new Date(), jobSeq: null },
+  ) {
     return tx.event.create({
       data: {
-        id: newId('evt'),
+        ...at,
         projectId,
         type,
         data: data as Prisma.InputJsonObject,

@@ -7,18 +7,24 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import websocket from '@fastify/websocket';
+import type { Registry } from 'prom-client';
 import type { ApiKeyStore } from '../auth/api-keys.js';
 import type { Context } from '../graphql/context.js';
 import { createGraphQL } from '../graphql/yoga.js';
 import { requireApiKey } from './auth.js';
 import { graphqlWsHandler } from './graphql-ws.js';
+import { restRoutes } from '../rest/plugin.js';
 
 export type ServerDeps = {
   logger: FastifyBaseLogger;
   apiKeys: ApiKeyStore;
   /** The services resolvers use; each request adds its principal. */
-  services: Omit<Context, 'principal'>;
+  services: Omit<Context, 'principal' | 'connection'>;
   graphiql: boolean;
+  /** Per-API-key rate limit of the REST API. */
+  rest: { rateLimitMax: number; rateLimitWindowMs: number };
+  /** Prometheus registry served at /metrics. */
+  metrics: Registry;
   /** Resolves when the database answers and every migration is applied; throws with the reason otherwise. */
   checkReady: () => Promise<void>;
 };
@@ -38,6 +44,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_req, reply) =>
+    reply.type(deps.metrics.contentType).send(await deps.metrics.metrics()),
+  );
   app.get('/readyz', async (_req, reply) => {
     try {
       await deps.checkReady();
@@ -52,7 +61,8 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     logger: app.log,
     contextFor: (req) => {
       if (!req.principal) throw new Error('GraphQL reached without an authenticated principal');
-      return { ...deps.services, principal: req.principal };
+      // One graphql-ws socket shares its upgrade request across its operations: it identifies the connection.
+      return { ...deps.services, principal: req.principal, connection: req };
     },
   });
   const authenticate = requireApiKey(deps.apiKeys);
@@ -76,5 +86,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     scope.route({ url: '/graphql', method: 'GET', handler, wsHandler: graphqlWsHandler(yoga, deps.apiKeys) });
     scope.route({ url: '/graphql', method: ['POST', 'OPTIONS'], handler });
   });
+  await app.register(restRoutes(deps), { prefix: '/v1' });
   return app;
 }

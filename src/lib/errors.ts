@@ -14,3 +14,14 @@ export class ValidationError extends Error {
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
+
+/** The request contradicts what is already stored, e.g. an idempotency key reused for a different event. */
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { builder } from '../builder.js';
 
 /** Expected failures are results, not exceptions: every one implements this interface. */
@@ -16,5 +16,11 @@ builder.objectType(ValidationError, {
 builder.objectType(NotFoundError, {
   name: 'NotFoundError',
   description: 'Nothing with that id exists in your project.',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(ConflictError, {
+  name: 'ConflictError',
+  description: 'The request contradicts what is stored, e.g. an idempotency key reused for a different event.',
   interfaces: [ErrorInterface],
 });

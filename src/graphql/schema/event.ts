@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { builder } from '../builder.js';
 
 export const Event = builder.prismaObject('Event', {
@@ -54,7 +54,7 @@ builder.mutationField('publishEvent', (t) =>
   t.field({
     type: PublishEventPayload,
     args: { input: t.arg({ type: PublishEventInput, required: true }) },
-    errors: { types: [ValidationError], directResult: true },
+    errors: { types: [ValidationError, ConflictError], directResult: true },
     resolve: (_root, { input }, ctx) => ctx.events.publish(ctx.principal.projectId, input),
   }),
 );

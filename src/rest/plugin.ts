@@ -1,0 +1,57 @@
+// The REST API under /v1: JSON in and out, API-key authentication, a per-key rate limit, schema validation, one
+// error shape, and an OpenAPI document generated from the same schemas. Register with `{ prefix: '/v1' }`.
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsync } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { ServerDeps } from '../http/server.js';
+import { authenticate } from './auth.js';
+import { deliveryRoutes } from './deliveries.js';
+import { RestError, restErrorHandler, restNotFoundHandler } from './errors.js';
+import { eventRoutes } from './events.js';
+import { openApiRoute, registerOpenApi } from './openapi.js';
+import { webhookRoutes } from './webhooks.js';
+
+export type Services = ServerDeps['services'];
+
+export const restRoutes =
+  (deps: Pick<ServerDeps, 'apiKeys' | 'services' | 'rest'>): FastifyPluginAsync =>
+  async (scope) => {
+    const settings = deps.rest;
+    const app = scope.withTypeProvider<ZodTypeProvider>();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
+    app.setErrorHandler(restErrorHandler);
+    app.setNotFoundHandler(restNotFoundHandler);
+
+    // JSON only: anything else is a 415. An empty body counts as no body, so `-H "Content-Type: application/json"`
+    // on a POST without data still works; the body schema decides whether a body is required.
+    const parseJson = app.getDefaultJsonParser('error', 'error');
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+      if (body === '') return done(null, undefined);
+      parseJson(req, body as string, done);
+    });
+
+    app.addHook('onRequest', authenticate(deps.apiKeys));
+    if (settings.rateLimitMax > 0) {
+      const window = `${settings.rateLimitWindowMs / 1000} s`;
+      await app.register(rateLimit, {
+        max: settings.rateLimitMax,
+        timeWindow: settings.rateLimitWindowMs,
+        // Runs after authentication (route hooks follow the scope's), so the key is the API key.
+        keyGenerator: (req) => req.principal?.apiKeyId ?? req.ip,
+        errorResponseBuilder: (_req, context) =>
+          new RestError(
+            429,
+            'rate_limited',
+            `Rate limit exceeded: at most ${context.max} requests per ${window} per API key; retry in ${context.after}`,
+          ),
+      });
+    }
+    await registerOpenApi(app);
+
+    await app.register(webhookRoutes(deps.services));
+    await app.register(deliveryRoutes(deps.services));
+    await app.register(eventRoutes(deps.services));
+    openApiRoute(app);
+  };

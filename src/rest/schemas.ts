@@ -1,0 +1,232 @@
+// The REST API's request and response schemas (zod). Fastify validates requests and serializes responses with
+// them, and the OpenAPI document is generated from them. Business rules (URL policy, event catalog, secret
+// length, ...) stay in the services: these schemas check shapes only, and the descriptions name the rules.
+import { z } from 'zod';
+import { MAX_URL_LENGTH } from '../webhooks/validation.js';
+import type { ErrorCode } from './errors.js';
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 50;
+
+const timestamp = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+  .meta({ format: 'date-time', description: 'ISO 8601 UTC, to the second', examples: ['2024-01-15T10:30:00Z'] });
+
+const ERROR_CODES = [
+  'invalid_json',
+  'bad_request',
+  'unauthenticated',
+  'not_found',
+  'conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+  'validation_failed',
+  'rate_limited',
+  'internal_error',
+] as const satisfies readonly ErrorCode[];
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string().meta({ description: 'For people; may change' }),
+      field: z
+        .string()
+        .optional()
+        .meta({ description: 'The input to fix, e.g. `url`, `events`, `data.job_id`, `limit`', examples: ['url'] }),
+    }),
+  })
+  .meta({ id: 'Error', description: 'Every error response has this shape' });
+
+// ---- webhooks
+
+const webhookId = z.string().meta({ description: '`wh_` followed by 16 hex characters', examples: ['wh_550e8400e29b41d4'] });
+const eventPatterns = z.array(z.string()).meta({
+  description:
+    'Event types to receive, e.g. `optimization.completed`; a category wildcard such as `vision.*`; or `*`. At least one, no repeats.',
+  examples: [['optimization.completed', 'vision.completed', 'training.completed']],
+});
+const url = z.string().meta({
+  description: `Absolute http(s) URL, at most ${MAX_URL_LENGTH} characters, without credentials (https only in production)`,
+  examples: ['https://example.com/webhook'],
+});
+const description = z.string().meta({ description: 'Free text, at most 500 characters' });
+
+export const Webhook = z
+  .object({
+    webhook_id: webhookId,
+    url: z.string(),
+    events: z.array(z.string()),
+    status: z.enum(['active', 'disabled']).meta({ description: '`disabled` webhooks receive nothing until enabled' }),
+    description: z.string().nullable(),
+    disabled_reason: z.string().nullable().meta({ description: 'Why the webhook was disabled' }),
+    disabled_at: timestamp.nullable(),
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: 'Webhook', description: 'An endpoint that receives signed POSTs for the events it subscribes to' });
+
+export const CreatedWebhook = Webhook.extend({
+  secret: z.string().optional().meta({
+    description: 'The generated signing secret (`whsec_...`), present only when you did not send one; shown once',
+  }),
+}).meta({ id: 'CreatedWebhook', description: 'The new webhook; `secret` when it was generated' });
+
+export const RotatedWebhook = Webhook.extend({
+  secret: z.string().meta({ description: 'The new signing secret; shown once' }),
+}).meta({ id: 'RotatedWebhook', description: 'The webhook and its new signing secret' });
+
+export const WebhookList = z
+  .object({
+    webhooks: z.array(Webhook),
+    total: z.number().int().meta({ description: 'How many webhooks the project has' }),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  })
+  .meta({ id: 'WebhookList' });
+
+export const CreateWebhookBody = z
+  .strictObject({
+    url,
+    events: eventPatterns,
+    secret: z
+      .string()
+      .nullish()
+      .meta({ description: 'Your signing secret, 16 to 256 characters; one is generated (and returned) when omitted' }),
+    description: description.nullish(),
+  })
+  .meta({ id: 'CreateWebhook' });
+
+export const UpdateWebhookBody = z
+  .strictObject({
+    url: url.optional(),
+    events: eventPatterns.optional(),
+    description: description.nullable().optional().meta({ description: 'Free text, at most 500 characters; null clears it' }),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'Send at least one of url, events, description')
+  .meta({ id: 'UpdateWebhook', minProperties: 1 });
+
+export const RotateSecretBody = z
+  .strictObject({
+    grace_period_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(2_147_483_647)
+      .optional()
+      .meta({ description: 'How long deliveries stay signed with the old secret too; default 86400 (24 h)' }),
+  })
+  .nullish()
+  .meta({ id: 'RotateSecret' });
+
+export const WebhookParams = z.object({ id: webhookId });
+
+export const ListQuery = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE)
+    .default(DEFAULT_PAGE_SIZE)
+    .meta({ description: `Page size, 1 to ${MAX_PAGE_SIZE}` }),
+  offset: z.coerce.number().int().min(0).default(0).meta({ description: 'How many to skip' }),
+});
+
+// ---- deliveries
+
+export const Delivery = z
+  .object({
+    delivery_id: z.string().meta({ examples: ['del_550e8400e29b41d4'] }),
+    webhook_id: z.string(),
+    event_id: z.string().meta({ examples: ['evt_550e8400e29b41d4'] }),
+    event_type: z.string().meta({ examples: ['optimization.completed'] }),
+    status: z.enum(['pending', 'success', 'retrying', 'failed']).meta({
+      description:
+        '`pending`: queued, no attempt yet; `success`: answered 2xx; `retrying`: failed, another attempt is scheduled; `failed`: no attempt left',
+    }),
+    status_code: z.number().int().nullable().meta({ description: "The last attempt's HTTP status" }),
+    timestamp: timestamp.meta({ description: 'When the last attempt was made (when the delivery was queued, before that)' }),
+    response_time_ms: z.number().int().nullable(),
+    attempt_count: z.number().int(),
+    next_attempt_at: timestamp.nullable().meta({ description: 'When the next attempt is due' }),
+    created_at: timestamp,
+  })
+  .meta({ id: 'Delivery', description: 'One event on its way to one webhook' });
+
+export const DeliveryList = z
+  .object({
+    deliveries: z.array(Delivery),
+    total: z.number().int().meta({ description: 'How many deliveries match the filters' }),
+    limit: z.number().int(),
+    offset: z.number().int().optional().meta({ description: 'Present when the page was chosen by offset' }),
+    next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+  })
+  .meta({ id: 'DeliveryList' });
+
+export const DeliveryQuery = ListQuery.extend({
+  offset: z.coerce.number().int().min(0).optional().meta({ description: 'How many to skip; not with `cursor`' }),
+  cursor: z.string().optional().meta({ description: '`next_cursor` of the previous page; not with `offset`' }),
+  status: z.enum(['pending', 'success', 'retrying', 'failed']).optional(),
+  event_type: z.string().optional().meta({ examples: ['optimization.completed'] }),
+}).refine((q) => q.offset === undefined || q.cursor === undefined, {
+  message: 'Page with offset or with cursor, not both',
+  path: ['cursor'],
+});
+
+export const DeliveryParams = z.object({
+  id: webhookId,
+  delivery_id: z.string().meta({ description: '`del_` followed by 16 hex characters', examples: ['del_550e8400e29b41d4'] }),
+});
+
+// ---- events
+
+export const PublishEventBody = z
+  .strictObject({
+    event_type: z.string().meta({ description: 'A documented event type', examples: ['batch.progress'] }),
+    data: z.record(z.string(), z.unknown()).meta({
+      description: "The event's payload as receivers get it; must include `job_id`, and the documented fields of its type",
+      examples: [{ job_id: '550e8400-e29b-41d4-a716-446655440000', total_images: 100, processed_images: 75, failed_images: 0, progress_percent: 75 }],
+    }),
+    idempotency_key: z.string().nullish().meta({
+      description:
+        'Publishing again with the same key within 24 h returns the first event and sends nothing; the same key with a different event_type or data is a 409',
+    }),
+  })
+  .meta({ id: 'PublishEvent' });
+
+export const AcceptedEvent = z
+  .object({
+    event_id: z.string().meta({ examples: ['evt_550e8400e29b41d4'] }),
+    event_type: z.string(),
+    timestamp,
+    delivery_count: z.number().int().meta({ description: 'How many webhooks will receive the event' }),
+  })
+  .meta({ id: 'AcceptedEvent' });
+
+// ---- response helpers
+
+/** A JSON response with a description, as the OpenAPI document shows it. */
+export const json = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const ERROR_DESCRIPTIONS = {
+  400: 'Malformed JSON',
+  401: 'Missing or invalid API key',
+  404: 'No such webhook or delivery in your project',
+  409: 'Conflicts with what is stored (an idempotency key reused for a different event)',
+  413: 'Request body larger than 1 MiB',
+  415: 'Request body not sent as application/json',
+  422: 'Invalid input; `field` names it',
+  429: 'Rate limit exceeded for this API key; see Retry-After',
+} as const;
+
+/** Error responses of a route: the ones every authenticated route has, plus `extra`. */
+export const errors = (...extra: (keyof typeof ERROR_DESCRIPTIONS)[]) =>
+  Object.fromEntries(
+    [401, 429, ...extra].map((status) => [status, json(ERROR_DESCRIPTIONS[status as keyof typeof ERROR_DESCRIPTIONS], ErrorBody)]),
+  );
+/** The errors a route with a JSON body can answer. */
+export const bodyErrors = [400, 413, 415, 422] as const;

@@ -1,0 +1,50 @@
+// Database rows to the spec's snake_case JSON: lowercase statuses, ISO 8601 UTC timestamps to the second
+// (the same form as the `timestamp` receivers get in each payload).
+import type { Delivery, DeliveryStatus, Webhook, WebhookStatus } from '../generated/prisma/client.js';
+import type { Published } from '../events/publisher.js';
+import { wireTimestamp } from '../delivery/payload.js';
+
+const WEBHOOK_STATUS = { ACTIVE: 'active', DISABLED: 'disabled' } as const satisfies Record<WebhookStatus, string>;
+export const DELIVERY_STATUS = {
+  PENDING: 'pending',
+  SUCCESS: 'success',
+  RETRYING: 'retrying',
+  FAILED: 'failed',
+} as const satisfies Record<DeliveryStatus, string>;
+export type RestDeliveryStatus = (typeof DELIVERY_STATUS)[DeliveryStatus];
+
+const timestampOrNull = (date: Date | null) => (date ? wireTimestamp(date) : null);
+
+export const webhookJson = (w: Webhook) => ({
+  webhook_id: w.id,
+  url: w.url,
+  events: w.events,
+  status: WEBHOOK_STATUS[w.status],
+  description: w.description,
+  disabled_reason: w.disabledReason,
+  disabled_at: timestampOrNull(w.disabledAt),
+  created_at: wireTimestamp(w.createdAt),
+  updated_at: wireTimestamp(w.updatedAt),
+});
+
+export const deliveryJson = (d: Delivery) => ({
+  delivery_id: d.id,
+  webhook_id: d.webhookId,
+  event_id: d.eventId,
+  event_type: d.eventType,
+  status: DELIVERY_STATUS[d.status],
+  status_code: d.statusCode,
+  // When the last attempt was made; until the first attempt, when the delivery was queued.
+  timestamp: wireTimestamp(d.lastAttemptAt ?? d.createdAt),
+  response_time_ms: d.responseTimeMs,
+  attempt_count: d.attemptCount,
+  next_attempt_at: timestampOrNull(d.nextAttemptAt),
+  created_at: wireTimestamp(d.createdAt),
+});
+
+export const publishedJson = ({ event, deliveryCount }: Published) => ({
+  event_id: event.id,
+  event_type: event.type,
+  timestamp: wireTimestamp(event.timestamp),
+  delivery_count: deliveryCount,
+});

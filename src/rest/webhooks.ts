@@ -1,0 +1,169 @@
+// /v1/webhooks: the spec's register, list, update and delete calls, and the dashboard's test, enable, disable
+// and rotate-secret actions. Every rule lives in WebhookService; this module maps HTTP to it.
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Services } from './plugin.js';
+import { principalOf } from './auth.js';
+import { deliveryJson, webhookJson } from './serializers.js';
+import {
+  bodyErrors,
+  CreatedWebhook,
+  CreateWebhookBody,
+  Delivery,
+  errors,
+  json,
+  ListQuery,
+  RotatedWebhook,
+  RotateSecretBody,
+  UpdateWebhookBody,
+  Webhook,
+  WebhookList,
+  WebhookParams,
+} from './schemas.js';
+
+const tags = ['Webhooks'];
+
+export const webhookRoutes =
+  ({ db, webhooks, events }: Services): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post('/webhooks', {
+      schema: {
+        operationId: 'createWebhook',
+        summary: 'Register a webhook',
+        tags,
+        body: CreateWebhookBody,
+        response: { 201: json('The new webhook', CreatedWebhook), ...errors(...bodyErrors) },
+      },
+      handler: async (req, reply) => {
+        const { webhook, secret } = await webhooks.create(principalOf(req).projectId, req.body);
+        // A secret the caller chose is not echoed back; a generated one is shown this once.
+        const generated = req.body.secret == null;
+        return reply.code(201).send({ ...webhookJson(webhook), ...(generated && { secret }) });
+      },
+    });
+
+    app.get('/webhooks', {
+      schema: {
+        operationId: 'listWebhooks',
+        summary: 'List webhooks, newest first',
+        tags,
+        querystring: ListQuery,
+        response: { 200: json('A page of webhooks', WebhookList), ...errors(422) },
+      },
+      handler: async (req) => {
+        const { projectId } = principalOf(req);
+        const { limit, offset } = req.query;
+        const [rows, total] = await Promise.all([
+          db.webhook.findMany({
+            where: { projectId },
+            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+            take: limit,
+            skip: offset,
+          }),
+          db.webhook.count({ where: { projectId } }),
+        ]);
+        return { webhooks: rows.map(webhookJson), total, limit, offset };
+      },
+    });
+
+    app.get('/webhooks/:id', {
+      schema: {
+        operationId: 'getWebhook',
+        summary: 'Get a webhook',
+        tags,
+        params: WebhookParams,
+        response: { 200: json('The webhook', Webhook), ...errors(404) },
+      },
+      handler: async (req) => webhookJson(await webhooks.get(principalOf(req).projectId, req.params.id)),
+    });
+
+    app.put('/webhooks/:id', {
+      schema: {
+        operationId: 'updateWebhook',
+        summary: 'Update a webhook',
+        description: 'Changes any of `url`, `events` and `description`; fields left out keep their value.',
+        tags,
+        params: WebhookParams,
+        body: UpdateWebhookBody,
+        response: { 200: json('The updated webhook', Webhook), ...errors(404, ...bodyErrors) },
+      },
+      handler: async (req) =>
+        webhookJson(await webhooks.update(principalOf(req).projectId, req.params.id, req.body)),
+    });
+
+    app.delete('/webhooks/:id', {
+      schema: {
+        operationId: 'deleteWebhook',
+        summary: 'Delete a webhook and its delivery history',
+        tags,
+        params: WebhookParams,
+        response: { 204: z.undefined().describe('Deleted'), ...errors(404) },
+      },
+      handler: async (req, reply) => {
+        await webhooks.delete(principalOf(req).projectId, req.params.id);
+        return reply.code(204).send();
+      },
+    });
+
+    app.post('/webhooks/:id/test', {
+      schema: {
+        operationId: 'testWebhook',
+        summary: 'Send a test event',
+        description:
+          'Queues a `webhook.test` event for this webhook alone, whatever its subscriptions or status; the delivery shows the outcome.',
+        tags,
+        params: WebhookParams,
+        response: { 202: json('The queued test delivery', Delivery), ...errors(404) },
+      },
+      handler: async (req, reply) => {
+        const { projectId } = principalOf(req);
+        const webhook = await webhooks.get(projectId, req.params.id);
+        return reply.code(202).send(deliveryJson(await events.sendTest(projectId, webhook.id)));
+      },
+    });
+
+    app.post('/webhooks/:id/enable', {
+      schema: {
+        operationId: 'enableWebhook',
+        summary: 'Enable a webhook',
+        description: 'A webhook disabled by hand or after exhausting its retries receives events again.',
+        tags,
+        params: WebhookParams,
+        response: { 200: json('The webhook, active', Webhook), ...errors(404) },
+      },
+      handler: async (req) => webhookJson(await webhooks.enable(principalOf(req).projectId, req.params.id)),
+    });
+
+    app.post('/webhooks/:id/disable', {
+      schema: {
+        operationId: 'disableWebhook',
+        summary: 'Disable a webhook',
+        tags,
+        params: WebhookParams,
+        response: { 200: json('The webhook, disabled', Webhook), ...errors(404) },
+      },
+      handler: async (req) => webhookJson(await webhooks.disable(principalOf(req).projectId, req.params.id)),
+    });
+
+    app.post('/webhooks/:id/rotate-secret', {
+      schema: {
+        operationId: 'rotateWebhookSecret',
+        summary: 'Rotate the signing secret',
+        description:
+          'Generates a new secret. Deliveries are signed with the old one too until the grace period ends. The body is optional.',
+        tags,
+        params: WebhookParams,
+        body: RotateSecretBody,
+        'x-body-optional': true,
+        response: { 200: json('The webhook and its new secret', RotatedWebhook), ...errors(404, ...bodyErrors) },
+      },
+      handler: async (req) => {
+        const { webhook, secret } = await webhooks.rotateSecret(
+          principalOf(req).projectId,
+          req.params.id,
+          req.body?.grace_period_seconds ?? 86_400,
+        );
+        return { ...webhookJson(webhook), secret };
+      },
+    });
+  };
