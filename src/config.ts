@@ -55,6 +55,7 @@ const schema = z.object({
     .max(1_000_000, 'must be an integer from 0 to 1000000')
     .default(600),
   REST_RATE_LIMIT_WINDOW: duration('1m').refine((ms) => ms >= 1000, 'must be a duration of at least 1s, e.g. 1m'),
+  MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   JOB_POLL_INTERVAL: duration('5s').refine((ms) => ms >= 500, 'must be at least 500ms'),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10, 'must be at least 10 (a pg-boss limit)').max(3600).default(30),
@@ -96,6 +97,8 @@ export type Config = {
   /** REST requests one API key may make per window (per API process); 0 turns the limit off. */
   restRateLimitMax: number;
   restRateLimitWindowMs: number;
+  /** Largest event `data` accepted, in bytes of JSON. */
+  maxEventBytes: number;
   /** Events, deliveries and attempts older than this are deleted (pending retries excepted). */
   retentionDays: number;
   /** How often idle workers look for due retries (new deliveries wake them at once through NOTIFY). */
@@ -138,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretEncryptionOldKeys: e.SECRET_ENCRYPTION_OLD_KEYS,
     restRateLimitMax: e.REST_RATE_LIMIT_MAX,
     restRateLimitWindowMs: e.REST_RATE_LIMIT_WINDOW,
+    maxEventBytes: e.MAX_EVENT_BYTES,
     retentionDays: e.RETENTION_DAYS,
     jobPollIntervalMs: e.JOB_POLL_INTERVAL,
     jobHeartbeatSeconds: e.JOB_HEARTBEAT_SECONDS,

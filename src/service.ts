@@ -124,13 +124,15 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (config.role !== 'worker') {
       const server = await buildServer({
         metrics: metrics.registry,
+        // Room for the largest event plus the request around it.
+        bodyLimit: Math.max(1_048_576, config.maxEventBytes * 2),
         rest: { rateLimitMax: config.restRateLimitMax, rateLimitWindowMs: config.restRateLimitWindowMs },
         logger: logger as FastifyBaseLogger,
         apiKeys,
         services: {
           db,
           webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks, destinations }, secrets),
-          events: new EventPublisher(db, boss, live),
+          events: new EventPublisher(db, boss, { live, maxEventBytes: config.maxEventBytes }),
           deliveries: new DeliveryService(db, boss),
           live,
         },

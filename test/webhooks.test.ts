@@ -49,7 +49,8 @@ describe('createWebhook', () => {
   });
 
   it.each([
-    [{ url: 'not a url', events: ['*'] }, 'url', /absolute http\(s\) URL/],
+    [{ url: 'not-a-url', events: ['*'] }, 'url', /absolute http\(s\) URL/],
+    [{ url: 'https://example.com/a b', events: ['*'] }, 'url', /whitespace/],
     [{ url: 'ftp://example.com/x', events: ['*'] }, 'url', /http or https/],
     [{ url: 'https://user:pw@example.com/x', events: ['*'] }, 'url', /credentials/],
     [{ url: `https://example.com/${'a'.repeat(2048)}`, events: ['*'] }, 'url', /2048 characters/],

@@ -31,14 +31,20 @@ function sameEventOrConflict(earlier: Published, key: string, type: string, data
 }
 
 export class EventPublisher {
+  private readonly live: LiveNotifier | undefined;
+  private readonly maxEventBytes: number;
+
   constructor(
     private readonly db: Db,
     private readonly boss: PgBoss,
-    private readonly live?: LiveNotifier,
-  ) {}
+    options: { live?: LiveNotifier; maxEventBytes?: number } = {},
+  ) {
+    this.live = options.live;
+    this.maxEventBytes = options.maxEventBytes ?? Number.POSITIVE_INFINITY;
+  }
 
   async publish(projectId: string, input: PublishInput): Promise<Published> {
-    const data = validateEvent(input.type, input.data);
+    const data = validateEvent(input.type, input.data, this.maxEventBytes);
     const key = input.idempotencyKey ?? null;
     if (key !== null) {
       const earlier = await this.recentEventWithKey(projectId, key);

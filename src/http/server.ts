@@ -21,6 +21,8 @@ export type ServerDeps = {
   /** The services resolvers use; each request adds its principal. */
   services: Omit<Context, 'principal' | 'connection'>;
   graphiql: boolean;
+  /** Largest request body accepted (413 beyond). */
+  bodyLimit: number;
   /** Per-API-key rate limit of the REST API. */
   rest: { rateLimitMax: number; rateLimitWindowMs: number };
   /** Prometheus registry served at /metrics. */
@@ -37,7 +39,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : crypto.randomUUID();
     },
     requestIdHeader: false,
-    bodyLimit: 1_048_576,
+    bodyLimit: deps.bodyLimit,
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);

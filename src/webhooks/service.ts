@@ -7,7 +7,7 @@ import { NotFoundError } from '../lib/errors.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { newId } from '../lib/ids.js';
 import { generateWebhookSecret } from './secrets.js';
-import { validateDescription, validateEvents, validateSecret, validateUrl } from './validation.js';
+import { validateDescription, validateEvents, validateGracePeriod, validateSecret, validateUrl } from './validation.js';
 
 export type WebhookPolicy = { allowHttp: boolean; destinations: DestinationPolicy };
 
@@ -74,6 +74,7 @@ export class WebhookService {
     id: string,
     gracePeriodSeconds = 86_400,
   ): Promise<{ webhook: Webhook; secret: string }> {
+    validateGracePeriod(gracePeriodSeconds);
     const current = await this.get(projectId, id);
     const secret = generateWebhookSecret();
     const webhook = await this.updateScoped(projectId, id, {

@@ -12,6 +12,10 @@ export function validateUrl(
   if (raw.length > MAX_URL_LENGTH) {
     throw new ValidationError(`url must be at most ${MAX_URL_LENGTH} characters`, 'url');
   }
+  // The URL parser would quietly trim or percent-encode these; a URL that needs it is a mistake worth naming.
+  if (/[\s\u0000-\u001f\u007f]/.test(raw)) {
+    throw new ValidationError('url must not contain whitespace or control characters', 'url');
+  }
   let url: URL;
   try {
     url = new URL(raw);
@@ -65,4 +69,16 @@ export function validateSecret(secret: string): string {
 export function validateDescription(description: string): string {
   if (description.length > 500) throw new ValidationError('description must be at most 500 characters', 'description');
   return description;
+}
+
+export const MAX_GRACE_PERIOD_SECONDS = 30 * 86_400;
+
+export function validateGracePeriod(seconds: number): number {
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_GRACE_PERIOD_SECONDS) {
+    throw new ValidationError(
+      `gracePeriodSeconds must be a whole number from 0 to ${MAX_GRACE_PERIOD_SECONDS} (30 days)`,
+      'gracePeriodSeconds',
+    );
+  }
+  return seconds;
 }
