@@ -34,7 +34,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   ALLOW_HTTP_WEBHOOKS: z.enum(['true', 'false']).optional(),
-  DELIVERY_TIMEOUT: duration('30s'),
+  DELIVERY_TIMEOUT: duration('30s').refine((ms) => ms >= 100 && ms <= 300_000, 'must be from 100ms to 5m'),
   DELIVERY_CONCURRENCY: integer(1, 1000, 50),
   WEBHOOK_MAX_IN_FLIGHT: integer(1, 1000, 10),
   DESTINATION_ALLOWLIST: z

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, inject } from 'vitest';
+import { inject } from 'vitest';
+import { onCleanup } from './cleanup.js';
 import { withDatabase } from './global-setup.js';
 
 async function adminQuery(sql: string) {
@@ -20,6 +21,6 @@ async function adminQuery(sql: string) {
 export async function createTestDatabase({ migrated = true } = {}): Promise<string> {
   const name = `webhooks_test_${randomBytes(6).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}${migrated ? ` TEMPLATE ${inject('templateDatabase')}` : ''}`);
-  afterAll(() => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  onCleanup(() => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   return withDatabase(inject('adminDatabaseUrl'), name);
 }

@@ -1,7 +1,7 @@
 // The real service as a child process (`tsx src/main.ts`), for tests that kill or signal it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll } from 'vitest';
+import { onCleanup } from './cleanup.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -38,7 +38,7 @@ export function spawnService(env: Record<string, string>): ServiceProcess {
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  afterAll(() => {
+  onCleanup(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   return {

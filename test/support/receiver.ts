@@ -1,7 +1,7 @@
 // A real HTTP receiver on loopback whose answer per path is programmable; it records every request raw.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll } from 'vitest';
+import { onCleanup } from './cleanup.js';
 
 export type ReceivedRequest = { path: string; headers: IncomingMessage['headers']; body: string; at: number };
 type Behaviour = (req: IncomingMessage, res: ServerResponse, count: number) => void;
@@ -39,7 +39,7 @@ export async function startReceiver(): Promise<Receiver> {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  afterAll(async () => {
+  onCleanup(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   });

@@ -1,0 +1,115 @@
+// The operator CLI (`npm run cli -- api-key …`) against a test database, checked through the real service.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from './support/database.js';
+import { startTestService, type TestService } from './support/service.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const USAGE = /usage:\n {2}cli api-key create --project <name>[\s\S]*cli api-key list[\s\S]*cli api-key revoke <id>/;
+
+type Run = { code: number | null; stdout: string; stderr: string };
+
+function cli(args: string[], databaseUrl?: string): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`,
+  };
+  delete env.DATABASE_URL;
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  else env.DATA_DIR = '/nonexistent/must-not-be-used'; // usage errors must stop before touching any database
+  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/index.ts', ...args], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+const COUNT = '{ webhooks { totalCount } }';
+
+describe('api-key', () => {
+  let databaseUrl: string;
+  let service: TestService;
+  let key: string;
+  let id: string;
+
+  beforeAll(async () => {
+    databaseUrl = await createTestDatabase();
+    const created = await cli(['api-key', 'create', '--project', 'acme'], databaseUrl);
+    expect(created.code, created.stderr).toBe(0);
+    key = /^(aip_[A-Za-z0-9_-]{43})$/m.exec(created.stdout)?.[1] ?? '';
+    id = /\b(key_[0-9a-f]{16})\b/.exec(created.stdout)?.[1] ?? '';
+    expect(created.stdout).toContain('project "acme"');
+    service = await startTestService({ DATABASE_URL: databaseUrl });
+  }, 60_000);
+
+  it('create prints a key once, which works against the service', async () => {
+    expect(key).toMatch(/^aip_[A-Za-z0-9_-]{43}$/);
+    expect(id).not.toBe('');
+    expect(await service.gql(key, COUNT)).toEqual({ status: 200, body: { data: { webhooks: { totalCount: 0 } } } });
+  });
+
+  it("create scopes the key to its project: another project's key cannot see acme's webhooks", async () => {
+    const created = await service.gql(
+      key,
+      `mutation { createWebhook(input: { url: "https://acme.example/hook", events: ["*"] }) {
+        ... on CreateWebhookPayload { webhook { id } } } }`,
+    );
+    expect(created.body.data.createWebhook.webhook.id).toMatch(/^wh_/);
+    expect((await service.gql(key, COUNT)).body.data.webhooks.totalCount).toBe(1);
+    const { key: other } = await service.newProject();
+    expect((await service.gql(other, COUNT)).body.data.webhooks.totalCount).toBe(0);
+  });
+
+  it('list shows the key with its project but never the key itself', async () => {
+    const listed = await cli(['api-key', 'list'], databaseUrl);
+    expect(listed.code, listed.stderr).toBe(0);
+    const line = listed.stdout.split('\n').find((l) => l.startsWith(id));
+    expect(line).toBeDefined();
+    expect(line!.split('\t')).toEqual([id, `${key.slice(0, 8)}…`, 'acme', 'cli', 'active']);
+    expect(listed.stdout).not.toContain(key);
+    expect(listed.stdout).not.toContain(key.slice(8));
+  });
+
+  it('revoke makes the key answer 401 at once', async () => {
+    const revoked = await cli(['api-key', 'revoke', id], databaseUrl);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(revoked.stdout).toContain(`Revoked ${id}`);
+
+    const after = await service.gql(key, COUNT);
+    expect(after.status).toBe(401);
+    expect(after.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+
+    const listed = await cli(['api-key', 'list'], databaseUrl);
+    expect(listed.stdout.split('\n').find((l) => l.startsWith(id))).toMatch(/\trevoked \d{4}-\d\d-\d\dT/);
+
+    const again = await cli(['api-key', 'revoke', id], databaseUrl);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`No active key with id ${id}`);
+  });
+});
+
+describe('bad usage', () => {
+  it.each([
+    [[], /unknown command/],
+    [['api-key'], /unknown command/],
+    [['api-key', 'delete', 'key_0000000000000000'], /unknown command/],
+    [['webhook', 'list'], /unknown command/],
+    [['api-key', 'create'], /needs --project/],
+    [['api-key', 'create', '--project'], /argument missing/],
+    [['api-key', 'create', '--project', 'acme', '--bogus'], /Unknown option '--bogus'/],
+    [['api-key', 'revoke'], /needs the key id/],
+  ])('%j exits 2 with the usage text', async (args, reason) => {
+    const run = await cli(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(reason);
+    expect(run.stderr).toMatch(USAGE);
+    expect(run.stdout).toBe('');
+  });
+});

@@ -1,0 +1,180 @@
+// The default database: with no DATABASE_URL the real service (a child process, as `npm start` runs it) starts an
+// embedded PostgreSQL under DATA_DIR, keeps its data across restarts and stops it on shutdown.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const START_TIMEOUT = 60_000;
+
+type LogLine = { level: number; msg: string; [field: string]: unknown };
+type Running = { url: string; logs: LogLine[]; stop: () => Promise<number | null> };
+
+const children = new Set<ChildProcess>();
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const child of children) child.kill('SIGTERM');
+  await Promise.all([...children].map((c) => new Promise((resolve) => c.once('exit', resolve))));
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+}, START_TIMEOUT);
+
+async function freshDataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'webhooks-embedded-'));
+  await chmod(dir, 0o755); // as root, Postgres runs as its own user and must reach the cluster directory
+  dirs.push(dir);
+  return dir;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts `src/main.ts` as `npm start` does and resolves once it logs that it is running. */
+async function startService(env: Record<string, string>): Promise<Running> {
+  const port = await freePort();
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH}`,
+  };
+  for (const name of ['DATABASE_URL', 'BOOTSTRAP_API_KEY', 'ROLE', 'HOST', 'NODE_ENV']) delete base[name];
+  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), ['src/main.ts'], {
+    cwd: root,
+    env: { ...base, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
+
+  const logs: LogLine[] = [];
+  let output = '';
+  let buffered = '';
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const running = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk;
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop()!;
+      for (const text of lines) {
+        if (!text.startsWith('{')) continue;
+        const line = JSON.parse(text) as LogLine;
+        logs.push(line);
+        if (line.msg === 'AI Platform Webhooks is running') resolve();
+      }
+    });
+    void exited.then((code) => reject(new Error(`service exited with ${code} before running:\n${output}`)));
+    setTimeout(() => reject(new Error(`service did not start in time:\n${output}`)), START_TIMEOUT - 5_000).unref();
+  });
+  await running;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    logs,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+const generatedKeys = (logs: LogLine[]) =>
+  logs.filter((l) => l.msg.includes('Generated the first API key')).map((l) => l.apiKey as string);
+
+async function gql(url: string, key: string, query: string, variables?: Record<string, unknown>) {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+const LIST = '{ webhooks { totalCount edges { node { id url events } } } }';
+const CREATE = `mutation($input: CreateWebhookInput!) {
+  createWebhook(input: $input) { __typename ... on CreateWebhookPayload { webhook { id url events } } }
+}`;
+
+describe('embedded PostgreSQL', () => {
+  it(
+    'keeps webhooks and keys across a restart, prints a key only on first start, and stops Postgres on SIGTERM',
+    async () => {
+      const dataDir = await freshDataDir();
+
+      const first = await startService({ DATA_DIR: dataDir });
+      const keys = generatedKeys(first.logs);
+      expect(keys).toHaveLength(1);
+      const key = keys[0]!;
+      expect(key).toMatch(/^aip_[A-Za-z0-9_-]{43}$/);
+      expect(first.logs.some((l) => l.msg === 'embedded PostgreSQL started')).toBe(true);
+      expect(existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).toBe(true);
+
+      expect(await gql(first.url, key, LIST)).toEqual({
+        status: 200,
+        body: { data: { webhooks: { totalCount: 0, edges: [] } } },
+      });
+      const created = await gql(first.url, key, CREATE, {
+        input: { url: 'https://example.com/persist', events: ['optimization.completed'] },
+      });
+      expect(created.body.data.createWebhook.__typename).toBe('CreateWebhookPayload');
+      const webhook = created.body.data.createWebhook.webhook;
+
+      expect(await first.stop()).toBe(0);
+      expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false); // Postgres stopped too
+
+      const second = await startService({ DATA_DIR: dataDir });
+      expect(generatedKeys(second.logs)).toEqual([]);
+      expect(second.logs.some((l) => JSON.stringify(l).includes('aip_'))).toBe(false);
+      expect(await gql(second.url, key, LIST)).toEqual({
+        status: 200,
+        body: { data: { webhooks: { totalCount: 1, edges: [{ node: webhook }] } } },
+      });
+      expect((await gql(second.url, `aip_${randomBytes(32).toString('base64url')}`, LIST)).status).toBe(401);
+      expect(await second.stop()).toBe(0);
+    },
+    3 * START_TIMEOUT,
+  );
+
+  it(
+    'installs BOOTSTRAP_API_KEY on a fresh DATA_DIR, prints no key, and is healthy and ready',
+    async () => {
+      const dataDir = await freshDataDir();
+      const bootstrapKey = `bootstrap-${randomBytes(24).toString('hex')}`;
+
+      const service = await startService({ DATA_DIR: dataDir, BOOTSTRAP_API_KEY: bootstrapKey });
+      expect(generatedKeys(service.logs)).toEqual([]);
+      expect(service.logs.some((l) => l.msg.includes('BOOTSTRAP_API_KEY installed'))).toBe(true);
+      expect(service.logs.some((l) => JSON.stringify(l).includes(bootstrapKey))).toBe(false);
+
+      expect(await gql(service.url, bootstrapKey, LIST)).toEqual({
+        status: 200,
+        body: { data: { webhooks: { totalCount: 0, edges: [] } } },
+      });
+      const healthz = await fetch(`${service.url}/healthz`);
+      expect(healthz.status).toBe(200);
+      expect(await healthz.json()).toEqual({ status: 'ok' });
+      const readyz = await fetch(`${service.url}/readyz`);
+      expect(readyz.status).toBe(200);
+      expect(await readyz.json()).toEqual({ status: 'ready' });
+
+      expect(await service.stop()).toBe(0);
+    },
+    2 * START_TIMEOUT,
+  );
+});
