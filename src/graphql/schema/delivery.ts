@@ -32,7 +32,7 @@ builder.prismaObject('DeliveryAttempt', {
   }),
 });
 
-builder.prismaObject('Delivery', {
+export const Delivery = builder.prismaObject('Delivery', {
   description: 'One event on its way to one webhook, with every attempt made',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'del_ followed by 16 hex characters' }),

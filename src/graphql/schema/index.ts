@@ -7,5 +7,7 @@ import './webhook.js';
 import './event-type.js';
 import './event.js';
 import './delivery.js';
+import './job.js';
+import './subscriptions.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,187 @@
+// The SDK: one typed method per operation of the API, over GraphQL (HTTP) and graphql-ws (subscriptions).
+import { unwrap, type ErrorResult } from './errors.js';
+import type { EventDataMap, EventType, PublishEventInput } from './events.js';
+import * as op from './generated/graphql.js';
+import { httpTransport, type FetchLike, type TypedDocument, type VariablesArgument } from './http.js';
+import { wsTransport } from './subscriptions.js';
+
+export type ClientOptions = {
+  /** The GraphQL endpoint, e.g. `http://localhost:4000/graphql`; subscriptions use the same URL over ws(s). */
+  url: string;
+  /** A project API key, sent as `Authorization: Bearer <key>` (and in graphql-ws `connection_init`). */
+  apiKey: string;
+  /** Defaults to the global `fetch`. */
+  fetch?: FetchLike;
+  /** A WebSocket class; defaults to the global `WebSocket` (browsers, Node 22+). Pass `ws` on older runtimes. */
+  webSocketImpl?: unknown;
+  /** Extra HTTP headers sent with every request. */
+  headers?: Record<string, string>;
+  /** How often a dropped subscription socket is reconnected. Default 5. */
+  retryAttempts?: number;
+};
+
+type Unwrapped<T extends { __typename: string }> = Exclude<T, ErrorResult>;
+type Without<T, K extends keyof T> = Omit<T, K | '__typename'>;
+
+export type Webhook = op.WebhookFieldsFragment;
+export type Delivery = op.DeliveryFieldsFragment;
+export type DeliveryAttempt = op.DeliveryAttemptFieldsFragment;
+export type DeliveryWithAttempts = Without<Unwrapped<op.DeliveryQuery['delivery']>, never>;
+export type DeliveryStatus = op.DeliveryStatus;
+export type WebhookStatus = op.WebhookStatus;
+export type JobStatus = op.JobStatus;
+export type JobType = op.JobType;
+export type EventTypeInfo = op.EventTypesQuery['eventTypes'][number];
+export type BatchProgress = op.BatchProgressSubscription['batchProgress'];
+export type TrainingProgress = op.TrainingProgressSubscription['trainingProgress'];
+
+/** An event as the API returns it, discriminated on `type` with each type's `data` typed. */
+export type Event<K extends EventType = EventType> = {
+  [T in K]: { id: string; type: T; timestamp: string; data: EventDataMap[T] };
+}[K];
+export type EventWithDeliveries = Event & {
+  deliveries: Without<Unwrapped<op.EventQuery['event']>, 'id' | 'type' | 'timestamp' | 'data'>['deliveries'];
+};
+export type Job = Without<Unwrapped<op.JobQuery['job']>, 'lastEvent'> & { lastEvent: Event | null };
+
+export type Page<T> = {
+  nodes: T[];
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+};
+
+export type PageArgs = { first?: number; after?: string; last?: number; before?: string };
+
+export type CreateWebhookInput = { url: string; events: string[]; description?: string; secret?: string };
+export type UpdateWebhookInput = { url?: string; events?: string[]; description?: string | null };
+
+const page = <T>(connection: { totalCount: number; pageInfo: Page<T>['pageInfo']; edges: { node: T }[] }): Page<T> => ({
+  nodes: connection.edges.map((edge) => edge.node),
+  totalCount: connection.totalCount,
+  pageInfo: connection.pageInfo,
+});
+
+/** Union members carry the `__typename` they were selected by; results are returned without it. */
+const strip = <T extends object>(value: T): Omit<T, '__typename'> => {
+  const { __typename: _, ...rest } = value as T & { __typename?: string };
+  return rest as Omit<T, '__typename'>;
+};
+
+export function createClient(options: ClientOptions) {
+  const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const http = httpTransport({ url: options.url, apiKey: options.apiKey, fetch: fetchImpl, ...(options.headers ? { headers: options.headers } : {}) });
+  const ws = wsTransport({
+    url: options.url,
+    apiKey: options.apiKey,
+    ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
+    ...(options.retryAttempts !== undefined ? { retryAttempts: options.retryAttempts } : {}),
+  });
+
+  /** Runs any typed document (e.g. one exported from `operations`) and returns its data. */
+  function request<TResult, TVariables>(
+    document: TypedDocument<TResult, TVariables>,
+    ...[variables]: VariablesArgument<TVariables>
+  ): Promise<TResult> {
+    return http(document, variables);
+  }
+
+  const webhooks = {
+    /** Registers a webhook; resolves to it and its signing secret (shown only now). */
+    create: async (input: CreateWebhookInput): Promise<{ webhook: Webhook; secret: string }> => {
+      const { createWebhook } = await request(op.CreateWebhookDocument, { input });
+      const { webhook, secret } = unwrap(createWebhook);
+      return { webhook, secret };
+    },
+    /** Your webhooks, newest first. */
+    list: async (args: PageArgs = {}): Promise<Page<Webhook>> =>
+      page((await request(op.WebhooksDocument, args)).webhooks),
+    get: async (id: string): Promise<Webhook> => strip(unwrap((await request(op.WebhookDocument, { id })).webhook)),
+    update: async (id: string, input: UpdateWebhookInput): Promise<Webhook> =>
+      strip(unwrap((await request(op.UpdateWebhookDocument, { id, input })).updateWebhook)),
+    delete: async (id: string): Promise<void> => {
+      unwrap((await request(op.DeleteWebhookDocument, { id })).deleteWebhook);
+    },
+    /** Receives deliveries again (e.g. after it was disabled for failing). */
+    enable: async (id: string): Promise<Webhook> =>
+      strip(unwrap((await request(op.EnableWebhookDocument, { id })).enableWebhook)),
+    disable: async (id: string): Promise<Webhook> =>
+      strip(unwrap((await request(op.DisableWebhookDocument, { id })).disableWebhook)),
+    /** A new signing secret; deliveries carry signatures for the old one too for `gracePeriodSeconds` (default 1 day). */
+    rotateSecret: async (id: string, opts: { gracePeriodSeconds?: number } = {}): Promise<{ webhook: Webhook; secret: string }> => {
+      const result = unwrap((await request(op.RotateWebhookSecretDocument, { id, ...opts })).rotateWebhookSecret);
+      return { webhook: result.webhook, secret: result.secret };
+    },
+    /** Sends a `webhook.test` event to this webhook alone. */
+    test: async (id: string): Promise<Delivery> => strip(unwrap((await request(op.TestWebhookDocument, { id })).testWebhook)),
+  };
+
+  const deliveries = {
+    /** A webhook's deliveries, newest first. */
+    list: async (
+      webhookId: string,
+      args: PageArgs & { status?: DeliveryStatus; eventType?: string } = {},
+    ): Promise<Page<Delivery>> => page((await request(op.DeliveriesDocument, { webhookId, ...args })).deliveries),
+    /** A delivery with every attempt made. */
+    get: async (id: string): Promise<DeliveryWithAttempts> =>
+      strip(unwrap((await request(op.DeliveryDocument, { id })).delivery)),
+    /** Attempts the delivery again now, whatever its state. */
+    retry: async (id: string): Promise<Delivery> =>
+      strip(unwrap((await request(op.RetryDeliveryDocument, { id })).retryDelivery)),
+  };
+
+  const events = {
+    /** Stores the event and queues one delivery per matching active webhook; `data` must be `type`'s data. */
+    publish: async <I extends PublishEventInput>(input: I): Promise<{ event: Event<I['type']>; deliveryCount: number }> => {
+      const { publishEvent } = await request(op.PublishEventDocument, { input });
+      const { event, deliveryCount } = unwrap(publishEvent);
+      return { event: strip(event) as Event<I['type']>, deliveryCount };
+    },
+    get: async (id: string): Promise<EventWithDeliveries> =>
+      strip(unwrap((await request(op.EventDocument, { id })).event)) as EventWithDeliveries,
+  };
+
+  const jobs = {
+    /** A job's latest known state, kept from the events published with its `job_id`. */
+    get: async (jobId: string): Promise<Job> => {
+      const { lastEvent, ...job } = strip(unwrap((await request(op.JobDocument, { jobId })).job));
+      return { ...job, lastEvent: lastEvent ? (strip(lastEvent) as Event) : null };
+    },
+  };
+
+  const subscribe = {
+    /** A batch job's progress: its current state at once, then each change; ends after its terminal event. */
+    batchProgress: (jobId: string): AsyncGenerator<BatchProgress, void, undefined> =>
+      pick(ws.subscribe(op.BatchProgressDocument, { jobId }), (data) => data.batchProgress),
+    /** A training job, round by round; ends after its terminal event. */
+    trainingProgress: (jobId: string): AsyncGenerator<TrainingProgress, void, undefined> =>
+      pick(ws.subscribe(op.TrainingProgressDocument, { jobId }), (data) => data.trainingProgress),
+    /** A job's events in publish order; ends after its terminal event. */
+    jobEvents: (jobId: string): AsyncGenerator<Event, void, undefined> =>
+      pick(ws.subscribe(op.JobEventsDocument, { jobId }), (data) => strip(data.jobEvents) as Event),
+    /** A webhook's deliveries as they change state: its newest delivery at once, then each change. */
+    deliveryUpdates: (webhookId: string): AsyncGenerator<Delivery, void, undefined> =>
+      pick(ws.subscribe(op.DeliveryUpdatesDocument, { webhookId }), (data) => data.deliveryUpdates),
+    /** Any typed subscription document. */
+    request: ws.subscribe,
+  };
+
+  return {
+    webhooks,
+    deliveries,
+    events,
+    /** Every event type with its description and an example `data`, in catalog order. */
+    eventTypes: async (): Promise<EventTypeInfo[]> => (await request(op.EventTypesDocument)).eventTypes,
+    jobs,
+    subscribe,
+    request,
+    /** Closes the subscription socket (HTTP needs no cleanup). */
+    close: ws.dispose,
+  };
+}
+
+export type WebhooksClient = ReturnType<typeof createClient>;
+
+/** `for await` returns the source on `break`, so unsubscribing reaches graphql-ws. */
+async function* pick<T, U>(source: AsyncGenerator<T, void, undefined>, map: (value: T) => U): AsyncGenerator<U, void, undefined> {
+  for await (const value of source) yield map(value);
+}

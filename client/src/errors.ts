@@ -1,0 +1,105 @@
+// Expected failures as classes, so callers `catch (e) { if (e instanceof NotFoundError) … }` instead of reading
+// GraphQL error arrays. Every error the client throws is a WebhooksClientError.
+
+/** A GraphQL error as the server sends it. */
+export type GraphQLErrorLike = {
+  message: string;
+  path?: readonly (string | number)[];
+  extensions?: Record<string, unknown>;
+};
+
+export class WebhooksClientError extends Error {
+  override name = 'WebhooksClientError';
+}
+
+/** The input was rejected; `field` names the input field to fix (e.g. `url`, `events`, `data`). */
+export class ValidationError extends WebhooksClientError {
+  override name = 'ValidationError';
+  constructor(
+    message: string,
+    readonly field: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Nothing with that id exists in the API key's project. */
+export class NotFoundError extends WebhooksClientError {
+  override name = 'NotFoundError';
+}
+
+/** The request contradicts what is stored, e.g. an idempotency key reused for a different event. */
+export class ConflictError extends WebhooksClientError {
+  override name = 'ConflictError';
+}
+
+/** The API key is missing, unknown or revoked (HTTP 401, or the WebSocket closed with 4403). */
+export class AuthenticationError extends WebhooksClientError {
+  override name = 'AuthenticationError';
+}
+
+/** The service could not be reached, or answered with something that is not a GraphQL response. */
+export class NetworkError extends WebhooksClientError {
+  override name = 'NetworkError';
+  /** The HTTP status when the server answered, or the WebSocket close code. */
+  readonly status: number | undefined;
+  constructor(message: string, options: { cause?: unknown; status?: number } = {}) {
+    super(message, { cause: options.cause });
+    this.status = options.status;
+  }
+}
+
+/**
+ * The server reported an error that is not one of the above: an invalid document, a limit (e.g.
+ * `SUBSCRIPTION_LIMIT_EXCEEDED`, `SLOW_CONSUMER`) or an internal error. `code` is the first error's
+ * `extensions.code`; `errors` keeps the server's errors for logging.
+ */
+export class ApiError extends WebhooksClientError {
+  override name = 'ApiError';
+  readonly code: string | undefined;
+  constructor(
+    message: string,
+    readonly errors: readonly GraphQLErrorLike[],
+    readonly status?: number,
+  ) {
+    super(message);
+    const code = errors[0]?.extensions?.code;
+    this.code = typeof code === 'string' ? code : undefined;
+  }
+}
+
+/** Maps a GraphQL `errors` array to the most specific error class. */
+export function errorFromGraphQL(errors: readonly GraphQLErrorLike[], status?: number): WebhooksClientError {
+  const codes = errors.map((e) => e.extensions?.code);
+  const message = errors.map((e) => e.message).join('; ') || 'The server answered with an error';
+  if (codes.includes('UNAUTHENTICATED') || status === 401) return new AuthenticationError(message);
+  if (codes.includes('NOT_FOUND')) return new NotFoundError(message);
+  return new ApiError(message, errors, status);
+}
+
+/**
+ * An error member of a result union: every error type implements the schema's `Error` interface and is named
+ * `…Error`, and the operations select `... on Error { message }`.
+ */
+export type ErrorResult = { __typename: `${string}Error`; message: string };
+
+const fieldOf = (result: object, key: string): string | undefined => {
+  const value = (result as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** Throws the typed error for an error member of a result union; returns anything else unchanged. */
+export function unwrap<T extends { __typename: string }>(result: T): Exclude<T, ErrorResult> {
+  if (!result.__typename.endsWith('Error') || !('message' in result)) return result as Exclude<T, ErrorResult>;
+  const message = String(result.message);
+  switch (result.__typename) {
+    case 'ValidationError':
+      throw new ValidationError(message, fieldOf(result, 'field') ?? '');
+    case 'NotFoundError':
+      throw new NotFoundError(message);
+    case 'ConflictError':
+      throw new ConflictError(message);
+    default:
+      throw new ApiError(message, [{ message, extensions: { code: result.__typename } }]);
+  }
+}

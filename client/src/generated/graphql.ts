@@ -1,0 +1,863 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type CreateWebhookInput = {
+  description?: string | null | undefined;
+  events: Array<string>;
+  /** Your own signing secret; one is generated when omitted */
+  secret?: string | null | undefined;
+  /** Absolute http(s) URL, at most 2,048 characters */
+  url: string;
+};
+
+export type DeliveryStatus =
+  /** Failed and no further attempt is scheduled; can be retried by hand */
+  | 'FAILED'
+  /** Queued; no attempt made yet */
+  | 'PENDING'
+  /** Failed; another attempt is scheduled (see nextAttemptAt) */
+  | 'RETRYING'
+  /** The receiver answered 2xx */
+  | 'SUCCESS';
+
+/** Where a job stands, from its latest event's type */
+export type JobStatus =
+  /** *.cancelled (terminal) */
+  | 'CANCELLED'
+  /** *.completed (terminal) */
+  | 'COMPLETED'
+  /** model.deployed */
+  | 'DEPLOYED'
+  /** model.deprecated */
+  | 'DEPRECATED'
+  /** *.failed (terminal) */
+  | 'FAILED'
+  /** *.started or *.progress */
+  | 'RUNNING'
+  /** *.submitted */
+  | 'SUBMITTED'
+  /** model.updated */
+  | 'UPDATED';
+
+/** The kind of job, from its events' type (`batch.progress` is about a BATCH job) */
+export type JobType =
+  /** Batch image analysis */
+  | 'BATCH'
+  | 'INFERENCE'
+  /** Model deployment */
+  | 'MODEL'
+  | 'OPTIMIZATION'
+  /** Federated training */
+  | 'TRAINING'
+  | 'VISION';
+
+export type PublishEventInput = {
+  /** The event's payload; must include job_id */
+  data: unknown;
+  /** Publishing again with the same key within 24 h returns the first event and sends nothing */
+  idempotencyKey?: string | null | undefined;
+  /** An event type from eventTypes, e.g. batch.progress */
+  type: string;
+};
+
+export type UpdateWebhookInput = {
+  description?: string | null | undefined;
+  events?: Array<string> | null | undefined;
+  url?: string | null | undefined;
+};
+
+export type WebhookStatus =
+  /** Receives deliveries */
+  | 'ACTIVE'
+  /** Receives nothing until enabled again; see disabledReason */
+  | 'DISABLED';
+
+export type DeliveryAttemptFieldsFragment = { number: number, startedAt: string, durationMs: number, requestHeaders: unknown, requestBody: string, responseStatus: number | null, responseHeaders: unknown, responseBody: string | null, responseBodyTruncated: boolean, errorKind: string | null, errorMessage: string | null };
+
+export type DeliveryFieldsFragment = { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string | null, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } };
+
+export type DeliveriesQueryVariables = Exact<{
+  webhookId: string | number;
+  status?: DeliveryStatus | null | undefined;
+  eventType?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}>;
+
+
+export type DeliveriesQuery = { deliveries: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string | null, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } } }> } };
+
+export type DeliveryQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeliveryQuery = { delivery:
+    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string | null, nextAttemptAt: string | null, createdAt: string, attempts: Array<{ number: number, startedAt: string, durationMs: number, requestHeaders: unknown, requestBody: string, responseStatus: number | null, responseHeaders: unknown, responseBody: string | null, responseBodyTruncated: boolean, errorKind: string | null, errorMessage: string | null }>, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'NotFoundError', message: string }
+   };
+
+export type RetryDeliveryMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RetryDeliveryMutation = { retryDelivery:
+    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string | null, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'NotFoundError', message: string }
+   };
+
+export type EventFieldsFragment = { id: string, type: string, timestamp: string, data: unknown };
+
+export type PublishEventMutationVariables = Exact<{
+  input: PublishEventInput;
+}>;
+
+
+export type PublishEventMutation = { publishEvent:
+    | { __typename: 'ConflictError', message: string }
+    | { __typename: 'PublishEventPayload', deliveryCount: number, event: { id: string, type: string, timestamp: string, data: unknown } }
+    | { __typename: 'ValidationError', field: string, message: string }
+   };
+
+export type EventQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type EventQuery = { event:
+    | { __typename: 'Event', id: string, type: string, timestamp: string, data: unknown, deliveries: Array<{ id: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, webhook: { id: string } }> }
+    | { __typename: 'NotFoundError', message: string }
+   };
+
+export type EventTypesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type EventTypesQuery = { eventTypes: Array<{ type: string, description: string, example: unknown }> };
+
+export type JobQueryVariables = Exact<{
+  jobId: string | number;
+}>;
+
+
+export type JobQuery = { job:
+    | { __typename: 'Job', jobId: string, type: JobType, status: JobStatus, lastEventType: string, totalImages: number | null, processedImages: number | null, failedImages: number | null, progressPercent: number | null, round: number | null, totalRounds: number | null, accuracy: number | null, loss: number | null, createdAt: string, updatedAt: string, lastEvent: { id: string, type: string, timestamp: string, data: unknown } | null }
+    | { __typename: 'NotFoundError', message: string }
+   };
+
+export type BatchProgressSubscriptionVariables = Exact<{
+  jobId: string | number;
+}>;
+
+
+export type BatchProgressSubscription = { batchProgress: { jobId: string, status: JobStatus, totalImages: number | null, processedImages: number | null, failedImages: number | null, progressPercent: number | null, updatedAt: string } };
+
+export type TrainingProgressSubscriptionVariables = Exact<{
+  jobId: string | number;
+}>;
+
+
+export type TrainingProgressSubscription = { trainingProgress: { jobId: string, status: JobStatus, round: number | null, totalRounds: number | null, accuracy: number | null, loss: number | null, updatedAt: string } };
+
+export type JobEventsSubscriptionVariables = Exact<{
+  jobId: string | number;
+}>;
+
+
+export type JobEventsSubscription = { jobEvents: { id: string, type: string, timestamp: string, data: unknown } };
+
+export type DeliveryUpdatesSubscriptionVariables = Exact<{
+  webhookId: string | number;
+}>;
+
+
+export type DeliveryUpdatesSubscription = { deliveryUpdates: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string | null, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } } };
+
+export type WebhookFieldsFragment = { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
+
+export type WebhooksQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}>;
+
+
+export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
+
+export type WebhookQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type WebhookQuery = { webhook:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+   };
+
+export type CreateWebhookMutationVariables = Exact<{
+  input: CreateWebhookInput;
+}>;
+
+
+export type CreateWebhookMutation = { createWebhook:
+    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'ValidationError', field: string, message: string }
+   };
+
+export type UpdateWebhookMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateWebhookInput;
+}>;
+
+
+export type UpdateWebhookMutation = { updateWebhook:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ValidationError', field: string, message: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+   };
+
+export type DeleteWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteWebhookMutation = { deleteWebhook:
+    | { __typename: 'DeleteWebhookPayload', deletedWebhookId: string }
+    | { __typename: 'NotFoundError', message: string }
+   };
+
+export type EnableWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type EnableWebhookMutation = { enableWebhook:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+   };
+
+export type DisableWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DisableWebhookMutation = { disableWebhook:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+   };
+
+export type RotateWebhookSecretMutationVariables = Exact<{
+  id: string | number;
+  gracePeriodSeconds?: number | null | undefined;
+}>;
+
+
+export type RotateWebhookSecretMutation = { rotateWebhookSecret:
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'ValidationError', field: string, message: string }
+   };
+
+export type TestWebhookMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TestWebhookMutation = { testWebhook:
+    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string | null, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'NotFoundError', message: string }
+   };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const DeliveryAttemptFieldsFragmentDoc = new TypedDocumentString(`
+    fragment DeliveryAttemptFields on DeliveryAttempt {
+  number
+  startedAt
+  durationMs
+  requestHeaders
+  requestBody
+  responseStatus
+  responseHeaders
+  responseBody
+  responseBodyTruncated
+  errorKind
+  errorMessage
+}
+    `, {"fragmentName":"DeliveryAttemptFields"}) as unknown as TypedDocumentString<DeliveryAttemptFieldsFragment, unknown>;
+export const DeliveryFieldsFragmentDoc = new TypedDocumentString(`
+    fragment DeliveryFields on Delivery {
+  id
+  eventType
+  status
+  statusCode
+  attemptCount
+  responseTimeMs
+  timestamp
+  nextAttemptAt
+  createdAt
+  event {
+    id
+    type
+    timestamp
+  }
+  webhook {
+    id
+    url
+  }
+}
+    `, {"fragmentName":"DeliveryFields"}) as unknown as TypedDocumentString<DeliveryFieldsFragment, unknown>;
+export const EventFieldsFragmentDoc = new TypedDocumentString(`
+    fragment EventFields on Event {
+  id
+  type
+  timestamp
+  data
+}
+    `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
+export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
+    fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  events
+  status
+  disabledAt
+  disabledReason
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"WebhookFields"}) as unknown as TypedDocumentString<WebhookFieldsFragment, unknown>;
+export const DeliveriesDocument = new TypedDocumentString(`
+    query Deliveries($webhookId: ID!, $status: DeliveryStatus, $eventType: String, $first: Int, $after: String, $last: Int, $before: String) {
+  deliveries(
+    webhookId: $webhookId
+    status: $status
+    eventType: $eventType
+    first: $first
+    after: $after
+    last: $last
+    before: $before
+  ) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        ...DeliveryFields
+      }
+    }
+  }
+}
+    fragment DeliveryFields on Delivery {
+  id
+  eventType
+  status
+  statusCode
+  attemptCount
+  responseTimeMs
+  timestamp
+  nextAttemptAt
+  createdAt
+  event {
+    id
+    type
+    timestamp
+  }
+  webhook {
+    id
+    url
+  }
+}`) as unknown as TypedDocumentString<DeliveriesQuery, DeliveriesQueryVariables>;
+export const DeliveryDocument = new TypedDocumentString(`
+    query Delivery($id: ID!) {
+  delivery(id: $id) {
+    __typename
+    ... on Delivery {
+      ...DeliveryFields
+      attempts {
+        ...DeliveryAttemptFields
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment DeliveryAttemptFields on DeliveryAttempt {
+  number
+  startedAt
+  durationMs
+  requestHeaders
+  requestBody
+  responseStatus
+  responseHeaders
+  responseBody
+  responseBodyTruncated
+  errorKind
+  errorMessage
+}
+fragment DeliveryFields on Delivery {
+  id
+  eventType
+  status
+  statusCode
+  attemptCount
+  responseTimeMs
+  timestamp
+  nextAttemptAt
+  createdAt
+  event {
+    id
+    type
+    timestamp
+  }
+  webhook {
+    id
+    url
+  }
+}`) as unknown as TypedDocumentString<DeliveryQuery, DeliveryQueryVariables>;
+export const RetryDeliveryDocument = new TypedDocumentString(`
+    mutation RetryDelivery($id: ID!) {
+  retryDelivery(id: $id) {
+    __typename
+    ... on Delivery {
+      ...DeliveryFields
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment DeliveryFields on Delivery {
+  id
+  eventType
+  status
+  statusCode
+  attemptCount
+  responseTimeMs
+  timestamp
+  nextAttemptAt
+  createdAt
+  event {
+    id
+    type
+    timestamp
+  }
+  webhook {
+    id
+    url
+  }
+}`) as unknown as TypedDocumentString<RetryDeliveryMutation, RetryDeliveryMutationVariables>;
+export const PublishEventDocument = new TypedDocumentString(`
+    mutation PublishEvent($input: PublishEventInput!) {
+  publishEvent(input: $input) {
+    __typename
+    ... on PublishEventPayload {
+      deliveryCount
+      event {
+        ...EventFields
+      }
+    }
+    ... on ValidationError {
+      field
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment EventFields on Event {
+  id
+  type
+  timestamp
+  data
+}`) as unknown as TypedDocumentString<PublishEventMutation, PublishEventMutationVariables>;
+export const EventDocument = new TypedDocumentString(`
+    query Event($id: ID!) {
+  event(id: $id) {
+    __typename
+    ... on Event {
+      ...EventFields
+      deliveries {
+        id
+        status
+        statusCode
+        attemptCount
+        webhook {
+          id
+        }
+      }
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment EventFields on Event {
+  id
+  type
+  timestamp
+  data
+}`) as unknown as TypedDocumentString<EventQuery, EventQueryVariables>;
+export const EventTypesDocument = new TypedDocumentString(`
+    query EventTypes {
+  eventTypes {
+    type
+    description
+    example
+  }
+}
+    `) as unknown as TypedDocumentString<EventTypesQuery, EventTypesQueryVariables>;
+export const JobDocument = new TypedDocumentString(`
+    query Job($jobId: ID!) {
+  job(jobId: $jobId) {
+    __typename
+    ... on Job {
+      jobId
+      type
+      status
+      lastEventType
+      lastEvent {
+        ...EventFields
+      }
+      totalImages
+      processedImages
+      failedImages
+      progressPercent
+      round
+      totalRounds
+      accuracy
+      loss
+      createdAt
+      updatedAt
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment EventFields on Event {
+  id
+  type
+  timestamp
+  data
+}`) as unknown as TypedDocumentString<JobQuery, JobQueryVariables>;
+export const BatchProgressDocument = new TypedDocumentString(`
+    subscription BatchProgress($jobId: ID!) {
+  batchProgress(jobId: $jobId) {
+    jobId
+    status
+    totalImages
+    processedImages
+    failedImages
+    progressPercent
+    updatedAt
+  }
+}
+    `) as unknown as TypedDocumentString<BatchProgressSubscription, BatchProgressSubscriptionVariables>;
+export const TrainingProgressDocument = new TypedDocumentString(`
+    subscription TrainingProgress($jobId: ID!) {
+  trainingProgress(jobId: $jobId) {
+    jobId
+    status
+    round
+    totalRounds
+    accuracy
+    loss
+    updatedAt
+  }
+}
+    `) as unknown as TypedDocumentString<TrainingProgressSubscription, TrainingProgressSubscriptionVariables>;
+export const JobEventsDocument = new TypedDocumentString(`
+    subscription JobEvents($jobId: ID!) {
+  jobEvents(jobId: $jobId) {
+    ...EventFields
+  }
+}
+    fragment EventFields on Event {
+  id
+  type
+  timestamp
+  data
+}`) as unknown as TypedDocumentString<JobEventsSubscription, JobEventsSubscriptionVariables>;
+export const DeliveryUpdatesDocument = new TypedDocumentString(`
+    subscription DeliveryUpdates($webhookId: ID!) {
+  deliveryUpdates(webhookId: $webhookId) {
+    ...DeliveryFields
+  }
+}
+    fragment DeliveryFields on Delivery {
+  id
+  eventType
+  status
+  statusCode
+  attemptCount
+  responseTimeMs
+  timestamp
+  nextAttemptAt
+  createdAt
+  event {
+    id
+    type
+    timestamp
+  }
+  webhook {
+    id
+    url
+  }
+}`) as unknown as TypedDocumentString<DeliveryUpdatesSubscription, DeliveryUpdatesSubscriptionVariables>;
+export const WebhooksDocument = new TypedDocumentString(`
+    query Webhooks($first: Int, $after: String, $last: Int, $before: String) {
+  webhooks(first: $first, after: $after, last: $last, before: $before) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        ...WebhookFields
+      }
+    }
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  events
+  status
+  disabledAt
+  disabledReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<WebhooksQuery, WebhooksQueryVariables>;
+export const WebhookDocument = new TypedDocumentString(`
+    query Webhook($id: ID!) {
+  webhook(id: $id) {
+    __typename
+    ... on Webhook {
+      ...WebhookFields
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  events
+  status
+  disabledAt
+  disabledReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<WebhookQuery, WebhookQueryVariables>;
+export const CreateWebhookDocument = new TypedDocumentString(`
+    mutation CreateWebhook($input: CreateWebhookInput!) {
+  createWebhook(input: $input) {
+    __typename
+    ... on CreateWebhookPayload {
+      secret
+      webhook {
+        ...WebhookFields
+      }
+    }
+    ... on ValidationError {
+      field
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  events
+  status
+  disabledAt
+  disabledReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<CreateWebhookMutation, CreateWebhookMutationVariables>;
+export const UpdateWebhookDocument = new TypedDocumentString(`
+    mutation UpdateWebhook($id: ID!, $input: UpdateWebhookInput!) {
+  updateWebhook(id: $id, input: $input) {
+    __typename
+    ... on Webhook {
+      ...WebhookFields
+    }
+    ... on ValidationError {
+      field
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  events
+  status
+  disabledAt
+  disabledReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<UpdateWebhookMutation, UpdateWebhookMutationVariables>;
+export const DeleteWebhookDocument = new TypedDocumentString(`
+    mutation DeleteWebhook($id: ID!) {
+  deleteWebhook(id: $id) {
+    __typename
+    ... on DeleteWebhookPayload {
+      deletedWebhookId
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DeleteWebhookMutation, DeleteWebhookMutationVariables>;
+export const EnableWebhookDocument = new TypedDocumentString(`
+    mutation EnableWebhook($id: ID!) {
+  enableWebhook(id: $id) {
+    __typename
+    ... on Webhook {
+      ...WebhookFields
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  events
+  status
+  disabledAt
+  disabledReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<EnableWebhookMutation, EnableWebhookMutationVariables>;
+export const DisableWebhookDocument = new TypedDocumentString(`
+    mutation DisableWebhook($id: ID!) {
+  disableWebhook(id: $id) {
+    __typename
+    ... on Webhook {
+      ...WebhookFields
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  events
+  status
+  disabledAt
+  disabledReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<DisableWebhookMutation, DisableWebhookMutationVariables>;
+export const RotateWebhookSecretDocument = new TypedDocumentString(`
+    mutation RotateWebhookSecret($id: ID!, $gracePeriodSeconds: Int) {
+  rotateWebhookSecret(id: $id, gracePeriodSeconds: $gracePeriodSeconds) {
+    __typename
+    ... on RotateWebhookSecretPayload {
+      secret
+      webhook {
+        ...WebhookFields
+      }
+    }
+    ... on ValidationError {
+      field
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment WebhookFields on Webhook {
+  id
+  url
+  description
+  events
+  status
+  disabledAt
+  disabledReason
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<RotateWebhookSecretMutation, RotateWebhookSecretMutationVariables>;
+export const TestWebhookDocument = new TypedDocumentString(`
+    mutation TestWebhook($id: ID!) {
+  testWebhook(id: $id) {
+    __typename
+    ... on Delivery {
+      ...DeliveryFields
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment DeliveryFields on Delivery {
+  id
+  eventType
+  status
+  statusCode
+  attemptCount
+  responseTimeMs
+  timestamp
+  nextAttemptAt
+  createdAt
+  event {
+    id
+    type
+    timestamp
+  }
+  webhook {
+    id
+    url
+  }
+}`) as unknown as TypedDocumentString<TestWebhookMutation, TestWebhookMutationVariables>;

@@ -1,0 +1,110 @@
+// GraphQL subscriptions over graphql-ws: one lazily opened socket per client, shared by every subscription and
+// closed as soon as the last one ends. Each subscription is an async iterable; `break` unsubscribes.
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws/client';
+import {
+  ApiError,
+  AuthenticationError,
+  errorFromGraphQL,
+  NetworkError,
+  WebhooksClientError,
+  type GraphQLErrorLike,
+} from './errors.js';
+import type { TypedDocument, VariablesArgument } from './http.js';
+
+export type SubscriptionOptions = {
+  /** How often to reconnect after the socket drops (graphql-ws backs off exponentially). Default 5. */
+  retryAttempts?: number;
+};
+
+/** `http(s)://host/graphql` → `ws(s)://host/graphql`. */
+export function webSocketUrl(httpUrl: string): string {
+  const url = new URL(httpUrl);
+  if (url.protocol === 'https:') url.protocol = 'wss:';
+  else if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
+    throw new TypeError(`url must be an http(s) URL, got ${httpUrl}`);
+  }
+  return url.toString();
+}
+
+const FORBIDDEN = 4403;
+
+const isCloseEvent = (value: unknown): value is { code: number; reason: string } =>
+  typeof value === 'object' && value !== null && 'code' in value && 'reason' in value;
+
+/** graphql-ws rejects with GraphQL errors, a close event, an error event or an Error: map each to a typed error. */
+export function subscriptionError(error: unknown, url: string): WebhooksClientError {
+  if (error instanceof WebhooksClientError) return error;
+  if (Array.isArray(error)) return errorFromGraphQL(error as GraphQLErrorLike[]);
+  if (isCloseEvent(error)) {
+    if (error.code === FORBIDDEN) return new AuthenticationError(`The API key was refused (WebSocket closed with ${error.code})`);
+    if (error.code >= 4000 && error.code < 4500) {
+      return new ApiError(`The server closed the subscription: ${error.code} ${error.reason}`, [
+        { message: error.reason, extensions: { code: `WEBSOCKET_${error.code}` } },
+      ]);
+    }
+    return new NetworkError(`The WebSocket to ${url} closed: ${error.code} ${error.reason}`.trim(), {
+      cause: error,
+      status: error.code,
+    });
+  }
+  const message = error instanceof Error ? error.message : 'connection failed';
+  return new NetworkError(`Could not keep a WebSocket open to ${url}: ${message}`, { cause: error });
+}
+
+export function wsTransport(options: {
+  url: string;
+  apiKey: string;
+  webSocketImpl?: unknown;
+  retryAttempts?: number;
+}) {
+  const url = webSocketUrl(options.url);
+  let client: WsClient | undefined;
+  const connection = () =>
+    (client ??= createWsClient({
+      url,
+      ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
+      connectionParams: { authorization: `Bearer ${options.apiKey}` },
+      lazy: true,
+      retryAttempts: options.retryAttempts ?? 5,
+      // A refused key stays refused: fail at once instead of retrying.
+      shouldRetry: (error) => isCloseEvent(error) && error.code !== FORBIDDEN,
+    }));
+
+  async function* subscribe<TResult, TVariables>(
+    document: TypedDocument<TResult, TVariables>,
+    ...[variables]: VariablesArgument<TVariables>
+  ): AsyncGenerator<TResult, void, undefined> {
+    const results = connection().iterate<TResult>({
+      query: document.toString(),
+      variables: (variables ?? {}) as Record<string, unknown>,
+    });
+    try {
+      for (;;) {
+        let step: IteratorResult<{ data?: TResult | null; errors?: readonly GraphQLErrorLike[] }>;
+        try {
+          step = await results.next();
+        } catch (error) {
+          throw subscriptionError(error, url);
+        }
+        if (step.done) return;
+        const { data, errors } = step.value;
+        if (errors?.length) throw errorFromGraphQL(errors);
+        if (data === undefined || data === null) throw new ApiError('A subscription result carried no data', []);
+        yield data;
+      }
+    } finally {
+      // Runs on `break`, `return`, a thrown error or completion: tells the server to stop, frees the socket.
+      await results.return?.();
+    }
+  }
+
+  return {
+    subscribe,
+    /** Closes the socket, ending every subscription of this client. */
+    dispose: async () => {
+      await client?.dispose();
+      client = undefined;
+    },
+  };
+}

@@ -1,0 +1,236 @@
+// Live updates behind the GraphQL subscriptions. Publishers announce changes after they commit; every API
+// process hears them through Postgres (PgEventTarget) and feeds each subscriber's own stream.
+//
+// Each stream listens first, then sends the last known state from the database, then every change. Notifications
+// may arrive twice or out of order (they leave from different connections) or be lost while the listening
+// connection reconnects, so streams never trust their order: job states carry the job's `seq` and older ones are
+// dropped; job events and deliveries are (re)loaded from the database when a notification says something changed.
+// A slow subscriber's buffer coalesces (latest wins), so its memory stays bounded; terminal states are kept.
+import { createPubSub, type PubSub } from 'graphql-yoga';
+import type { Db } from '../db/prisma.js';
+import type { Delivery, Event, JobState } from '../generated/prisma/client.js';
+import { findJobState, isTerminalEventType, isTerminalStatus } from '../jobs/state.js';
+import { CoalescingBuffer } from './coalescing-buffer.js';
+import type { SubscriptionLimits } from './limits.js';
+import { isResync, type PgEventTarget, type Resync } from './pg-event-target.js';
+
+/** A job's state as notified: everything but the ids, which the topic names (so the size is bounded). */
+type JobNotice = Omit<JobState, 'projectId' | 'jobId' | 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
+type DeliveryNotice = { deliveryId: string };
+type Topics = {
+  job: [key: string, notice: JobNotice | Resync];
+  deliveries: [key: string, notice: DeliveryNotice | Resync];
+};
+
+/** What publishers call after their transaction commits. */
+export interface LiveNotifier {
+  jobChanged(job: JobState): void;
+  deliveryChanged(delivery: Delivery): void;
+}
+
+/** Who subscribes: the project it may see, and the transport connection it holds a slot on. */
+export type Subscriber = { projectId: string; connection: object };
+
+/** Yielded instead of a value when a subscriber fell so far behind that its stream had to end. */
+export const SLOW_CONSUMER = Symbol('slow consumer');
+
+/** Deliveries a deliveryUpdates subscriber may have waiting before its stream ends as too slow. */
+export const MAX_PENDING_DELIVERIES = 1_000;
+/** Job events loaded per query while catching up. */
+const EVENTS_PER_QUERY = 20;
+/** Notifications around a reconnection may have left a little before the connection was seen to drop. */
+const RESYNC_MARGIN_MS = 5_000;
+
+const key = (projectId: string, id: string) => `${projectId}:${id}`;
+
+export class LiveUpdates implements LiveNotifier {
+  private readonly pubsub: PubSub<Topics>;
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      target: PgEventTarget;
+      limits: SubscriptionLimits;
+      onError: (error: unknown, what: string) => void;
+    },
+  ) {
+    this.pubsub = createPubSub<Topics>({ eventTarget: deps.target as never });
+  }
+
+  jobChanged(job: JobState): void {
+    const { projectId, jobId, createdAt, updatedAt, ...rest } = job;
+    const notice: JobNotice = { ...rest, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
+    this.pubsub.publish('job', key(projectId, jobId), notice);
+  }
+
+  deliveryChanged(delivery: Delivery): void {
+    this.pubsub.publish('deliveries', key(delivery.projectId, delivery.webhookId), { deliveryId: delivery.id });
+  }
+
+  /** The job's state now (if it has one), then each new state; ends after a terminal state. */
+  jobStates(sub: Subscriber, jobId: string): AsyncIterableIterator<JobState> {
+    const { db, onError } = this.deps;
+    const buffer = new CoalescingBuffer<JobState>();
+    let seq = 0;
+    const accept = (state: JobState | null) => {
+      if (!state || state.seq <= seq) return; // already sent or superseded
+      seq = state.seq;
+      buffer.push('state', state, { final: isTerminalStatus(state.status) });
+    };
+    const load = () => findJobState(db, sub.projectId, jobId);
+    return this.stream(sub, 'job', jobId, buffer, {
+      onNotice: (notice) => {
+        if (isResync(notice)) load().then(accept, (error) => onError(error, 'job state reload failed'));
+        else accept({ ...notice, projectId: sub.projectId, jobId, createdAt: new Date(notice.createdAt), updatedAt: new Date(notice.updatedAt) });
+      },
+      produce: async function* () {
+        accept(await load());
+        yield* buffer;
+      },
+    });
+  }
+
+  /**
+   * The job's latest event, then each later one in publish order; of consecutive progress events still waiting
+   * for a slow subscriber only the last is sent. Ends after a terminal event.
+   */
+  jobEvents(sub: Subscriber, jobId: string): AsyncIterableIterator<Event> {
+    const { db } = this.deps;
+    const changed = new CoalescingBuffer<true>(); // "the job has news": one flag, however many notifications
+    let sent = 0;
+    return this.stream(sub, 'job', jobId, changed, {
+      onNotice: (notice) => {
+        if (isResync(notice) || notice.seq > sent) changed.push('changed', true);
+      },
+      produce: async function* () {
+        const latest = await db.event.findFirst({
+          where: { projectId: sub.projectId, jobId, jobSeq: { not: null } },
+          orderBy: { jobSeq: 'desc' },
+        });
+        if (latest) {
+          sent = latest.jobSeq!;
+          yield latest;
+          if (isTerminalEventType(latest.type)) return;
+        }
+        for await (const _ of changed) {
+          let events: Event[];
+          while ((events = await eventsAfter(db, sub.projectId, jobId, sent)).length > 0) {
+            for (const event of events) {
+              sent = event.jobSeq!;
+              yield event;
+              if (isTerminalEventType(event.type)) return;
+            }
+          }
+        }
+      },
+    });
+  }
+
+  /** The webhook's newest delivery, then each delivery of the webhook whenever it changes state, as it is now. */
+  deliveries(sub: Subscriber, webhookId: string): AsyncIterableIterator<Delivery | typeof SLOW_CONSUMER> {
+    const { db, onError } = this.deps;
+    const waiting = new CoalescingBuffer<string>(MAX_PENDING_DELIVERIES);
+    const where = { projectId: sub.projectId, webhookId };
+    // The version of each delivery last sent (bounded, oldest forgotten first): a notification about a change
+    // already sent, or overtaken by a later one, sends nothing.
+    const sentVersion = new Map<string, number>();
+    const changedSince = async (since: number) => {
+      const rows = await db.delivery.findMany({
+        where: { ...where, updatedAt: { gte: new Date(since - RESYNC_MARGIN_MS) } },
+        select: { id: true },
+        orderBy: { updatedAt: 'asc' },
+        take: MAX_PENDING_DELIVERIES,
+      });
+      for (const row of rows) waiting.push(row.id, row.id);
+    };
+    return this.stream(sub, 'deliveries', webhookId, waiting, {
+      onNotice: (notice) => {
+        if (isResync(notice)) changedSince(notice.since).catch((error) => onError(error, 'delivery reload failed'));
+        else waiting.push(notice.deliveryId, notice.deliveryId);
+      },
+      produce: async function* () {
+        const newest = await db.delivery.findFirst({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true } });
+        if (newest) waiting.push(newest.id, newest.id);
+        for await (const id of waiting) {
+          const delivery = await db.delivery.findFirst({ where: { ...where, id } });
+          if (!delivery) continue; // deleted with its webhook
+          const version = delivery.updatedAt.getTime();
+          if ((sentVersion.get(id) ?? -1) >= version) continue;
+          sentVersion.delete(id);
+          sentVersion.set(id, version);
+          if (sentVersion.size > MAX_PENDING_DELIVERIES) sentVersion.delete(sentVersion.keys().next().value!);
+          yield delivery;
+        }
+        if (waiting.overflowed) yield SLOW_CONSUMER;
+      },
+    });
+  }
+
+  /**
+   * One subscriber's stream on a topic: takes a limit slot (or throws the limit error), listens, then yields
+   * what `produce` yields. Ending it from either side stops listening and gives the slot back at once, even while
+   * `produce` waits.
+   */
+  private stream<K extends keyof Topics, T>(
+    sub: Subscriber,
+    routingKey: K,
+    id: string,
+    buffer: { close(): void },
+    handlers: { onNotice: (notice: Topics[K][1]) => void; produce: () => AsyncGenerator<T> },
+  ): AsyncIterableIterator<T> {
+    const release = this.deps.limits.acquire(sub.connection, sub.projectId);
+    const topic = key(sub.projectId, id);
+    // (A cast: TypeScript cannot resolve PubSub's conditional argument types for a generic topic.)
+    const notices = this.pubsub.subscribe(routingKey as 'job', topic) as unknown as AsyncIterableIterator<Topics[K][1]> & {
+      return(): Promise<unknown>;
+    };
+    const target = this.deps.target;
+    const stop = async () => {
+      release();
+      buffer.close();
+      await notices.return();
+    };
+    const generator = (async function* () {
+      // Read notifications as they come, whatever the subscriber's pace: only the buffer holds them back.
+      const pump = (async () => {
+        for await (const notice of notices) handlers.onNotice(notice);
+      })();
+      try {
+        await target.whenListening(`${routingKey}:${topic}`);
+        yield* handlers.produce();
+      } finally {
+        await stop();
+        await pump;
+      }
+    })();
+    return {
+      next: () => generator.next(),
+      return: async () => {
+        await stop(); // wakes `produce` if it waits for the buffer
+        generator.return(undefined).catch(() => {}); // runs once `produce` stops waiting
+        return { done: true, value: undefined };
+      },
+      throw: async (error?: unknown) => {
+        await stop();
+        return generator.throw(error);
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+}
+
+/** Events of the job after `seq`, in order, skipping each progress event followed by another of the same type. */
+async function eventsAfter(db: Db, projectId: string, jobId: string, seq: number): Promise<Event[]> {
+  const rows = await db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM (
+      SELECT id, type, job_seq, lead(type) OVER (ORDER BY job_seq) AS next_type
+      FROM events WHERE project_id = ${projectId} AND job_id = ${jobId} AND job_seq > ${seq}
+    ) pending
+    WHERE type NOT LIKE '%.progress' OR next_type IS DISTINCT FROM type
+    ORDER BY job_seq
+    LIMIT ${EVENTS_PER_QUERY}`;
+  if (rows.length === 0) return [];
+  return db.event.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { jobSeq: 'asc' } });
+}

@@ -1,0 +1,332 @@
+// Live progress over graphql-ws and SSE, with real clients against the real service.
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { channelFor } from '../src/live/pg-event-target.js';
+import { connectWs, subscribeSse } from './support/live.js';
+import { startReceiver, type Receiver } from './support/receiver.js';
+import { startTestService, type TestService } from './support/service.js';
+
+const BATCH = `subscription($jobId: ID!) { batchProgress(jobId: $jobId) {
+  jobId status totalImages processedImages failedImages progressPercent updatedAt } }`;
+const TRAINING = `subscription($jobId: ID!) { trainingProgress(jobId: $jobId) {
+  jobId status round totalRounds accuracy loss updatedAt } }`;
+const JOB_EVENTS = `subscription($jobId: ID!) { jobEvents(jobId: $jobId) { id type data } }`;
+const JOB = `query($jobId: ID!) { job(jobId: $jobId) { __typename
+  ... on Job { jobId type status lastEventType lastEvent { id } totalImages processedImages failedImages progressPercent
+    round totalRounds accuracy loss createdAt updatedAt }
+  ... on NotFoundError { message } } }`;
+
+let service: TestService;
+let key: string;
+let receiver: Receiver;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  service = await startTestService({ RETRY_SCHEDULE: '300ms', JOB_POLL_INTERVAL: '500ms', DELIVERY_TIMEOUT: '5s' });
+  ({ key } = await service.newProject());
+});
+
+async function publish(s: TestService, apiKey: string, type: string, data: Record<string, unknown>) {
+  const result = await s.gql(
+    apiKey,
+    `mutation($input: PublishEventInput!) { publishEvent(input: $input) {
+      ... on PublishEventPayload { event { id timestamp } } ... on ValidationError { message } } }`,
+    { input: { type, data } },
+  );
+  const event = result.body.data?.publishEvent?.event;
+  if (!event) throw new Error(`publish ${type} failed: ${JSON.stringify(result.body)}`);
+  return event as { id: string; timestamp: string };
+}
+
+const progress = (jobId: string, processed: number, total = 100) => ({
+  job_id: jobId,
+  total_images: total,
+  processed_images: processed,
+  failed_images: 0,
+  progress_percent: (processed / total) * 100,
+});
+
+describe('batchProgress over graphql-ws', () => {
+  it('sends a late subscriber the current state at once, then every update in order, then completes', async () => {
+    const jobId = randomUUID();
+    await publish(service, key, 'batch.submitted', { job_id: jobId, status: 'submitted' });
+    await publish(service, key, 'batch.progress', progress(jobId, 10));
+
+    const ws = connectWs(service.httpUrl, key);
+    const sub = ws.subscribe(BATCH, { jobId });
+    await sub.count(1);
+    expect(sub.messages[0]!.data.batchProgress).toMatchObject({
+      jobId,
+      status: 'RUNNING',
+      totalImages: 100,
+      processedImages: 10,
+      failedImages: 0,
+      progressPercent: 10,
+    });
+
+    for (const [i, processed] of [20, 50, 80].entries()) {
+      await publish(service, key, 'batch.progress', progress(jobId, processed));
+      await sub.count(i + 2);
+    }
+    const completed = await publish(service, key, 'batch.completed', { job_id: jobId, status: 'completed' });
+    await sub.finished();
+
+    expect(sub.error).toBeNull();
+    expect(sub.completed).toBe(true);
+    expect(sub.values('batchProgress').map((p) => [p.status, p.processedImages])).toEqual([
+      ['RUNNING', 10],
+      ['RUNNING', 20],
+      ['RUNNING', 50],
+      ['RUNNING', 80],
+      ['COMPLETED', 80], // the terminal state keeps the last progress
+    ]);
+    expect(sub.values('batchProgress').at(-1).updatedAt).toBe(completed.timestamp);
+  });
+
+  it('sends a finished job its terminal state at once and completes', async () => {
+    const jobId = randomUUID();
+    await publish(service, key, 'batch.progress', progress(jobId, 100));
+    await publish(service, key, 'batch.failed', { job_id: jobId, status: 'failed', error: 'Storage unavailable' });
+    const sub = connectWs(service.httpUrl, key).subscribe(BATCH, { jobId });
+    await sub.finished();
+    expect(sub.completed).toBe(true);
+    expect(sub.values('batchProgress').map((p) => [p.status, p.processedImages])).toEqual([['FAILED', 100]]);
+  });
+});
+
+describe('trainingProgress over SSE', () => {
+  it('sends the current state, each round in order, and completes after the terminal event', async () => {
+    const jobId = randomUUID();
+    await publish(service, key, 'training.started', { job_id: jobId, status: 'running' });
+    const sub = subscribeSse(service.httpUrl, key, TRAINING, { jobId });
+    expect(await sub.status).toBe(200);
+    await sub.count(1);
+    expect(sub.messages[0]!.data.trainingProgress).toMatchObject({ jobId, status: 'RUNNING', round: null, accuracy: null });
+
+    for (const round of [1, 2, 3]) {
+      await publish(service, key, 'training.progress', {
+        job_id: jobId,
+        round,
+        total_rounds: 10,
+        accuracy: 0.5 + round / 10,
+        loss: 1 / round,
+      });
+      await sub.count(round + 1);
+    }
+    await publish(service, key, 'training.cancelled', { job_id: jobId, status: 'cancelled' });
+    await sub.finished();
+
+    expect(sub.completed).toBe(true);
+    expect(sub.values('trainingProgress').map((p) => [p.status, p.round, p.totalRounds, p.accuracy, p.loss])).toEqual([
+      ['RUNNING', null, null, null, null],
+      ['RUNNING', 1, 10, 0.6, 1],
+      ['RUNNING', 2, 10, 0.7, 0.5],
+      ['RUNNING', 3, 10, 0.8, 1 / 3],
+      ['CANCELLED', 3, 10, 0.8, 1 / 3],
+    ]);
+  });
+
+  it('refuses a request without an API key', async () => {
+    const sub = subscribeSse(service.httpUrl, null, TRAINING, { jobId: 'x' });
+    expect(await sub.status).toBe(401);
+  });
+});
+
+describe('jobEvents', () => {
+  it('sends every event of the job in publish order and completes after the terminal one (graphql-ws)', async () => {
+    const jobId = randomUUID();
+    const sub = connectWs(service.httpUrl, key).subscribe(JOB_EVENTS, { jobId });
+    await new Promise((r) => setTimeout(r, 200)); // subscribed before the job has any event: nothing to send yet
+    expect(sub.messages).toEqual([]);
+    const published = [
+      await publish(service, key, 'optimization.submitted', { job_id: jobId, status: 'submitted' }),
+      await publish(service, key, 'optimization.started', { job_id: jobId, status: 'running' }),
+      await publish(service, key, 'optimization.failed', { job_id: jobId, status: 'failed', error: 'Solver diverged' }),
+    ];
+    await sub.finished();
+    expect(sub.completed).toBe(true);
+    expect(sub.values('jobEvents').map((e) => [e.id, e.type])).toEqual([
+      [published[0]!.id, 'optimization.submitted'],
+      [published[1]!.id, 'optimization.started'],
+      [published[2]!.id, 'optimization.failed'],
+    ]);
+    expect(sub.values('jobEvents')[2].data).toEqual({ job_id: jobId, status: 'failed', error: 'Solver diverged' });
+  });
+
+  it('sends a late subscriber the latest event first (SSE)', async () => {
+    const jobId = randomUUID();
+    await publish(service, key, 'inference.started', { job_id: jobId, status: 'running' });
+    const latest = await publish(service, key, 'inference.started', { job_id: jobId, status: 'running' });
+    const sub = subscribeSse(service.httpUrl, key, JOB_EVENTS, { jobId });
+    await sub.count(1);
+    const done = await publish(service, key, 'inference.completed', { job_id: jobId, status: 'completed' });
+    await sub.finished();
+    expect(sub.values('jobEvents').map((e) => e.id)).toEqual([latest.id, done.id]);
+  });
+});
+
+describe('the job query', () => {
+  it("returns the job's latest state, and not found for an unknown id", async () => {
+    const jobId = randomUUID();
+    await publish(service, key, 'training.progress', { job_id: jobId, round: 2, total_rounds: 5, accuracy: 0.8, loss: 0.3 });
+    const last = await publish(service, key, 'training.completed', { job_id: jobId, status: 'completed' });
+    const job = (await service.gql(key, JOB, { jobId })).body.data.job;
+    expect(job).toMatchObject({
+      __typename: 'Job',
+      jobId,
+      type: 'TRAINING',
+      status: 'COMPLETED',
+      lastEventType: 'training.completed',
+      lastEvent: { id: last.id },
+      round: 2,
+      totalRounds: 5,
+      accuracy: 0.8,
+      loss: 0.3,
+      totalImages: null,
+      updatedAt: last.timestamp,
+    });
+    const unknown = (await service.gql(key, JOB, { jobId: randomUUID() })).body.data.job;
+    expect(unknown.__typename).toBe('NotFoundError');
+  });
+});
+
+describe('project scoping', () => {
+  it("never sends another project's job, even to a subscriber who guessed its id", async () => {
+    const other = await service.newProject();
+    const jobId = randomUUID();
+    await publish(service, key, 'batch.progress', progress(jobId, 5));
+
+    const intruderWs = connectWs(service.httpUrl, other.key);
+    const intruder = [intruderWs.subscribe(BATCH, { jobId }), intruderWs.subscribe(JOB_EVENTS, { jobId })];
+    const intruderSse = subscribeSse(service.httpUrl, other.key, BATCH, { jobId });
+    const owner = connectWs(service.httpUrl, key).subscribe(BATCH, { jobId });
+    await owner.count(1);
+
+    await publish(service, key, 'batch.progress', progress(jobId, 50));
+    await publish(service, key, 'batch.completed', { job_id: jobId, status: 'completed' });
+    await owner.finished();
+    expect(owner.values('batchProgress').map((p) => p.status)).toEqual(['RUNNING', 'RUNNING', 'COMPLETED']);
+
+    // The other project's own job with the same id is a different job.
+    await publish(service, other.key, 'batch.progress', progress(jobId, 1, 2));
+    await intruder[0]!.count(1);
+    await new Promise((r) => setTimeout(r, 300)); // anything of the owner's would have arrived by now
+    for (const sub of [...intruder, intruderSse]) {
+      expect(sub.completed).toBe(false);
+      expect(sub.error).toBeNull();
+    }
+    expect(intruder[0]!.values('batchProgress').map((p) => [p.processedImages, p.totalImages])).toEqual([[1, 2]]);
+    expect(intruderSse.values('batchProgress').map((p) => [p.processedImages, p.totalImages])).toEqual([[1, 2]]);
+    expect(intruder[1]!.values('jobEvents').map((e) => e.data.total_images)).toEqual([2]);
+    expect((await service.gql(other.key, JOB, { jobId })).body.data.job.totalImages).toBe(2);
+  });
+});
+
+describe('ordering', () => {
+  it('ignores a late notification carrying an older state', async () => {
+    const jobId = randomUUID();
+    await publish(service, key, 'batch.progress', progress(jobId, 40));
+    const sub = connectWs(service.httpUrl, key).subscribe(BATCH, { jobId });
+    await sub.count(1);
+    await publish(service, key, 'batch.progress', progress(jobId, 60));
+    await sub.count(2);
+
+    // A notification for seq 1 (processed 40) arriving now, as if it had been overtaken on another connection.
+    const row = await withDb(service.databaseUrl, (db) =>
+      db.query(`SELECT project_id, created_at FROM job_states WHERE job_id = $1`, [jobId]),
+    );
+    const { project_id, created_at } = row.rows[0];
+    const stale = {
+      type: 'BATCH',
+      status: 'RUNNING',
+      seq: 1,
+      lastEventId: 'evt_0000000000000000',
+      lastEventType: 'batch.progress',
+      totalImages: 100,
+      processedImages: 40,
+      failedImages: 0,
+      progressPercent: 40,
+      round: null,
+      totalRounds: null,
+      accuracy: null,
+      loss: null,
+      createdAt: created_at.toISOString(),
+      updatedAt: created_at.toISOString(),
+    };
+    await withDb(service.databaseUrl, (db) =>
+      db.query('SELECT pg_notify($1, $2)', [channelFor(`job:${project_id}:${jobId}`), JSON.stringify(stale)]),
+    );
+    await publish(service, key, 'batch.progress', progress(jobId, 70));
+    await sub.count(3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sub.values('batchProgress').map((p) => p.processedImages)).toEqual([40, 60, 70]);
+  });
+});
+
+describe('deliveryUpdates', () => {
+  const DELIVERY_UPDATES = `subscription($webhookId: ID!) { deliveryUpdates(webhookId: $webhookId) {
+    id status attemptCount statusCode event { id } } }`;
+
+  it("sends each change of a webhook's deliveries as the receiver fails, then accepts (graphql-ws and SSE)", async () => {
+    // The receiver takes 300 ms to answer: 500 the first time, 200 after; so each state lasts long enough to be seen.
+    receiver.on('/slow-then-ok', (_req, res, count) => {
+      setTimeout(() => res.writeHead(count === 1 ? 500 : 200).end(), 300);
+    });
+    const created = await service.gql(
+      key,
+      `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
+      { input: { url: receiver.url('/slow-then-ok'), events: ['model.deployed'] } },
+    );
+    const webhookId = created.body.data.createWebhook.webhook.id as string;
+    const ws = connectWs(service.httpUrl, key).subscribe(DELIVERY_UPDATES, { webhookId });
+    const sse = subscribeSse(service.httpUrl, key, DELIVERY_UPDATES, { webhookId });
+    expect(await sse.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200)); // no delivery yet: nothing is sent
+
+    const event = await publish(service, key, 'model.deployed', { job_id: randomUUID(), status: 'deployed' });
+    await receiver.waitFor('/slow-then-ok', 2);
+    for (const sub of [ws, sse]) {
+      await sub.until((r) => r.values('deliveryUpdates').at(-1)?.status === 'SUCCESS', 'the delivery to succeed');
+      const updates = sub.values('deliveryUpdates');
+      expect(updates.map((d) => [d.status, d.attemptCount, d.statusCode])).toEqual([
+        ['PENDING', 0, null],
+        ['RETRYING', 1, 500],
+        ['SUCCESS', 2, 200],
+      ]);
+      expect(new Set(updates.map((d) => d.event.id))).toEqual(new Set([event.id]));
+      expect(sub.completed).toBe(false); // a webhook's deliveries go on
+    }
+
+    // A late subscriber gets the newest delivery as it is now.
+    const late = connectWs(service.httpUrl, key).subscribe(DELIVERY_UPDATES, { webhookId });
+    await late.count(1);
+    expect(late.values('deliveryUpdates').map((d) => d.status)).toEqual(['SUCCESS']);
+  });
+
+  it("refuses another project's webhook as not found", async () => {
+    const other = await service.newProject();
+    const created = await service.gql(
+      key,
+      `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
+      { input: { url: receiver.url('/mine'), events: ['model.deployed'] } },
+    );
+    const webhookId = created.body.data.createWebhook.webhook.id as string;
+    const sub = connectWs(service.httpUrl, other.key).subscribe(DELIVERY_UPDATES, { webhookId });
+    await sub.finished();
+    expect(sub.messages).toEqual([
+      { errors: [expect.objectContaining({ message: `No webhook with id ${webhookId}`, extensions: { code: 'NOT_FOUND' } })] },
+    ]);
+  });
+});
+
+async function withDb<T>(url: string, run: (db: pg.Client) => Promise<T>): Promise<T> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    return await run(db);
+  } finally {
+    await db.end();
+  }
+}
+
