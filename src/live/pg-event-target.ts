@@ -189,7 +189,7 @@ export class PgEventTarget implements EventTarget {
           continue;
         }
         // Listening again: let subscribers catch up from the database.
-        void since;
+        for (const topic of this.listeners.keys()) this.deliver(topic, { resync: true, since } satisfies Resync);
         return;
       }
     } finally {
