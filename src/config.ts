@@ -48,13 +48,13 @@ const schema = z.object({
     .default('')
     .transform((value) => value.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(base64Key)),
-  REST_RATE_LIMIT_MAX: z.coerce
+  RATE_LIMIT_MAX: z.coerce
     .number('must be an integer from 0 to 1000000')
     .int('must be an integer from 0 to 1000000')
     .min(0, 'must be an integer from 0 to 1000000')
     .max(1_000_000, 'must be an integer from 0 to 1000000')
     .default(600),
-  REST_RATE_LIMIT_WINDOW: duration('1m').refine((ms) => ms >= 1000, 'must be a duration of at least 1s, e.g. 1m'),
+  RATE_LIMIT_WINDOW: duration('1m').refine((ms) => ms >= 1000, 'must be a duration of at least 1s, e.g. 1m'),
   MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   JOB_POLL_INTERVAL: duration('5s').refine((ms) => ms >= 500, 'must be at least 500ms'),
@@ -94,9 +94,9 @@ export type Config = {
   secretEncryptionKey: Buffer | undefined;
   /** Earlier keys, still able to open what they sealed until `secrets rotate-key` re-seals it. */
   secretEncryptionOldKeys: Buffer[];
-  /** REST requests one API key may make per window (per API process); 0 turns the limit off. */
-  restRateLimitMax: number;
-  restRateLimitWindowMs: number;
+  /** Requests one API key may make per window, per API process, for REST and GraphQL each; 0 turns it off. */
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
   /** Largest event `data` accepted, in bytes of JSON. */
   maxEventBytes: number;
   /** Events, deliveries and attempts older than this are deleted (pending retries excepted). */
@@ -139,8 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     destinationAllowlist: e.DESTINATION_ALLOWLIST,
     secretEncryptionKey: e.SECRET_ENCRYPTION_KEY,
     secretEncryptionOldKeys: e.SECRET_ENCRYPTION_OLD_KEYS,
-    restRateLimitMax: e.REST_RATE_LIMIT_MAX,
-    restRateLimitWindowMs: e.REST_RATE_LIMIT_WINDOW,
+    rateLimitMax: e.RATE_LIMIT_MAX,
+    rateLimitWindowMs: e.RATE_LIMIT_WINDOW,
     maxEventBytes: e.MAX_EVENT_BYTES,
     retentionDays: e.RETENTION_DAYS,
     jobPollIntervalMs: e.JOB_POLL_INTERVAL,

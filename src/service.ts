@@ -126,7 +126,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         metrics: metrics.registry,
         // Room for the largest event plus the request around it.
         bodyLimit: Math.max(1_048_576, config.maxEventBytes * 2),
-        rest: { rateLimitMax: config.restRateLimitMax, rateLimitWindowMs: config.restRateLimitWindowMs },
+        rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
         logger: logger as FastifyBaseLogger,
         apiKeys,
         services: {

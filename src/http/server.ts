@@ -12,6 +12,7 @@ import type { ApiKeyStore } from '../auth/api-keys.js';
 import type { Context } from '../graphql/context.js';
 import { createGraphQL } from '../graphql/yoga.js';
 import { requireApiKey } from './auth.js';
+import { limitPerApiKey, type RateLimitSettings } from './rate-limit.js';
 import { graphqlWsHandler } from './graphql-ws.js';
 import { restRoutes } from '../rest/plugin.js';
 
@@ -23,8 +24,8 @@ export type ServerDeps = {
   graphiql: boolean;
   /** Largest request body accepted (413 beyond). */
   bodyLimit: number;
-  /** Per-API-key rate limit of the REST API. */
-  rest: { rateLimitMax: number; rateLimitWindowMs: number };
+  /** Requests per API key per window, counted separately for REST and for GraphQL over HTTP. */
+  rateLimit: RateLimitSettings;
   /** Prometheus registry served at /metrics. */
   metrics: Registry;
   /** Resolves when the database answers and every migration is applied; throws with the reason otherwise. */
@@ -76,6 +77,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       const wantsPage = req.method === 'GET' && deps.graphiql && req.headers.accept?.includes('text/html');
       if (req.ws || wantsPage) return;
       return authenticate(req, reply);
+    });
+    await limitPerApiKey(scope, deps.rateLimit, (message) =>
+      Object.assign(new Error(message), { statusCode: 429, code: 'RATE_LIMITED' }),
+    );
+    // Errors raised before Yoga runs (the rate limit, a body too large) answer in GraphQL's error shape.
+    scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
+      const status = error.statusCode ?? 500;
+      const message = status < 500 ? error.message : 'Unexpected error.';
+      return reply.code(status).send({ errors: [{ message, extensions: { code: error.code ?? 'INTERNAL_SERVER_ERROR' } }] });
     });
     const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });

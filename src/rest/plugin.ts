@@ -1,8 +1,8 @@
 // The REST API under /v1: JSON in and out, API-key authentication, a per-key rate limit, schema validation, one
 // error shape, and an OpenAPI document generated from the same schemas. Register with `{ prefix: '/v1' }`.
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsync } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { limitPerApiKey } from '../http/rate-limit.js';
 import type { ServerDeps } from '../http/server.js';
 import { authenticate } from './auth.js';
 import { deliveryRoutes } from './deliveries.js';
@@ -14,9 +14,8 @@ import { webhookRoutes } from './webhooks.js';
 export type Services = ServerDeps['services'];
 
 export const restRoutes =
-  (deps: Pick<ServerDeps, 'apiKeys' | 'services' | 'rest'>): FastifyPluginAsync =>
+  (deps: Pick<ServerDeps, 'apiKeys' | 'services' | 'rateLimit'>): FastifyPluginAsync =>
   async (scope) => {
-    const settings = deps.rest;
     const app = scope.withTypeProvider<ZodTypeProvider>();
     app.setValidatorCompiler(validatorCompiler);
     app.setSerializerCompiler(serializerCompiler);
@@ -33,21 +32,7 @@ export const restRoutes =
     });
 
     app.addHook('onRequest', authenticate(deps.apiKeys));
-    if (settings.rateLimitMax > 0) {
-      const window = `${settings.rateLimitWindowMs / 1000} s`;
-      await app.register(rateLimit, {
-        max: settings.rateLimitMax,
-        timeWindow: settings.rateLimitWindowMs,
-        // Runs after authentication (route hooks follow the scope's), so the key is the API key.
-        keyGenerator: (req) => req.principal?.apiKeyId ?? req.ip,
-        errorResponseBuilder: (_req, context) =>
-          new RestError(
-            429,
-            'rate_limited',
-            `Rate limit exceeded: at most ${context.max} requests per ${window} per API key; retry in ${context.after}`,
-          ),
-      });
-    }
+    await limitPerApiKey(app, deps.rateLimit, (message) => new RestError(429, 'rate_limited', message));
     await registerOpenApi(app);
 
     await app.register(webhookRoutes(deps.services));

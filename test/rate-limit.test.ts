@@ -1,4 +1,4 @@
-// The per-API-key rate limit (REST_RATE_LIMIT_MAX per REST_RATE_LIMIT_WINDOW), and its configuration.
+// The per-API-key rate limit (RATE_LIMIT_MAX per RATE_LIMIT_WINDOW) on REST and on GraphQL, and its configuration.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -7,12 +7,12 @@ import { expectError, restClient } from './rest-helpers.js';
 let service: TestService;
 let rest: ReturnType<typeof restClient>;
 const restSettings = (env: Record<string, string>) => {
-  const { restRateLimitMax, restRateLimitWindowMs } = loadConfig(env);
-  return { rateLimitMax: restRateLimitMax, rateLimitWindowMs: restRateLimitWindowMs };
+  const { rateLimitMax, rateLimitWindowMs } = loadConfig(env);
+  return { rateLimitMax, rateLimitWindowMs };
 };
 
 beforeAll(async () => {
-  service = await startTestService({ REST_RATE_LIMIT_MAX: '5', REST_RATE_LIMIT_WINDOW: '1h' });
+  service = await startTestService({ RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW: '1h' });
   rest = restClient(service.httpUrl);
 });
 
@@ -40,23 +40,40 @@ describe('rate limit', () => {
   });
 });
 
+describe('GraphQL rate limit', () => {
+  it('answers 429 with a RATE_LIMITED error and Retry-After once a key has used its requests', async () => {
+    const { key } = await service.newProject();
+    for (let i = 0; i < 5; i++) expect((await service.gql(key, '{ webhooks(first: 1) { totalCount } }')).status).toBe(200);
+    const response = await fetch(`${service.httpUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ query: '{ webhooks(first: 1) { totalCount } }' }),
+    });
+    expect(response.status).toBe(429);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(3500);
+    const body = (await response.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]!.extensions.code).toBe('RATE_LIMITED');
+    expect(body.errors[0]!.message).toMatch(/at most 5 requests per 3600 s per API key/);
+  });
+});
+
 describe('settings', () => {
   it('defaults to 600 requests a minute', () => {
     expect(restSettings({})).toEqual({ rateLimitMax: 600, rateLimitWindowMs: 60_000 });
   });
 
   it('reads the variables; 0 turns the limit off', () => {
-    expect(restSettings({ REST_RATE_LIMIT_MAX: '0', REST_RATE_LIMIT_WINDOW: '30s' })).toEqual({
+    expect(restSettings({ RATE_LIMIT_MAX: '0', RATE_LIMIT_WINDOW: '30s' })).toEqual({
       rateLimitMax: 0,
       rateLimitWindowMs: 30_000,
     });
   });
 
   it.each([
-    [{ REST_RATE_LIMIT_MAX: 'lots' }, /REST_RATE_LIMIT_MAX: must be an integer/],
-    [{ REST_RATE_LIMIT_MAX: '-1' }, /REST_RATE_LIMIT_MAX: must be an integer/],
-    [{ REST_RATE_LIMIT_WINDOW: 'soon' }, /REST_RATE_LIMIT_WINDOW: must be a duration/],
-    [{ REST_RATE_LIMIT_WINDOW: '10ms' }, /REST_RATE_LIMIT_WINDOW: must be a duration/],
+    [{ RATE_LIMIT_MAX: 'lots' }, /RATE_LIMIT_MAX: must be an integer/],
+    [{ RATE_LIMIT_MAX: '-1' }, /RATE_LIMIT_MAX: must be an integer/],
+    [{ RATE_LIMIT_WINDOW: 'soon' }, /RATE_LIMIT_WINDOW: must be a duration/],
+    [{ RATE_LIMIT_WINDOW: '10ms' }, /RATE_LIMIT_WINDOW: must be a duration/],
   ])('rejects %o', (env, message) => {
     expect(() => restSettings(env)).toThrow(ConfigError);
     expect(() => restSettings(env)).toThrow(message);
