@@ -8,7 +8,7 @@ import { applyMigrations, pendingMigrations } from './db/migrations.js';
 import { createPrisma } from './db/prisma.js';
 import { buildServer } from './http/server.js';
 import { WebhookService } from './webhooks/service.js';
-import { DeliveryService } from './deliveries/service.js';
+import { DeliveryService } from './delivery/service.js';
 import { DeliveryAttempter } from './delivery/attempt.js';
 import { createDeliveryClient } from './delivery/http-client.js';
 import { DestinationPolicy } from './delivery/destination-policy.js';

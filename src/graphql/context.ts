@@ -1,6 +1,6 @@
 import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
-import type { DeliveryService } from '../deliveries/service.js';
+import type { DeliveryService } from '../delivery/service.js';
 import type { EventPublisher } from '../events/publisher.js';
 import type { LiveUpdates } from '../live/updates.js';
 import type { WebhookService } from '../webhooks/service.js';

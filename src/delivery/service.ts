@@ -3,7 +3,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
 import type { Delivery } from '../generated/prisma/client.js';
 import { NotFoundError } from '../lib/errors.js';
-import { deliveryJob, enqueueInTransaction } from '../delivery/queue.js';
+import { deliveryJob, enqueueInTransaction } from './queue.js';
 
 export class DeliveryService {
   constructor(
