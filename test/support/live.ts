@@ -5,6 +5,8 @@ import net from 'node:net';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import WebSocket from 'ws';
 import { onCleanup } from './cleanup.js';
+import { freePort } from '../../src/lib/free-port.js';
+export { freePort };
 
 export type Message = { data?: any; errors?: { message: string; extensions?: any }[] };
 
@@ -191,10 +193,3 @@ export async function startProxy(targetPort: number) {
 }
 
 /** A loopback port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
