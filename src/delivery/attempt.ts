@@ -89,6 +89,9 @@ export class DeliveryAttempter {
     const { outcome } = a;
     let disabledWebhook = false;
     const updated = await db.$transaction(async (tx) => {
+      // Lock order matches a webhook's deletion (webhook, then its deliveries), so the two never deadlock: KEY
+      // SHARE holds off a delete but not other attempts, nor this transaction disabling the webhook below.
+      await tx.$queryRaw`SELECT 1 FROM webhooks WHERE id = ${a.delivery.webhookId} FOR KEY SHARE`;
       // Serialises attempts on one delivery (a manual retry may race a scheduled one).
       const [locked] = await tx.$queryRaw<{ attempt_count: number; status: DeliveryStatus }[]>`
         SELECT attempt_count, status FROM deliveries WHERE id = ${a.delivery.id} FOR UPDATE`;

@@ -15,6 +15,7 @@ import { requireApiKey } from './auth.js';
 import { limitPerApiKey, type RateLimitSettings } from './rate-limit.js';
 import { graphqlWsHandler } from './graphql-ws.js';
 import { restRoutes } from '../rest/plugin.js';
+import { dashboardRoutes } from './dashboard.js';
 
 export type ServerDeps = {
   logger: FastifyBaseLogger;
@@ -99,5 +100,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     scope.route({ url: '/graphql', method: ['POST', 'OPTIONS'], handler });
   });
   await app.register(restRoutes(deps), { prefix: '/v1' });
+  await dashboardRoutes(app);
   return app;
 }
