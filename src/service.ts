@@ -21,6 +21,7 @@ import { openSecretBox } from './secrets/encryption-key.js';
 import { resealWebhookSecrets } from './secrets/reseal.js';
 import { SubscriptionLimits } from './live/limits.js';
 import { PgEventTarget } from './live/pg-event-target.js';
+import { batchedNotify } from './live/batched-notify.js';
 import { LiveUpdates } from './live/updates.js';
 
 export type RunningService = {
@@ -81,7 +82,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const onLiveError = (error: unknown, what: string) => logger.warn({ err: error }, what);
     const liveTarget = new PgEventTarget({
       connectionString: databaseUrl,
-      notify: (channel, payload) => db.$executeRaw`SELECT pg_notify(${channel}, ${payload})`,
+      notify: batchedNotify(
+        (channels, payloads) =>
+          db.$executeRaw`SELECT pg_notify(c, p) FROM unnest(${channels}::text[], ${payloads}::text[]) AS n(c, p)`,
+      ),
       onError: onLiveError,
     });
     stops.push(() => liveTarget.close());

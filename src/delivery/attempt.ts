@@ -51,7 +51,9 @@ export class DeliveryAttempter {
       where: { id: job.deliveryId },
       include: { webhook: true, event: true },
     });
-    if (!delivery) return; // deleted together with its webhook
+    // Deleted together with its webhook; Prisma reads relations one query at a time, so the webhook may vanish
+    // between the reads even when the delivery was found.
+    if (!delivery || !delivery.webhook || !delivery.event) return;
     const manual = 'manual' in job;
     if (!manual) {
       // A job re-run after a crash, or overtaken by a manual retry, must not attempt twice.

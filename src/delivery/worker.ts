@@ -14,28 +14,36 @@ export async function startDeliveryWorker(
   settings: WorkerSettings,
   logger: Logger,
 ): Promise<() => Promise<void>> {
-  await boss.work<DeliveryJob>(
-    DELIVERY_QUEUE,
-    {
-      batchSize: 1,
-      localConcurrency: settings.concurrency,
-      groupConcurrency: settings.webhookMaxInFlight,
-      burstWhenBatchFull: true,
-      // NOTIFY wakes workers for new jobs, but not when a scheduled retry falls due: polling finds those.
-      notifyPollingIntervalSeconds: settings.pollIntervalMs / 1000,
-      pollingIntervalSeconds: settings.pollIntervalMs / 1000,
-    },
-    async ([job]) => {
-      if (!job) return;
-      try {
-        await attempter.run(job.data);
-      } catch (error) {
-        // Database trouble while recording: fail the job so pg-boss runs it again.
-        logger.error({ err: error, deliveryId: job.data.deliveryId }, 'delivery attempt could not be recorded');
-        throw error;
-      }
-    },
-  );
+  // One pg-boss worker per slot, each fetching one job at a time, so a slow receiver holds only its own slot.
+  // pg-boss sleeps a worker after every job unless NOTIFY arrives (it bursts only for batches larger than 1),
+  // which would drain a backlog at one job per slot per poll interval; so a worker that has just finished a job
+  // wakes itself and fetches again at once, and sleeps only when a fetch comes back empty.
+  const work = async () => {
+    let workerId: string | undefined;
+    workerId = await boss.work<DeliveryJob>(
+      DELIVERY_QUEUE,
+      {
+        batchSize: 1,
+        groupConcurrency: settings.webhookMaxInFlight,
+        // NOTIFY wakes workers for new jobs, but not when a scheduled retry falls due: polling finds those.
+        notifyPollingIntervalSeconds: settings.pollIntervalMs / 1000,
+        pollingIntervalSeconds: settings.pollIntervalMs / 1000,
+      },
+      async ([job]) => {
+        if (!job) return;
+        try {
+          await attempter.run(job.data);
+        } catch (error) {
+          // Database trouble while recording: fail the job so pg-boss runs it again.
+          logger.error({ err: error, deliveryId: job.data.deliveryId }, 'delivery attempt could not be recorded');
+          throw error;
+        } finally {
+          if (workerId) boss.notifyWorker(workerId);
+        }
+      },
+    );
+  };
+  for (let i = 0; i < settings.concurrency; i++) await work();
   // Stops fetching and waits for the attempts in hand to finish and be recorded.
   return () => boss.offWork(DELIVERY_QUEUE, { wait: true });
 }

@@ -1,0 +1,43 @@
+// How long each scenario runs: the full benchmark, and `--quick` (about a minute, for development).
+export type Plan = {
+  quick: boolean;
+  concurrency: number;
+  ceilingSeconds: number;
+  throughputSeconds: number;
+  latencySeconds: number;
+  fanoutRuns: number;
+  badNeighbourSeconds: number;
+  readRows: number;
+  readRequests: number;
+  soakSeconds: number;
+  soakWindowSeconds: number;
+};
+
+export const fullPlan = (concurrency: number): Plan => ({
+  quick: false,
+  concurrency,
+  ceilingSeconds: 10,
+  throughputSeconds: 30,
+  latencySeconds: 30,
+  fanoutRuns: 5,
+  // Longer than the 30 s delivery timeout, so hung attempts do time out.
+  badNeighbourSeconds: 45,
+  readRows: 1_000_000,
+  readRequests: 500,
+  soakSeconds: 300,
+  soakWindowSeconds: 30,
+});
+
+export const quickPlan = (concurrency: number): Plan => ({
+  quick: true,
+  concurrency,
+  ceilingSeconds: 3,
+  throughputSeconds: 6,
+  latencySeconds: 5,
+  fanoutRuns: 2,
+  badNeighbourSeconds: 6,
+  readRows: 100_000,
+  readRequests: 200,
+  soakSeconds: 15,
+  soakWindowSeconds: 5,
+});

@@ -1,0 +1,26 @@
+// Preloaded into each service process by the benchmark (`node --import ./bench/probe.ts`): answers `probe`
+// messages on the IPC channel with the process's RSS and its event-loop delay since the previous probe. Nothing in
+// src/ knows about it; without an IPC channel it does nothing.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+export type ProbeReply = { type: 'probe'; rssBytes: number; eventLoopDelayMs: { p50: number; p99: number; max: number } };
+
+if (process.send) {
+  // Node samples the delay every `resolution` ms; the delay is the lateness beyond that.
+  const resolution = 10;
+  const delay = monitorEventLoopDelay({ resolution });
+  delay.enable();
+  const ms = (ns: number) => Math.max(0, ns / 1e6 - resolution);
+  process.on('message', (message: { type?: string }) => {
+    if (message?.type !== 'probe') return;
+    const reply: ProbeReply = {
+      type: 'probe',
+      rssBytes: process.memoryUsage.rss(),
+      eventLoopDelayMs: { p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max) },
+    };
+    delay.reset();
+    process.send!(reply);
+  });
+  // The IPC channel must not keep a stopping service alive.
+  process.channel?.unref();
+}

@@ -1,0 +1,71 @@
+// The results file (`{ machine, scenarios, ratios }`) and its markdown table of targets.
+import { writeFile, mkdir } from 'node:fs/promises';
+import type { Metrics } from './scenarios.js';
+
+export type Results = {
+  machine: Record<string, string | number | boolean>;
+  scenarios: Record<string, Metrics>;
+  ratios: Record<string, number>;
+};
+
+type Target = { target: string; measured: (s: Record<string, Metrics>) => number | undefined; unit: string; met: (v: number) => boolean };
+
+const get = (s: Record<string, Metrics>, scenario: string, metric: string) => s[scenario]?.[metric];
+const within15 = (v: number) => Math.abs(v) <= 0.15;
+
+export const targets: Target[] = [
+  { target: 'throughput (internal API) ≥ 40% of the raw ceiling', measured: (s) => get(s, 'throughput_batched', 'ratio_to_ceiling'), unit: '× ceiling', met: (v) => v >= 0.4 },
+  { target: 'throughput (publishEvent mutation) ≥ 40% of the raw ceiling', measured: (s) => get(s, 'throughput_mutation', 'ratio_to_ceiling'), unit: '× ceiling', met: (v) => v >= 0.4 },
+  { target: 'p99 publish-to-receipt ≤ 50 ms at 10% of the ceiling', measured: (s) => get(s, 'latency_10', 'p99_ms'), unit: 'ms', met: (v) => v <= 50 },
+  { target: 'p99 publish-to-receipt ≤ 100 ms at 30% of the ceiling', measured: (s) => get(s, 'latency_30', 'p99_ms'), unit: 'ms', met: (v) => v <= 100 },
+  { target: 'fan-out to 1,000 webhooks complete ≤ 1 s (worst run)', measured: (s) => get(s, 'fanout', 'last_receipt_ms_max'), unit: 'ms', met: (v) => v <= 1000 },
+  { target: 'healthy p99 with bad neighbours ≤ 2× clean p99', measured: (s) => get(s, 'bad_neighbours', 'p99_ratio_to_clean'), unit: '×', met: (v) => v <= 2 },
+  { target: 'deliveries(webhookId, first: 50) p99 ≤ 20 ms (GraphQL)', measured: (s) => get(s, 'reads', 'graphql_p99_ms'), unit: 'ms', met: (v) => v <= 20 },
+  { target: 'GET /v1/webhooks/{id}/deliveries?limit=50 p99 ≤ 20 ms (REST)', measured: (s) => get(s, 'reads', 'rest_p99_ms'), unit: 'ms', met: (v) => v <= 20 },
+  { target: 'soak: worker RSS within ±15% start to end', measured: (s) => get(s, 'soak', 'worker_rss_change'), unit: 'change', met: within15 },
+  { target: 'soak: API RSS within ±15% start to end', measured: (s) => get(s, 'soak', 'api_rss_change'), unit: 'change', met: within15 },
+  { target: 'soak: worker event-loop delay p99 within ±15%', measured: (s) => get(s, 'soak', 'worker_eld_p99_change'), unit: 'change', met: within15 },
+  { target: 'soak: API event-loop delay p99 within ±15%', measured: (s) => get(s, 'soak', 'api_eld_p99_change'), unit: 'change', met: within15 },
+];
+
+export function ratios(s: Record<string, Metrics>): Record<string, number> {
+  const out: Record<string, number> = {};
+  const put = (name: string, value: number | undefined) => {
+    if (value !== undefined && Number.isFinite(value)) out[name] = value;
+  };
+  put('throughput_batched_to_ceiling', get(s, 'throughput_batched', 'ratio_to_ceiling'));
+  put('throughput_mutation_to_ceiling', get(s, 'throughput_mutation', 'ratio_to_ceiling'));
+  put('bad_neighbours_p99_to_clean_p99', get(s, 'bad_neighbours', 'p99_ratio_to_clean'));
+  for (const role of ['worker', 'api']) {
+    put(`soak_${role}_rss_end_to_start`, 1 + (get(s, 'soak', `${role}_rss_change`) ?? NaN));
+    put(`soak_${role}_eld_p99_end_to_start`, 1 + (get(s, 'soak', `${role}_eld_p99_change`) ?? NaN));
+  }
+  return out;
+}
+
+export function markdown(results: Results): string {
+  const lines = [
+    `# Benchmark results${results.machine.quick ? ' (--quick)' : ''}`,
+    '',
+    `${results.machine.date} · ${results.machine.cpu} × ${results.machine.cores} · Node ${results.machine.node} · ${results.machine.postgres} · load average at start ${results.machine.loadavg_at_start}`,
+    '',
+    '| target | measured | met |',
+    '|---|---|---|',
+  ];
+  for (const t of targets) {
+    const value = t.measured(results.scenarios);
+    const shown = value === undefined ? 'not run' : `${value} ${t.unit}`;
+    lines.push(`| ${t.target} | ${shown} | ${value === undefined ? '' : t.met(value) ? 'yes' : '**no**'} |`);
+  }
+  lines.push('', '| scenario | metric | value |', '|---|---|---|');
+  for (const [name, metrics] of Object.entries(results.scenarios)) {
+    for (const [metric, value] of Object.entries(metrics)) lines.push(`| ${name} | ${metric} | ${value} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function writeResults(dir: string, base: string, results: Results) {
+  await mkdir(dir, { recursive: true });
+  await writeFile(`${dir}/${base}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(`${dir}/${base}.md`, markdown(results));
+}

@@ -1,0 +1,95 @@
+// `npm run bench [-- --quick] [-- --only=latency_10,reads]`: starts a fresh database, the receiver and the
+// service processes, runs the scenarios in order, prints one line each, and writes bench/results/.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { fullPlan, quickPlan } from './plan.js';
+import { root } from './processes.js';
+import { markdown, ratios, writeResults, type Results } from './report.js';
+import * as s from './scenarios.js';
+import { createWorld, serviceSettings } from './setup.js';
+import { awaitReceipts, Collector, now, progressEvent } from './load.js';
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } },
+  allowPositionals: false,
+});
+const concurrency = Number(serviceSettings.DELIVERY_CONCURRENCY);
+const plan = values.quick ? quickPlan(concurrency) : fullPlan(concurrency);
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+const scenarios: [string, (ctx: s.Context) => Promise<s.Outcome>][] = [
+  ['ceiling', s.ceiling],
+  ['throughput_batched', s.throughputBatched],
+  ['throughput_mutation', s.throughputMutation],
+  ['latency_10', s.latency(0.1)],
+  ['latency_30', s.latency(0.3)],
+  ['fanout', s.fanout],
+  ['bad_neighbours', s.badNeighbours],
+  ['reads', s.reads],
+  ['soak', s.soak],
+];
+// Every figure is relative to the ceiling, and bad neighbours compare with latency at 10%.
+const needs: Record<string, string[]> = { bad_neighbours: ['latency_10'], soak: ['throughput_mutation'] };
+const only = values.only?.split(',').map((n) => n.trim());
+const selected = new Set(only ?? scenarios.map(([name]) => name));
+selected.add('ceiling');
+for (const name of [...selected]) for (const dep of needs[name] ?? []) selected.add(dep);
+
+const started = now();
+const world = await createWorld(adminUrl);
+let failed = false;
+try {
+  const pgVersion = (await world.admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
+  const main = await world.newProject('bench-main', Array.from({ length: 10 }, (_, i) => `/ok/main-${i}`), ['batch.progress']);
+
+  // Warm-up: the worker is up when a delivery arrives; JIT and connection pools get going.
+  const warm = new Collector(world.receiver);
+  await warm.reset();
+  for (let i = 0; i < 20; i++) {
+    const { type, data } = progressEvent('warmup');
+    warm.markPublished(await world.http.publish(main.key, type, data), now());
+  }
+  if ((await awaitReceipts(warm, 200, 60_000)) < 200) throw new Error('the worker did not deliver the warm-up events');
+
+  const results: Results = {
+    machine: {
+      date: new Date().toISOString(),
+      quick: plan.quick,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      memory_gb: Math.round(os.totalmem() / 2 ** 30),
+      os: `${os.type()} ${os.release()}`,
+      node: process.versions.node,
+      postgres: `PostgreSQL ${pgVersion}`,
+      loadavg_at_start: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+      delivery_concurrency: concurrency,
+      webhook_max_in_flight: Number(serviceSettings.WEBHOOK_MAX_IN_FLIGHT),
+      processes: 'receiver, API (ROLE=api), worker (ROLE=worker), load generator, Postgres: all on this machine',
+    },
+    scenarios: {},
+    ratios: {},
+  };
+  const ctx: s.Context = { world, plan, main, results: results.scenarios };
+  for (const [name, run] of scenarios) {
+    if (!selected.has(name)) continue;
+    const outcome = await run(ctx);
+    const purged = await world.settle(plan.quick ? 15_000 : 60_000);
+    // Jobs the service had not reached when the scenario ended: deleted, and counted against the scenario.
+    if (purged) outcome.metrics.backlog_deleted_after = purged;
+    results.scenarios[name] = outcome.metrics;
+    console.log(outcome.line + (purged ? ` (backlog of ${purged} jobs deleted after the scenario)` : ''));
+  }
+  results.ratios = ratios(results.scenarios);
+  results.machine.loadavg_at_end = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  results.machine.run_seconds = Math.round((now() - started) / 1000);
+  const base = plan.quick ? 'quick' : only ? 'partial' : 'latest';
+  await writeResults(`${root}bench/results`, base, results);
+  console.log(`\n${markdown(results).split('\n\n| scenario')[0]}`);
+  console.log(`wrote bench/results/${base}.json and ${base}.md (${results.machine.run_seconds} s)`);
+} catch (error) {
+  failed = true;
+  console.error(error);
+} finally {
+  await world.close();
+}
+process.exit(failed || process.exitCode ? 1 : 0);

@@ -1,0 +1,471 @@
+// The seven scenarios of issue 8. Each returns its metrics and the one line it prints.
+import { Agent, request } from 'undici';
+import { newId } from '../src/lib/ids.js';
+import { deliveryBody, wireTimestamp } from '../src/delivery/payload.js';
+import { signedHeaders } from '../src/delivery/signing.js';
+import { generateWebhookSecret } from '../src/webhooks/secrets.js';
+import { CpuMeter, type CpuReading } from './cpu.js';
+import { Collector, awaitReceipts, now, openLoop, progressEvent, sleep } from './load.js';
+import type { Plan } from './plan.js';
+import type { Project, World } from './setup.js';
+import { newHistogram, recordMs, round, summarize } from './stats.js';
+
+export type Metrics = Record<string, number>;
+export type Outcome = { metrics: Metrics; line: string };
+
+/** Everything a scenario needs: the world, the plan's durations, and what earlier scenarios measured. */
+export type Context = {
+  world: World;
+  plan: Plan;
+  /** Ten webhooks on /ok/ paths, subscribed to batch.progress. */
+  main: Project;
+  results: Record<string, Metrics>;
+};
+
+async function withCpu<T>(ctx: Context, extra: Record<string, number>, run: () => Promise<T>): Promise<[T, CpuReading]> {
+  const { world } = ctx;
+  const meter = new CpuMeter(world.admin, world.database, { api: world.api.pid, worker: world.worker.pid, ...extra });
+  await meter.start();
+  const result = await run();
+  return [result, await meter.stop()];
+}
+
+/** CPU seconds per 1,000 deliveries: the service's processes together, and the Postgres backends. */
+function cpuPer1000(cpu: CpuReading, deliveries: number): Metrics {
+  const service = Object.values(cpu.service).reduce((a, b) => a + b, 0);
+  const per = (seconds: number) => round((seconds * 1000) / Math.max(1, deliveries), 3);
+  return {
+    service_cpu_s_per_1k: per(service),
+    postgres_cpu_s_per_1k: per(cpu.postgres),
+    ...Object.fromEntries(Object.entries(cpu.service).map(([name, s]) => [`${name}_cpu_s_per_1k`, per(s)])),
+  };
+}
+
+const fmt = (m: Metrics, keys: string[]) => keys.map((k) => `${k}=${m[k]}`).join(' ');
+
+// 1. Raw ceiling --------------------------------------------------------------------------------------------------
+
+/** A plain undici loop signing and POSTing the same payloads to the same receiver, at the worker's concurrency. */
+export async function ceiling(ctx: Context): Promise<Outcome> {
+  const { world, plan } = ctx;
+  const concurrency = Number(plan.concurrency);
+  const agent = new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: concurrency });
+  const secret = generateWebhookSecret();
+  const url = world.receiver.url('/ok/ceiling');
+  const webhookId = newId('wh');
+  const template = progressEvent('ceiling').data;
+  let sent = 0;
+  const loop = async (until: number) => {
+    while (now() < until) {
+      const at = new Date();
+      const event = { id: newId('evt'), type: 'batch.progress', timestamp: at, data: template };
+      const body = deliveryBody(event, 0);
+      const headers = signedHeaders({
+        body,
+        messageId: newId('del'),
+        webhookId,
+        eventId: event.id,
+        eventTimestamp: wireTimestamp(at),
+        secrets: [secret],
+        now: at,
+      });
+      const response = await request(url, { method: 'POST', headers, body, dispatcher: agent });
+      await response.body.text();
+      if (response.statusCode !== 200) throw new Error(`receiver answered ${response.statusCode}`);
+      sent++;
+    }
+  };
+  const run = (seconds: number) => {
+    const until = now() + seconds * 1000;
+    return Promise.all(Array.from({ length: concurrency }, () => loop(until)));
+  };
+  await run(1); // warm-up: connections, JIT
+  sent = 0;
+  const [seconds, cpu] = await withCpu(ctx, { loadgen: process.pid }, async () => {
+    const started = now();
+    await run(plan.ceilingSeconds);
+    return (now() - started) / 1000;
+  });
+  await agent.close();
+  await world.receiver.drain();
+  const { api: _a, worker: _w, ...own } = cpu.service;
+  const metrics: Metrics = {
+    posts_per_s: Math.round(sent / seconds),
+    concurrency,
+    loadgen_cpu_s_per_1k: round((own.loadgen! * 1000) / sent, 3),
+  };
+  return { metrics, line: `ceiling: ${fmt(metrics, ['posts_per_s', 'concurrency', 'loadgen_cpu_s_per_1k'])}` };
+}
+
+// 2. Throughput ---------------------------------------------------------------------------------------------------
+
+/**
+ * Publishes flat out through `lanes` concurrent publishers, holding back only while more than `backlog` deliveries
+ * are waiting (so the run measures the rate the whole pipeline sustains, not a queue filling up), and measures
+ * deliveries received per second after a warm-up quarter.
+ */
+async function throughput(
+  ctx: Context,
+  opts: { lanes: number; publishOnce: () => Promise<number>; extraPids: Record<string, number> },
+): Promise<Metrics> {
+  const { world, plan } = ctx;
+  const backlog = 2_000;
+  await world.receiver.drain();
+  const base = (await world.receiver.count()).ok;
+  let received = 0;
+  let published = 0;
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      received = (await world.receiver.count()).ok - base;
+      await sleep(20);
+    }
+  })();
+  const seconds = plan.throughputSeconds;
+  const [, cpu] = await withCpu(ctx, opts.extraPids, async () => {
+    const start = now();
+    const end = start + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: opts.lanes }, async () => {
+        while (now() < end) {
+          if (published - received > backlog) await sleep(2);
+          else {
+            const count = await opts.publishOnce(); // not `published += await …`, which would lose concurrent lanes' counts
+            published += count;
+          }
+        }
+      }),
+    );
+    const deadline = now() + 120_000;
+    while (received < published && now() < deadline) await sleep(50);
+  });
+  polling = false;
+  await poller;
+  // Steady state: the rate between the 25th and the 95th percentile of arrivals, leaving out the start (pools,
+  // first commits) and the tail (the last stragglers), whether publishing or delivering was the slower side.
+  const times = Float64Array.from((await world.receiver.drain()).times).sort();
+  const [a, b] = [Math.floor(times.length * 0.25), Math.floor(times.length * 0.95)];
+  return {
+    deliveries_per_s: Math.round((b - a) / ((times[b]! - times[a]!) / 1000)),
+    published_events_per_s: Math.round(published / 10 / seconds),
+    deliveries: published,
+    lost: published - received,
+    ...cpuPer1000(cpu, received),
+  };
+}
+
+export async function throughputBatched(ctx: Context): Promise<Outcome> {
+  const { world, main } = ctx;
+  const batch = 50;
+  const metrics = await throughput(ctx, {
+    lanes: 2,
+    // The publisher runs in the load generator here, so its CPU counts as the service's.
+    extraPids: { publisher: process.pid },
+    publishOnce: async () => {
+      const results = await world.db.$transaction(
+        async (tx) => {
+          const out = [];
+          for (let i = 0; i < batch; i++) {
+            const { type, data } = progressEvent('batched');
+            out.push(await world.publisher.publishWithin(tx, main.id, type, data, null));
+          }
+          return out;
+        },
+        { timeout: 60_000, maxWait: 60_000 },
+      );
+      for (const r of results) world.publisher.announce(r);
+      return results.reduce((n, r) => n + r.deliveryCount, 0);
+    },
+  });
+  metrics.ratio_to_ceiling = round(metrics.deliveries_per_s! / ctx.results.ceiling!.posts_per_s!, 3);
+  return {
+    metrics,
+    line: `throughput (internal API, ${batch} events per transaction): ${fmt(metrics, ['deliveries_per_s', 'ratio_to_ceiling', 'service_cpu_s_per_1k', 'postgres_cpu_s_per_1k', 'lost'])}`,
+  };
+}
+
+export async function throughputMutation(ctx: Context): Promise<Outcome> {
+  const { world, main } = ctx;
+  const metrics = await throughput(ctx, {
+    lanes: 16,
+    extraPids: {},
+    publishOnce: async () => {
+      const { type, data } = progressEvent('mutation');
+      await world.http.publish(main.key, type, data);
+      return main.webhooks.length;
+    },
+  });
+  metrics.ratio_to_ceiling = round(metrics.deliveries_per_s! / ctx.results.ceiling!.posts_per_s!, 3);
+  return {
+    metrics,
+    line: `throughput (publishEvent mutation): ${fmt(metrics, ['deliveries_per_s', 'ratio_to_ceiling', 'published_events_per_s', 'service_cpu_s_per_1k', 'postgres_cpu_s_per_1k', 'lost'])}`,
+  };
+}
+
+// 3. Latency ------------------------------------------------------------------------------------------------------
+
+async function fixedLoad(ctx: Context, project: Project, fraction: number, seconds: number, healthy = project.webhooks.length) {
+  const { world } = ctx;
+  const deliveriesPerSecond = fraction * ctx.results.ceiling!.posts_per_s!;
+  const eventsPerSecond = deliveriesPerSecond / project.webhooks.length;
+  const collector = new Collector(world.receiver);
+  await collector.reset();
+  const [{ events, errors }, cpu] = await withCpu(ctx, {}, async () => {
+    const sent = await openLoop({
+      eventsPerSecond,
+      seconds,
+      collector,
+      publish: () => {
+        const { type, data } = progressEvent('latency');
+        return world.http.publish(project.key, type, data);
+      },
+    });
+    await awaitReceipts(collector, sent.events * healthy, 30_000);
+    return sent;
+  });
+  const expected = events * healthy;
+  return {
+    collector,
+    metrics: {
+      offered_deliveries_per_s: Math.round(deliveriesPerSecond),
+      ...summarize(collector.all),
+      lost: expected - collector.received,
+      publish_errors: errors,
+      ...cpuPer1000(cpu, collector.received),
+    } as Metrics,
+  };
+}
+
+export const latency = (fraction: number) => async (ctx: Context): Promise<Outcome> => {
+  const { metrics } = await fixedLoad(ctx, ctx.main, fraction, ctx.plan.latencySeconds);
+  const name = `latency at ${fraction * 100}% of the ceiling`;
+  return { metrics, line: `${name}: ${fmt(metrics, ['offered_deliveries_per_s', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms', 'lost'])}` };
+};
+
+// 4. Fan-out ------------------------------------------------------------------------------------------------------
+
+export async function fanout(ctx: Context): Promise<Outcome> {
+  const { world, plan } = ctx;
+  const size = 1000;
+  const project = await world.newProject(
+    'bench-fanout',
+    Array.from({ length: size }, (_, i) => `/ok/fanout-${i}`),
+    ['vision.submitted'],
+  );
+  const lasts: number[] = [];
+  const publishes: number[] = [];
+  for (let run = 0; run < plan.fanoutRuns; run++) {
+    let last = 0;
+    const collector = new Collector(world.receiver, (latency) => (last = Math.max(last, latency)));
+    await collector.reset();
+    const t0 = now();
+    const id = await world.http.publish(project.key, 'vision.submitted', { job_id: `fanout-${run}`, status: 'submitted' });
+    publishes.push(now() - t0);
+    collector.markPublished(id, t0);
+    const got = await awaitReceipts(collector, size, 60_000);
+    if (got < size) throw new Error(`fan-out: only ${got} of ${size} received`);
+    lasts.push(last);
+    await sleep(1000);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const metrics: Metrics = {
+    webhooks: size,
+    runs: plan.fanoutRuns,
+    last_receipt_ms_median: round(median(lasts)),
+    last_receipt_ms_max: round(Math.max(...lasts)),
+    publish_ms_median: round(median(publishes)),
+  };
+  return { metrics, line: `fan-out: ${fmt(metrics, ['webhooks', 'last_receipt_ms_median', 'last_receipt_ms_max', 'publish_ms_median'])}` };
+}
+
+// 5. Bad neighbours -----------------------------------------------------------------------------------------------
+
+export async function badNeighbours(ctx: Context): Promise<Outcome> {
+  const { world, plan } = ctx;
+  const paths = [...Array.from({ length: 8 }, (_, i) => `/ok/neighbour-${i}`), '/fail/neighbour-8', '/hang/neighbour-9'];
+  const project = await world.newProject('bench-neighbours', paths, ['batch.progress']);
+  const before = await world.receiver.count();
+  const { metrics } = await fixedLoad(ctx, project, 0.1, plan.badNeighbourSeconds, 8);
+  const after = await world.receiver.count();
+  // Clean up for the scenarios after this one: no more failing deliveries, no more held connections.
+  for (const w of project.webhooks.filter((w) => !w.path.startsWith('/ok/'))) await world.webhooks.delete(project.id, w.id);
+  world.receiver.release();
+  const clean = ctx.results.latency_10!.p99_ms!;
+  const out: Metrics = {
+    healthy_p50_ms: metrics.p50_ms!,
+    healthy_p95_ms: metrics.p95_ms!,
+    healthy_p99_ms: metrics.p99_ms!,
+    clean_p99_ms: clean,
+    p99_ratio_to_clean: round(metrics.p99_ms! / clean, 2),
+    failed_attempts: after.fail - before.fail,
+    hung_attempts: after.hang - before.hang,
+    healthy_lost: metrics.lost!,
+  };
+  return { metrics: out, line: `bad neighbours: ${fmt(out, ['healthy_p99_ms', 'clean_p99_ms', 'p99_ratio_to_clean', 'failed_attempts', 'hung_attempts'])}` };
+}
+
+// 6. Reads --------------------------------------------------------------------------------------------------------
+
+const DELIVERIES_QUERY = `query Deliveries($id: ID!) {
+  deliveries(webhookId: $id, first: 50) {
+    edges { node { id eventType status statusCode attemptCount responseTimeMs timestamp createdAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export async function reads(ctx: Context): Promise<Outcome> {
+  const { world, plan } = ctx;
+  const project = await world.newProject('bench-reads', ['/ok/reads-big', '/ok/reads-typical'], ['model.deprecated']);
+  const [big, typical] = project.webhooks as [Project['webhooks'][0], Project['webhooks'][0]];
+  const rows = plan.readRows;
+  const started = now();
+  await world.db.$executeRawUnsafe(
+    `INSERT INTO events (id, project_id, type, data, job_id, timestamp)
+     SELECT 'evt_r' || lpad(g::text, 11, '0'), $1, 'model.deprecated', jsonb_build_object('job_id', 'reads-' || g), 'reads-' || g,
+            now() - make_interval(secs => g)
+     FROM generate_series(1, 1000) g`,
+    project.id,
+  );
+  // 90% of the rows on one webhook, 10% on another: the listing of a very busy webhook and of a typical one.
+  await world.db.$executeRawUnsafe(
+    `INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, status, status_code, response_time_ms,
+                             attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at)
+     SELECT 'del_r' || lpad(g::text, 11, '0'), $1, CASE WHEN g % 10 = 0 THEN $3 ELSE $2 END,
+            'evt_r' || lpad((g % 1000 + 1)::text, 11, '0'), 'model.deprecated', 'SUCCESS', 200, 12, 1,
+            now() - make_interval(secs => g / 10.0), NULL, now() - make_interval(secs => g / 10.0), now()
+     FROM generate_series(1, $4::int) g`,
+    project.id,
+    big.id,
+    typical.id,
+    rows,
+  );
+  await world.db.$executeRawUnsafe('VACUUM (ANALYZE) deliveries');
+  await world.db.$executeRawUnsafe('VACUUM (ANALYZE) events');
+  const seedSeconds = (now() - started) / 1000;
+  const [{ total }] = await world.db.$queryRaw<{ total: bigint }[]>`SELECT count(*) AS total FROM deliveries` as [{ total: bigint }];
+
+  const measure = async (call: () => Promise<unknown>) => {
+    for (let i = 0; i < 20; i++) await call(); // warm-up
+    const h = newHistogram();
+    for (let i = 0; i < plan.readRequests; i++) {
+      const t0 = now();
+      await call();
+      recordMs(h, now() - t0);
+    }
+    return summarize(h);
+  };
+  const graphql = (id: string) => () => world.http.graphql(project.key, DELIVERIES_QUERY, { id });
+  const rest = (id: string) => () => world.http.rest(project.key, `/v1/webhooks/${id}/deliveries?limit=50`);
+  const gBig = await measure(graphql(big.id));
+  const rBig = await measure(rest(big.id));
+  const gTypical = await measure(graphql(typical.id));
+  const rTypical = await measure(rest(typical.id));
+  // What bounds the REST figure: its exact `total` counts every matching row; the page itself is an index range.
+  const explain = async (sql: string) => {
+    const [row] = await world.db.$queryRawUnsafe<{ 'QUERY PLAN': { 'Execution Time': number }[] }[]>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`,
+      project.id,
+      big.id,
+    );
+    return round(row!['QUERY PLAN'][0]!['Execution Time'], 2);
+  };
+  const countSqlMs = await explain('SELECT count(*) FROM deliveries WHERE project_id = $1 AND webhook_id = $2');
+  const pageSqlMs = await explain(
+    'SELECT * FROM deliveries WHERE project_id = $1 AND webhook_id = $2 ORDER BY created_at DESC, id DESC LIMIT 51',
+  );
+  const metrics: Metrics = {
+    busy_webhook_count_sql_ms: countSqlMs,
+    busy_webhook_page_sql_ms: pageSqlMs,
+    table_rows: Number(total),
+    busy_webhook_rows: rows - rows / 10,
+    typical_webhook_rows: rows / 10,
+    requests_each: plan.readRequests,
+    graphql_p50_ms: gBig.p50_ms,
+    graphql_p99_ms: gBig.p99_ms,
+    rest_p50_ms: rBig.p50_ms,
+    rest_p99_ms: rBig.p99_ms,
+    typical_graphql_p99_ms: gTypical.p99_ms,
+    typical_rest_p99_ms: rTypical.p99_ms,
+    seed_seconds: round(seedSeconds),
+  };
+  return { metrics, line: `reads: ${fmt(metrics, ['table_rows', 'graphql_p99_ms', 'rest_p99_ms', 'typical_graphql_p99_ms', 'typical_rest_p99_ms'])}` };
+}
+
+// 7. Soak ---------------------------------------------------------------------------------------------------------
+
+export async function soak(ctx: Context): Promise<Outcome> {
+  const { world, plan, main } = ctx;
+  const seconds = plan.soakSeconds;
+  const windowMs = plan.soakWindowSeconds * 1000;
+  // 30% of the ceiling, unless the service cannot sustain that: a soak of a growing backlog measures the backlog,
+  // not leaks, so the rate is then capped at 80% of the measured mutation throughput (reported as capped).
+  const wanted = 0.3 * ctx.results.ceiling!.posts_per_s!;
+  const sustainable = ctx.results.throughput_mutation?.deliveries_per_s;
+  const deliveriesPerSecond = sustainable ? Math.min(wanted, 0.8 * sustainable) : wanted;
+  const early = newHistogram();
+  const late = newHistogram();
+  let start = 0;
+  const collector = new Collector(world.receiver, (latency, publishedAt) => {
+    if (publishedAt - start < windowMs) recordMs(early, latency);
+    else if (publishedAt >= start + seconds * 1000 - windowMs) recordMs(late, latency);
+  });
+  await collector.reset();
+  const processes = [world.api, world.worker];
+  const probeAll = () => Promise.all(processes.map((p) => p.probe()));
+  let first: Awaited<ReturnType<typeof probeAll>> | undefined;
+  let lastReset = false;
+  await probeAll(); // resets the event-loop histograms
+  start = now();
+  const [{ events }, cpu] = await withCpu(ctx, {}, async () => {
+    const sent = await openLoop({
+      eventsPerSecond: deliveriesPerSecond / main.webhooks.length,
+      seconds,
+      collector,
+      publish: () => {
+        const { type, data } = progressEvent('soak');
+        return world.http.publish(main.key, type, data);
+      },
+      onTick: async (elapsed) => {
+        if (!first && elapsed >= windowMs) first = await probeAll();
+        if (!lastReset && elapsed >= seconds * 1000 - windowMs) {
+          lastReset = true;
+          await probeAll();
+        }
+      },
+    });
+    return sent;
+  });
+  const last = await probeAll();
+  await awaitReceipts(collector, events * main.webhooks.length, 30_000);
+  if (!first) throw new Error('soak: too short for its windows');
+  const metrics: Metrics = {
+    seconds,
+    offered_deliveries_per_s: Math.round(deliveriesPerSecond),
+    thirty_percent_of_ceiling_per_s: Math.round(wanted),
+    capped_to_sustainable: deliveriesPerSecond < wanted ? 1 : 0,
+    window_seconds: windowMs / 1000,
+  };
+  processes.forEach((p, i) => {
+    const a = first![i]!;
+    const b = last[i]!;
+    metrics[`${p.role}_rss_start_mb`] = round(a.rssBytes / 2 ** 20);
+    metrics[`${p.role}_rss_end_mb`] = round(b.rssBytes / 2 ** 20);
+    metrics[`${p.role}_rss_change`] = round(b.rssBytes / a.rssBytes - 1, 3);
+    metrics[`${p.role}_eld_p99_start_ms`] = round(a.eventLoopDelayMs.p99, 2);
+    metrics[`${p.role}_eld_p99_end_ms`] = round(b.eventLoopDelayMs.p99, 2);
+    metrics[`${p.role}_eld_p99_change`] = round(b.eventLoopDelayMs.p99 / Math.max(0.01, a.eventLoopDelayMs.p99) - 1, 3);
+  });
+  const e = summarize(early);
+  const l = summarize(late);
+  Object.assign(metrics, {
+    p99_start_ms: e.p99_ms,
+    p99_end_ms: l.p99_ms,
+    p99_ms: summarize(collector.all).p99_ms,
+    lost: events * main.webhooks.length - collector.received,
+    ...cpuPer1000(cpu, collector.received),
+  });
+  return {
+    metrics,
+    line: `soak (${seconds} s): ${fmt(metrics, ['offered_deliveries_per_s', 'capped_to_sustainable', 'worker_rss_start_mb', 'worker_rss_end_mb', 'api_rss_start_mb', 'api_rss_end_mb', 'worker_eld_p99_start_ms', 'worker_eld_p99_end_ms', 'api_eld_p99_start_ms', 'api_eld_p99_end_ms', 'p99_start_ms', 'p99_end_ms'])}`,
+  };
+}

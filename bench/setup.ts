@@ -1,0 +1,138 @@
+// A benchmark's world: a fresh database on the local Postgres (dropped at the end), the receiver, the service's
+// API and worker processes, and the projects, keys and webhooks the scenarios publish to.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { PgBoss } from 'pg-boss';
+import { ApiKeyStore } from '../src/auth/api-keys.js';
+import { loadConfig } from '../src/config.js';
+import { applyMigrations } from '../src/db/migrations.js';
+import { createPrisma, type Db } from '../src/db/prisma.js';
+import { DestinationPolicy } from '../src/delivery/destination-policy.js';
+import { DELIVERY_QUEUE } from '../src/delivery/queue.js';
+import { EventPublisher } from '../src/events/publisher.js';
+import { openSecretBox } from '../src/secrets/encryption-key.js';
+import { WebhookService } from '../src/webhooks/service.js';
+import { Api } from './load.js';
+import { freePort, startReceiver, startServiceProcess, waitFor, type Receiver, type ServiceProcess } from './processes.js';
+
+export type Project = { id: string; key: string; webhooks: { id: string; path: string }[] };
+
+export type World = {
+  database: string;
+  url: string;
+  admin: pg.Client;
+  /** The load generator's own client, for seeding and for the internal publishing API. */
+  db: Db;
+  publisher: EventPublisher;
+  webhooks: WebhookService;
+  receiver: Receiver;
+  api: ServiceProcess;
+  worker: ServiceProcess;
+  http: Api;
+  newProject: (name: string, paths: string[], events: string[]) => Promise<Project>;
+  /**
+   * Waits (up to `timeoutMs`) for every delivery to have been attempted, so a scenario the service could not keep
+   * up with does not slow the next one; then deletes the jobs still queued. Returns how many were deleted.
+   */
+  settle: (timeoutMs: number) => Promise<number>;
+  close: () => Promise<void>;
+};
+
+export const serviceSettings = {
+  DELIVERY_CONCURRENCY: '50',
+  WEBHOOK_MAX_IN_FLIGHT: '10',
+  DELIVERY_TIMEOUT: '30s',
+  JOB_POLL_INTERVAL: '2s',
+};
+
+function databaseUrl(base: string, database: string) {
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function createWorld(adminUrl: string): Promise<World> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const step of cleanups.reverse()) await step().catch((error) => console.error('bench cleanup:', error));
+  };
+  try {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    cleanups.push(() => admin.end());
+    const database = `webhooks_bench_${randomBytes(4).toString('hex')}`;
+    await admin.query(`CREATE DATABASE ${database}`);
+    cleanups.push(() => admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+    const url = databaseUrl(adminUrl, database);
+    await applyMigrations(url);
+
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'webhooks-bench-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const env = {
+      DATABASE_URL: url,
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      ALLOW_HTTP_WEBHOOKS: 'true',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: dataDir,
+      DESTINATION_ALLOWLIST: '127.0.0.0/8',
+      SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      // The load generator calls the API far more often than the per-key limit allows.
+      RATE_LIMIT_MAX: '0',
+      ...serviceSettings,
+    };
+    const config = loadConfig(env);
+
+    const db = createPrisma(url, 10);
+    cleanups.push(() => db.$disconnect());
+    const secrets = await openSecretBox(config);
+    const webhooks = new WebhookService(db, { allowHttp: true, destinations: new DestinationPolicy(config.destinationAllowlist) }, secrets);
+    const apiKeys = new ApiKeyStore(db);
+    // A key exists before the service starts, so it does not generate (and log) a bootstrap key.
+    await apiKeys.create('bench-bootstrap');
+
+    const receiver = await startReceiver();
+    cleanups.push(() => receiver.stop());
+    const port = await freePort();
+    const api = await startServiceProcess('api', { ...env, PORT: String(port) });
+    cleanups.push(() => api.stop());
+    const worker = await startServiceProcess('worker', { ...env, PORT: '0' });
+    cleanups.push(() => worker.stop());
+    const http = new Api(`http://127.0.0.1:${port}`);
+    cleanups.push(() => http.close());
+    await waitFor(async () => (await fetch(`${http.url}/readyz`)).ok, 'the API process');
+
+    // Only inserts jobs (the internal publishing API); maintenance is the service's business.
+    const boss = new PgBoss({ connectionString: url, schema: 'pgboss', supervise: false, schedule: false, migrate: false, max: 4 });
+    boss.on('error', (error) => console.error('bench pg-boss:', error));
+    await boss.start();
+    cleanups.push(() => boss.stop({ graceful: false }));
+    const publisher = new EventPublisher(db, boss);
+
+    const newProject = async (name: string, paths: string[], events: string[]): Promise<Project> => {
+      const { key, project } = await apiKeys.create(name);
+      const created: Project['webhooks'] = [];
+      for (const p of paths) {
+        const { webhook } = await webhooks.create(project.id, { url: receiver.url(p), events });
+        created.push({ id: webhook.id, path: p });
+      }
+      return { id: project.id, key, webhooks: created };
+    };
+
+    const settle = async (timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      const pending = async () =>
+        Number((await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM deliveries WHERE status = 'PENDING'`)[0]!.n);
+      while ((await pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      return (await pending()) > 0 ? boss.deleteQueuedJobs(DELIVERY_QUEUE) : 0;
+    };
+
+    return { database, url, admin, db, publisher, webhooks, receiver, api, worker, http, newProject, settle, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
