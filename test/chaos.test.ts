@@ -167,7 +167,8 @@ describe('load with a worker killed midway', () => {
     expect(duplicates).toBeLessThanOrEqual(Number(workerEnv.DELIVERY_CONCURRENCY));
     // The hanging receiver held only a small share of the 60 worker slots. pg-boss's group limit reads the active
     // count without serialising concurrent fetchers, so across 2 processes × 30 fetchers it can overshoot the cap
-    // (8 seen with a cap of 5); the bound asserted is the cap per process.
+    // (8 seen with a cap of 5). Twice the cap is headroom for that race, not a guarantee; a strict cap needs an
+    // atomic per-webhook slot claim (noted as follow-up work).
     expect(hang.requests('/hang').length).toBeGreaterThan(0);
     expect(mostHanging).toBeLessThanOrEqual(2 * Number(workerEnv.WEBHOOK_MAX_IN_FLIGHT));
   }, 300_000);
