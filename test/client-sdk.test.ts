@@ -426,6 +426,32 @@ describe('subscriptions', () => {
     await first.return();
     await sdk.close();
   });
+
+  it('return() while a next() is waiting unsubscribes at once and frees the slot', async () => {
+    const sdk = await newClient();
+    const jobId = uniqueJob('batch');
+    await sdk.events.publish({ type: 'batch.progress', data: batchProgress(jobId, 20) });
+    const first = sdk.subscribe.batchProgress(jobId);
+    expect((await first.next()).value).toMatchObject({ processedImages: 20 });
+    const waiting = first.next(); // nothing more is published: this would wait forever
+    await first.return();
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    // The project's one slot is free again (the server releases it when the unsubscribe arrives).
+    let second = sdk.subscribe.batchProgress(jobId);
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const outcome = await second.next().then((step) => step, (error: unknown) => error);
+      if (!(outcome instanceof ApiError)) {
+        expect(outcome).toMatchObject({ done: false, value: { processedImages: 20 } });
+        break;
+      }
+      if (Date.now() > deadline) throw outcome;
+      await new Promise((r) => setTimeout(r, 50));
+      second = sdk.subscribe.batchProgress(jobId);
+    }
+    await second.return();
+    await sdk.close();
+  });
 });
 
 // Compile-time checks (run by `npm test`'s typecheck): publish accepts only each type's own data.

@@ -3,7 +3,7 @@ import { unwrap, type ErrorResult } from './errors.js';
 import type { EventDataMap, EventType, PublishEventInput } from './events.js';
 import * as op from './generated/graphql.js';
 import { httpTransport, type FetchLike, type TypedDocument, type VariablesArgument } from './http.js';
-import { wsTransport } from './subscriptions.js';
+import { wsTransport, type Subscription } from './subscriptions.js';
 
 export type ClientOptions = {
   /** The GraphQL endpoint, e.g. `http://localhost:4000/graphql`; subscriptions use the same URL over ws(s). */
@@ -150,16 +150,16 @@ export function createClient(options: ClientOptions) {
 
   const subscribe = {
     /** A batch job's progress: its current state at once, then each change; ends after its terminal event. */
-    batchProgress: (jobId: string): AsyncGenerator<BatchProgress, void, undefined> =>
+    batchProgress: (jobId: string): Subscription<BatchProgress> =>
       pick(ws.subscribe(op.BatchProgressDocument, { jobId }), (data) => data.batchProgress),
     /** A training job, round by round; ends after its terminal event. */
-    trainingProgress: (jobId: string): AsyncGenerator<TrainingProgress, void, undefined> =>
+    trainingProgress: (jobId: string): Subscription<TrainingProgress> =>
       pick(ws.subscribe(op.TrainingProgressDocument, { jobId }), (data) => data.trainingProgress),
     /** A job's events in publish order; ends after its terminal event. */
-    jobEvents: (jobId: string): AsyncGenerator<Event, void, undefined> =>
+    jobEvents: (jobId: string): Subscription<Event> =>
       pick(ws.subscribe(op.JobEventsDocument, { jobId }), (data) => strip(data.jobEvents) as Event),
     /** A webhook's deliveries as they change state: its newest delivery at once, then each change. */
-    deliveryUpdates: (webhookId: string): AsyncGenerator<Delivery, void, undefined> =>
+    deliveryUpdates: (webhookId: string): Subscription<Delivery> =>
       pick(ws.subscribe(op.DeliveryUpdatesDocument, { webhookId }), (data) => data.deliveryUpdates),
     /** Any typed subscription document. */
     request: ws.subscribe,
@@ -181,7 +181,18 @@ export function createClient(options: ClientOptions) {
 
 export type WebhooksClient = ReturnType<typeof createClient>;
 
-/** `for await` returns the source on `break`, so unsubscribing reaches graphql-ws. */
-async function* pick<T, U>(source: AsyncGenerator<T, void, undefined>, map: (value: T) => U): AsyncGenerator<U, void, undefined> {
-  for await (const value of source) yield map(value);
+/** Maps each result; `return()` reaches the source at once, even while a `next()` is pending. */
+function pick<T, U>(source: Subscription<T>, map: (value: T) => U): Subscription<U> {
+  const iterator: Subscription<U> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: async () => {
+      const step = await source.next();
+      return step.done ? { done: true, value: undefined } : { done: false, value: map(step.value) };
+    },
+    return: async () => {
+      await source.return();
+      return { done: true, value: undefined };
+    },
+  };
+  return iterator;
 }

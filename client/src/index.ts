@@ -49,7 +49,7 @@ export {
   type WebhookEventOf,
 } from './events.js';
 export type { FetchLike, TypedDocument } from './http.js';
-export { webSocketUrl } from './subscriptions.js';
+export { webSocketUrl, type Subscription } from './subscriptions.js';
 export {
   verifyWebhook,
   WebhookVerificationError,

@@ -11,6 +11,11 @@ import {
 } from './errors.js';
 import type { TypedDocument, VariablesArgument } from './http.js';
 
+/** A live subscription: iterate it with `for await`; `break` or `return()` unsubscribes at once. */
+export interface Subscription<T> extends AsyncIterableIterator<T> {
+  return(): Promise<IteratorResult<T>>;
+}
+
 export type SubscriptionOptions = {
   /** How often to reconnect after the socket drops (graphql-ws backs off exponentially). Default 5. */
   retryAttempts?: number;
@@ -71,32 +76,57 @@ export function wsTransport(options: {
       shouldRetry: (error) => isCloseEvent(error) && error.code !== FORBIDDEN,
     }));
 
-  async function* subscribe<TResult, TVariables>(
+  /**
+   * A hand-written iterator rather than an async generator: a generator's `return()` waits for the pending `next()`
+   * to settle, so a caller that stops while no message is coming would leave the subscription open until the next
+   * one. Here `return()` unsubscribes at once and settles the pending `next()` as done.
+   */
+  function subscribe<TResult, TVariables>(
     document: TypedDocument<TResult, TVariables>,
     ...[variables]: VariablesArgument<TVariables>
-  ): AsyncGenerator<TResult, void, undefined> {
+  ): Subscription<TResult> {
     const results = connection().iterate<TResult>({
       query: document.toString(),
       variables: (variables ?? {}) as Record<string, unknown>,
     });
-    try {
-      for (;;) {
+    const done = { done: true, value: undefined } as const;
+    let closed = false;
+    const close = async () => {
+      if (closed) return;
+      closed = true;
+      await results.return?.(); // tells the server to stop; frees the socket when it was the last subscription
+    };
+    const iterator: Subscription<TResult> = {
+      [Symbol.asyncIterator]: () => iterator,
+      async next(): Promise<IteratorResult<TResult>> {
+        if (closed) return done;
         let step: IteratorResult<{ data?: TResult | null; errors?: readonly GraphQLErrorLike[] }>;
         try {
           step = await results.next();
         } catch (error) {
+          await close();
           throw subscriptionError(error, url);
         }
-        if (step.done) return;
+        if (closed || step.done) {
+          await close();
+          return done;
+        }
         const { data, errors } = step.value;
-        if (errors?.length) throw errorFromGraphQL(errors);
-        if (data === undefined || data === null) throw new ApiError('A subscription result carried no data', []);
-        yield data;
-      }
-    } finally {
-      // Runs on `break`, `return`, a thrown error or completion: tells the server to stop, frees the socket.
-      await results.return?.();
-    }
+        let failure: WebhooksClientError | undefined;
+        if (errors?.length) failure = errorFromGraphQL(errors);
+        else if (data === undefined || data === null) failure = new ApiError('A subscription result carried no data', []);
+        if (failure) {
+          await close();
+          throw failure;
+        }
+        return { done: false, value: data as TResult };
+      },
+      async return(): Promise<IteratorResult<TResult>> {
+        await close();
+        return done;
+      },
+    };
+    return iterator;
   }
 
   return {
