@@ -1,4 +1,5 @@
 // Watch a job live by its id: a batch job's progress bar, a training job's accuracy and loss per round.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { NotFoundError, type BatchProgress, type Job, type TrainingProgress } from '../api.js';
 import { TrainingChart, type Round } from '../components/training-chart.js';
@@ -97,13 +98,7 @@ function BatchWatch({ jobId }: { jobId: string }) {
   const percent = state?.progressPercent ?? null;
   const shown = percent === null ? 0 : Math.max(0, Math.min(100, percent));
   return (
-    <article class="job" aria-labelledby="job-title">
-      <div class="section-head">
-        <h2 id="job-title">
-          Batch job <span class="mono break">{jobId}</span>
-        </h2>
-        <LiveIndicator live={live} />
-      </div>
+    <JobPanel kind="Batch" jobId={jobId} aside={<LiveIndicator live={live} />}>
       {!state ? (
         <p class="muted">Waiting for the job's first event…</p>
       ) : (
@@ -134,7 +129,7 @@ function BatchWatch({ jobId }: { jobId: string }) {
           </p>
         </>
       )}
-    </article>
+    </JobPanel>
   );
 }
 
@@ -155,13 +150,7 @@ function TrainingWatch({ jobId }: { jobId: string }) {
   );
   const points = [...rounds.current.values()].sort((a, b) => a.round - b.round);
   return (
-    <article class="job" aria-labelledby="job-title">
-      <div class="section-head">
-        <h2 id="job-title">
-          Training job <span class="mono break">{jobId}</span>
-        </h2>
-        <LiveIndicator live={live} />
-      </div>
+    <JobPanel kind="Training" jobId={jobId} aside={<LiveIndicator live={live} />}>
       {!state ? (
         <p class="muted">Waiting for the job's first event…</p>
       ) : (
@@ -184,27 +173,42 @@ function TrainingWatch({ jobId }: { jobId: string }) {
           <p class="muted small">Rounds reported before you started watching show only the latest one.</p>
         </>
       )}
-    </article>
+    </JobPanel>
   );
 }
 
 function OtherJob({ job, reload }: { job: Job; reload: () => void }) {
   return (
-    <article class="job" aria-labelledby="job-title">
-      <div class="section-head">
-        <h2 id="job-title">
-          {statusLabel(job.type)} job <span class="mono break">{job.jobId}</span>
-        </h2>
+    <JobPanel
+      kind={statusLabel(job.type)}
+      jobId={job.jobId}
+      aside={
         <button type="button" onClick={reload}>
           Refresh
         </button>
-      </div>
+      }
+    >
       <p>
         <JobStatusBadge status={job.status} /> <span class="muted">last event</span>{' '}
         <span class="mono">{job.lastEventType}</span> · <Time value={job.updatedAt} />
       </p>
       <p class="muted">Live progress is shown for batch and training jobs; this is the job's latest state.</p>
       {job.lastEvent && <Json value={job.lastEvent.data} label="Latest event data" />}
+    </JobPanel>
+  );
+}
+
+/** The frame every job view shares: its title, and on the right the live indicator or a refresh button. */
+function JobPanel({ kind, jobId, aside, children }: { kind: string; jobId: string; aside: ComponentChildren; children: ComponentChildren }) {
+  return (
+    <article class="job" aria-labelledby="job-title">
+      <div class="section-head">
+        <h2 id="job-title">
+          {kind} job <span class="mono break">{jobId}</span>
+        </h2>
+        {aside}
+      </div>
+      {children}
     </article>
   );
 }
