@@ -62,8 +62,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       logger.info('BOOTSTRAP_API_KEY installed as the default project key');
     }
 
-    // Closed after the queue stops (stops run in reverse), so in-flight attempts keep their connections.
     const destinations = new DestinationPolicy(config.destinationAllowlist);
+    // Closed after the queue stops (stops run in reverse), so in-flight attempts keep their connections.
     const client = createDeliveryClient(destinations);
     stops.push(() => client.agent.close());
     const metrics = createMetrics();
