@@ -12,8 +12,9 @@ import { DeliveryService } from './delivery/service.js';
 import { DeliveryAttempter } from './delivery/attempt.js';
 import { createDeliveryClient } from './delivery/http-client.js';
 import { DestinationPolicy } from './delivery/destination-policy.js';
-import { createBoss, ensureDeliveryQueue } from './delivery/queue.js';
-import { startDeliveryWorker } from './delivery/worker.js';
+import { AttemptRecorder } from './delivery/attempt-recorder.js';
+import { createBoss, DELIVERY_WAKE_TOPIC, ensureDeliveryQueue } from './delivery/queue.js';
+import { DeliveryWorker } from './delivery/worker.js';
 import { EventPublisher } from './events/publisher.js';
 import { createMetrics, registerQueueGauges } from './metrics/metrics.js';
 import { scheduleMaintenance } from './maintenance/schedule.js';
@@ -78,7 +79,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       heartbeatSeconds: config.jobHeartbeatSeconds,
     });
 
-    // Live updates: every process announces changes through Postgres NOTIFY; API processes also listen.
+    // Live updates: every process announces changes through Postgres NOTIFY and listens on one connection.
     const onLiveError = (error: unknown, what: string) => logger.warn({ err: error }, what);
     const liveTarget = new PgEventTarget({
       connectionString: databaseUrl,
@@ -89,7 +90,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       onError: onLiveError,
     });
     stops.push(() => liveTarget.close());
-    if (config.role !== 'worker') await liveTarget.start();
+    // API processes listen for live updates, workers for due jobs.
+    await liveTarget.start();
     const live = new LiveUpdates({
       db,
       target: liveTarget,
@@ -101,26 +103,23 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
 
     if (config.role !== 'api') {
-      const attempter = new DeliveryAttempter({
-        metrics,
+      const recorder = new AttemptRecorder({
         db,
         boss,
-        client,
-        secrets,
-        settings: { timeoutMs: config.deliveryTimeoutMs, retryScheduleMs: config.retryScheduleMs },
+        metrics,
+        retryScheduleMs: config.retryScheduleMs,
         onDeliveryChanged: (delivery) => live.deliveryChanged(delivery),
       });
-      const stopWorker = await startDeliveryWorker(
-        boss,
-        attempter,
-        {
-          concurrency: config.deliveryConcurrency,
-          webhookMaxInFlight: config.webhookMaxInFlight,
-          pollIntervalMs: config.jobPollIntervalMs,
-        },
-        logger,
-      );
-      stops.push(stopWorker);
+      const attempter = new DeliveryAttempter({ db, client, secrets, recorder, timeoutMs: config.deliveryTimeoutMs });
+      const worker = new DeliveryWorker(boss, attempter, {
+        concurrency: config.deliveryConcurrency,
+        webhookMaxInFlight: config.webhookMaxInFlight,
+        pollIntervalMs: config.jobPollIntervalMs,
+        heartbeatSeconds: config.jobHeartbeatSeconds,
+      }, logger);
+      liveTarget.addEventListener(DELIVERY_WAKE_TOPIC, () => worker.wake());
+      worker.start();
+      stops.push(() => worker.stop());
       await scheduleMaintenance(boss, db, config.retentionDays, logger);
     }
 

@@ -1,67 +1,89 @@
-// One delivery attempt, start to finish: sign, POST, record the attempt, and decide what comes next
-// (success, a retry on the schedule, or giving up and disabling the webhook), atomically with the next job.
-import type { PgBoss } from 'pg-boss';
+// Making delivery attempts: read what a batch of jobs needs (one joined query for the whole batch), decide per
+// job whether there is anything to attempt, sign, POST, and hand each outcome to the recorder.
 import type { Db } from '../db/prisma.js';
-import type { Delivery, DeliveryStatus, Prisma, Webhook } from '../generated/prisma/client.js';
-import { newId } from '../lib/ids.js';
-import type { Metrics } from '../metrics/metrics.js';
+import type { DeliveryStatus, WebhookStatus } from '../generated/prisma/client.js';
 import type { SecretBox } from '../secrets/secret-box.js';
-import { postJson, type DeliveryClient, type PostOutcome } from './http-client.js';
+import type { AttemptRecorder } from './attempt-recorder.js';
+import { postJson, type DeliveryClient } from './http-client.js';
 import { deliveryBody, wireTimestamp } from './payload.js';
-import { deliveryJob, enqueueInTransaction, type DeliveryJob } from './queue.js';
-import { nextStep } from './retry-policy.js';
+import type { DeliveryQueueJob } from './queue.js';
 import { signedHeaders } from './signing.js';
 
-export type AttemptSettings = {
-  timeoutMs: number;
-  retryScheduleMs: readonly number[];
+/** The states in which a delivery's retry schedule is still running. */
+export const ACTIVE_CHAIN: readonly DeliveryStatus[] = ['PENDING', 'RETRYING'];
+
+type SigningKeys = { secret: string; previousSecret: string | null; previousSecretExpiresAt: Date | null };
+
+/** A delivery as an attempt needs it, with its webhook and event. */
+export type DeliveryToAttempt = {
+  id: string;
+  projectId: string;
+  webhookId: string;
+  eventId: string;
+  status: DeliveryStatus;
+  attemptCount: number;
+  webhook: SigningKeys & { url: string; status: WebhookStatus };
+  event: { id: string; type: string; timestamp: Date; data: unknown };
 };
 
-export type AttemptDeps = {
-  db: Db;
-  boss: PgBoss;
-  client: DeliveryClient;
-  secrets: SecretBox;
-  settings: AttemptSettings;
-  now?: () => Date;
-  metrics: Metrics;
-  /** Told after every change of a delivery's state (live updates). */
-  onDeliveryChanged?: (delivery: Delivery) => void;
+type DeliveryRow = {
+  id: string;
+  project_id: string;
+  webhook_id: string;
+  event_id: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  url: string;
+  webhook_status: WebhookStatus;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: Date | null;
+  event_type: string;
+  event_data: unknown;
+  event_timestamp: Date;
 };
 
 /** Secrets that sign a delivery now: the current one, and the previous one during its grace period. */
-export function signingSecrets(webhook: Webhook, now: Date, box: SecretBox): string[] {
+export function signingSecrets(webhook: SigningKeys, now: Date, box: SecretBox): string[] {
   const previousValid = webhook.previousSecret && webhook.previousSecretExpiresAt && webhook.previousSecretExpiresAt > now;
   const sealed = previousValid ? [webhook.secret, webhook.previousSecret!] : [webhook.secret];
   return sealed.map((value) => box.open(value));
 }
 
-const ACTIVE_CHAIN: readonly DeliveryStatus[] = ['PENDING', 'RETRYING'];
+export type AttempterDeps = {
+  db: Db;
+  client: DeliveryClient;
+  secrets: SecretBox;
+  recorder: AttemptRecorder;
+  timeoutMs: number;
+  now?: () => Date;
+};
 
 export class DeliveryAttempter {
   private readonly now: () => Date;
 
-  constructor(private readonly deps: AttemptDeps) {
+  constructor(private readonly deps: AttempterDeps) {
     this.now = deps.now ?? (() => new Date());
   }
 
-  async run(job: DeliveryJob): Promise<void> {
-    const { db } = this.deps;
-    const delivery = await db.delivery.findUnique({
-      where: { id: job.deliveryId },
-      include: { webhook: true, event: true },
-    });
-    // Deleted together with its webhook; Prisma reads relations one query at a time, so the webhook may vanish
-    // between the reads even when the delivery was found.
-    if (!delivery || !delivery.webhook || !delivery.event) return;
-    const manual = 'manual' in job;
-    if (!manual) {
+  /** One promise per job, settled once that job's outcome is recorded and the job completed. */
+  run(jobs: readonly DeliveryQueueJob[]): Promise<void>[] {
+    const loading = this.load(jobs.map((job) => job.data.deliveryId));
+    return jobs.map(async (job) => this.runOne(job, (await loading).get(job.data.deliveryId)));
+  }
+
+  private async runOne(job: DeliveryQueueJob, delivery: DeliveryToAttempt | undefined): Promise<void> {
+    const { recorder } = this.deps;
+    // Deleted together with its webhook: nothing to attempt.
+    if (!delivery) return recorder.record({ kind: 'skipped', job });
+    const data = job.data;
+    const manual = 'manual' in data;
+    if (!('manual' in data)) {
       // A job re-run after a crash, or overtaken by a manual retry, must not attempt twice.
-      if (delivery.attemptCount >= job.attempt || !ACTIVE_CHAIN.includes(delivery.status)) return;
-      if (delivery.webhook.status === 'DISABLED') {
-        await this.settle(job.deliveryId, { status: 'FAILED', nextAttemptAt: null });
-        return;
+      if (delivery.attemptCount >= data.attempt || !ACTIVE_CHAIN.includes(delivery.status)) {
+        return recorder.record({ kind: 'skipped', job });
       }
+      if (delivery.webhook.status === 'DISABLED') return recorder.record({ kind: 'abandoned', job, delivery });
     }
 
     const startedAt = this.now();
@@ -75,100 +97,39 @@ export class DeliveryAttempter {
       secrets: signingSecrets(delivery.webhook, startedAt, this.deps.secrets),
       now: startedAt,
     });
-    const outcome = await postJson(this.deps.client, delivery.webhook.url, headers, body, this.deps.settings.timeoutMs);
-    await this.record({ delivery, manual, startedAt, headers, body, outcome });
+    const outcome = await postJson(this.deps.client, delivery.webhook.url, headers, body, this.deps.timeoutMs);
+    return recorder.record({ kind: 'attempted', job, delivery, manual, startedAt, headers, body, outcome });
   }
 
-  private async record(a: {
-    delivery: Delivery;
-    manual: boolean;
-    startedAt: Date;
-    headers: Record<string, string>;
-    body: string;
-    outcome: PostOutcome;
-  }) {
-    const { db, boss, settings } = this.deps;
-    const { outcome } = a;
-    let disabledWebhook = false;
-    const updated = await db.$transaction(async (tx) => {
-      // Lock order matches a webhook's deletion (webhook, then its deliveries), so the two never deadlock: KEY
-      // SHARE holds off a delete but not other attempts, nor this transaction disabling the webhook below.
-      await tx.$queryRaw`SELECT 1 FROM webhooks WHERE id = ${a.delivery.webhookId} FOR KEY SHARE`;
-      // Serialises attempts on one delivery (a manual retry may race a scheduled one).
-      const [locked] = await tx.$queryRaw<{ attempt_count: number; status: DeliveryStatus }[]>`
-        SELECT attempt_count, status FROM deliveries WHERE id = ${a.delivery.id} FOR UPDATE`;
-      if (!locked) return null;
-      const number = locked.attempt_count + 1;
-      await tx.deliveryAttempt.create({
-        data: {
-          id: newId('att'),
-          deliveryId: a.delivery.id,
-          number,
-          startedAt: a.startedAt,
-          durationMs: outcome.durationMs,
-          requestHeaders: a.headers,
-          requestBody: a.body,
-          responseStatus: outcome.status,
-          responseHeaders: outcome.status === null ? undefined : outcome.headers,
-          responseBody: outcome.body,
-          responseBodyTruncated: outcome.bodyTruncated,
-          errorKind: outcome.error?.kind ?? null,
-          errorMessage: outcome.error?.message ?? null,
+  private async load(ids: string[]): Promise<Map<string, DeliveryToAttempt>> {
+    const rows = await this.deps.db.$queryRaw<DeliveryRow[]>`
+      SELECT d.id, d.project_id, d.webhook_id, d.event_id, d.status::text AS status, d.attempt_count,
+             w.url, w.status::text AS webhook_status, w.secret, w.previous_secret, w.previous_secret_expires_at,
+             e.type AS event_type, e.data AS event_data, e.timestamp AS event_timestamp
+      FROM deliveries d
+      JOIN webhooks w ON w.id = d.webhook_id
+      JOIN events e ON e.id = d.event_id
+      WHERE d.id = ANY(${ids}::text[])`;
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          id: row.id,
+          projectId: row.project_id,
+          webhookId: row.webhook_id,
+          eventId: row.event_id,
+          status: row.status,
+          attemptCount: row.attempt_count,
+          webhook: {
+            url: row.url,
+            status: row.webhook_status,
+            secret: row.secret,
+            previousSecret: row.previous_secret,
+            previousSecretExpiresAt: row.previous_secret_expires_at,
+          },
+          event: { id: row.event_id, type: row.event_type, timestamp: row.event_timestamp, data: row.event_data },
         },
-      });
-      const step = nextStep(
-        number,
-        { ok: outcome.error === null, status: outcome.status, retryAfterHeader: outcome.headers['retry-after'] },
-        settings.retryScheduleMs,
-        this.now(),
-      );
-      // A manual retry of a finished delivery is a single extra attempt; otherwise the schedule continues.
-      const chainActive = !a.manual || ACTIVE_CHAIN.includes(locked.status);
-      let next: Prisma.DeliveryUpdateInput;
-      if (step.kind === 'succeeded') {
-        next = { status: 'SUCCESS', nextAttemptAt: null };
-      } else if (step.kind === 'retry' && chainActive) {
-        const at = new Date(this.now().getTime() + step.delayMs);
-        next = { status: 'RETRYING', nextAttemptAt: at };
-        await enqueueInTransaction(boss, tx, [
-          deliveryJob(a.delivery.webhookId, { deliveryId: a.delivery.id, attempt: number + 1 }, at),
-        ]);
-      } else {
-        next = { status: 'FAILED', nextAttemptAt: null };
-        if (step.kind === 'give-up' && (chainActive || outcome.status === 410)) {
-          const { count } = await tx.webhook.updateMany({
-            where: { id: a.delivery.webhookId, status: 'ACTIVE' },
-            data: { status: 'DISABLED', disabledReason: `${step.reason} (delivery ${a.delivery.id})`, disabledAt: this.now() },
-          });
-          disabledWebhook = count > 0;
-        }
-      }
-      return tx.delivery.update({
-        where: { id: a.delivery.id },
-        data: {
-          ...next,
-          attemptCount: number,
-          statusCode: outcome.status,
-          responseTimeMs: outcome.durationMs,
-          lastAttemptAt: a.startedAt,
-        },
-      });
-    });
-    if (!updated) return;
-    this.observe(outcome, updated.status, disabledWebhook);
-    this.deps.onDeliveryChanged?.(updated);
-  }
-
-  private observe(outcome: PostOutcome, status: DeliveryStatus, disabledWebhook: boolean) {
-    const { metrics } = this.deps;
-    metrics.attempts.inc({ outcome: outcome.error?.kind ?? 'SUCCESS' });
-    metrics.attemptDuration.observe(outcome.durationMs / 1000);
-    if (status === 'SUCCESS' || status === 'FAILED') metrics.deliveriesFinished.inc({ status });
-    if (disabledWebhook) metrics.webhooksDisabled.inc();
-  }
-
-  private async settle(id: string, data: Prisma.DeliveryUpdateInput) {
-    const updated = await this.deps.db.delivery.update({ where: { id }, data });
-    this.deps.onDeliveryChanged?.(updated);
+      ]),
+    );
   }
 }

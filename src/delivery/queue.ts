@@ -1,12 +1,18 @@
 // The pg-boss queue that carries one job per delivery attempt. Jobs are inserted in the publisher's
 // transaction (transactional outbox) and, for retries, in the transaction that records the failed attempt.
-import { PgBoss, fromPrisma, type JobInsert } from 'pg-boss';
+import { PgBoss, fromPrisma, type Job, type JobInsert } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
+import { channelFor } from '../live/pg-event-target.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
 
+/** The live topic that wakes delivery workers when jobs become due (see `enqueueInTransaction`). */
+export const DELIVERY_WAKE_TOPIC = 'delivery-jobs';
+
 /** `attempt` guards against duplicates: a job only makes that attempt if the delivery has not made it yet. */
 export type DeliveryJob = { deliveryId: string; attempt: number } | { deliveryId: string; manual: true };
+
+export type DeliveryQueueJob = Job<DeliveryJob>;
 
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
@@ -31,7 +37,9 @@ export function createBoss(connectionString: string, settings: { monitorInterval
 
 export async function ensureDeliveryQueue(boss: PgBoss, settings: QueueSettings) {
   const options = {
-    notify: true,
+    // Delivery workers fetch on their own loop, which pg-boss's NOTIFY does not reach; they listen on
+    // DELIVERY_WAKE_TOPIC instead.
+    notify: false,
     // pg-boss retries only crashed or expired attempts; HTTP failures are scheduled by the worker itself.
     retryLimit: 20,
     retryDelay: 1,
@@ -52,8 +60,15 @@ export const deliveryJob = (webhookId: string, data: DeliveryJob, startAfter?: D
   ...(startAfter && { startAfter }),
 });
 
-/** Inserts jobs inside the caller's Prisma transaction: they exist if and only if the transaction commits. */
-export function enqueueInTransaction(boss: PgBoss, tx: Tx, jobs: JobInsert<DeliveryJob>[]) {
-  if (jobs.length === 0) return Promise.resolve();
-  return boss.insert(DELIVERY_QUEUE, jobs, { db: fromPrisma(tx) });
+/**
+ * Inserts jobs inside the caller's Prisma transaction: they exist if and only if the transaction commits. When
+ * any is due now, a NOTIFY in the same transaction wakes the workers at commit (and never for a rollback).
+ */
+export async function enqueueInTransaction(boss: PgBoss, tx: Tx, jobs: JobInsert<DeliveryJob>[]) {
+  if (jobs.length === 0) return;
+  await boss.insert(DELIVERY_QUEUE, jobs, { db: fromPrisma(tx) });
+  const now = Date.now();
+  if (jobs.some((job) => !(job.startAfter instanceof Date) || job.startAfter.getTime() <= now)) {
+    await tx.$executeRaw`SELECT pg_notify(${channelFor(DELIVERY_WAKE_TOPIC)}, 'null')`;
+  }
 }

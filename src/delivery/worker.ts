@@ -1,49 +1,135 @@
-// The delivery worker: pulls jobs from the queue and runs one attempt per job. Concurrency is bounded per
-// process (DELIVERY_CONCURRENCY) and per webhook across all processes (WEBHOOK_MAX_IN_FLIGHT, a pg-boss group
-// limit), so one slow receiver cannot hold every slot.
+// The delivery worker: one fetch loop per process keeps up to DELIVERY_CONCURRENCY attempts running. It fetches as
+// many jobs as it has free slots in one query, and every attempt holds only its own slot, so a slow receiver never
+// holds up the others. WEBHOOK_MAX_IN_FLIGHT (a pg-boss group limit, one group per webhook) caps one webhook's
+// share of the slots. The loop sleeps when the queue is empty, until a NOTIFY says jobs are due (see
+// `enqueueInTransaction`) or the poll interval finds scheduled retries that fell due.
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DeliveryAttempter } from './attempt.js';
-import { DELIVERY_QUEUE, type DeliveryJob } from './queue.js';
+import { DELIVERY_QUEUE, type DeliveryJob, type DeliveryQueueJob } from './queue.js';
 
-export type WorkerSettings = { concurrency: number; webhookMaxInFlight: number; pollIntervalMs: number };
+export type WorkerSettings = {
+  concurrency: number;
+  webhookMaxInFlight: number;
+  pollIntervalMs: number;
+  /** The queue's heartbeat: jobs not touched for this long are handed to another worker. */
+  heartbeatSeconds: number;
+};
 
-export async function startDeliveryWorker(
-  boss: PgBoss,
-  attempter: DeliveryAttempter,
-  settings: WorkerSettings,
-  logger: Logger,
-): Promise<() => Promise<void>> {
-  // One pg-boss worker per slot, each fetching one job at a time, so a slow receiver holds only its own slot.
-  // pg-boss sleeps a worker after every job unless NOTIFY arrives (it bursts only for batches larger than 1),
-  // which would drain a backlog at one job per slot per poll interval; so a worker that has just finished a job
-  // wakes itself and fetches again at once, and sleeps only when a fetch comes back empty.
-  const work = async () => {
-    let workerId: string | undefined;
-    workerId = await boss.work<DeliveryJob>(
-      DELIVERY_QUEUE,
-      {
-        batchSize: 1,
-        groupConcurrency: settings.webhookMaxInFlight,
-        // NOTIFY wakes workers for new jobs, but not when a scheduled retry falls due: polling finds those.
-        notifyPollingIntervalSeconds: settings.pollIntervalMs / 1000,
-        pollingIntervalSeconds: settings.pollIntervalMs / 1000,
-      },
-      async ([job]) => {
-        if (!job) return;
-        try {
-          await attempter.run(job.data);
-        } catch (error) {
-          // Database trouble while recording: fail the job so pg-boss runs it again.
-          logger.error({ err: error, deliveryId: job.data.deliveryId }, 'delivery attempt could not be recorded');
-          throw error;
-        } finally {
-          if (workerId) boss.notifyWorker(workerId);
-        }
-      },
-    );
-  };
-  for (let i = 0; i < settings.concurrency; i++) await work();
-  // Stops fetching and waits for the attempts in hand to finish and be recorded.
-  return () => boss.offWork(DELIVERY_QUEUE, { wait: true });
+export class DeliveryWorker {
+  /** The jobs in hand, by id: their slots, and what the heartbeat keeps claimed. */
+  private readonly inHand = new Map<string, DeliveryQueueJob>();
+  private readonly attempts = new Set<Promise<void>>();
+  private woken = false;
+  private wakeSleeper: (() => void) | null = null;
+  private stopping = false;
+  /** Whether the last fetch found jobs: only then may a freed slot find more at once. */
+  private moreMayWait = false;
+  private loop: Promise<void> | null = null;
+  private heartbeat: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly boss: PgBoss,
+    private readonly attempter: DeliveryAttempter,
+    private readonly settings: WorkerSettings,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.loop = this.run();
+    const everyMs = Math.max(500, (this.settings.heartbeatSeconds * 1000) / 2);
+    this.heartbeat = setInterval(() => void this.touch(), everyMs);
+  }
+
+  /** Jobs may be due: fetch now rather than at the next poll. */
+  wake(): void {
+    this.woken = true;
+    this.wakeSleeper?.();
+  }
+
+  /** Stops fetching and waits for the attempts in hand to finish and be recorded. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+    await Promise.allSettled(this.attempts);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+  }
+
+  private async run() {
+    while (!this.stopping) {
+      const free = this.settings.concurrency - this.inHand.size;
+      if (free <= 0) {
+        await this.sleep(null); // a finishing attempt wakes the loop
+        continue;
+      }
+      this.woken = false;
+      let jobs: DeliveryQueueJob[];
+      try {
+        jobs = await this.boss.fetch<DeliveryJob>(DELIVERY_QUEUE, {
+          batchSize: free,
+          groupConcurrency: this.settings.webhookMaxInFlight,
+        });
+      } catch (error) {
+        this.logger.error({ err: error }, 'could not fetch delivery jobs');
+        await this.sleep(this.settings.pollIntervalMs);
+        continue;
+      }
+      this.moreMayWait = jobs.length > 0;
+      if (jobs.length > 0) this.dispatch(jobs);
+      // A short batch means the queue had no more due jobs for us (or only for webhooks at their limit).
+      if (jobs.length < free) await this.sleep(this.settings.pollIntervalMs);
+    }
+  }
+
+  private dispatch(jobs: DeliveryQueueJob[]) {
+    for (const job of jobs) this.inHand.set(job.id, job);
+    this.attempter.run(jobs).forEach((attempt, i) => {
+      const job = jobs[i]!;
+      const settled = attempt
+        .catch((error) => this.failed(job, error))
+        .finally(() => {
+          this.inHand.delete(job.id);
+          this.attempts.delete(settled);
+          if (this.moreMayWait || this.inHand.size === this.settings.concurrency - 1) this.wake();
+        });
+      this.attempts.add(settled);
+    });
+  }
+
+  /** Database trouble while reading or recording: the job goes back to the queue and runs again. */
+  private async failed(job: DeliveryQueueJob, error: unknown) {
+    this.logger.error({ err: error, deliveryId: job.data.deliveryId }, 'delivery attempt could not be recorded');
+    // If even this fails, the job stops being touched and the heartbeat supervision hands it on.
+    await this.boss
+      .fail(DELIVERY_QUEUE, { id: job.id, retryCount: job.retryCount }, { message: String(error) })
+      .catch(() => {});
+  }
+
+  private async touch() {
+    if (this.inHand.size === 0) return;
+    const held = [...this.inHand.values()].map((job) => ({ id: job.id, retryCount: job.retryCount }));
+    await this.boss.touch(DELIVERY_QUEUE, held).catch((error) => {
+      this.logger.warn({ err: error }, 'could not refresh the heartbeat of the delivery jobs in hand');
+    });
+  }
+
+  /** Until woken (at once if woken since the last fetch or sleep), or for `ms` (null: only until woken). */
+  private sleep(ms: number | null): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = ms === null ? undefined : setTimeout(() => done(), ms);
+      const done = () => {
+        clearTimeout(timer);
+        this.woken = false;
+        this.wakeSleeper = null;
+        resolve();
+      };
+      this.wakeSleeper = done;
+    });
+  }
 }

@@ -25,7 +25,7 @@ type Topics = {
 /** What publishers call after their transaction commits. */
 export interface LiveNotifier {
   jobChanged(job: JobState): void;
-  deliveryChanged(delivery: Delivery): void;
+  deliveryChanged(delivery: Pick<Delivery, 'id' | 'projectId' | 'webhookId'>): void;
 }
 
 /** Who subscribes: the project it may see, and the transport connection it holds a slot on. */
@@ -63,7 +63,7 @@ export class LiveUpdates implements LiveNotifier {
     this.pubsub.publish('job', key(projectId, jobId), notice);
   }
 
-  deliveryChanged(delivery: Delivery): void {
+  deliveryChanged(delivery: Pick<Delivery, 'id' | 'projectId' | 'webhookId'>): void {
     this.pubsub.publish('deliveries', key(delivery.projectId, delivery.webhookId), { deliveryId: delivery.id });
   }
 
