@@ -5,7 +5,7 @@ import { ApiKeyStore } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { applyMigrations, pendingMigrations } from './db/migrations.js';
-import { createPrisma } from './db/prisma.js';
+import { createDatabase } from './db/prisma.js';
 import { buildServer } from './http/server.js';
 import { WebhookService } from './webhooks/service.js';
 import { DeliveryService } from './delivery/service.js';
@@ -49,8 +49,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const applied = await applyMigrations(databaseUrl);
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
 
-    const db = createPrisma(databaseUrl);
-    stops.push(() => db.$disconnect());
+    const { db, pool, close } = createDatabase(databaseUrl);
+    stops.push(close);
     const secrets = await openSecretBox(config);
     const resealed = await resealWebhookSecrets(db, secrets);
     if (resealed) logger.info({ webhooks: resealed }, 'webhook secrets sealed under the current encryption key');
@@ -104,13 +104,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     if (config.role !== 'api') {
       const recorder = new AttemptRecorder({
-        db,
+        pool,
         boss,
         metrics,
         retryScheduleMs: config.retryScheduleMs,
         onDeliveryChanged: (delivery) => live.deliveryChanged(delivery),
       });
-      const attempter = new DeliveryAttempter({ db, client, secrets, recorder, timeoutMs: config.deliveryTimeoutMs });
+      const attempter = new DeliveryAttempter({ pool, client, secrets, recorder, timeoutMs: config.deliveryTimeoutMs });
       const worker = new DeliveryWorker(boss, attempter, {
         concurrency: config.deliveryConcurrency,
         webhookMaxInFlight: config.webhookMaxInFlight,

@@ -1,8 +1,19 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export type Db = PrismaClient;
 
 export function createPrisma(connectionString: string, max = 10): Db {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString, max }) });
+}
+
+/**
+ * Prisma and plain pg over one pool. The delivery loop's statements go straight to pg: through Prisma, its
+ * per-query work was over a third of the worker's CPU (bench/README.md, "Tools for finding out why").
+ */
+export function createDatabase(connectionString: string, max = 10): { db: Db; pool: pg.Pool; close: () => Promise<void> } {
+  const pool = new pg.Pool({ connectionString, max });
+  const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return { db, pool, close: () => db.$disconnect().then(() => pool.end()) };
 }

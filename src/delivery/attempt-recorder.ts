@@ -2,9 +2,10 @@
 // up and go into the next (group commit), so the database sees a few statements per batch, not per attempt. One
 // transaction writes a batch's attempts, the deliveries' new states, the retries' jobs and any webhook given up
 // on, and completes the batch's queue jobs: a job is done exactly when its outcome is on record.
-import { fromPrisma, type PgBoss } from 'pg-boss';
-import type { Db } from '../db/prisma.js';
-import type { Delivery, DeliveryStatus, Prisma } from '../generated/prisma/client.js';
+import type pg from 'pg';
+import type { PgBoss } from 'pg-boss';
+import { inTransaction, jobDatabase } from '../db/transaction.js';
+import type { Delivery, DeliveryStatus } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { ACTIVE_CHAIN, type DeliveryToAttempt } from './attempt.js';
@@ -31,7 +32,7 @@ export type AttemptEntry =
 export type ChangedDelivery = Pick<Delivery, 'id' | 'projectId' | 'webhookId'>;
 
 export type RecorderDeps = {
-  db: Db;
+  pool: pg.Pool;
   boss: PgBoss;
   metrics: Metrics;
   retryScheduleMs: readonly number[];
@@ -40,7 +41,6 @@ export type RecorderDeps = {
   onDeliveryChanged?: (delivery: ChangedDelivery) => void;
 };
 
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 type Waiting = { entry: AttemptEntry; resolve: () => void; reject: (error: unknown) => void };
 type DeliveryState = { attemptCount: number; status: DeliveryStatus };
 /** A delivery's row after the batch; `attempt` is absent when it was only given up on. */
@@ -49,6 +49,22 @@ type DeliveryUpdate = DeliveryState & {
   attempt?: { statusCode: number | null; responseTimeMs: number; startedAt: Date };
 };
 type Observed = { outcome: PostOutcome; status: DeliveryStatus };
+/** A delivery_attempts row, by column name. */
+type AttemptRow = {
+  id: string;
+  delivery_id: string;
+  number: number;
+  started_at: Date;
+  duration_ms: number;
+  request_headers: Record<string, string>;
+  request_body: string;
+  response_status: number | null;
+  response_headers: Record<string, string> | null;
+  response_body: string | null;
+  response_body_truncated: boolean;
+  error_kind: string | null;
+  error_message: string | null;
+};
 
 /** Big enough to amortise a transaction, small enough to keep it short. */
 const MAX_BATCH = 200;
@@ -90,17 +106,13 @@ export class AttemptRecorder {
   }
 
   private async commit(entries: AttemptEntry[]) {
-    const { db, boss } = this.deps;
-    let observed: Observed[] = [];
-    let disabledWebhooks = 0;
-    const changed = await db.$transaction(async (tx) => {
+    const { pool, boss } = this.deps;
+    const { changed, observed, disabledWebhooks } = await inTransaction(pool, async (tx) => {
       const written = await this.write(tx, entries);
-      observed = written.observed;
-      disabledWebhooks = written.disabledWebhooks;
       // Fenced to the attempts fetched: a job whose claim lapsed meanwhile is left to whoever holds it now.
       const jobs = entries.map(({ job }) => ({ id: job.id, retryCount: job.retryCount }));
-      await boss.complete(DELIVERY_QUEUE, jobs, null, { db: fromPrisma(tx) });
-      return written.changed;
+      await boss.complete(DELIVERY_QUEUE, jobs, null, { db: jobDatabase(tx) });
+      return written;
     });
     const { metrics } = this.deps;
     for (const { outcome, status } of observed) {
@@ -112,7 +124,7 @@ export class AttemptRecorder {
     for (const delivery of changed) this.deps.onDeliveryChanged?.(delivery);
   }
 
-  private async write(tx: Tx, entries: AttemptEntry[]) {
+  private async write(tx: pg.ClientBase, entries: AttemptEntry[]) {
     const observed: Observed[] = [];
     const touched = entries.filter((e) => e.kind !== 'skipped');
     if (touched.length === 0) return { changed: [], observed, disabledWebhooks: 0 };
@@ -121,16 +133,17 @@ export class AttemptRecorder {
     // batch locks in id order, so batches and deletions never deadlock. KEY SHARE holds off a delete but not other
     // attempts, nor this transaction disabling the webhook below.
     const webhookIds = sorted(touched.map((e) => e.delivery.webhookId));
-    await tx.$queryRaw`SELECT 1 FROM webhooks WHERE id = ANY(${webhookIds}::text[]) ORDER BY id FOR KEY SHARE`;
+    await tx.query('SELECT 1 FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id FOR KEY SHARE', [webhookIds]);
     // Serialises attempts on one delivery (a manual retry may race a scheduled one, in another batch).
-    const locked = await tx.$queryRaw<{ id: string; attempt_count: number; status: DeliveryStatus }[]>`
-      SELECT id, attempt_count, status::text AS status FROM deliveries
-      WHERE id = ANY(${sorted(touched.map((e) => e.delivery.id))}::text[]) ORDER BY id FOR UPDATE`;
+    const { rows: locked } = await tx.query<{ id: string; attempt_count: number; status: DeliveryStatus }>(
+      'SELECT id, attempt_count, status::text AS status FROM deliveries WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+      [sorted(touched.map((e) => e.delivery.id))],
+    );
     const current = new Map<string, DeliveryState>(
       locked.map((row) => [row.id, { attemptCount: row.attempt_count, status: row.status }]),
     );
 
-    const attempts: Prisma.DeliveryAttemptCreateManyInput[] = [];
+    const attempts: AttemptRow[] = [];
     const updates = new Map<string, DeliveryUpdate>();
     const retries: ReturnType<typeof deliveryJob>[] = [];
     const toDisable = new Map<string, string>();
@@ -148,18 +161,18 @@ export class AttemptRecorder {
       const number = state.attemptCount + 1;
       attempts.push({
         id: newId('att'),
-        deliveryId: delivery.id,
+        delivery_id: delivery.id,
         number,
-        startedAt: entry.startedAt,
-        durationMs: outcome.durationMs,
-        requestHeaders: entry.headers,
-        requestBody: entry.body,
-        responseStatus: outcome.status,
-        responseHeaders: outcome.status === null ? undefined : outcome.headers,
-        responseBody: outcome.body,
-        responseBodyTruncated: outcome.bodyTruncated,
-        errorKind: outcome.error?.kind ?? null,
-        errorMessage: outcome.error?.message ?? null,
+        started_at: entry.startedAt,
+        duration_ms: outcome.durationMs,
+        request_headers: entry.headers,
+        request_body: entry.body,
+        response_status: outcome.status,
+        response_headers: outcome.status === null ? null : outcome.headers,
+        response_body: outcome.body,
+        response_body_truncated: outcome.bodyTruncated,
+        error_kind: outcome.error?.kind ?? null,
+        error_message: outcome.error?.message ?? null,
       });
       const step = nextStep(
         number,
@@ -191,28 +204,34 @@ export class AttemptRecorder {
       observed.push({ outcome, status: state.status });
     }
 
-    if (attempts.length > 0) await tx.deliveryAttempt.createMany({ data: attempts });
+    if (attempts.length > 0) {
+      // One parameter for the whole batch: the rows as JSON, read back as delivery_attempts rows.
+      await tx.query(
+        'INSERT INTO delivery_attempts SELECT * FROM json_populate_recordset(NULL::delivery_attempts, $1::json)',
+        [JSON.stringify(attempts)],
+      );
+    }
     const changed = await updateDeliveries(tx, updates);
-    await enqueueInTransaction(this.deps.boss, tx, retries);
+    await enqueueInTransaction(this.deps.boss, jobDatabase(tx), retries);
     let disabledWebhooks = 0;
     for (const webhookId of sorted([...toDisable.keys()])) {
-      const { count } = await tx.webhook.updateMany({
-        where: { id: webhookId, status: 'ACTIVE' },
-        data: { status: 'DISABLED', disabledReason: toDisable.get(webhookId)!, disabledAt: this.now() },
-      });
-      disabledWebhooks += count;
+      const { rowCount } = await tx.query(
+        `UPDATE webhooks SET status = 'DISABLED', disabled_reason = $2, disabled_at = $3, updated_at = now()
+         WHERE id = $1 AND status = 'ACTIVE'`,
+        [webhookId, toDisable.get(webhookId), this.now()],
+      );
+      disabledWebhooks += rowCount ?? 0;
     }
     return { changed, observed, disabledWebhooks };
   }
 }
 
 /** Every delivery's new row in one statement; columns of an attempt are kept when the delivery had none. */
-async function updateDeliveries(tx: Tx, updates: Map<string, DeliveryUpdate>): Promise<ChangedDelivery[]> {
+async function updateDeliveries(tx: pg.ClientBase, updates: Map<string, DeliveryUpdate>): Promise<ChangedDelivery[]> {
   if (updates.size === 0) return [];
   const rows = [...updates].map(([id, u]) => ({ id, ...u }));
-  const iso = (date: Date | null | undefined) => date?.toISOString() ?? null;
-  const changed = await tx.$queryRaw<{ id: string; project_id: string; webhook_id: string }[]>`
-    UPDATE deliveries AS d SET
+  const { rows: changed } = await tx.query<{ id: string; project_id: string; webhook_id: string }>(
+    `UPDATE deliveries AS d SET
       status = u.status::delivery_status,
       next_attempt_at = u.next_attempt_at,
       attempt_count = u.attempt_count,
@@ -220,17 +239,20 @@ async function updateDeliveries(tx: Tx, updates: Map<string, DeliveryUpdate>): P
       response_time_ms = CASE WHEN u.attempted THEN u.response_time_ms ELSE d.response_time_ms END,
       last_attempt_at = CASE WHEN u.attempted THEN u.last_attempt_at ELSE d.last_attempt_at END,
       updated_at = now()
-    FROM unnest(
-      ${rows.map((r) => r.id)}::text[],
-      ${rows.map((r) => r.status)}::text[],
-      ${rows.map((r) => iso(r.nextAttemptAt))}::timestamptz[],
-      ${rows.map((r) => r.attemptCount)}::int[],
-      ${rows.map((r) => r.attempt !== undefined)}::boolean[],
-      ${rows.map((r) => r.attempt?.statusCode ?? null)}::int[],
-      ${rows.map((r) => r.attempt?.responseTimeMs ?? null)}::int[],
-      ${rows.map((r) => iso(r.attempt?.startedAt))}::timestamptz[]
-    ) AS u(id, status, next_attempt_at, attempt_count, attempted, status_code, response_time_ms, last_attempt_at)
+    FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::boolean[], $6::int[], $7::int[], $8::timestamptz[])
+      AS u(id, status, next_attempt_at, attempt_count, attempted, status_code, response_time_ms, last_attempt_at)
     WHERE d.id = u.id
-    RETURNING d.id, d.project_id, d.webhook_id`;
+    RETURNING d.id, d.project_id, d.webhook_id`,
+    [
+      rows.map((r) => r.id),
+      rows.map((r) => r.status),
+      rows.map((r) => r.nextAttemptAt),
+      rows.map((r) => r.attemptCount),
+      rows.map((r) => r.attempt !== undefined),
+      rows.map((r) => r.attempt?.statusCode ?? null),
+      rows.map((r) => r.attempt?.responseTimeMs ?? null),
+      rows.map((r) => r.attempt?.startedAt ?? null),
+    ],
+  );
   return changed.map((row) => ({ id: row.id, projectId: row.project_id, webhookId: row.webhook_id }));
 }

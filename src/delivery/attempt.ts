@@ -1,6 +1,6 @@
 // Making delivery attempts: read what a batch of jobs needs (one joined query for the whole batch), decide per
 // job whether there is anything to attempt, sign, POST, and hand each outcome to the recorder.
-import type { Db } from '../db/prisma.js';
+import type pg from 'pg';
 import type { DeliveryStatus, WebhookStatus } from '../generated/prisma/client.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { AttemptRecorder } from './attempt-recorder.js';
@@ -51,7 +51,7 @@ export function signingSecrets(webhook: SigningKeys, now: Date, box: SecretBox):
 }
 
 export type AttempterDeps = {
-  db: Db;
+  pool: pg.Pool;
   client: DeliveryClient;
   secrets: SecretBox;
   recorder: AttemptRecorder;
@@ -102,14 +102,16 @@ export class DeliveryAttempter {
   }
 
   private async load(ids: string[]): Promise<Map<string, DeliveryToAttempt>> {
-    const rows = await this.deps.db.$queryRaw<DeliveryRow[]>`
-      SELECT d.id, d.project_id, d.webhook_id, d.event_id, d.status::text AS status, d.attempt_count,
+    const { rows } = await this.deps.pool.query<DeliveryRow>(
+      `SELECT d.id, d.project_id, d.webhook_id, d.event_id, d.status::text AS status, d.attempt_count,
              w.url, w.status::text AS webhook_status, w.secret, w.previous_secret, w.previous_secret_expires_at,
              e.type AS event_type, e.data AS event_data, e.timestamp AS event_timestamp
       FROM deliveries d
       JOIN webhooks w ON w.id = d.webhook_id
       JOIN events e ON e.id = d.event_id
-      WHERE d.id = ANY(${ids}::text[])`;
+      WHERE d.id = ANY($1::text[])`,
+      [ids],
+    );
     return new Map(
       rows.map((row) => [
         row.id,

@@ -1,7 +1,6 @@
 // The pg-boss queue that carries one job per delivery attempt. Jobs are inserted in the publisher's
 // transaction (transactional outbox) and, for retries, in the transaction that records the failed attempt.
-import { PgBoss, fromPrisma, type Job, type JobInsert } from 'pg-boss';
-import type { Db } from '../db/prisma.js';
+import { PgBoss, type Db as JobDb, type Job, type JobInsert } from 'pg-boss';
 import { channelFor } from '../live/pg-event-target.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
@@ -13,8 +12,6 @@ export const DELIVERY_WAKE_TOPIC = 'delivery-jobs';
 export type DeliveryJob = { deliveryId: string; attempt: number } | { deliveryId: string; manual: true };
 
 export type DeliveryQueueJob = Job<DeliveryJob>;
-
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 export type QueueSettings = {
   /** Longest an attempt may take; jobs expire (and are retried) well after it. */
@@ -61,14 +58,16 @@ export const deliveryJob = (webhookId: string, data: DeliveryJob, startAfter?: D
 });
 
 /**
- * Inserts jobs inside the caller's Prisma transaction: they exist if and only if the transaction commits. When
- * any is due now, a NOTIFY in the same transaction wakes the workers at commit (and never for a rollback).
+ * Inserts jobs inside the caller's transaction (`fromPrisma(tx)`, or `jobDatabase(client)`): they exist if and only
+ * if it commits. When any is due now, a NOTIFY in the same transaction wakes the workers at commit (never for a
+ * rollback).
  */
-export async function enqueueInTransaction(boss: PgBoss, tx: Tx, jobs: JobInsert<DeliveryJob>[]) {
+export async function enqueueInTransaction(boss: PgBoss, tx: JobDb, jobs: JobInsert<DeliveryJob>[]) {
   if (jobs.length === 0) return;
-  await boss.insert(DELIVERY_QUEUE, jobs, { db: fromPrisma(tx) });
+  await boss.insert(DELIVERY_QUEUE, jobs, { db: tx });
   const now = Date.now();
   if (jobs.some((job) => !(job.startAfter instanceof Date) || job.startAfter.getTime() <= now)) {
-    await tx.$executeRaw`SELECT pg_notify(${channelFor(DELIVERY_WAKE_TOPIC)}, 'null')`;
+    // Cast: Prisma cannot read back pg_notify's void result.
+    await tx.executeSql('SELECT pg_notify($1, $2)::text', [channelFor(DELIVERY_WAKE_TOPIC), 'null']);
   }
 }

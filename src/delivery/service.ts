@@ -1,5 +1,5 @@
 // Reading and retrying deliveries, scoped to one project.
-import type { PgBoss } from 'pg-boss';
+import { fromPrisma, type PgBoss } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
 import type { Delivery } from '../generated/prisma/client.js';
 import { NotFoundError } from '../lib/errors.js';
@@ -22,7 +22,7 @@ export class DeliveryService {
     return this.db.$transaction(async (tx) => {
       const delivery = await tx.delivery.findFirst({ where: { id, projectId } });
       if (!delivery) throw new NotFoundError(`No delivery with id ${id}`);
-      await enqueueInTransaction(this.boss, tx, [deliveryJob(delivery.webhookId, { deliveryId: id, manual: true })]);
+      await enqueueInTransaction(this.boss, fromPrisma(tx), [deliveryJob(delivery.webhookId, { deliveryId: id, manual: true })]);
       return tx.delivery.update({ where: { id }, data: { nextAttemptAt: new Date() } });
     });
   }

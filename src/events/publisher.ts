@@ -1,7 +1,7 @@
 // Publishing: in one transaction, the event, one delivery per matching active webhook, and one queued job per
 // delivery. Nothing accepted is lost; nothing rolled back is ever sent.
 import { isDeepStrictEqual } from 'node:util';
-import type { PgBoss } from 'pg-boss';
+import { fromPrisma, type PgBoss } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
 import type { Delivery, Event, JobState } from '../generated/prisma/client.js';
 import { Prisma } from '../generated/prisma/client.js';
@@ -148,7 +148,7 @@ export class EventPublisher {
     });
     await enqueueInTransaction(
       this.boss,
-      tx,
+      fromPrisma(tx),
       deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1 })),
     );
     return deliveries;

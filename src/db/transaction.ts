@@ -1,0 +1,25 @@
+// A transaction on one pooled pg connection, for the code paths that bypass Prisma (see createDatabase).
+import type pg from 'pg';
+import type { Db as JobDb } from 'pg-boss';
+
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back is not given back to the pool.
+    await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** pg-boss's view of a pg connection, so its statements join the caller's transaction. */
+export const jobDatabase = (client: pg.ClientBase): JobDb => ({
+  executeSql: (text, values) => client.query(text, values as unknown[]),
+});
