@@ -30,6 +30,24 @@ function sameEventOrConflict(earlier: Published, key: string, type: string, data
   );
 }
 
+/** A unique index refused the insert (P2010 wraps a raw statement's driver error). */
+const isUniqueViolation = (error: unknown) =>
+  error instanceof Prisma.PrismaClientKnownRequestError &&
+  (error.code === 'P2002' ||
+    (error.meta as { driverAdapterError?: { cause?: { originalCode?: string } } } | undefined)?.driverAdapterError?.cause
+      ?.originalCode === '23505');
+
+function newEvent(
+  projectId: string,
+  type: string,
+  data: Record<string, unknown>,
+  key: string | null,
+  at: { id: string; timestamp: Date; jobSeq: number | null } = { id: newId('evt'), timestamp: new Date(), jobSeq: null },
+): Event {
+  const jobId = typeof data.job_id === 'string' ? data.job_id : null;
+  return { ...at, projectId, type, data: data as Prisma.JsonObject, jobId, idempotencyKey: key };
+}
+
 export class EventPublisher {
   private readonly live: LiveNotifier | undefined;
   private readonly maxEventBytes: number;
@@ -56,7 +74,7 @@ export class EventPublisher {
       return published;
     } catch (error) {
       // Two publishers raced with the same key: the first one's event is the answer.
-      if (key !== null && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      if (key !== null && isUniqueViolation(error)) {
         const earlier = await this.recentEventWithKey(projectId, key);
         if (earlier) return sameEventOrConflict(earlier, key, input.type, data);
       }
@@ -87,12 +105,11 @@ export class EventPublisher {
     const timestamp = new Date();
     // First, so concurrent events of one job queue on its row and get their `jobSeq` in commit order.
     const job = await recordJobEvent(tx, { projectId, eventId: id, type, data, timestamp });
-    const event = await this.createEvent(tx, projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const webhooks = await tx.webhook.findMany({
-      where: { projectId, status: 'ACTIVE', events: { hasSome: patternsMatching(type) } },
-      select: { id: true },
-    });
-    const deliveries = await this.createDeliveries(tx, event, webhooks.map((w) => w.id));
+    const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
+    const webhooks = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM webhooks
+      WHERE project_id = ${projectId} AND status = 'ACTIVE' AND events && ${patternsMatching(type)}::text[]`;
+    const deliveries = await this.insertEvent(tx, event, webhooks.map((w) => w.id));
     return { event, deliveryCount: webhooks.length, job, deliveries };
   }
 
@@ -106,46 +123,44 @@ export class EventPublisher {
   async sendTest(projectId: string, webhookId: string): Promise<Delivery> {
     const data = validateEvent('webhook.test', { job_id: `test_${newId('evt').slice(4)}`, status: 'test' });
     const delivery = await this.db.$transaction(async (tx) => {
-      const event = await this.createEvent(tx, projectId, 'webhook.test', data, null);
-      const [created] = await this.createDeliveries(tx, event, [webhookId]);
+      const event = newEvent(projectId, 'webhook.test', data, null);
+      const [created] = await this.insertEvent(tx, event, [webhookId]);
       return created!;
     });
     this.announce({ job: null, deliveries: [delivery] });
     return delivery;
   }
 
-  private createEvent(
-    tx: Tx,
-    projectId: string,
-    type: string,
-    data: Record<string, unknown>,
-    key: string | null,
-    at: { id: string; timestamp: Date; jobSeq: number | null } = { id: newId('evt'), timestamp: new Date(), jobSeq: null },
-  ) {
-    return tx.event.create({
-      data: {
-        ...at,
-        projectId,
-        type,
-        data: data as Prisma.InputJsonObject,
-        jobId: typeof data.job_id === 'string' ? data.job_id : null,
-        idempotencyKey: key,
-      },
-    });
-  }
-
-  private async createDeliveries(tx: Tx, event: Event, webhookIds: string[]): Promise<Delivery[]> {
-    if (webhookIds.length === 0) return [];
-    const deliveries = await tx.delivery.createManyAndReturn({
-      data: webhookIds.map((webhookId) => ({
-        id: newId('del'),
-        projectId: event.projectId,
-        webhookId,
-        eventId: event.id,
-        eventType: event.type,
-        nextAttemptAt: event.timestamp,
-      })),
-    });
+  /**
+   * The event and one delivery per webhook in one statement (the hot path of every publish: no per-row round
+   * trips), then their jobs. Rows are built here, so nothing needs reading back.
+   */
+  private async insertEvent(tx: Tx, event: Event, webhookIds: string[]): Promise<Delivery[]> {
+    const deliveries: Delivery[] = webhookIds.map((webhookId) => ({
+      id: newId('del'),
+      projectId: event.projectId,
+      webhookId,
+      eventId: event.id,
+      eventType: event.type,
+      status: 'PENDING',
+      statusCode: null,
+      responseTimeMs: null,
+      attemptCount: 0,
+      lastAttemptAt: null,
+      nextAttemptAt: event.timestamp,
+      createdAt: event.timestamp,
+      updatedAt: event.timestamp,
+    }));
+    await tx.$executeRaw`
+      WITH event AS (
+        INSERT INTO events (id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp)
+        VALUES (${event.id}, ${event.projectId}, ${event.type}, ${JSON.stringify(event.data)}::jsonb, ${event.jobId},
+                ${event.jobSeq}, ${event.idempotencyKey}, ${event.timestamp})
+      )
+      INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
+      SELECT d.id, ${event.projectId}, d.webhook_id, ${event.id}, ${event.type}, ${event.timestamp}, ${event.timestamp},
+             ${event.timestamp}
+      FROM unnest(${deliveries.map((d) => d.id)}::text[], ${webhookIds}::text[]) AS d(id, webhook_id)`;
     await enqueueInTransaction(
       this.boss,
       fromPrisma(tx),

@@ -1,4 +1,5 @@
 import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import type { Event as EventRow } from '../../generated/prisma/client.js';
 import { builder } from '../builder.js';
 
 export const Event = builder.prismaObject('Event', {
@@ -16,12 +17,16 @@ export const Event = builder.prismaObject('Event', {
 });
 
 const PublishEventPayload = builder
-  .objectRef<{ event: { id: string }; deliveryCount: number }>('PublishEventPayload')
+  .objectRef<{ event: EventRow; deliveryCount: number }>('PublishEventPayload')
   .implement({
     fields: (t) => ({
       event: t.prismaField({
         type: 'Event',
-        resolve: (query, parent, _args, ctx) => ctx.db.event.findUniqueOrThrow({ ...query, where: { id: parent.event.id } }),
+        // The publisher returns the whole row: read again only when the selection asks for relations.
+        resolve: (query, parent, _args, ctx) =>
+          Object.keys(query).length === 0
+            ? parent.event
+            : ctx.db.event.findUniqueOrThrow({ ...query, where: { id: parent.event.id } }),
       }),
       deliveryCount: t.exposeInt('deliveryCount', { description: 'How many webhooks will receive the event' }),
     }),
