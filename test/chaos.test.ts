@@ -162,9 +162,10 @@ describe('load with a worker killed midway', () => {
     expect(expectedPairs.filter((pair) => !pairs.has(pair))).toEqual([]);
     expect(pairs.size).toBe(expected);
     const duplicates = [...pairs.values()].reduce((n, c) => n + c - 1, 0);
-    // At least once: a SIGKILL may repeat the attempts it held, never more than one worker's in-flight share.
+    // At least once: a SIGKILL may repeat the attempts it held, never more than one worker holds: its requests in
+    // flight (DELIVERY_CONCURRENCY) and as many answered ones waiting for their batch to be recorded.
     console.info(`load: ${expected} deliveries in ${elapsedMs} ms after publishing, ${duplicates} duplicate(s)`);
-    expect(duplicates).toBeLessThanOrEqual(Number(workerEnv.DELIVERY_CONCURRENCY));
+    expect(duplicates).toBeLessThanOrEqual(2 * Number(workerEnv.DELIVERY_CONCURRENCY));
     // The hanging receiver held only a small share of the 60 worker slots. pg-boss's group limit reads the active
     // count without serialising concurrent fetchers, so across 2 processes × 30 fetchers it can overshoot the cap
     // (8 seen with a cap of 5). Twice the cap is headroom for that race, not a guarantee; a strict cap needs an

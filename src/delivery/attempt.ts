@@ -66,13 +66,23 @@ export class DeliveryAttempter {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** One promise per job, settled once that job's outcome is recorded and the job completed. */
-  run(jobs: readonly DeliveryQueueJob[]): Promise<void>[] {
+  /**
+   * Per job: `sent` once its request is answered (or there is nothing to send), `recorded` once its outcome is
+   * committed and the job completed. Recording is batched, so it lags; only `sent` needs a delivery slot.
+   */
+  run(jobs: readonly DeliveryQueueJob[]): { sent: Promise<void>; recorded: Promise<void> }[] {
     const loading = this.load(jobs.map((job) => job.data.deliveryId));
-    return jobs.map(async (job) => this.runOne(job, (await loading).get(job.data.deliveryId)));
+    return jobs.map((job) => {
+      let markSent!: () => void;
+      const sent = new Promise<void>((resolve) => (markSent = resolve));
+      const recorded = loading
+        .then((deliveries) => this.runOne(job, deliveries.get(job.data.deliveryId), markSent))
+        .finally(markSent);
+      return { sent, recorded };
+    });
   }
 
-  private async runOne(job: DeliveryQueueJob, delivery: DeliveryToAttempt | undefined): Promise<void> {
+  private async runOne(job: DeliveryQueueJob, delivery: DeliveryToAttempt | undefined, markSent: () => void) {
     const { recorder } = this.deps;
     // Deleted together with its webhook: nothing to attempt.
     if (!delivery) return recorder.record({ kind: 'skipped', job });
@@ -98,6 +108,7 @@ export class DeliveryAttempter {
       now: startedAt,
     });
     const outcome = await postJson(this.deps.client, delivery.webhook.url, headers, body, this.deps.timeoutMs);
+    markSent();
     return recorder.record({ kind: 'attempted', job, delivery, manual, startedAt, headers, body, outcome });
   }
 

@@ -1,6 +1,7 @@
-// The delivery worker: one fetch loop per process keeps up to DELIVERY_CONCURRENCY attempts running. It fetches as
-// many jobs as it has free slots in one query, and every attempt holds only its own slot, so a slow receiver never
-// holds up the others. WEBHOOK_MAX_IN_FLIGHT (a pg-boss group limit, one group per webhook) caps one webhook's
+// The delivery worker: one fetch loop per process keeps up to DELIVERY_CONCURRENCY requests in flight. It fetches
+// as many jobs as it has free slots in one query, and every request holds only its own slot, so a slow receiver
+// never holds up the others; a slot is free again once its answer is in, while the outcome waits for its batch to
+// be recorded (at most another DELIVERY_CONCURRENCY outcomes wait, so a slow database slows fetching). WEBHOOK_MAX_IN_FLIGHT (a pg-boss group limit, one group per webhook) caps one webhook's
 // share of the slots. The loop sleeps when the queue is empty, until a NOTIFY says jobs are due (see
 // `enqueueInTransaction`) or the poll interval finds scheduled retries that fell due.
 import type { PgBoss } from 'pg-boss';
@@ -17,8 +18,11 @@ export type WorkerSettings = {
 };
 
 export class DeliveryWorker {
-  /** The jobs in hand, by id: their slots, and what the heartbeat keeps claimed. */
+  /** The jobs in hand until recorded, by id: what the heartbeat keeps claimed. */
   private readonly inHand = new Map<string, DeliveryQueueJob>();
+  /** Jobs whose request is not answered yet: the slots in use. */
+  private sending = 0;
+  private waitingForSlot = false;
   private readonly attempts = new Set<Promise<void>>();
   private woken = false;
   private wakeSleeper: (() => void) | null = null;
@@ -58,9 +62,12 @@ export class DeliveryWorker {
 
   private async run() {
     while (!this.stopping) {
-      const free = this.settings.concurrency - this.inHand.size;
+      const { concurrency } = this.settings;
+      const free = Math.min(concurrency - this.sending, 2 * concurrency - this.inHand.size);
       if (free <= 0) {
-        await this.sleep(null); // a finishing attempt wakes the loop
+        this.waitingForSlot = true;
+        await this.sleep(null); // a freed slot wakes the loop
+        this.waitingForSlot = false;
         continue;
       }
       this.woken = false;
@@ -84,17 +91,26 @@ export class DeliveryWorker {
 
   private dispatch(jobs: DeliveryQueueJob[]) {
     for (const job of jobs) this.inHand.set(job.id, job);
-    this.attempter.run(jobs).forEach((attempt, i) => {
+    this.sending += jobs.length;
+    this.attempter.run(jobs).forEach(({ sent, recorded }, i) => {
       const job = jobs[i]!;
-      const settled = attempt
+      void sent.then(() => {
+        this.sending--;
+        this.slotFreed();
+      });
+      const settled = recorded
         .catch((error) => this.failed(job, error))
         .finally(() => {
           this.inHand.delete(job.id);
           this.attempts.delete(settled);
-          if (this.moreMayWait || this.inHand.size === this.settings.concurrency - 1) this.wake();
+          this.slotFreed();
         });
       this.attempts.add(settled);
     });
+  }
+
+  private slotFreed() {
+    if (this.moreMayWait || this.waitingForSlot) this.wake();
   }
 
   /** Database trouble while reading or recording: the job goes back to the queue and runs again. */
