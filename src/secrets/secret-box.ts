@@ -5,12 +5,15 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 const PREFIX = 'aes256gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
+/** Opened secrets kept in memory: enough for every webhook a worker serves at once. */
+const OPENED_CACHE_SIZE = 10_000;
 
 /** A short, stable name for a key (not secret: a hash prefix). */
 export const keyId = (key: Buffer) => createHash('sha256').update(key).digest('hex').slice(0, 12);
 
 export class SecretBox {
   private readonly keys: Map<string, Buffer>;
+  private readonly opened = new Map<string, string>();
   readonly currentKeyId: string;
 
   /** `current` seals; `older` keys only open. Every key is 32 bytes. */
@@ -35,7 +38,18 @@ export class SecretBox {
     return `${PREFIX}:${this.currentKeyId}:${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64')}`;
   }
 
+  /** Every delivery opens its webhook's secret; a sealed value (random IV) names one secret, so it can be kept. */
   open(sealed: string): string {
+    let plaintext = this.opened.get(sealed);
+    if (plaintext === undefined) {
+      plaintext = this.decrypt(sealed);
+      if (this.opened.size >= OPENED_CACHE_SIZE) this.opened.clear();
+      this.opened.set(sealed, plaintext);
+    }
+    return plaintext;
+  }
+
+  private decrypt(sealed: string): string {
     const [prefix, id, payload] = sealed.split(':');
     if (prefix !== PREFIX || !id || !payload) throw new Error('not a sealed secret');
     const key = this.keys.get(id);
