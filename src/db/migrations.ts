@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-utils';
+import { bindMigrationAwareSqlAdapterFactory, DriverAdapterError } from '@prisma/driver-adapter-utils';
 import { SchemaEngine, type DiffTarget, type MigrationList } from '@prisma/schema-engine-wasm';
 
 const prismaDir = fileURLToPath(new URL('../../prisma/', import.meta.url));
@@ -45,6 +45,28 @@ async function readMigrationList(): Promise<MigrationList> {
   };
 }
 
+/**
+ * `prisma migrate deploy` sends each migration to Postgres as one simple query, which Postgres runs as one
+ * transaction. The pg adapter instead splits the script at every `;` (function bodies and comments included) and
+ * runs the pieces one by one, so a failing migration would stay half-applied.
+ */
+class WholeScriptPg extends PrismaPg {
+  override async connect() {
+    const adapter = await super.connect();
+    adapter.executeScript = async (script) => {
+      try {
+        await adapter.underlyingDriver().query(script);
+      } catch (error) {
+        if (!(error instanceof pg.DatabaseError)) throw error;
+        // As the adapter reports it, so the engine records Postgres' message in `_prisma_migrations.logs`.
+        const { code = '', severity = 'ERROR', message, detail, column, hint } = error;
+        throw new DriverAdapterError({ kind: 'postgres', code, severity, message, detail, column, hint });
+      }
+    };
+    return adapter;
+  }
+}
+
 async function withEngine<T>(connectionString: string, run: (engine: SchemaEngine) => Promise<T>): Promise<T> {
   const schema = await readFile(schemaPath, 'utf8');
   const pool = new pg.Pool({ connectionString, max: 2 }); // ours, so it can be closed: the engine never does
@@ -52,7 +74,7 @@ async function withEngine<T>(connectionString: string, run: (engine: SchemaEngin
     const engine = await SchemaEngine.new(
       { datamodels: [[schemaPath, schema]] },
       () => {}, // engine logs are noise here; failures come back as rejected promises
-      bindMigrationAwareSqlAdapterFactory(new PrismaPg(pool)),
+      bindMigrationAwareSqlAdapterFactory(new WholeScriptPg(pool)),
     );
     try {
       return await run(engine);

@@ -2,6 +2,7 @@
 // or event type) and manual retry.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Prisma } from '../generated/prisma/client.js';
+import { countDeliveries, type DeliveryFilter } from '../delivery/counts.js';
 import { NotFoundError } from '../lib/errors.js';
 import type { Services } from './plugin.js';
 import { principalOf } from './auth.js';
@@ -49,7 +50,7 @@ export const deliveryRoutes =
         const { projectId } = principalOf(req);
         const webhook = await webhooks.get(projectId, req.params.id);
         const { limit, offset, cursor, status, event_type: eventType } = req.query;
-        const where: Prisma.DeliveryWhereInput = {
+        const where: DeliveryFilter = {
           projectId,
           webhookId: webhook.id,
           ...(status && { status: STATUS_FILTER[status] }),
@@ -66,7 +67,7 @@ export const deliveryRoutes =
             take: limit + 1,
             skip: offset ?? 0,
           }),
-          db.delivery.count({ where }),
+          countDeliveries(db, where),
         ]);
         const items = rows.slice(0, limit);
         const last = items.at(-1);

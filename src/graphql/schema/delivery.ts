@@ -1,3 +1,4 @@
+import { countDeliveries, type DeliveryFilter } from '../../delivery/counts.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { builder } from '../builder.js';
 
@@ -67,7 +68,7 @@ builder.queryFields((t) => ({
           where: deliveryFilter(ctx.principal.projectId, args),
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         }),
-      totalCount: (_parent, args, ctx) => ctx.db.delivery.count({ where: deliveryFilter(ctx.principal.projectId, args) }),
+      totalCount: (_parent, args, ctx) => countDeliveries(ctx.db, deliveryFilter(ctx.principal.projectId, args)),
     },
     {},
   ),
@@ -89,7 +90,7 @@ builder.queryFields((t) => ({
 function deliveryFilter(
   projectId: string,
   args: { webhookId: string | number; status?: 'PENDING' | 'SUCCESS' | 'RETRYING' | 'FAILED' | null; eventType?: string | null },
-) {
+): DeliveryFilter {
   return {
     projectId,
     webhookId: String(args.webhookId),
