@@ -49,7 +49,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const applied = await applyMigrations(databaseUrl);
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
 
-    const { db, pool, close } = createDatabase(databaseUrl);
+    const { db, pool, close } = createDatabase(databaseUrl, (error) =>
+      logger.warn({ err: error }, 'an idle database connection was dropped'),
+    );
     stops.push(close);
     const secrets = await openSecretBox(config);
     const resealed = await resealWebhookSecrets(db, secrets);

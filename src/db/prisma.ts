@@ -12,8 +12,14 @@ export function createPrisma(connectionString: string, max = 10): Db {
  * Prisma and plain pg over one pool. The delivery loop's statements go straight to pg: through Prisma, its
  * per-query work was over a third of the worker's CPU (bench/README.md, "Tools for finding out why").
  */
-export function createDatabase(connectionString: string, max = 10): { db: Db; pool: pg.Pool; close: () => Promise<void> } {
+export function createDatabase(
+  connectionString: string,
+  onIdleError: (error: Error) => void,
+  max = 10,
+): { db: Db; pool: pg.Pool; close: () => Promise<void> } {
   const pool = new pg.Pool({ connectionString, max });
+  // An idle connection dropped by the server is discarded by the pool; unheard, the error would end the process.
+  pool.on('error', onIdleError);
   const db = new PrismaClient({ adapter: new PrismaPg(pool) });
   return { db, pool, close: () => db.$disconnect().then(() => pool.end()) };
 }

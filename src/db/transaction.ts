@@ -5,6 +5,10 @@ import type { Db as JobDb } from 'pg-boss';
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no listener of the pool's: without one, a dropped connection (Postgres restarting)
+  // would be an unhandled 'error' event. The statement in progress fails with it anyway.
+  const dropped = (error: Error) => (broken = error);
+  client.on('error', dropped);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -15,6 +19,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     await client.query('ROLLBACK').catch((rollbackError: Error) => (broken = rollbackError));
     throw error;
   } finally {
+    client.off('error', dropped);
     client.release(broken);
   }
 }

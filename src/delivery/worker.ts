@@ -3,7 +3,8 @@
 // never holds up the others; a slot is free again once its answer is in, while the outcome waits for its batch to
 // be recorded (at most another DELIVERY_CONCURRENCY outcomes wait, so a slow database slows fetching). WEBHOOK_MAX_IN_FLIGHT (a pg-boss group limit, one group per webhook) caps one webhook's
 // share of the slots. The loop sleeps when the queue is empty, until a NOTIFY says jobs are due (see
-// `enqueueInTransaction`) or the poll interval finds scheduled retries that fell due.
+// `enqueueInTransaction`), one of its jobs completes (which may let a webhook held at its limit go on), or the poll
+// interval comes round (scheduled retries that fell due, limits freed by other processes).
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DeliveryAttempter } from './attempt.js';
@@ -103,7 +104,8 @@ export class DeliveryWorker {
         .finally(() => {
           this.inHand.delete(job.id);
           this.attempts.delete(settled);
-          this.slotFreed();
+          // A completed job frees a place in its webhook's in-flight limit: jobs held back by it may be fetched.
+          this.wake();
         });
       this.attempts.add(settled);
     });
