@@ -249,6 +249,16 @@ describe('retries', () => {
     expect(delivery.attempts[0].errorKind).toBe(kind);
   });
 
+  it('records an answer whose body Postgres cannot store as text (a NUL byte) instead of repeating the attempt', async () => {
+    receiver.on('/nul', (_req, res) => res.writeHead(200).end('ok\u0000done'));
+    const hook = await createWebhook('/nul', ['optimization.failed']);
+    const published = await publish('optimization.failed', { job_id: 'nul-1' });
+    const delivery = await deliveryWhen(deliveryTo(published, hook.id), 'SUCCESS');
+    expect(delivery.attempts).toHaveLength(1);
+    expect(delivery.attempts[0].responseBody).toBe('ok\uFFFDdone');
+    expect(receiver.requests('/nul')).toHaveLength(1);
+  });
+
   it('counts a refused connection as a failure', async () => {
     const result = await service.gql(
       key,

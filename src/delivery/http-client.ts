@@ -44,7 +44,9 @@ async function readLimited(body: AsyncIterable<Buffer>, limit: number) {
     if (size > limit) break; // leaving the loop destroys the stream: no need to read the rest
   }
   const all = Buffer.concat(chunks);
-  return { text: all.subarray(0, limit).toString('utf8'), truncated: all.length > limit };
+  // Postgres text cannot hold NUL: stored as U+FFFD, like any other byte that is not UTF-8.
+  const text = all.subarray(0, limit).toString('utf8').replaceAll('\u0000', '\uFFFD');
+  return { text, truncated: all.length > limit };
 }
 
 function classify(error: unknown): { kind: ErrorKind; message: string } {
