@@ -1,0 +1,50 @@
+// `node --import tsx bench/group-skip.ts`: how long the delivery worker's fetch (pg-boss, with the per-webhook
+// group limit) takes when a webhook held at its limit has a backlog queued ahead of other webhooks' jobs. pg-boss
+// checks the limit row by row, so a fetch walks past that backlog (bad neighbours, in docs/performance.md).
+import pg from 'pg';
+import { createBoss, ensureDeliveryQueue, DELIVERY_QUEUE, deliveryJob } from '../src/delivery/queue.ts';
+import { applyMigrations } from '../src/db/migrations.ts';
+
+const admin = new pg.Client({
+  connectionString: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
+});
+await admin.connect();
+const name = `webhooks_bench_skip_${process.pid}`;
+await admin.query(`CREATE DATABASE ${name}`);
+const url = `postgresql://postgres@127.0.0.1:5432/${name}`;
+try {
+  await applyMigrations(url);
+  const boss = createBoss(url, { monitorIntervalSeconds: 60 });
+  await boss.start();
+  await ensureDeliveryQueue(boss, { deliveryTimeoutMs: 30_000, heartbeatSeconds: 30 });
+  const time = async (label: string) => {
+    // Healthy jobs newer than the hung group's backlog.
+    for (;;) {
+      const old = await boss.fetch(DELIVERY_QUEUE, { batchSize: 500, groupConcurrency: 10 });
+      if (old.length === 0) break;
+      await boss.complete(DELIVERY_QUEUE, old.map((j) => j.id));
+    }
+    await boss.insert(DELIVERY_QUEUE, Array.from({ length: 200 }, () => deliveryJob('ok', { deliveryId: 'x', attempt: 1 })));
+    const runs: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      const jobs = await boss.fetch(DELIVERY_QUEUE, { batchSize: 10, groupConcurrency: 10 });
+      runs.push(performance.now() - t);
+      if (jobs.length !== 10) throw new Error(`fetched ${jobs.length}`);
+      await boss.complete(DELIVERY_QUEUE, jobs.map((j) => j.id));
+    }
+    runs.sort((a, b) => a - b);
+    console.log(label, 'fetch ms p50', runs[10]!.toFixed(2), 'max', runs[19]!.toFixed(2));
+  };
+  await boss.insert(DELIVERY_QUEUE, Array.from({ length: 10 }, () => deliveryJob('hang', { deliveryId: 'h', attempt: 1 })));
+  await boss.fetch(DELIVERY_QUEUE, { batchSize: 10, groupConcurrency: 10 }); // the hung group's 10 in flight
+  await time('no backlog');
+  for (const backlog of [1_000, 5_000, 20_000]) {
+    await boss.insert(DELIVERY_QUEUE, Array.from({ length: backlog }, () => deliveryJob('hang', { deliveryId: 'h', attempt: 1 })));
+    await time(`hung group backlog +${backlog}`);
+  }
+  await boss.stop({ graceful: false });
+} finally {
+  await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
+  await admin.end();
+}
