@@ -2,8 +2,8 @@
 // group limit) takes when a webhook held at its limit has a backlog queued ahead of other webhooks' jobs. pg-boss
 // checks the limit row by row, so a fetch walks past that backlog (bad neighbours, in docs/performance.md).
 import pg from 'pg';
-import { createBoss, ensureDeliveryQueue, DELIVERY_QUEUE, deliveryJob } from '../src/delivery/queue.ts';
-import { applyMigrations } from '../src/db/migrations.ts';
+import { createBoss, ensureDeliveryQueue, DELIVERY_QUEUE, deliveryJob } from '../src/delivery/queue.js';
+import { applyMigrations } from '../src/db/migrations.js';
 
 const admin = new pg.Client({
   connectionString: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',

@@ -1,5 +1,6 @@
 // At least once: a worker killed mid-delivery does not lose the delivery, and a stopping worker finishes
-// what it holds. The worker runs as a real child process; the API runs in-process on the same database.
+// what it holds; and an idle worker is woken by a publish in another process. The worker runs as a real child
+// process; the API runs in-process on the same database.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { spawnService } from './support/process.js';
@@ -90,5 +91,19 @@ describe('a worker stopped with SIGTERM', () => {
       attemptCount: 1,
       attempts: [{ responseStatus: 200 }],
     });
+  }, 60_000);
+});
+
+describe('an idle worker in another process', () => {
+  it('is woken by the NOTIFY of the publishing transaction, long before its poll interval', async () => {
+    receiver.on('/wake', (_req, res) => res.writeHead(200).end());
+    // Polling alone would not fetch again for an hour: only the wake-up can deliver in time.
+    const worker = spawnService({ ...workerEnv(), JOB_POLL_INTERVAL: '1h' });
+    await worker.waitForLog(workerReady);
+    await new Promise((r) => setTimeout(r, 500)); // its first fetch has come back empty: it sleeps
+    await publishTo('/wake', 'model.deprecated', 'wake-1');
+    await receiver.waitFor('/wake', 1, 5_000);
+    worker.child.kill('SIGTERM');
+    expect((await worker.exited).code).toBe(0);
   }, 60_000);
 });
