@@ -5,8 +5,9 @@
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { inTransaction, jobDatabase } from '../db/transaction.js';
-import type { Delivery, DeliveryStatus } from '../generated/prisma/client.js';
+import type { DeliveryStatus } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
+import type { DeliveryRef } from '../live/updates.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { ACTIVE_CHAIN, type DeliveryToAttempt } from './attempt.js';
 import type { PostOutcome } from './http-client.js';
@@ -29,8 +30,6 @@ export type AttemptEntry =
       outcome: PostOutcome;
     };
 
-export type ChangedDelivery = Pick<Delivery, 'id' | 'projectId' | 'webhookId'>;
-
 export type RecorderDeps = {
   pool: pg.Pool;
   boss: PgBoss;
@@ -38,7 +37,7 @@ export type RecorderDeps = {
   retryScheduleMs: readonly number[];
   now?: () => Date;
   /** Told after every committed change of a delivery's state (live updates). */
-  onDeliveryChanged?: (delivery: ChangedDelivery) => void;
+  onDeliveryChanged?: (delivery: DeliveryRef) => void;
 };
 
 type Waiting = { entry: AttemptEntry; resolve: () => void; reject: (error: unknown) => void };
@@ -227,7 +226,7 @@ export class AttemptRecorder {
 }
 
 /** Every delivery's new row in one statement; columns of an attempt are kept when the delivery had none. */
-async function updateDeliveries(tx: pg.ClientBase, updates: Map<string, DeliveryUpdate>): Promise<ChangedDelivery[]> {
+async function updateDeliveries(tx: pg.ClientBase, updates: Map<string, DeliveryUpdate>): Promise<DeliveryRef[]> {
   if (updates.size === 0) return [];
   const rows = [...updates].map(([id, u]) => ({ id, ...u }));
   const { rows: changed } = await tx.query<{ id: string; project_id: string; webhook_id: string }>(

@@ -22,10 +22,13 @@ type Topics = {
   deliveries: [key: string, notice: DeliveryNotice | Resync];
 };
 
+/** What live subscribers are told a delivery changed by: its id, and whose it is. */
+export type DeliveryRef = Pick<Delivery, 'id' | 'projectId' | 'webhookId'>;
+
 /** What publishers call after their transaction commits. */
 export interface LiveNotifier {
   jobChanged(job: JobState): void;
-  deliveryChanged(delivery: Pick<Delivery, 'id' | 'projectId' | 'webhookId'>): void;
+  deliveryChanged(delivery: DeliveryRef): void;
 }
 
 /** Who subscribes: the project it may see, and the transport connection it holds a slot on. */
@@ -63,7 +66,7 @@ export class LiveUpdates implements LiveNotifier {
     this.pubsub.publish('job', key(projectId, jobId), notice);
   }
 
-  deliveryChanged(delivery: Pick<Delivery, 'id' | 'projectId' | 'webhookId'>): void {
+  deliveryChanged(delivery: DeliveryRef): void {
     this.pubsub.publish('deliveries', key(delivery.projectId, delivery.webhookId), { deliveryId: delivery.id });
   }
 
