@@ -153,6 +153,19 @@ describe('publishing rejects bad input and loses nothing', () => {
     expect(receiver.requests('/idem')).toHaveLength(1);
   });
 
+  it('answers concurrent publishes with one key with one event, sent once', async () => {
+    // Several pass the key check together; the unique index stops all but one, and they answer with its event.
+    await createWebhook('/idem-race', ['inference.started']);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => publish('inference.started', { job_id: 'i-race' }, 'start-i-race')),
+    );
+    expect(results.map((r) => r.__typename)).toEqual(Array(8).fill('PublishEventPayload'));
+    expect(new Set(results.map((r) => r.event.id)).size).toBe(1);
+    await receiver.waitFor('/idem-race', 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.requests('/idem-race')).toHaveLength(1);
+  });
+
   it('refuses a repeated idempotency key for a different event with a ConflictError', async () => {
     await publish('model.deployed', { job_id: 'm7' }, 'deploy-m7');
     const conflict = await publish('model.deployed', { job_id: 'm8' }, 'deploy-m7');
