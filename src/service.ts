@@ -14,6 +14,7 @@ import { createDeliveryClient } from './delivery/http-client.js';
 import { DestinationPolicy } from './delivery/destination-policy.js';
 import { AttemptRecorder } from './delivery/attempt-recorder.js';
 import { createBoss, DELIVERY_WAKE_TOPIC, ensureDeliveryQueue } from './delivery/queue.js';
+import { HeldBackWebhooks } from './delivery/held-back.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { EventPublisher } from './events/publisher.js';
 import { createMetrics, registerQueueGauges } from './metrics/metrics.js';
@@ -113,7 +114,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         onDeliveryChanged: (delivery) => live.deliveryChanged(delivery),
       });
       const attempter = new DeliveryAttempter({ pool, client, secrets, recorder, timeoutMs: config.deliveryTimeoutMs });
-      const worker = new DeliveryWorker(boss, attempter, {
+      const heldBack = new HeldBackWebhooks(pool, logger);
+      const worker = new DeliveryWorker(boss, attempter, heldBack, {
         concurrency: config.deliveryConcurrency,
         webhookMaxInFlight: config.webhookMaxInFlight,
         pollIntervalMs: config.jobPollIntervalMs,

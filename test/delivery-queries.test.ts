@@ -18,6 +18,7 @@ beforeAll(async () => {
     DELIVERY_TIMEOUT: '2s',
     DELIVERY_CONCURRENCY: '6',
     WEBHOOK_MAX_IN_FLIGHT: '2',
+    JOB_POLL_INTERVAL: '1s',
   });
   ({ key, projectId } = await service.newProject());
 });
@@ -180,3 +181,49 @@ describe('per-webhook in-flight cap', () => {
   });
 });
 
+describe('a webhook whose receiver times out', () => {
+  /** Its queued jobs by pg-boss priority: 0 is the range the worker's main fetch reads, -1 is held back. */
+  const queuedByPriority = async (webhookId: string) => {
+    const rows = await service.db.$queryRaw<{ priority: number; n: number }[]>`
+      SELECT priority, count(*)::int AS n FROM pgboss.job
+      WHERE name = 'deliveries' AND group_id = ${webhookId} AND state < 'active' GROUP BY priority`;
+    return Object.fromEntries(rows.map((r) => [r.priority, r.n])) as Record<string, number>;
+  };
+
+  it('is held back behind the others until it answers again, and loses nothing', async () => {
+    receiver.on('/hung', behaviours.hang());
+    const hung = await createWebhook(key, '/hung', ['inference.started']);
+    await createWebhook(key, '/healthy', ['inference.completed']);
+    for (let i = 0; i < 6; i++) await publish(key, 'inference.started', { job_id: `hung-${i}` });
+    // Two requests take its two slots and time out (2 s); the four queued behind them are moved out of the main range.
+    await eventually(async () => {
+      const queued = await queuedByPriority(hung);
+      return queued['-1'] === 4 && !queued['0'] ? queued : undefined;
+    }, 'the queued jobs of the hung webhook to be held back');
+    // Jobs published for it while it is held back follow (the worker's sweep), and the others are not held up.
+    for (let i = 6; i < 9; i++) await publish(key, 'inference.started', { job_id: `hung-${i}` });
+    for (let i = 0; i < 3; i++) await publish(key, 'inference.completed', { job_id: `healthy-${i}` });
+    await receiver.waitFor('/healthy', 3);
+    await eventually(async () => {
+      const queued = await queuedByPriority(hung);
+      return queued['-1'] !== undefined && queued['-1'] >= 5 && !queued['0'] ? queued : undefined;
+    }, 'the jobs published for the held-back webhook to be held back too');
+
+    // Once it answers, everything that did not time out reaches it, and nothing is left held back.
+    receiver.on('/hung', behaviours.accept());
+    const deliveries = await eventually(async () => {
+      const page = (await service.gql(key, LIST, { webhookId: hung, first: 20 })).body.data.deliveries;
+      const nodes = page.edges.map((e: { node: { id: string; status: string } }) => e.node);
+      return nodes.every((n: { status: string }) => n.status !== 'PENDING') ? nodes : undefined;
+    }, 'every delivery to the hung webhook to be attempted', 20_000);
+    expect(deliveries).toHaveLength(9);
+    const succeeded = deliveries.filter((d: { status: string }) => d.status === 'SUCCESS');
+    // The rest timed out while it hung, and wait for their retry (an hour away in this file).
+    const timedOut = deliveries.filter((d: { status: string }) => d.status === 'RETRYING');
+    expect(succeeded.length + timedOut.length).toBe(9);
+    expect(succeeded.length).toBeGreaterThanOrEqual(5);
+    // What is still queued for it is their retries, one each.
+    const queued = Object.values(await queuedByPriority(hung)).reduce((a, b) => a + b, 0);
+    expect(queued).toBe(timedOut.length);
+  });
+});

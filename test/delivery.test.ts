@@ -187,6 +187,10 @@ describe('retries', () => {
     const delivery = await deliveryWhen(deliveryTo(published, hook.id), 'SUCCESS');
     expect(delivery.attempts.map((a: { responseStatus: number }) => a.responseStatus)).toEqual([500, 500, 200]);
     expect(delivery.attempts[0].errorKind).toBe('HTTP_STATUS');
+    // Each attempt's job left the queue with its record: the queue keeps no finished jobs to slow it down.
+    const jobs = await service.db.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries' AND data->>'deliveryId' = ${delivery.id}`;
+    expect(jobs[0]!.n).toBe(0);
   });
 
   it('fails the delivery and disables the webhook after the last retry; retry by hand and re-enable', async () => {

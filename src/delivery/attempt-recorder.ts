@@ -1,7 +1,9 @@
 // Recording what attempts did, many at a time. While one batch's transaction runs, the outcomes that arrive queue
 // up and go into the next (group commit), so the database sees a few statements per batch, not per attempt. One
 // transaction writes a batch's attempts, the deliveries' new states, the retries' jobs and any webhook given up
-// on, and completes the batch's queue jobs: a job is done exactly when its outcome is on record.
+// on, and removes the batch's queue jobs: a job is done exactly when its outcome is on record. Done jobs are deleted
+// rather than marked complete: the delivery and attempt rows are the record, and completed jobs would otherwise stay
+// in the queue's table until pg-boss's daily retention sweep, making every fetch and write slower as the day goes on.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { inTransaction, jobDatabase } from '../db/transaction.js';
@@ -15,7 +17,7 @@ import { DELIVERY_QUEUE, deliveryJob, enqueueInTransaction, type DeliveryQueueJo
 import { nextStep } from './retry-policy.js';
 
 export type AttemptEntry =
-  /** Nothing to attempt (the delivery is gone, or this attempt was already made): only the job completes. */
+  /** Nothing to attempt (the delivery is gone, or this attempt was already made): only the job is removed. */
   | { kind: 'skipped'; job: DeliveryQueueJob }
   /** The webhook was disabled before a scheduled attempt: the delivery fails without one. */
   | { kind: 'abandoned'; job: DeliveryQueueJob; delivery: DeliveryToAttempt }
@@ -77,7 +79,7 @@ export class AttemptRecorder {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** Resolves once the entry is committed with its job's completion; rejects if it could not be recorded. */
+  /** Resolves once the entry is committed with its job's removal; rejects if it could not be recorded. */
   record(entry: AttemptEntry): Promise<void> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ entry, resolve, reject });
@@ -110,7 +112,7 @@ export class AttemptRecorder {
       const written = await this.write(tx, entries);
       // Fenced to the attempts fetched: a job whose claim lapsed meanwhile is left to whoever holds it now.
       const jobs = entries.map(({ job }) => ({ id: job.id, retryCount: job.retryCount }));
-      await boss.complete(DELIVERY_QUEUE, jobs, null, { db: jobDatabase(tx) });
+      await boss.deleteJob(DELIVERY_QUEUE, jobs, { db: jobDatabase(tx) });
       return written;
     });
     const { metrics } = this.deps;

@@ -50,6 +50,9 @@ export function signingSecrets(webhook: SigningKeys, now: Date, box: SecretBox):
   return sealed.map((value) => box.open(value));
 }
 
+/** How a job's request ended: before the timeout (answered, with any status, or refused), timed out, or never sent. */
+export type RequestEnd = 'finished' | 'timed-out' | 'not-sent';
+
 export type AttempterDeps = {
   pool: pg.Pool;
   client: DeliveryClient;
@@ -67,22 +70,22 @@ export class DeliveryAttempter {
   }
 
   /**
-   * Per job: `sent` once its request is answered (or there is nothing to send), `recorded` once its outcome is
-   * committed and the job completed. Recording is batched, so it lags; only `sent` needs a delivery slot.
+   * Per job: `sent` once its request has ended (or there is nothing to send), `recorded` once its outcome is
+   * committed and the job done. Recording is batched, so it lags; only `sent` needs a delivery slot.
    */
-  run(jobs: readonly DeliveryQueueJob[]): { sent: Promise<void>; recorded: Promise<void> }[] {
+  run(jobs: readonly DeliveryQueueJob[]): { sent: Promise<RequestEnd>; recorded: Promise<void> }[] {
     const loading = this.load(jobs.map((job) => job.data.deliveryId));
     return jobs.map((job) => {
-      let markSent!: () => void;
-      const sent = new Promise<void>((resolve) => (markSent = resolve));
+      let markSent!: (end: RequestEnd) => void;
+      const sent = new Promise<RequestEnd>((resolve) => (markSent = resolve));
       const recorded = loading
         .then((deliveries) => this.runOne(job, deliveries.get(job.data.deliveryId), markSent))
-        .finally(markSent);
+        .finally(() => markSent('not-sent')); // no-op when the request was sent
       return { sent, recorded };
     });
   }
 
-  private async runOne(job: DeliveryQueueJob, delivery: DeliveryToAttempt | undefined, markSent: () => void) {
+  private async runOne(job: DeliveryQueueJob, delivery: DeliveryToAttempt | undefined, markSent: (end: RequestEnd) => void) {
     const { recorder } = this.deps;
     // Deleted together with its webhook: nothing to attempt.
     if (!delivery) return recorder.record({ kind: 'skipped', job });
@@ -108,7 +111,7 @@ export class DeliveryAttempter {
       now: startedAt,
     });
     const outcome = await postJson(this.deps.client, delivery.webhook.url, headers, body, this.deps.timeoutMs);
-    markSent();
+    markSent(outcome.error?.kind === 'TIMEOUT' ? 'timed-out' : 'finished');
     return recorder.record({ kind: 'attempted', job, delivery, manual, startedAt, headers, body, outcome });
   }
 

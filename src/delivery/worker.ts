@@ -1,13 +1,17 @@
 // The delivery worker: one fetch loop per process keeps up to DELIVERY_CONCURRENCY requests in flight. It fetches
 // as many jobs as it has free slots in one query, and every request holds only its own slot, so a slow receiver
 // never holds up the others; a slot is free again once its answer is in, while the outcome waits for its batch to
-// be recorded (at most another DELIVERY_CONCURRENCY outcomes wait, so a slow database slows fetching). WEBHOOK_MAX_IN_FLIGHT (a pg-boss group limit, one group per webhook) caps one webhook's
-// share of the slots. The loop sleeps when the queue is empty, until a NOTIFY says jobs are due (see
-// `enqueueInTransaction`), one of its jobs completes (which may let a webhook held at its limit go on), or the poll
-// interval comes round (scheduled retries that fell due, limits freed by other processes).
+// be recorded (at most another DELIVERY_CONCURRENCY outcomes wait, so a slow database slows fetching).
+// WEBHOOK_MAX_IN_FLIGHT (a pg-boss group limit, one group per webhook) caps one webhook's share of the slots, and a
+// webhook whose requests time out is held back (see `held-back.ts`): its jobs are fetched separately, when one of
+// them finished or at the poll interval, so the main fetch never reads past its backlog. The loop sleeps when the
+// queue is empty, until a NOTIFY says jobs are due (see `enqueueInTransaction`), one of its jobs completes (which
+// may let a webhook held at its limit go on), or the poll interval comes round (scheduled retries that fell due,
+// limits freed by other processes).
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DeliveryAttempter } from './attempt.js';
+import { HELD_BACK_PRIORITY, NORMAL_PRIORITY, type HeldBackWebhooks } from './held-back.js';
 import { DELIVERY_QUEUE, type DeliveryJob, type DeliveryQueueJob } from './queue.js';
 
 export type WorkerSettings = {
@@ -17,6 +21,9 @@ export type WorkerSettings = {
   /** The queue's heartbeat: jobs not touched for this long are handed to another worker. */
   heartbeatSeconds: number;
 };
+
+/** How often jobs published for held-back webhooks are moved behind the rest. */
+const HELD_BACK_SWEEP_MS = 1000;
 
 export class DeliveryWorker {
   /** The jobs in hand until recorded, by id: what the heartbeat keeps claimed. */
@@ -30,12 +37,15 @@ export class DeliveryWorker {
   private stopping = false;
   /** Whether the last fetch found jobs: only then may a freed slot find more at once. */
   private moreMayWait = false;
+  /** When held-back jobs are fetched next, unless one of them finishes first. */
+  private heldBackDueAt = 0;
   private loop: Promise<void> | null = null;
-  private heartbeat: NodeJS.Timeout | null = null;
+  private timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly boss: PgBoss,
     private readonly attempter: DeliveryAttempter,
+    private readonly heldBack: HeldBackWebhooks,
     private readonly settings: WorkerSettings,
     private readonly logger: Logger,
   ) {}
@@ -43,7 +53,8 @@ export class DeliveryWorker {
   start(): void {
     this.loop = this.run();
     const everyMs = Math.max(500, (this.settings.heartbeatSeconds * 1000) / 2);
-    this.heartbeat = setInterval(() => void this.touch(), everyMs);
+    this.timers.push(setInterval(() => void this.touch(), everyMs));
+    this.timers.push(setInterval(() => this.keep(this.heldBack.sweep(), 'sweep the held-back webhooks'), HELD_BACK_SWEEP_MS));
   }
 
   /** Jobs may be due: fetch now rather than at the next poll. */
@@ -58,7 +69,7 @@ export class DeliveryWorker {
     this.wake();
     await this.loop;
     await Promise.allSettled(this.attempts);
-    if (this.heartbeat) clearInterval(this.heartbeat);
+    for (const timer of this.timers) clearInterval(timer);
   }
 
   private async run() {
@@ -73,42 +84,65 @@ export class DeliveryWorker {
       }
       this.woken = false;
       let jobs: DeliveryQueueJob[];
+      let heldBack: DeliveryQueueJob[] = [];
       try {
-        jobs = await this.boss.fetch<DeliveryJob>(DELIVERY_QUEUE, {
-          batchSize: free,
-          groupConcurrency: this.settings.webhookMaxInFlight,
-        });
+        if (Date.now() >= this.heldBackDueAt) {
+          this.heldBackDueAt = Date.now() + this.settings.pollIntervalMs;
+          heldBack = await this.fetch(free, { maxPriority: HELD_BACK_PRIORITY });
+        }
+        const rest = free - heldBack.length;
+        jobs = rest > 0 ? await this.fetch(rest, { minPriority: NORMAL_PRIORITY }) : [];
       } catch (error) {
         this.logger.error({ err: error }, 'could not fetch delivery jobs');
         await this.sleep(this.settings.pollIntervalMs);
         continue;
       }
       this.moreMayWait = jobs.length > 0;
-      if (jobs.length > 0) this.dispatch(jobs);
+      if (heldBack.length > 0) this.dispatch(heldBack, true);
+      if (jobs.length > 0) this.dispatch(jobs, false);
       // A short batch means the queue had no more due jobs for us (or only for webhooks at their limit).
-      if (jobs.length < free) await this.sleep(this.settings.pollIntervalMs);
+      if (heldBack.length + jobs.length < free) await this.sleep(this.settings.pollIntervalMs);
     }
   }
 
-  private dispatch(jobs: DeliveryQueueJob[]) {
+  private fetch(batchSize: number, priority: { minPriority: number } | { maxPriority: number }) {
+    return this.boss.fetch<DeliveryJob>(DELIVERY_QUEUE, {
+      batchSize,
+      groupConcurrency: this.settings.webhookMaxInFlight,
+      ...priority,
+    });
+  }
+
+  private dispatch(jobs: DeliveryQueueJob[], heldBack: boolean) {
     for (const job of jobs) this.inHand.set(job.id, job);
     this.sending += jobs.length;
     this.attempter.run(jobs).forEach(({ sent, recorded }, i) => {
       const job = jobs[i]!;
-      void sent.then(() => {
+      void sent.then((request) => {
         this.sending--;
         this.slotFreed();
+        const webhookId = job.groupId;
+        if (!webhookId) return;
+        if (request === 'timed-out') this.keep(this.heldBack.hold(webhookId), 'hold a webhook back');
+        else if (heldBack && request === 'finished') this.keep(this.heldBack.release(webhookId), 'release a webhook');
       });
       const settled = recorded
         .catch((error) => this.failed(job, error))
         .finally(() => {
           this.inHand.delete(job.id);
           this.attempts.delete(settled);
-          // A completed job frees a place in its webhook's in-flight limit: jobs held back by it may be fetched.
+          // A held-back job done may let its webhook take another: fetch them again now.
+          if (heldBack) this.heldBackDueAt = 0;
+          // A completed job frees a place in its webhook's in-flight limit: jobs waiting for it may be fetched.
           this.wake();
         });
       this.attempts.add(settled);
     });
+  }
+
+  /** Runs a background step whose failure only costs fetch efficiency: logged, never thrown. */
+  private keep(step: Promise<void>, what: string) {
+    step.catch((error) => this.logger.warn({ err: error }, `could not ${what}`));
   }
 
   private slotFreed() {

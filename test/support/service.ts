@@ -11,6 +11,8 @@ export type GraphQLResult<T = any> = { status: number; body: { data?: T; errors?
 
 export type TestService = RunningService & {
   httpUrl: string;
+  /** A client of the service's database, to look at what the API does not show (the job queue). */
+  db: ReturnType<typeof createPrisma>;
   /** A new project with its own API key. */
   newProject: (name?: string) => Promise<{ key: string; projectId: string }>;
   /** POSTs a GraphQL operation with the given key (none when null). */
@@ -45,6 +47,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   return {
     ...service,
     httpUrl,
+    db,
     newProject: async (name = `project-${process.pid}-${++projectCounter}`) => {
       const { key, project } = await apiKeys.create(name);
       return { key, projectId: project.id };

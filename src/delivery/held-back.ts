@@ -1,0 +1,81 @@
+// Webhooks held back. A receiver that lets requests run into the timeout keeps its webhook's in-flight slots for the
+// whole timeout, so that webhook's jobs pile up at the head of the queue. pg-boss applies the per-webhook limit row
+// by row, so every fetch would read past the whole pile before reaching anyone else's jobs. Holding the webhook back
+// moves its queued jobs to HELD_BACK_PRIORITY, which sorts after every other job in pg-boss's fetch index: the
+// worker's main fetch asks for priority 0 and up, an index range that does not contain them, and a separate fetch
+// takes held-back jobs when one of them finished or at the poll interval. Nothing is dropped or delayed beyond what
+// the webhook's own limit allows. A held-back job that ends without timing out releases the webhook: its jobs go back
+// to the normal priority.
+//
+// pg-boss has no call to change a queued job's priority, so this module updates its job table directly (the
+// `priority` column and the partial index `job_i11` on (name, priority DESC, created_on, start_after) that its fetch
+// reads); `test/held-back.test.ts` fails if that changes.
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { DELIVERY_QUEUE } from './queue.js';
+
+export const HELD_BACK_PRIORITY = -1;
+export const NORMAL_PRIORITY = 0;
+
+/** Jobs queued for these webhooks in a transaction that committed after the previous sweep read the clock. */
+const SWEEP_OVERLAP = "interval '5 seconds'";
+
+/** Queued (not yet fetched) delivery jobs of the webhooks in $2, as pg-boss's fetch index sees them. */
+const QUEUED = `name = $1 AND state < 'active' AND NOT blocked AND group_id = ANY($2::text[])`;
+
+export class HeldBackWebhooks {
+  private readonly held = new Set<string>();
+  /** Database time of the last sweep: the next one only looks at jobs created after it (less an overlap). */
+  private sweptAt: Date | null = null;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly logger: Logger,
+  ) {}
+
+  get any(): boolean {
+    return this.held.size > 0;
+  }
+
+  isHeld(webhookId: string): boolean {
+    return this.held.has(webhookId);
+  }
+
+  /** A request to the webhook timed out: its queued jobs, and those queued for it from now on, wait behind the rest. */
+  async hold(webhookId: string): Promise<void> {
+    // Moved again on every timeout, not only the first: another worker may have released it meanwhile.
+    const first = !this.held.has(webhookId);
+    this.held.add(webhookId);
+    const moved = await this.move([webhookId], NORMAL_PRIORITY, HELD_BACK_PRIORITY);
+    if (first) this.logger.warn({ webhookId, jobs: moved }, 'webhook held back: its receiver timed out');
+  }
+
+  /** A held-back job ended without timing out: the webhook's jobs go back to the normal priority. */
+  async release(webhookId: string): Promise<void> {
+    this.held.delete(webhookId);
+    const moved = await this.move([webhookId], HELD_BACK_PRIORITY, NORMAL_PRIORITY);
+    this.logger.info({ webhookId, jobs: moved }, 'webhook released: its receiver answers again');
+  }
+
+  /** Moves the jobs published for held-back webhooks since the last sweep behind the rest. */
+  async sweep(): Promise<void> {
+    if (this.held.size === 0) return;
+    // A data-modifying WITH runs whether or not it is read; now() is the statement's transaction time.
+    const { rows } = await this.pool.query<{ at: Date }>(
+      `WITH moved AS (
+         UPDATE pgboss.job SET priority = $3
+         WHERE ${QUEUED} AND priority = $4 AND ($5::timestamptz IS NULL OR created_on > $5::timestamptz - ${SWEEP_OVERLAP}))
+       SELECT now() AS at`,
+      [DELIVERY_QUEUE, [...this.held], HELD_BACK_PRIORITY, NORMAL_PRIORITY, this.sweptAt],
+    );
+    this.sweptAt = rows[0]!.at;
+  }
+
+  private async move(webhookIds: string[], from: number, to: number): Promise<number> {
+    const { rowCount } = await this.pool.query(
+      `UPDATE pgboss.job SET priority = $3 WHERE ${QUEUED} AND priority = $4`,
+      [DELIVERY_QUEUE, webhookIds, to, from],
+    );
+    return rowCount ?? 0;
+  }
+}
