@@ -1,7 +1,10 @@
 // `node --import tsx bench/group-skip.ts`: how long the delivery worker's fetch (pg-boss, with the per-webhook
 // group limit) takes when a webhook held at its limit has a backlog queued ahead of other webhooks' jobs. pg-boss
-// checks the limit row by row, so a fetch walks past that backlog (bad neighbours, in docs/performance.md).
+// checks the limit row by row, so a fetch walks past that backlog (bad neighbours, in docs/performance.md). The last
+// line holds that webhook back (src/delivery/held-back.ts) and times the worker's main fetch, which skips it by index.
 import pg from 'pg';
+import { pino } from 'pino';
+import { HeldBackWebhooks, NORMAL_PRIORITY } from '../src/delivery/held-back.js';
 import { createBoss, ensureDeliveryQueue, DELIVERY_QUEUE, deliveryJob } from '../src/delivery/queue.js';
 import { applyMigrations } from '../src/db/migrations.js';
 
@@ -17,7 +20,7 @@ try {
   const boss = createBoss(url, { monitorIntervalSeconds: 60 });
   await boss.start();
   await ensureDeliveryQueue(boss, { deliveryTimeoutMs: 30_000, heartbeatSeconds: 30 });
-  const time = async (label: string) => {
+  const time = async (label: string, priority: { minPriority?: number } = {}) => {
     // Healthy jobs newer than the hung group's backlog.
     for (;;) {
       const old = await boss.fetch(DELIVERY_QUEUE, { batchSize: 500, groupConcurrency: 10 });
@@ -28,7 +31,7 @@ try {
     const runs: number[] = [];
     for (let i = 0; i < 20; i++) {
       const t = performance.now();
-      const jobs = await boss.fetch(DELIVERY_QUEUE, { batchSize: 10, groupConcurrency: 10 });
+      const jobs = await boss.fetch(DELIVERY_QUEUE, { batchSize: 10, groupConcurrency: 10, ...priority });
       runs.push(performance.now() - t);
       if (jobs.length !== 10) throw new Error(`fetched ${jobs.length}`);
       await boss.complete(DELIVERY_QUEUE, jobs.map((j) => j.id));
@@ -43,6 +46,10 @@ try {
     await boss.insert(DELIVERY_QUEUE, Array.from({ length: backlog }, () => deliveryJob('hang', { deliveryId: 'h', attempt: 1 })));
     await time(`hung group backlog +${backlog}`);
   }
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  await new HeldBackWebhooks(pool, pino({ level: 'silent' })).hold('hang');
+  await time('hung group held back, main fetch', { minPriority: NORMAL_PRIORITY });
+  await pool.end();
   await boss.stop({ graceful: false });
 } finally {
   await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);

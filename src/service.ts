@@ -114,12 +114,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         onDeliveryChanged: (delivery) => live.deliveryChanged(delivery),
       });
       const attempter = new DeliveryAttempter({ pool, client, secrets, recorder, timeoutMs: config.deliveryTimeoutMs });
-      const heldBack = new HeldBackWebhooks(pool, logger);
+      const heldBack = new HeldBackWebhooks(pool, logger, metrics.webhooksHeldBack);
       const worker = new DeliveryWorker(boss, attempter, heldBack, {
         concurrency: config.deliveryConcurrency,
         webhookMaxInFlight: config.webhookMaxInFlight,
         pollIntervalMs: config.jobPollIntervalMs,
         heartbeatSeconds: config.jobHeartbeatSeconds,
+        timeoutMs: config.deliveryTimeoutMs,
       }, logger);
       liveTarget.addEventListener(DELIVERY_WAKE_TOPIC, () => worker.wake());
       worker.start();

@@ -1,17 +1,18 @@
-// Webhooks held back. A receiver that lets requests run into the timeout keeps its webhook's in-flight slots for the
-// whole timeout, so that webhook's jobs pile up at the head of the queue. pg-boss applies the per-webhook limit row
+// Webhooks held back. A receiver that is slow to answer, or lets requests run into the timeout, keeps its webhook's
+// in-flight slots, so that webhook's jobs pile up at the head of the queue. pg-boss applies the per-webhook limit row
 // by row, so every fetch would read past the whole pile before reaching anyone else's jobs. Holding the webhook back
 // moves its queued jobs to HELD_BACK_PRIORITY, which sorts after every other job in pg-boss's fetch index: the
 // worker's main fetch asks for priority 0 and up, an index range that does not contain them, and a separate fetch
 // takes held-back jobs when one of them finished or at the poll interval. Nothing is dropped or delayed beyond what
-// the webhook's own limit allows. A held-back job that ends without timing out releases the webhook: its jobs go back
-// to the normal priority.
+// the webhook's own limit allows. The worker decides when (see `worker.ts`); a held-back job answered quickly
+// releases the webhook: its jobs go back to the normal priority.
 //
 // pg-boss has no call to change a queued job's priority, so this module updates its job table directly (the
 // `priority` column and the partial index `job_i11` on (name, priority DESC, created_on, start_after) that its fetch
-// reads); `test/held-back.test.ts` fails if that changes.
+// reads); the held-back test in `test/delivery-queries.test.ts` fails if that changes.
 import type pg from 'pg';
 import type { Logger } from 'pino';
+import type { Gauge } from 'prom-client';
 import { DELIVERY_QUEUE } from './queue.js';
 
 export const HELD_BACK_PRIORITY = -1;
@@ -31,6 +32,7 @@ export class HeldBackWebhooks {
   constructor(
     private readonly pool: pg.Pool,
     private readonly logger: Logger,
+    private readonly gauge?: Gauge,
   ) {}
 
   get any(): boolean {
@@ -41,18 +43,20 @@ export class HeldBackWebhooks {
     return this.held.has(webhookId);
   }
 
-  /** A request to the webhook timed out: its queued jobs, and those queued for it from now on, wait behind the rest. */
+  /** The webhook is slow or hangs: its queued jobs, and those queued for it from now on, wait behind the rest. */
   async hold(webhookId: string): Promise<void> {
     // Moved again on every timeout, not only the first: another worker may have released it meanwhile.
     const first = !this.held.has(webhookId);
     this.held.add(webhookId);
+    this.gauge?.set(this.held.size);
     const moved = await this.move([webhookId], NORMAL_PRIORITY, HELD_BACK_PRIORITY);
-    if (first) this.logger.warn({ webhookId, jobs: moved }, 'webhook held back: its receiver timed out');
+    if (first) this.logger.warn({ webhookId, jobs: moved }, 'webhook held back: its receiver is slow or hangs');
   }
 
-  /** A held-back job ended without timing out: the webhook's jobs go back to the normal priority. */
+  /** A held-back job was answered quickly: the webhook's jobs go back to the normal priority. */
   async release(webhookId: string): Promise<void> {
     this.held.delete(webhookId);
+    this.gauge?.set(this.held.size);
     const moved = await this.move([webhookId], HELD_BACK_PRIORITY, NORMAL_PRIORITY);
     this.logger.info({ webhookId, jobs: moved }, 'webhook released: its receiver answers again');
   }

@@ -3,8 +3,9 @@
 // never holds up the others; a slot is free again once its answer is in, while the outcome waits for its batch to
 // be recorded (at most another DELIVERY_CONCURRENCY outcomes wait, so a slow database slows fetching).
 // WEBHOOK_MAX_IN_FLIGHT (a pg-boss group limit, one group per webhook) caps one webhook's share of the slots, and a
-// webhook whose requests time out is held back (see `held-back.ts`): its jobs are fetched separately, when one of
-// them finished or at the poll interval, so the main fetch never reads past its backlog. The loop sleeps when the
+// webhook whose requests time out, or whose every slot has waited over a second, is held back (see `held-back.ts`):
+// its jobs are fetched separately, when one of them finished or at the poll interval, so the main fetch never reads
+// past its backlog. The loop sleeps when the
 // queue is empty, until a NOTIFY says jobs are due (see `enqueueInTransaction`), one of its jobs completes (which
 // may let a webhook held at its limit go on), or the poll interval comes round (scheduled retries that fell due,
 // limits freed by other processes).
@@ -20,10 +21,14 @@ export type WorkerSettings = {
   pollIntervalMs: number;
   /** The queue's heartbeat: jobs not touched for this long are handed to another worker. */
   heartbeatSeconds: number;
+  /** The delivery timeout: how long a request may hang. */
+  timeoutMs: number;
 };
 
-/** How often jobs published for held-back webhooks are moved behind the rest. */
+/** How often slow webhooks are looked for, and jobs published for held-back webhooks moved behind the rest. */
 const HELD_BACK_SWEEP_MS = 1000;
+/** A request waiting longer than this is slow (or half the timeout, when that is shorter). */
+const SLOW_AFTER_MS = 1000;
 
 export class DeliveryWorker {
   /** The jobs in hand until recorded, by id: what the heartbeat keeps claimed. */
@@ -37,10 +42,13 @@ export class DeliveryWorker {
   private stopping = false;
   /** Whether the last fetch found jobs: only then may a freed slot find more at once. */
   private moreMayWait = false;
+  /** Requests in flight, by job id: to which webhook, since when (holding back slow webhooks). */
+  private readonly requests = new Map<string, { webhookId: string; since: number }>();
   /** When held-back jobs are fetched next, unless one of them finishes first. */
   private heldBackDueAt = 0;
   private loop: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
+  private readonly slowAfterMs: number;
 
   constructor(
     private readonly boss: PgBoss,
@@ -48,13 +56,20 @@ export class DeliveryWorker {
     private readonly heldBack: HeldBackWebhooks,
     private readonly settings: WorkerSettings,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.slowAfterMs = Math.min(SLOW_AFTER_MS, settings.timeoutMs / 2);
+  }
 
   start(): void {
     this.loop = this.run();
     const everyMs = Math.max(500, (this.settings.heartbeatSeconds * 1000) / 2);
     this.timers.push(setInterval(() => void this.touch(), everyMs));
-    this.timers.push(setInterval(() => this.keep(this.heldBack.sweep(), 'sweep the held-back webhooks'), HELD_BACK_SWEEP_MS));
+    this.timers.push(
+      setInterval(() => {
+        this.holdSlowWebhooks();
+        this.keep(this.heldBack.sweep(), 'sweep the held-back webhooks');
+      }, HELD_BACK_SWEEP_MS),
+    );
   }
 
   /** Jobs may be due: fetch now rather than at the next poll. */
@@ -83,25 +98,25 @@ export class DeliveryWorker {
         continue;
       }
       this.woken = false;
-      let jobs: DeliveryQueueJob[];
-      let heldBack: DeliveryQueueJob[] = [];
+      let fetched = 0;
       try {
         if (Date.now() >= this.heldBackDueAt) {
           this.heldBackDueAt = Date.now() + this.settings.pollIntervalMs;
-          heldBack = await this.fetch(free, { maxPriority: HELD_BACK_PRIORITY });
+          const heldBack = await this.fetch(free, { maxPriority: HELD_BACK_PRIORITY });
+          this.dispatch(heldBack, true);
+          fetched += heldBack.length;
         }
-        const rest = free - heldBack.length;
-        jobs = rest > 0 ? await this.fetch(rest, { minPriority: NORMAL_PRIORITY }) : [];
+        const jobs = fetched < free ? await this.fetch(free - fetched, { minPriority: NORMAL_PRIORITY }) : [];
+        this.dispatch(jobs, false);
+        fetched += jobs.length;
+        this.moreMayWait = jobs.length > 0;
       } catch (error) {
         this.logger.error({ err: error }, 'could not fetch delivery jobs');
         await this.sleep(this.settings.pollIntervalMs);
         continue;
       }
-      this.moreMayWait = jobs.length > 0;
-      if (heldBack.length > 0) this.dispatch(heldBack, true);
-      if (jobs.length > 0) this.dispatch(jobs, false);
       // A short batch means the queue had no more due jobs for us (or only for webhooks at their limit).
-      if (heldBack.length + jobs.length < free) await this.sleep(this.settings.pollIntervalMs);
+      if (fetched < free) await this.sleep(this.settings.pollIntervalMs);
     }
   }
 
@@ -114,30 +129,51 @@ export class DeliveryWorker {
   }
 
   private dispatch(jobs: DeliveryQueueJob[], heldBack: boolean) {
+    if (jobs.length === 0) return;
     for (const job of jobs) this.inHand.set(job.id, job);
     this.sending += jobs.length;
     this.attempter.run(jobs).forEach(({ sent, recorded }, i) => {
       const job = jobs[i]!;
+      const webhookId = job.groupId ?? null;
+      const since = Date.now();
+      if (webhookId) this.requests.set(job.id, { webhookId, since });
       void sent.then((request) => {
         this.sending--;
+        this.requests.delete(job.id);
         this.slotFreed();
-        const webhookId = job.groupId;
         if (!webhookId) return;
         if (request === 'timed-out') this.keep(this.heldBack.hold(webhookId), 'hold a webhook back');
-        else if (heldBack && request === 'finished') this.keep(this.heldBack.release(webhookId), 'release a webhook');
+        else if (heldBack && request === 'finished' && Date.now() - since < this.slowAfterMs) {
+          this.keep(this.heldBack.release(webhookId), 'release a webhook');
+        }
       });
       const settled = recorded
         .catch((error) => this.failed(job, error))
         .finally(() => {
           this.inHand.delete(job.id);
           this.attempts.delete(settled);
-          // A held-back job done may let its webhook take another: fetch them again now.
-          if (heldBack) this.heldBackDueAt = 0;
+          // A held-back webhook's job done may let it take another: fetch held-back jobs again now.
+          if (webhookId && this.heldBack.isHeld(webhookId)) this.heldBackDueAt = 0;
           // A completed job frees a place in its webhook's in-flight limit: jobs waiting for it may be fetched.
           this.wake();
         });
       this.attempts.add(settled);
     });
+  }
+
+  /**
+   * Holds back the webhooks whose every slot has been waiting longer than `slowAfterMs`: long before their requests
+   * time out, their queued jobs would otherwise pile up where every fetch reads them.
+   */
+  private holdSlowWebhooks() {
+    const now = Date.now();
+    const slow = new Map<string, number>();
+    for (const { webhookId, since } of this.requests.values()) {
+      if (now - since > this.slowAfterMs) slow.set(webhookId, (slow.get(webhookId) ?? 0) + 1);
+    }
+    for (const [webhookId, waiting] of slow) {
+      if (waiting >= this.settings.webhookMaxInFlight) this.keep(this.heldBack.hold(webhookId), 'hold a webhook back');
+    }
   }
 
   /** Runs a background step whose failure only costs fetch efficiency: logged, never thrown. */

@@ -36,6 +36,11 @@ export function createMetrics() {
       labelNames: ['type'] as const,
       registers,
     }),
+    webhooksHeldBack: new Gauge({
+      name: 'webhooks_held_back',
+      help: 'Webhooks this worker holds back because their receiver is slow or hangs: their jobs wait behind the others',
+      registers,
+    }),
     webhooksDisabled: new Counter({
       name: 'webhooks_disabled_total',
       help: 'Webhooks disabled automatically after failing deliveries or a 410 Gone',

@@ -1,0 +1,98 @@
+// A receiver that stops answering is held back while its requests still hang, long before they time out: its queued
+// jobs move out of the range the worker's main fetch reads (src/delivery/held-back.ts), and nothing is lost.
+import type { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
+import { startTestService, type TestService } from './support/service.js';
+
+let service: TestService;
+let receiver: Receiver;
+let key: string;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  // No request times out during the test: only the requests' age can hold the webhook back.
+  service = await startTestService({ DELIVERY_TIMEOUT: '60s', WEBHOOK_MAX_IN_FLIGHT: '2', JOB_POLL_INTERVAL: '1s' });
+  ({ key } = await service.newProject());
+});
+
+/** Requests the receiver has not answered yet. */
+const hanging: ServerResponse[] = [];
+const answerHanging = () => hanging.splice(0).forEach((res) => res.writeHead(200).end());
+// Even if a test fails, so that the service does not wait for them when it stops.
+afterAll(answerHanging);
+
+async function createWebhook(path: string, events: string[]) {
+  const result = await service.gql(
+    key,
+    `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) {
+      ... on CreateWebhookPayload { webhook { id } } ... on ValidationError { message } } }`,
+    { input: { url: receiver.url(path), events } },
+  );
+  const payload = result.body.data.createWebhook;
+  if (!payload.webhook) throw new Error(payload.message);
+  return result.body.data.createWebhook.webhook.id as string;
+}
+
+async function publish(type: string, jobId: string) {
+  const result = await service.gql(key, `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`, {
+    input: { type, data: { job_id: jobId } },
+  });
+  expect(result.body.data.publishEvent.__typename).toBe('PublishEventPayload');
+}
+
+/** The webhook's queued jobs by pg-boss priority: 0 is the range the main fetch reads, -1 is held back. */
+async function queuedByPriority(webhookId: string) {
+  const rows = await service.db.$queryRaw<{ priority: number; n: number }[]>`
+    SELECT priority, count(*)::int AS n FROM pgboss.job
+    WHERE name = 'deliveries' AND group_id = ${webhookId} AND state < 'active' GROUP BY priority`;
+  return Object.fromEntries(rows.map((r) => [r.priority, r.n])) as Record<string, number>;
+}
+
+/** What the worker reports at /metrics: how many webhooks it holds back. */
+async function heldBackGauge() {
+  const text = await (await fetch(`${service.httpUrl}/metrics`)).text();
+  return Number(/^webhooks_held_back (\d+)$/m.exec(text)?.[1]);
+}
+
+const statuses = async (webhookId: string) => {
+  const result = await service.gql(
+    key,
+    `query($id: ID!) { deliveries(webhookId: $id, first: 50) { edges { node { status attemptCount } } } }`,
+    { id: webhookId },
+  );
+  return result.body.data.deliveries.edges.map((e: { node: { status: string; attemptCount: number } }) => e.node);
+};
+
+it('holds back a webhook whose every slot waits, while its requests hang, and releases it once it answers', async () => {
+  receiver.on('/stuck', (_req, res) => hanging.push(res));
+  const stuck = await createWebhook('/stuck', ['inference.started']);
+  await createWebhook('/fine', ['inference.completed']);
+  for (let i = 0; i < 6; i++) await publish('inference.started', `stuck-${i}`);
+  // Both slots wait; the four queued jobs move behind the rest, and no attempt has ended, so none timed out.
+  await eventually(async () => {
+    const queued = await queuedByPriority(stuck);
+    return queued['-1'] === 4 && !queued['0'] ? queued : undefined;
+  }, 'the queued jobs of the stuck webhook to be held back');
+  expect((await statuses(stuck)).every((d: { attemptCount: number }) => d.attemptCount === 0)).toBe(true);
+  expect(await heldBackGauge()).toBe(1);
+
+  // Jobs published for it from now on follow, and the other webhook is served meanwhile.
+  for (let i = 6; i < 9; i++) await publish('inference.started', `stuck-${i}`);
+  for (let i = 0; i < 3; i++) await publish('inference.completed', `fine-${i}`);
+  await receiver.waitFor('/fine', 3);
+  await eventually(async () => {
+    const queued = await queuedByPriority(stuck);
+    return queued['-1'] === 7 && !queued['0'] ? queued : undefined;
+  }, 'the jobs published for the held-back webhook to be held back too');
+
+  // Once it answers, its two slots free up, a held-back job answered at once releases it, and everything arrives.
+  receiver.on('/stuck', behaviours.accept());
+  answerHanging();
+  await eventually(async () => {
+    const all = await statuses(stuck);
+    return all.length === 9 && all.every((d: { status: string }) => d.status === 'SUCCESS') ? all : undefined;
+  }, 'every delivery to the stuck webhook to be made');
+  expect(await queuedByPriority(stuck)).toEqual({});
+  expect(await heldBackGauge()).toBe(0);
+});
