@@ -11,6 +11,8 @@ export type Plan = {
   readRequests: number;
   soakSeconds: number;
   soakWindowSeconds: number;
+  /** Load at the soak's rate before its first window, so the start is the service's steady state. */
+  soakWarmupSeconds: number;
 };
 
 export const fullPlan = (concurrency: number): Plan => ({
@@ -26,6 +28,7 @@ export const fullPlan = (concurrency: number): Plan => ({
   readRequests: 500,
   soakSeconds: 300,
   soakWindowSeconds: 30,
+  soakWarmupSeconds: 30,
 });
 
 export const quickPlan = (concurrency: number): Plan => ({
@@ -40,4 +43,5 @@ export const quickPlan = (concurrency: number): Plan => ({
   readRequests: 200,
   soakSeconds: 15,
   soakWindowSeconds: 5,
+  soakWarmupSeconds: 5,
 });

@@ -413,6 +413,20 @@ export async function reads(ctx: Context): Promise<Outcome> {
 
 // 7. Soak ---------------------------------------------------------------------------------------------------------
 
+/** Waits (at most `limitMs`) until no autovacuum worker runs in the bench database; returns how long it waited. */
+async function untilAutovacuumIdle(ctx: Context, limitMs: number) {
+  const t0 = now();
+  while (now() - t0 < limitMs) {
+    const { rows } = await ctx.world.admin.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = $1`,
+      [ctx.world.database],
+    );
+    if (rows[0]!.n === 0) break;
+    await sleep(1000);
+  }
+  return now() - t0;
+}
+
 export async function soak(ctx: Context): Promise<Outcome> {
   const { world, plan, main } = ctx;
   const seconds = plan.soakSeconds;
@@ -424,32 +438,44 @@ export async function soak(ctx: Context): Promise<Outcome> {
   const wanted = 0.3 * ctx.results.ceiling!.posts_per_s!;
   const sustainable = ctx.results.throughput_mutation?.deliveries_per_s;
   const deliveriesPerSecond = sustainable ? Math.min(wanted, 0.5 * sustainable) : wanted;
+  // The scenarios before this one leave Postgres busy (autovacuum of the million rows the reads scenario wrote) and
+  // the processes' heaps full; a start window measured in that would compare the end with a recovery, not with the
+  // service's steady state. So the soak waits for autovacuum to finish and warms up at its rate first.
+  const quietAfterMs = await untilAutovacuumIdle(ctx, 180_000);
+  const warmupMs = plan.soakWarmupSeconds * 1000;
   const early = newHistogram();
   const late = newHistogram();
   let start = 0;
   const collector = new Collector(world.receiver, (latency, publishedAt) => {
-    if (publishedAt - start < windowMs) recordMs(early, latency);
-    else if (publishedAt >= start + seconds * 1000 - windowMs) recordMs(late, latency);
+    const t = publishedAt - start - warmupMs;
+    if (t < 0) return;
+    if (t < windowMs) recordMs(early, latency);
+    else if (t >= seconds * 1000 - windowMs) recordMs(late, latency);
   });
   await collector.reset();
   const processes = [world.api, world.worker];
   const probeAll = () => Promise.all(processes.map((p) => p.probe()));
+  let warm = false;
   let first: Awaited<ReturnType<typeof probeAll>> | undefined;
   let lastReset = false;
-  await probeAll(); // resets the event-loop histograms
   start = now();
   const [{ events }, cpu] = await withCpu(ctx, {}, async () => {
     const sent = await openLoop({
       eventsPerSecond: deliveriesPerSecond / main.webhooks.length,
-      seconds,
+      seconds: plan.soakWarmupSeconds + seconds,
       collector,
       publish: () => {
         const { type, data } = progressEvent('soak');
         return world.http.publish(main.key, type, data);
       },
       onTick: async (elapsed) => {
-        if (!first && elapsed >= windowMs) first = await probeAll();
-        if (!lastReset && elapsed >= seconds * 1000 - windowMs) {
+        const t = elapsed - warmupMs;
+        if (!warm && t >= 0) {
+          warm = true;
+          await probeAll(); // resets the event-loop histograms
+        }
+        if (warm && !first && t >= windowMs) first = await probeAll();
+        if (!lastReset && t >= seconds * 1000 - windowMs) {
           lastReset = true;
           await probeAll();
         }
@@ -466,6 +492,8 @@ export async function soak(ctx: Context): Promise<Outcome> {
     thirty_percent_of_ceiling_per_s: Math.round(wanted),
     capped_to_sustainable: deliveriesPerSecond < wanted ? 1 : 0,
     window_seconds: windowMs / 1000,
+    warmup_seconds: plan.soakWarmupSeconds,
+    autovacuum_wait_seconds: round(quietAfterMs / 1000),
   };
   processes.forEach((p, i) => {
     const a = first![i]!;

@@ -5,10 +5,9 @@
 // WEBHOOK_MAX_IN_FLIGHT (a pg-boss group limit, one group per webhook) caps one webhook's share of the slots, and a
 // webhook whose requests time out, or whose every slot has waited over a second, is held back (see `held-back.ts`):
 // its jobs are fetched separately, when one of them finished or at the poll interval, so the main fetch never reads
-// past its backlog. The loop sleeps when the
-// queue is empty, until a NOTIFY says jobs are due (see `enqueueInTransaction`), one of its jobs completes (which
-// may let a webhook held at its limit go on), or the poll interval comes round (scheduled retries that fell due,
-// limits freed by other processes).
+// past its backlog. The loop sleeps when the queue is empty, until a NOTIFY says jobs are due (see
+// `enqueueInTransaction`), one of its jobs completes (which may let a webhook held at its limit go on), or the poll
+// interval comes round (scheduled retries that fell due, limits freed by other processes).
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DeliveryAttempter } from './attempt.js';
