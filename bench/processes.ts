@@ -122,7 +122,7 @@ function profileArgs(role: string) {
 export async function startServiceProcess(role: 'api' | 'worker', env: Record<string, string>): Promise<ServiceProcess> {
   const child = fork(`${root}src/main.ts`, [], {
     cwd: root,
-    execArgv: [...tsx, '--import', `${root}bench/probe.ts`, ...(process.env.BENCH_COUNT_QUERIES ? ['--import', `${root}bench/count-queries.ts`] : []), ...profileArgs(role)],
+    execArgv: [...tsx, '--expose-gc', '--import', `${root}bench/probe.ts`, ...(process.env.BENCH_COUNT_QUERIES ? ['--import', `${root}bench/count-queries.ts`] : []), ...profileArgs(role)],
     env: { ...process.env, ...env, ROLE: role },
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });

@@ -501,6 +501,11 @@ export async function soak(ctx: Context): Promise<Outcome> {
     metrics[`${p.role}_rss_start_mb`] = round(a.rssBytes / 2 ** 20);
     metrics[`${p.role}_rss_end_mb`] = round(b.rssBytes / 2 ** 20);
     metrics[`${p.role}_rss_change`] = round(b.rssBytes / a.rssBytes - 1, 3);
+    if (a.liveHeapBytes && b.liveHeapBytes) {
+      metrics[`${p.role}_live_heap_start_mb`] = round(a.liveHeapBytes / 2 ** 20);
+      metrics[`${p.role}_live_heap_end_mb`] = round(b.liveHeapBytes / 2 ** 20);
+      metrics[`${p.role}_live_heap_change`] = round(b.liveHeapBytes / a.liveHeapBytes - 1, 3);
+    }
     metrics[`${p.role}_eld_p99_start_ms`] = round(a.eventLoopDelayMs.p99, 2);
     metrics[`${p.role}_eld_p99_end_ms`] = round(b.eventLoopDelayMs.p99, 2);
     metrics[`${p.role}_eld_p99_change`] = round(b.eventLoopDelayMs.p99 / Math.max(0.01, a.eventLoopDelayMs.p99) - 1, 3);
@@ -516,6 +521,6 @@ export async function soak(ctx: Context): Promise<Outcome> {
   });
   return {
     metrics,
-    line: `soak (${seconds} s): ${fmt(metrics, ['offered_deliveries_per_s', 'capped_to_sustainable', 'worker_rss_start_mb', 'worker_rss_end_mb', 'api_rss_start_mb', 'api_rss_end_mb', 'worker_eld_p99_start_ms', 'worker_eld_p99_end_ms', 'api_eld_p99_start_ms', 'api_eld_p99_end_ms', 'p99_start_ms', 'p99_end_ms'])}`,
+    line: `soak (${seconds} s): ${fmt(metrics, ['offered_deliveries_per_s', 'capped_to_sustainable', 'worker_rss_start_mb', 'worker_rss_end_mb', 'api_rss_start_mb', 'api_rss_end_mb', 'worker_live_heap_start_mb', 'worker_live_heap_end_mb', 'api_live_heap_start_mb', 'api_live_heap_end_mb', 'worker_eld_p99_start_ms', 'worker_eld_p99_end_ms', 'api_eld_p99_start_ms', 'api_eld_p99_end_ms', 'p99_start_ms', 'p99_end_ms'])}`,
   };
 }
