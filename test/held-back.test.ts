@@ -1,7 +1,10 @@
 // A receiver that stops answering is held back while its requests still hang, long before they time out: its queued
 // jobs move out of the range the worker's main fetch reads (src/delivery/held-back.ts), and nothing is lost.
 import type { ServerResponse } from 'node:http';
+import pg from 'pg';
+import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { HOLD_LAPSES_AFTER_MS, HeldBackWebhooks } from '../src/delivery/held-back.js';
 import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -95,4 +98,26 @@ it('holds back a webhook whose every slot waits, while its requests hang, and re
   }, 'every delivery to the stuck webhook to be made');
   expect(await queuedByPriority(stuck)).toEqual({});
   expect(await heldBackGauge()).toBe(0);
+});
+
+it('releases a webhook that is not held again for a minute (deleted, disabled, or quiet)', async () => {
+  let clock = 0;
+  const pool = new pg.Pool({ connectionString: service.databaseUrl, max: 1 });
+  try {
+    const heldBack = new HeldBackWebhooks(pool, pino({ level: 'silent' }), undefined, () => clock);
+    await heldBack.hold('wh_quiet');
+    clock += HOLD_LAPSES_AFTER_MS - 1000;
+    await heldBack.sweep();
+    expect(heldBack.isHeld('wh_quiet')).toBe(true);
+    // Held again (still slow): the minute starts over.
+    await heldBack.hold('wh_quiet');
+    clock += HOLD_LAPSES_AFTER_MS - 1000;
+    await heldBack.sweep();
+    expect(heldBack.isHeld('wh_quiet')).toBe(true);
+    clock += 2000;
+    await heldBack.sweep();
+    expect(heldBack.isHeld('wh_quiet')).toBe(false);
+  } finally {
+    await pool.end();
+  }
 });

@@ -18,6 +18,12 @@ import { DELIVERY_QUEUE } from './queue.js';
 export const HELD_BACK_PRIORITY = -1;
 export const NORMAL_PRIORITY = 0;
 
+/**
+ * A webhook not held again for this long is released: while it hangs, the worker holds it again every second (its
+ * slots stay full) or on each timeout, so a lapsed hold means it was deleted, disabled, or has no traffic left.
+ */
+export const HOLD_LAPSES_AFTER_MS = 60_000;
+
 /** Jobs queued for these webhooks in a transaction that committed after the previous sweep read the clock. */
 const SWEEP_OVERLAP = "interval '5 seconds'";
 
@@ -25,7 +31,8 @@ const SWEEP_OVERLAP = "interval '5 seconds'";
 const QUEUED = `name = $1 AND state < 'active' AND NOT blocked AND group_id = ANY($2::text[])`;
 
 export class HeldBackWebhooks {
-  private readonly held = new Set<string>();
+  /** When each held-back webhook was last held. */
+  private readonly held = new Map<string, number>();
   /** Database time of the last sweep: the next one only looks at jobs created after it (less an overlap). */
   private sweptAt: Date | null = null;
 
@@ -33,11 +40,8 @@ export class HeldBackWebhooks {
     private readonly pool: pg.Pool,
     private readonly logger: Logger,
     private readonly gauge?: Gauge,
+    private readonly now: () => number = Date.now,
   ) {}
-
-  get any(): boolean {
-    return this.held.size > 0;
-  }
 
   isHeld(webhookId: string): boolean {
     return this.held.has(webhookId);
@@ -47,22 +51,26 @@ export class HeldBackWebhooks {
   async hold(webhookId: string): Promise<void> {
     // Moved again on every timeout, not only the first: another worker may have released it meanwhile.
     const first = !this.held.has(webhookId);
-    this.held.add(webhookId);
+    this.held.set(webhookId, this.now());
     this.gauge?.set(this.held.size);
     const moved = await this.move([webhookId], NORMAL_PRIORITY, HELD_BACK_PRIORITY);
     if (first) this.logger.warn({ webhookId, jobs: moved }, 'webhook held back: its receiver is slow or hangs');
   }
 
-  /** A held-back job was answered quickly: the webhook's jobs go back to the normal priority. */
-  async release(webhookId: string): Promise<void> {
+  /** A held-back job was answered quickly (or the hold lapsed): the webhook's jobs go back to the normal priority. */
+  async release(webhookId: string, why = 'its receiver answers again'): Promise<void> {
     this.held.delete(webhookId);
     this.gauge?.set(this.held.size);
     const moved = await this.move([webhookId], HELD_BACK_PRIORITY, NORMAL_PRIORITY);
-    this.logger.info({ webhookId, jobs: moved }, 'webhook released: its receiver answers again');
+    this.logger.info({ webhookId, jobs: moved }, `webhook released: ${why}`);
   }
 
-  /** Moves the jobs published for held-back webhooks since the last sweep behind the rest. */
+  /** Releases lapsed holds, and moves the jobs published for held-back webhooks since the last sweep behind the rest. */
   async sweep(): Promise<void> {
+    const now = this.now();
+    for (const [webhookId, at] of this.held) {
+      if (now - at > HOLD_LAPSES_AFTER_MS) await this.release(webhookId, 'not held again for a minute');
+    }
     if (this.held.size === 0) return;
     // A data-modifying WITH runs whether or not it is read; now() is the statement's transaction time.
     const { rows } = await this.pool.query<{ at: Date }>(
@@ -70,7 +78,7 @@ export class HeldBackWebhooks {
          UPDATE pgboss.job SET priority = $3
          WHERE ${QUEUED} AND priority = $4 AND ($5::timestamptz IS NULL OR created_on > $5::timestamptz - ${SWEEP_OVERLAP}))
        SELECT now() AS at`,
-      [DELIVERY_QUEUE, [...this.held], HELD_BACK_PRIORITY, NORMAL_PRIORITY, this.sweptAt],
+      [DELIVERY_QUEUE, [...this.held.keys()], HELD_BACK_PRIORITY, NORMAL_PRIORITY, this.sweptAt],
     );
     this.sweptAt = rows[0]!.at;
   }
