@@ -1,6 +1,7 @@
 // CPU time from /proc/<pid>/stat (utime + stime), for the service processes and for the Postgres backends serving
 // the benchmark's database (found through pg_stat_activity, sampled every second so backends that come and go
-// are counted up to their last sample).
+// are counted up to their last sample). Autovacuum workers of that database count as Postgres too, and are also
+// reported on their own: they do the deferred part of the writes (dead rows, index entries, statistics).
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
 
@@ -18,13 +19,14 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
-export type CpuReading = { service: Record<string, number>; postgres: number; seconds: number };
+export type CpuReading = { service: Record<string, number>; postgres: number; postgresAutovacuum: number; seconds: number };
 
 export class CpuMeter {
   private timer: NodeJS.Timeout | undefined;
   private readonly first = new Map<number, number>();
   private readonly last = new Map<number, number>();
   private readonly backends = new Set<number>();
+  private readonly autovacuumWorkers = new Set<number>();
   private started = 0;
 
   constructor(
@@ -37,6 +39,7 @@ export class CpuMeter {
     this.first.clear();
     this.last.clear();
     this.backends.clear();
+    this.autovacuumWorkers.clear();
     this.started = performance.now();
     for (const pid of Object.values(this.services)) this.sample(pid, true);
     await this.sampleBackends(true);
@@ -51,9 +54,14 @@ export class CpuMeter {
       return (this.last.get(pid) ?? 0) - (this.first.get(pid) ?? 0);
     };
     const service = Object.fromEntries(Object.entries(this.services).map(([name, pid]) => [name, used(pid)]));
+    const backendUsed = (pid: number) => (this.last.get(pid) ?? 0) - (this.first.get(pid) ?? 0);
     let postgres = 0;
-    for (const pid of this.backends) postgres += (this.last.get(pid) ?? 0) - (this.first.get(pid) ?? 0);
-    return { service, postgres, seconds: (performance.now() - this.started) / 1000 };
+    let postgresAutovacuum = 0;
+    for (const pid of this.backends) {
+      postgres += backendUsed(pid);
+      if (this.autovacuumWorkers.has(pid)) postgresAutovacuum += backendUsed(pid);
+    }
+    return { service, postgres, postgresAutovacuum, seconds: (performance.now() - this.started) / 1000 };
   }
 
   private sample(pid: number, baseline: boolean) {
@@ -65,12 +73,13 @@ export class CpuMeter {
   }
 
   private async sampleBackends(baseline: boolean) {
-    const { rows } = await this.admin.query<{ pid: number }>(
-      'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    const { rows } = await this.admin.query<{ pid: number; backend_type: string }>(
+      'SELECT pid, backend_type FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
       [this.database],
     );
-    for (const { pid } of rows) {
+    for (const { pid, backend_type } of rows) {
       this.backends.add(pid);
+      if (backend_type === 'autovacuum worker') this.autovacuumWorkers.add(pid);
       this.sample(pid, baseline);
     }
   }

@@ -37,6 +37,7 @@ function cpuPer1000(cpu: CpuReading, deliveries: number): Metrics {
   return {
     service_cpu_s_per_1k: per(service),
     postgres_cpu_s_per_1k: per(cpu.postgres),
+    postgres_autovacuum_cpu_s_per_1k: per(cpu.postgresAutovacuum),
     ...Object.fromEntries(Object.entries(cpu.service).map(([name, s]) => [`${name}_cpu_s_per_1k`, per(s)])),
   };
 }

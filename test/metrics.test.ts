@@ -33,10 +33,12 @@ describe('/metrics', () => {
         input: { type, data: { job_id: 'metrics' } },
       });
     }
+    // Both attempts are recorded (in either order: they may be in flight together), and the 410 disabled its webhook.
     const text = await eventually(async () => {
       const t = await scrape();
-      return value(t, 'webhooks_disabled_total') === 1 ? t : undefined;
-    }, 'the 410 to disable its webhook');
+      const recorded = value(t, 'webhooks_delivery_attempt_duration_seconds_count') === 2;
+      return recorded && value(t, 'webhooks_disabled_total') === 1 ? t : undefined;
+    }, 'both attempts to be recorded and the 410 to disable its webhook');
     expect(value(text, 'webhooks_delivery_attempts_total{outcome="SUCCESS"}')).toBe(1);
     expect(value(text, 'webhooks_delivery_attempts_total{outcome="HTTP_STATUS"}')).toBe(1);
     expect(value(text, 'webhooks_deliveries_finished_total{status="SUCCESS"}')).toBe(1);
