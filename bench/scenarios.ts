@@ -459,6 +459,11 @@ export async function soak(ctx: Context): Promise<Outcome> {
   let warm = false;
   let first: Awaited<ReturnType<typeof probeAll>> | undefined;
   let lastReset = false;
+  // CPU in the first and the last window alone: whether a delivery costs more at the end than at the start.
+  const windowMeter = () => new CpuMeter(world.admin, world.database, { api: world.api.pid, worker: world.worker.pid });
+  const firstMeter = windowMeter();
+  const lastMeter = windowMeter();
+  let firstCpu: CpuReading | undefined;
   start = now();
   const [{ events }, cpu] = await withCpu(ctx, {}, async () => {
     const sent = await openLoop({
@@ -474,17 +479,23 @@ export async function soak(ctx: Context): Promise<Outcome> {
         if (!warm && t >= 0) {
           warm = true;
           await probeAll(); // resets the event-loop histograms
+          await firstMeter.start();
         }
-        if (warm && !first && t >= windowMs) first = await probeAll();
+        if (warm && !first && t >= windowMs) {
+          first = await probeAll();
+          firstCpu = await firstMeter.stop();
+        }
         if (!lastReset && t >= seconds * 1000 - windowMs) {
           lastReset = true;
           await probeAll();
+          await lastMeter.start();
         }
       },
     });
     return sent;
   });
   const last = await probeAll();
+  const lastCpu = await lastMeter.stop();
   await awaitReceipts(collector, events * main.webhooks.length, 30_000);
   if (!first) throw new Error('soak: too short for its windows');
   const metrics: Metrics = {
@@ -496,6 +507,12 @@ export async function soak(ctx: Context): Promise<Outcome> {
     warmup_seconds: plan.soakWarmupSeconds,
     autovacuum_wait_seconds: round(quietAfterMs / 1000),
   };
+  // Per 1,000 deliveries offered in the window (at a steady state, as many arrive).
+  const perWindow = (cpu: CpuReading, seconds: number) => (seconds * 1000) / (deliveriesPerSecond * cpu.seconds);
+  for (const [when, cpu] of [['start', firstCpu!], ['end', lastCpu]] as const) {
+    metrics[`service_cpu_s_per_1k_${when}`] = round(perWindow(cpu, Object.values(cpu.service).reduce((a, b) => a + b, 0)), 3);
+    metrics[`postgres_cpu_s_per_1k_${when}`] = round(perWindow(cpu, cpu.postgres), 3);
+  }
   processes.forEach((p, i) => {
     const a = first![i]!;
     const b = last[i]!;
@@ -522,6 +539,6 @@ export async function soak(ctx: Context): Promise<Outcome> {
   });
   return {
     metrics,
-    line: `soak (${seconds} s): ${fmt(metrics, ['offered_deliveries_per_s', 'capped_to_sustainable', 'worker_rss_start_mb', 'worker_rss_end_mb', 'api_rss_start_mb', 'api_rss_end_mb', 'worker_live_heap_start_mb', 'worker_live_heap_end_mb', 'api_live_heap_start_mb', 'api_live_heap_end_mb', 'worker_eld_p99_start_ms', 'worker_eld_p99_end_ms', 'api_eld_p99_start_ms', 'api_eld_p99_end_ms', 'p99_start_ms', 'p99_end_ms'])}`,
+    line: `soak (${seconds} s): ${fmt(metrics, ['offered_deliveries_per_s', 'capped_to_sustainable', 'worker_rss_start_mb', 'worker_rss_end_mb', 'api_rss_start_mb', 'api_rss_end_mb', 'worker_live_heap_start_mb', 'worker_live_heap_end_mb', 'api_live_heap_start_mb', 'api_live_heap_end_mb', 'worker_eld_p99_start_ms', 'worker_eld_p99_end_ms', 'api_eld_p99_start_ms', 'api_eld_p99_end_ms', 'p99_start_ms', 'p99_end_ms', 'postgres_cpu_s_per_1k_start', 'postgres_cpu_s_per_1k_end'])}`,
   };
 }

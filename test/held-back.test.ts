@@ -105,12 +105,13 @@ it('releases a webhook that is not held again for a minute (deleted, disabled, o
   const pool = new pg.Pool({ connectionString: service.databaseUrl, max: 1 });
   try {
     const heldBack = new HeldBackWebhooks(pool, pino({ level: 'silent' }), undefined, () => clock);
-    await heldBack.hold('wh_quiet');
+    await heldBack.renew('wh_quiet'); // not held yet: holds it back
+    expect(heldBack.isHeld('wh_quiet')).toBe(true);
     clock += HOLD_LAPSES_AFTER_MS - 1000;
     await heldBack.sweep();
     expect(heldBack.isHeld('wh_quiet')).toBe(true);
-    // Held again (still slow): the minute starts over.
-    await heldBack.hold('wh_quiet');
+    // Still slow: the minute starts over.
+    await heldBack.renew('wh_quiet');
     clock += HOLD_LAPSES_AFTER_MS - 1000;
     await heldBack.sweep();
     expect(heldBack.isHeld('wh_quiet')).toBe(true);

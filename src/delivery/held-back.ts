@@ -57,6 +57,15 @@ export class HeldBackWebhooks {
     if (first) this.logger.warn({ webhookId, jobs: moved }, 'webhook held back: its receiver is slow or hangs');
   }
 
+  /**
+   * The webhook's slots are still all waiting: renews its hold, which the sweep keeps up to date, or holds it back if
+   * it was not. Cheaper than `hold`, which moves every queued job of the webhook again.
+   */
+  async renew(webhookId: string): Promise<void> {
+    if (this.held.has(webhookId)) this.held.set(webhookId, this.now());
+    else await this.hold(webhookId);
+  }
+
   /** A held-back job was answered quickly (or the hold lapsed): the webhook's jobs go back to the normal priority. */
   async release(webhookId: string, why = 'its receiver answers again'): Promise<void> {
     this.held.delete(webhookId);

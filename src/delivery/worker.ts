@@ -171,7 +171,7 @@ export class DeliveryWorker {
       if (now - since > this.slowAfterMs) slow.set(webhookId, (slow.get(webhookId) ?? 0) + 1);
     }
     for (const [webhookId, waiting] of slow) {
-      if (waiting >= this.settings.webhookMaxInFlight) this.keep(this.heldBack.hold(webhookId), 'hold a webhook back');
+      if (waiting >= this.settings.webhookMaxInFlight) this.keep(this.heldBack.renew(webhookId), 'hold a webhook back');
     }
   }
 
