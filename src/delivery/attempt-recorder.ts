@@ -3,7 +3,7 @@
 // transaction writes a batch's attempts, the deliveries' new states, the retries' jobs and any webhook given up
 // on, and removes the batch's queue jobs: a job is done exactly when its outcome is on record. Done jobs are deleted
 // rather than marked complete: the delivery and attempt rows are the record, and completed jobs would otherwise stay
-// in the queue's table until pg-boss's daily retention sweep, making every fetch and write slower as the day goes on.
+// in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { inTransaction, jobDatabase } from '../db/transaction.js';
