@@ -182,14 +182,6 @@ describe('per-webhook in-flight cap', () => {
 });
 
 describe('a webhook whose receiver times out', () => {
-  /** Its queued jobs by pg-boss priority: 0 is the range the worker's main fetch reads, -1 is held back. */
-  const queuedByPriority = async (webhookId: string) => {
-    const rows = await service.db.$queryRaw<{ priority: number; n: number }[]>`
-      SELECT priority, count(*)::int AS n FROM pgboss.job
-      WHERE name = 'deliveries' AND group_id = ${webhookId} AND state < 'active' GROUP BY priority`;
-    return Object.fromEntries(rows.map((r) => [r.priority, r.n])) as Record<string, number>;
-  };
-
   it('is held back behind the others until it answers again, and loses nothing', async () => {
     receiver.on('/hung', behaviours.hang());
     const hung = await createWebhook(key, '/hung', ['inference.started']);
@@ -197,7 +189,7 @@ describe('a webhook whose receiver times out', () => {
     for (let i = 0; i < 6; i++) await publish(key, 'inference.started', { job_id: `hung-${i}` });
     // Two requests take its two slots and time out (2 s); the four queued behind them are moved out of the main range.
     await eventually(async () => {
-      const queued = await queuedByPriority(hung);
+      const queued = await service.queuedJobsByPriority(hung);
       return queued['-1'] === 4 && !queued['0'] ? queued : undefined;
     }, 'the queued jobs of the hung webhook to be held back');
     // Jobs published for it while it is held back follow (the worker's sweep), and the others are not held up.
@@ -205,7 +197,7 @@ describe('a webhook whose receiver times out', () => {
     for (let i = 0; i < 3; i++) await publish(key, 'inference.completed', { job_id: `healthy-${i}` });
     await receiver.waitFor('/healthy', 3);
     await eventually(async () => {
-      const queued = await queuedByPriority(hung);
+      const queued = await service.queuedJobsByPriority(hung);
       return queued['-1'] !== undefined && queued['-1'] >= 5 && !queued['0'] ? queued : undefined;
     }, 'the jobs published for the held-back webhook to be held back too');
 
@@ -223,7 +215,7 @@ describe('a webhook whose receiver times out', () => {
     expect(succeeded.length + timedOut.length).toBe(9);
     expect(succeeded.length).toBeGreaterThanOrEqual(5);
     // What is still queued for it is their retries, one each.
-    const queued = Object.values(await queuedByPriority(hung)).reduce((a, b) => a + b, 0);
+    const queued = Object.values(await service.queuedJobsByPriority(hung)).reduce((a, b) => a + b, 0);
     expect(queued).toBe(timedOut.length);
   });
 });

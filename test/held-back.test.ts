@@ -44,14 +44,6 @@ async function publish(type: string, jobId: string) {
   expect(result.body.data.publishEvent.__typename).toBe('PublishEventPayload');
 }
 
-/** The webhook's queued jobs by pg-boss priority: 0 is the range the main fetch reads, -1 is held back. */
-async function queuedByPriority(webhookId: string) {
-  const rows = await service.db.$queryRaw<{ priority: number; n: number }[]>`
-    SELECT priority, count(*)::int AS n FROM pgboss.job
-    WHERE name = 'deliveries' AND group_id = ${webhookId} AND state < 'active' GROUP BY priority`;
-  return Object.fromEntries(rows.map((r) => [r.priority, r.n])) as Record<string, number>;
-}
-
 /** What the worker reports at /metrics: how many webhooks it holds back. */
 async function heldBackGauge() {
   const text = await (await fetch(`${service.httpUrl}/metrics`)).text();
@@ -74,7 +66,7 @@ it('holds back a webhook whose every slot waits, while its requests hang, and re
   for (let i = 0; i < 6; i++) await publish('inference.started', `stuck-${i}`);
   // Both slots wait; the four queued jobs move behind the rest, and no attempt has ended, so none timed out.
   await eventually(async () => {
-    const queued = await queuedByPriority(stuck);
+    const queued = await service.queuedJobsByPriority(stuck);
     return queued['-1'] === 4 && !queued['0'] ? queued : undefined;
   }, 'the queued jobs of the stuck webhook to be held back');
   expect((await statuses(stuck)).every((d: { attemptCount: number }) => d.attemptCount === 0)).toBe(true);
@@ -85,7 +77,7 @@ it('holds back a webhook whose every slot waits, while its requests hang, and re
   for (let i = 0; i < 3; i++) await publish('inference.completed', `fine-${i}`);
   await receiver.waitFor('/fine', 3);
   await eventually(async () => {
-    const queued = await queuedByPriority(stuck);
+    const queued = await service.queuedJobsByPriority(stuck);
     return queued['-1'] === 7 && !queued['0'] ? queued : undefined;
   }, 'the jobs published for the held-back webhook to be held back too');
 
@@ -96,7 +88,7 @@ it('holds back a webhook whose every slot waits, while its requests hang, and re
     const all = await statuses(stuck);
     return all.length === 9 && all.every((d: { status: string }) => d.status === 'SUCCESS') ? all : undefined;
   }, 'every delivery to the stuck webhook to be made');
-  expect(await queuedByPriority(stuck)).toEqual({});
+  expect(await service.queuedJobsByPriority(stuck)).toEqual({});
   expect(await heldBackGauge()).toBe(0);
 });
 

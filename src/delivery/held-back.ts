@@ -9,7 +9,7 @@
 //
 // pg-boss has no call to change a queued job's priority, so this module updates its job table directly (the
 // `priority` column and the partial index `job_i11` on (name, priority DESC, created_on, start_after) that its fetch
-// reads); the held-back test in `test/delivery-queries.test.ts` fails if that changes.
+// reads); `test/held-back.test.ts` fails if that changes.
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';

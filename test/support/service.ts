@@ -13,6 +13,8 @@ export type TestService = RunningService & {
   httpUrl: string;
   /** A client of the service's database, to look at what the API does not show (the job queue). */
   db: ReturnType<typeof createPrisma>;
+  /** A webhook's queued delivery jobs by pg-boss priority: 0 is what the main fetch reads, -1 is held back. */
+  queuedJobsByPriority: (webhookId: string) => Promise<Record<string, number>>;
   /** A new project with its own API key. */
   newProject: (name?: string) => Promise<{ key: string; projectId: string }>;
   /** POSTs a GraphQL operation with the given key (none when null). */
@@ -48,6 +50,12 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     ...service,
     httpUrl,
     db,
+    queuedJobsByPriority: async (webhookId) => {
+      const rows = await db.$queryRaw<{ priority: number; n: number }[]>`
+        SELECT priority, count(*)::int AS n FROM pgboss.job
+        WHERE name = 'deliveries' AND group_id = ${webhookId} AND state < 'active' GROUP BY priority`;
+      return Object.fromEntries(rows.map((r) => [r.priority, r.n]));
+    },
     newProject: async (name = `project-${process.pid}-${++projectCounter}`) => {
       const { key, project } = await apiKeys.create(name);
       return { key, projectId: project.id };
