@@ -53,7 +53,7 @@ export class HeldBackWebhooks {
     const first = !this.held.has(webhookId);
     this.held.set(webhookId, this.now());
     this.gauge?.set(this.held.size);
-    const moved = await this.move([webhookId], NORMAL_PRIORITY, HELD_BACK_PRIORITY);
+    const moved = await this.move(webhookId, NORMAL_PRIORITY, HELD_BACK_PRIORITY);
     if (first) this.logger.warn({ webhookId, jobs: moved }, 'webhook held back: its receiver is slow or hangs');
   }
 
@@ -70,7 +70,7 @@ export class HeldBackWebhooks {
   async release(webhookId: string, why = 'its receiver answers again'): Promise<void> {
     this.held.delete(webhookId);
     this.gauge?.set(this.held.size);
-    const moved = await this.move([webhookId], HELD_BACK_PRIORITY, NORMAL_PRIORITY);
+    const moved = await this.move(webhookId, HELD_BACK_PRIORITY, NORMAL_PRIORITY);
     this.logger.info({ webhookId, jobs: moved }, `webhook released: ${why}`);
   }
 
@@ -92,10 +92,11 @@ export class HeldBackWebhooks {
     this.sweptAt = rows[0]!.at;
   }
 
-  private async move(webhookIds: string[], from: number, to: number): Promise<number> {
+  /** Moves all of one webhook's queued jobs from one priority to the other. */
+  private async move(webhookId: string, from: number, to: number): Promise<number> {
     const { rowCount } = await this.pool.query(
       `UPDATE pgboss.job SET priority = $3 WHERE ${QUEUED} AND priority = $4`,
-      [DELIVERY_QUEUE, webhookIds, to, from],
+      [DELIVERY_QUEUE, [webhookId], to, from],
     );
     return rowCount ?? 0;
   }
