@@ -1,5 +1,6 @@
 // The seven scenarios of issue 8. Each returns its metrics and the one line it prints.
 import { Agent, request } from 'undici';
+import { inTransaction } from '../src/db/transaction.js';
 import { newId } from '../src/lib/ids.js';
 import { deliveryBody, wireTimestamp } from '../src/delivery/payload.js';
 import { signedHeaders } from '../src/delivery/signing.js';
@@ -163,17 +164,14 @@ export async function throughputBatched(ctx: Context): Promise<Outcome> {
     // The publisher runs in the load generator here, so its CPU counts as the service's.
     extraPids: { publisher: process.pid },
     publishOnce: async () => {
-      const results = await world.db.$transaction(
-        async (tx) => {
-          const out = [];
-          for (let i = 0; i < batch; i++) {
-            const { type, data } = progressEvent('batched');
-            out.push(await world.publisher.publishWithin(tx, main.id, type, data, null));
-          }
-          return out;
-        },
-        { timeout: 60_000, maxWait: 60_000 },
-      );
+      const results = await inTransaction(world.pool, async (tx) => {
+        const out = [];
+        for (let i = 0; i < batch; i++) {
+          const { type, data } = progressEvent('batched');
+          out.push(await world.publisher.publishWithin(tx, main.id, type, data, null));
+        }
+        return out;
+      });
       for (const r of results) world.publisher.announce(r);
       return results.reduce((n, r) => n + r.deliveryCount, 0);
     },

@@ -9,7 +9,7 @@ import { PgBoss } from 'pg-boss';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config.js';
 import { applyMigrations } from '../src/db/migrations.js';
-import { createPrisma, type Db } from '../src/db/prisma.js';
+import { createDatabase, type Db } from '../src/db/prisma.js';
 import { DestinationPolicy } from '../src/delivery/destination-policy.js';
 import { DELIVERY_QUEUE } from '../src/delivery/queue.js';
 import { EventPublisher } from '../src/events/publisher.js';
@@ -24,8 +24,9 @@ export type World = {
   database: string;
   url: string;
   admin: pg.Client;
-  /** The load generator's own client, for seeding and for the internal publishing API. */
+  /** The load generator's own clients, for seeding and for the internal publishing API. */
   db: Db;
+  pool: pg.Pool;
   publisher: EventPublisher;
   webhooks: WebhookService;
   receiver: Receiver;
@@ -86,8 +87,8 @@ export async function createWorld(adminUrl: string): Promise<World> {
     };
     const config = loadConfig(env);
 
-    const db = createPrisma(url, 10);
-    cleanups.push(() => db.$disconnect());
+    const { db, pool, close: closeDatabase } = createDatabase(url, (error) => console.error('bench database:', error), 10);
+    cleanups.push(closeDatabase);
     const secrets = await openSecretBox(config);
     const webhooks = new WebhookService(db, { allowHttp: true, destinations: new DestinationPolicy(config.destinationAllowlist) }, secrets);
     const apiKeys = new ApiKeyStore(db);
@@ -110,7 +111,7 @@ export async function createWorld(adminUrl: string): Promise<World> {
     boss.on('error', (error) => console.error('bench pg-boss:', error));
     await boss.start();
     cleanups.push(() => boss.stop({ graceful: false }));
-    const publisher = new EventPublisher(db, boss);
+    const publisher = new EventPublisher(pool, boss);
 
     const newProject = async (name: string, paths: string[], events: string[]): Promise<Project> => {
       const { key, project } = await apiKeys.create(name);
@@ -130,7 +131,7 @@ export async function createWorld(adminUrl: string): Promise<World> {
       return (await pending()) > 0 ? boss.deleteQueuedJobs(DELIVERY_QUEUE) : 0;
     };
 
-    return { database, url, admin, db, publisher, webhooks, receiver, api, worker, http, newProject, settle, close };
+    return { database, url, admin, db, pool, publisher, webhooks, receiver, api, worker, http, newProject, settle, close };
   } catch (error) {
     await close();
     throw error;

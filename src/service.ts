@@ -1,7 +1,7 @@
 // Composition root: one process of the service, in the role its configuration names.
 import type { Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
-import { ApiKeyStore } from './auth/api-keys.js';
+import { ApiKeyAuthenticator, ApiKeyStore } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { applyMigrations, pendingMigrations } from './db/migrations.js';
@@ -88,7 +88,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       connectionString: databaseUrl,
       notify: batchedNotify(
         (channels, payloads) =>
-          db.$executeRaw`SELECT pg_notify(c, p) FROM unnest(${channels}::text[], ${payloads}::text[]) AS n(c, p)`,
+          pool.query('SELECT pg_notify(c, p) FROM unnest($1::text[], $2::text[]) AS n(c, p)', [channels, payloads]),
       ),
       onError: onLiveError,
     });
@@ -136,11 +136,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         bodyLimit: Math.max(1_048_576, config.maxEventBytes * 2),
         rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
         logger: logger as FastifyBaseLogger,
-        apiKeys,
+        apiKeys: new ApiKeyAuthenticator(pool),
         services: {
           db,
           webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks, destinations }, secrets),
-          events: new EventPublisher(db, boss, { live, maxEventBytes: config.maxEventBytes }),
+          events: new EventPublisher(pool, boss, { live, maxEventBytes: config.maxEventBytes }),
           deliveries: new DeliveryService(db, boss),
           live,
         },

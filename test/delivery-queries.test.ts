@@ -1,7 +1,8 @@
 // Delivery records as the API shows them: filters, pagination, tenant isolation, the outbox guarantee, limits.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PgBoss } from 'pg-boss';
-import { createPrisma } from '../src/db/prisma.js';
+import { createDatabase } from '../src/db/prisma.js';
+import { inTransaction } from '../src/db/transaction.js';
 import { EventPublisher } from '../src/events/publisher.js';
 import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -122,13 +123,13 @@ describe('tenant isolation', () => {
 describe('the transactional outbox', () => {
   it('sends nothing for a publish whose transaction rolls back', async () => {
     await createWebhook(key, '/rollback', ['inference.started']);
-    const db = createPrisma(service.databaseUrl, 2);
+    const { db, pool, close } = createDatabase(service.databaseUrl, () => {}, 2);
     const boss = new PgBoss({ connectionString: service.databaseUrl, schema: 'pgboss', supervise: false, schedule: false, migrate: false });
     await boss.start();
     try {
-      const publisher = new EventPublisher(db, boss);
+      const publisher = new EventPublisher(pool, boss);
       await expect(
-        db.$transaction(async (tx) => {
+        inTransaction(pool, async (tx) => {
           await publisher.publishWithin(tx, projectId, 'inference.started', { job_id: 'rolled-back' }, null);
           throw new Error('the caller changed its mind');
         }),
@@ -137,14 +138,14 @@ describe('the transactional outbox', () => {
       expect(await db.delivery.count({ where: { event: { jobId: 'rolled-back' } } })).toBe(0);
 
       // The same call committed does reach the receiver, so the silence above is the rollback's doing.
-      await db.$transaction((tx) => publisher.publishWithin(tx, projectId, 'inference.started', { job_id: 'committed' }, null));
+      await inTransaction(pool, (tx) => publisher.publishWithin(tx, projectId, 'inference.started', { job_id: 'committed' }, null));
       const [request] = await receiver.waitFor('/rollback', 1);
       expect(JSON.parse(request!.body).data.job_id).toBe('committed');
       await new Promise((r) => setTimeout(r, 300));
       expect(receiver.requests('/rollback')).toHaveLength(1);
     } finally {
       await boss.stop({ graceful: false });
-      await db.$disconnect();
+      await close();
     }
   });
 });

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import type { PgBoss } from 'pg-boss';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createPrisma } from '../src/db/prisma.js';
+import { createDatabase } from '../src/db/prisma.js';
+import { inTransaction } from '../src/db/transaction.js';
 import { createBoss } from '../src/delivery/queue.js';
 import { EventPublisher } from '../src/events/publisher.js';
 import { SubscriptionLimits } from '../src/live/limits.js';
@@ -188,8 +189,8 @@ describe('a slow subscriber', () => {
 
 /** `count` progress events for the job, published as a backend would, from a process of its own (this one). */
 async function burst(jobId: string, count: number) {
-  const db = createPrisma(a.databaseUrl, 1); // one connection: the notifications leave in order
-  onCleanup(() => db.$disconnect());
+  const { db, pool, close } = createDatabase(a.databaseUrl, () => {}, 1); // one connection: notifications leave in order
+  onCleanup(close);
   const target = new PgEventTarget({
     connectionString: a.databaseUrl,
     notify: (channel, payload) => db.$executeRaw`SELECT pg_notify(${channel}, ${payload})`,
@@ -197,20 +198,17 @@ async function burst(jobId: string, count: number) {
   });
   const live = new LiveUpdates({ db, target, limits: new SubscriptionLimits({ perConnection: 1, perProject: 1 }), onError: () => {} });
   // The project has no webhooks, so no delivery job is ever queued: the queue is never started.
-  const publisher = new EventPublisher(db, createBoss(a.databaseUrl, { monitorIntervalSeconds: 60 }) as PgBoss, { live });
+  const publisher = new EventPublisher(pool, createBoss(a.databaseUrl, { monitorIntervalSeconds: 60 }) as PgBoss, { live });
   // Many events per transaction: one transaction each costs ~10 ms on CI machines; the notifications are the same.
   const PER_TRANSACTION = 500;
   for (let from = 1; from <= count; from += PER_TRANSACTION) {
-    const committed = await db.$transaction(
-      async (tx) => {
-        const all = [];
-        for (let n = from; n < from + PER_TRANSACTION && n <= count; n++) {
-          all.push(await publisher.publishWithin(tx, projectId, 'batch.progress', progress(jobId, n, count), null));
-        }
-        return all;
-      },
-      { timeout: 120_000 },
-    );
+    const committed = await inTransaction(pool, async (tx) => {
+      const all = [];
+      for (let n = from; n < from + PER_TRANSACTION && n <= count; n++) {
+        all.push(await publisher.publishWithin(tx, projectId, 'batch.progress', progress(jobId, n, count), null));
+      }
+      return all;
+    });
     for (const published of committed) publisher.announce(published);
   }
 }

@@ -1,6 +1,7 @@
 // API keys: `aip_` + 43 base64url characters (32 random bytes). Only a SHA-256 hash is stored; the key is shown
 // once. A key is scoped to one project.
 import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
 import type { Db } from '../db/prisma.js';
 import { newId } from '../lib/ids.js';
 
@@ -17,16 +18,24 @@ export function bearerToken(header: string | undefined | null): string | null {
   return match?.[1] ?? null;
 }
 
-export class ApiKeyStore {
-  constructor(private readonly db: Db) {}
+/** Checks the key of every request; being on every request's path, it reads with plain pg (see `createDatabase`). */
+export class ApiKeyAuthenticator {
+  constructor(private readonly pool: pg.Pool) {}
 
   /** The project a key belongs to, or null for an unknown or revoked key. */
   async authenticate(key: string | null): Promise<Principal | null> {
     if (!key) return null;
-    const row = await this.db.apiKey.findUnique({ where: { hash: hashKey(key) } });
-    if (!row || row.revokedAt) return null;
-    return { projectId: row.projectId, apiKeyId: row.id };
+    const { rows } = await this.pool.query<Principal>(
+      'SELECT project_id AS "projectId", id AS "apiKeyId" FROM api_keys WHERE hash = $1 AND revoked_at IS NULL',
+      [hashKey(key)],
+    );
+    return rows[0] ?? null;
   }
+}
+
+/** Managing keys: creating, listing, revoking, and the first start's key. */
+export class ApiKeyStore {
+  constructor(private readonly db: Db) {}
 
   /** Creates a key for a project (created on demand); the returned key is the only copy. */
   async create(projectName: string, name = 'default', key = generateApiKey()) {

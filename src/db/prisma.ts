@@ -9,8 +9,9 @@ export function createPrisma(connectionString: string, max = 10): Db {
 }
 
 /**
- * Prisma and plain pg over one pool. The delivery loop's statements go straight to pg: through Prisma, its
- * per-query work was over a third of the worker's CPU (bench/README.md, "Tools for finding out why").
+ * Prisma and plain pg over one pool. The statements of every delivery, publish and request (the delivery loop,
+ * publishing, API-key checks) go straight to pg: through Prisma, its per-query work was over a third of the worker's
+ * CPU, and of the API's when publishing (bench/README.md, "Tools for finding out why").
  */
 export function createDatabase(
   connectionString: string,

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { bearerToken, type ApiKeyStore, type Principal } from '../auth/api-keys.js';
+import { bearerToken, type ApiKeyAuthenticator, type Principal } from '../auth/api-keys.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,7 +15,7 @@ export const unauthenticatedBody = {
 };
 
 /** Fastify hook: authenticates the request or answers 401. */
-export const requireApiKey = (apiKeys: ApiKeyStore) => async (req: FastifyRequest, reply: FastifyReply) => {
+export const requireApiKey = (apiKeys: ApiKeyAuthenticator) => async (req: FastifyRequest, reply: FastifyReply) => {
   const principal = await apiKeys.authenticate(bearerToken(req.headers.authorization));
   if (!principal) return reply.code(401).header('www-authenticate', 'Bearer').send(unauthenticatedBody);
   req.principal = principal;

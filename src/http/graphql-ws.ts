@@ -3,12 +3,12 @@ import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import type { ExecutionArgs } from 'graphql';
-import { bearerToken, type ApiKeyStore } from '../auth/api-keys.js';
+import { bearerToken, type ApiKeyAuthenticator } from '../auth/api-keys.js';
 import type { Yoga } from '../graphql/yoga.js';
 
 type Enveloped = ReturnType<Yoga['getEnveloped']>;
 
-export function graphqlWsHandler(yoga: Yoga, apiKeys: ApiKeyStore) {
+export function graphqlWsHandler(yoga: Yoga, apiKeys: ApiKeyAuthenticator) {
   return makeHandler<Record<string, unknown>, { request: FastifyRequest; socket: WebSocket }>({
     // The key comes in connection_init ({ authorization: "Bearer …" }) or, for non-browser clients, the header.
     onConnect: async (ctx) => {

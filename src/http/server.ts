@@ -8,7 +8,7 @@ import Fastify, {
 } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Registry } from 'prom-client';
-import type { ApiKeyStore } from '../auth/api-keys.js';
+import type { ApiKeyAuthenticator } from '../auth/api-keys.js';
 import type { Context } from '../graphql/context.js';
 import { createGraphQL } from '../graphql/yoga.js';
 import { requireApiKey } from './auth.js';
@@ -19,7 +19,7 @@ import { dashboardRoutes } from './dashboard.js';
 
 export type ServerDeps = {
   logger: FastifyBaseLogger;
-  apiKeys: ApiKeyStore;
+  apiKeys: ApiKeyAuthenticator;
   /** The services resolvers use; each request adds its principal. */
   services: Omit<Context, 'principal' | 'connection'>;
   graphiql: boolean;

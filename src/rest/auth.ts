@@ -1,6 +1,6 @@
 // `Authorization: Bearer <key>` on every REST route except those marked public (the OpenAPI document).
 import type { FastifyRequest } from 'fastify';
-import { bearerToken, type ApiKeyStore, type Principal } from '../auth/api-keys.js';
+import { bearerToken, type ApiKeyAuthenticator, type Principal } from '../auth/api-keys.js';
 import { RestError } from './errors.js';
 
 declare module 'fastify' {
@@ -10,7 +10,7 @@ declare module 'fastify' {
   }
 }
 
-export const authenticate = (apiKeys: ApiKeyStore) => async (req: FastifyRequest) => {
+export const authenticate = (apiKeys: ApiKeyAuthenticator) => async (req: FastifyRequest) => {
   if (req.routeOptions.config?.public) return;
   const principal = await apiKeys.authenticate(bearerToken(req.headers.authorization));
   if (!principal) {
