@@ -2,6 +2,11 @@
 export type Plan = {
   quick: boolean;
   concurrency: number;
+  /**
+   * Scales the fixed loads of the latency and bad-neighbours scenarios (1: 10% and 30% of the ceiling, as the
+   * targets say). Below 1 it separates what load does from anything else.
+   */
+  loadScale: number;
   ceilingSeconds: number;
   throughputSeconds: number;
   latencySeconds: number;
@@ -15,9 +20,10 @@ export type Plan = {
   soakWarmupSeconds: number;
 };
 
-export const fullPlan = (concurrency: number): Plan => ({
+export const fullPlan = (concurrency: number, loadScale = 1): Plan => ({
   quick: false,
   concurrency,
+  loadScale,
   ceilingSeconds: 10,
   throughputSeconds: 30,
   latencySeconds: 30,
@@ -31,9 +37,10 @@ export const fullPlan = (concurrency: number): Plan => ({
   soakWarmupSeconds: 30,
 });
 
-export const quickPlan = (concurrency: number): Plan => ({
+export const quickPlan = (concurrency: number, loadScale = 1): Plan => ({
   quick: true,
   concurrency,
+  loadScale,
   ceilingSeconds: 3,
   throughputSeconds: 6,
   latencySeconds: 5,

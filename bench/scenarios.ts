@@ -6,6 +6,7 @@ import { deliveryBody, wireTimestamp } from '../src/delivery/payload.js';
 import { signedHeaders } from '../src/delivery/signing.js';
 import { generateWebhookSecret } from '../src/webhooks/secrets.js';
 import { CpuMeter, type CpuReading } from './cpu.js';
+import { StatementMeter, type StatementTimes } from './statements.js';
 import { Collector, awaitReceipts, now, openLoop, progressEvent, sleep } from './load.js';
 import type { Plan } from './plan.js';
 import type { Project, World } from './setup.js';
@@ -43,7 +44,11 @@ function cpuPer1000(cpu: CpuReading, deliveries: number): Metrics {
   };
 }
 
-const fmt = (m: Metrics, keys: string[]) => keys.map((k) => `${k}=${m[k]}`).join(' ');
+const fmt = (m: Metrics, keys: string[]) =>
+  keys
+    .filter((k) => m[k] !== undefined)
+    .map((k) => `${k}=${m[k]}`)
+    .join(' ');
 
 // 1. Raw ceiling --------------------------------------------------------------------------------------------------
 
@@ -203,9 +208,11 @@ export async function throughputMutation(ctx: Context): Promise<Outcome> {
 
 // 3. Latency ------------------------------------------------------------------------------------------------------
 
+/** Open-loop publishing at `fraction` of the ceiling (times the plan's load scale). */
 async function fixedLoad(ctx: Context, project: Project, fraction: number, seconds: number, healthy = project.webhooks.length) {
   const { world } = ctx;
-  const deliveriesPerSecond = fraction * ctx.results.ceiling!.posts_per_s!;
+  const deliveriesPerSecond = fraction * ctx.plan.loadScale * ctx.results.ceiling!.posts_per_s!;
+  const sustainable = ctx.results.throughput_mutation?.deliveries_per_s;
   const eventsPerSecond = deliveriesPerSecond / project.webhooks.length;
   const collector = new Collector(world.receiver);
   await collector.reset();
@@ -227,6 +234,9 @@ async function fixedLoad(ctx: Context, project: Project, fraction: number, secon
     collector,
     metrics: {
       offered_deliveries_per_s: Math.round(deliveriesPerSecond),
+      offered_fraction_of_ceiling: round(fraction * ctx.plan.loadScale, 3),
+      // Utilisation: what the load is against what the same path sustained in this run, when that was measured.
+      ...(sustainable && { offered_fraction_of_sustainable: round(deliveriesPerSecond / sustainable, 2) }),
       ...summarize(collector.all),
       lost: expected - collector.received,
       publish_errors: errors,
@@ -237,8 +247,8 @@ async function fixedLoad(ctx: Context, project: Project, fraction: number, secon
 
 export const latency = (fraction: number) => async (ctx: Context): Promise<Outcome> => {
   const { metrics } = await fixedLoad(ctx, ctx.main, fraction, ctx.plan.latencySeconds);
-  const name = `latency at ${fraction * 100}% of the ceiling`;
-  return { metrics, line: `${name}: ${fmt(metrics, ['offered_deliveries_per_s', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms', 'lost'])}` };
+  const name = `latency at ${round(fraction * ctx.plan.loadScale * 100, 1)}% of the ceiling`;
+  return { metrics, line: `${name}: ${fmt(metrics, ['offered_deliveries_per_s', 'offered_fraction_of_sustainable', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms', 'lost'])}` };
 };
 
 // 4. Fan-out ------------------------------------------------------------------------------------------------------
@@ -291,6 +301,9 @@ export async function badNeighbours(ctx: Context): Promise<Outcome> {
   world.receiver.release();
   const clean = ctx.results.latency_10!.p99_ms!;
   const out: Metrics = {
+    offered_deliveries_per_s: metrics.offered_deliveries_per_s!,
+    offered_fraction_of_ceiling: metrics.offered_fraction_of_ceiling!,
+    ...(metrics.offered_fraction_of_sustainable && { offered_fraction_of_sustainable: metrics.offered_fraction_of_sustainable }),
     healthy_p50_ms: metrics.p50_ms!,
     healthy_p95_ms: metrics.p95_ms!,
     healthy_p99_ms: metrics.p99_ms!,
@@ -300,7 +313,7 @@ export async function badNeighbours(ctx: Context): Promise<Outcome> {
     hung_attempts: after.hang - before.hang,
     healthy_lost: metrics.lost!,
   };
-  return { metrics: out, line: `bad neighbours: ${fmt(out, ['healthy_p99_ms', 'clean_p99_ms', 'p99_ratio_to_clean', 'failed_attempts', 'hung_attempts'])}` };
+  return { metrics: out, line: `bad neighbours: ${fmt(out, ['offered_deliveries_per_s', 'offered_fraction_of_sustainable', 'healthy_p99_ms', 'clean_p99_ms', 'p99_ratio_to_clean', 'failed_attempts', 'hung_attempts'])}` };
 }
 
 // 6. Reads --------------------------------------------------------------------------------------------------------
@@ -462,6 +475,9 @@ export async function soak(ctx: Context): Promise<Outcome> {
   const firstMeter = windowMeter();
   const lastMeter = windowMeter();
   let firstCpu: CpuReading | undefined;
+  // Time per statement in the same windows, when the server has pg_stat_statements loaded.
+  const statements = await StatementMeter.open(world.pool);
+  let firstStatements: StatementTimes | undefined;
   start = now();
   const [{ events }, cpu] = await withCpu(ctx, {}, async () => {
     const sent = await openLoop({
@@ -478,15 +494,18 @@ export async function soak(ctx: Context): Promise<Outcome> {
           warm = true;
           await probeAll(); // resets the event-loop histograms
           await firstMeter.start();
+          await statements?.start();
         }
         if (warm && !first && t >= windowMs) {
           first = await probeAll();
           firstCpu = await firstMeter.stop();
+          firstStatements = await statements?.stop();
         }
         if (!lastReset && t >= seconds * 1000 - windowMs) {
           lastReset = true;
           await probeAll();
           await lastMeter.start();
+          await statements?.start();
         }
       },
     });
@@ -494,6 +513,7 @@ export async function soak(ctx: Context): Promise<Outcome> {
   });
   const last = await probeAll();
   const lastCpu = await lastMeter.stop();
+  const lastStatements = await statements?.stop();
   await awaitReceipts(collector, events * main.webhooks.length, 30_000);
   if (!first) throw new Error('soak: too short for its windows');
   const metrics: Metrics = {
@@ -511,6 +531,10 @@ export async function soak(ctx: Context): Promise<Outcome> {
     metrics[`service_cpu_s_per_1k_${when}`] = round(perWindow(cpu, Object.values(cpu.service).reduce((a, b) => a + b, 0)), 3);
     metrics[`postgres_cpu_s_per_1k_${when}`] = round(perWindow(cpu, cpu.postgres), 3);
   }
+  const statementLines =
+    firstStatements && lastStatements
+      ? statementGrowth(metrics, firstStatements, lastStatements, [perWindow(firstCpu!, 1), perWindow(lastCpu, 1)])
+      : ['  statements: not measured (pg_stat_statements is not in shared_preload_libraries)'];
   processes.forEach((p, i) => {
     const a = first![i]!;
     const b = last[i]!;
@@ -537,6 +561,37 @@ export async function soak(ctx: Context): Promise<Outcome> {
   });
   return {
     metrics,
-    line: `soak (${seconds} s): ${fmt(metrics, ['offered_deliveries_per_s', 'capped_to_sustainable', 'worker_rss_start_mb', 'worker_rss_end_mb', 'api_rss_start_mb', 'api_rss_end_mb', 'worker_live_heap_start_mb', 'worker_live_heap_end_mb', 'api_live_heap_start_mb', 'api_live_heap_end_mb', 'worker_eld_p99_start_ms', 'worker_eld_p99_end_ms', 'api_eld_p99_start_ms', 'api_eld_p99_end_ms', 'p99_start_ms', 'p99_end_ms', 'postgres_cpu_s_per_1k_start', 'postgres_cpu_s_per_1k_end'])}`,
+    line: `soak (${seconds} s): ${fmt(metrics, ['offered_deliveries_per_s', 'capped_to_sustainable', 'worker_rss_start_mb', 'worker_rss_end_mb', 'api_rss_start_mb', 'api_rss_end_mb', 'worker_live_heap_start_mb', 'worker_live_heap_end_mb', 'api_live_heap_start_mb', 'api_live_heap_end_mb', 'worker_eld_p99_start_ms', 'worker_eld_p99_end_ms', 'api_eld_p99_start_ms', 'api_eld_p99_end_ms', 'p99_start_ms', 'p99_end_ms', 'postgres_cpu_s_per_1k_start', 'postgres_cpu_s_per_1k_end', 'sql_ms_per_1k_start', 'sql_ms_per_1k_end', 'sql_blocks_per_1k_start', 'sql_blocks_per_1k_end'])}\n${statementLines.join('\n')}`,
   };
+}
+
+/** How many statements the soak's table lists and reports as metrics. */
+const STATEMENTS_SHOWN = 8;
+
+/**
+ * Per statement, calls, time and buffers per 1,000 deliveries in the soak's first and last window (`per1k`: what
+ * each window's totals are multiplied by for figures per 1,000 deliveries). Time is the backends' wall time, which
+ * on a loaded machine includes waiting for a core; buffers (shared blocks hit or read) count work whatever the
+ * machine does. The busiest statements of the last window become `sql_<label>_*` metrics and a console table.
+ */
+function statementGrowth(metrics: Metrics, start: StatementTimes, end: StatementTimes, per1k: [number, number]) {
+  const total = (times: StatementTimes, key: 'ms' | 'blocks') => [...times.values()].reduce((sum, t) => sum + t[key], 0);
+  metrics.sql_ms_per_1k_start = round(total(start, 'ms') * per1k[0], 1);
+  metrics.sql_ms_per_1k_end = round(total(end, 'ms') * per1k[1], 1);
+  metrics.sql_blocks_per_1k_start = Math.round(total(start, 'blocks') * per1k[0]);
+  metrics.sql_blocks_per_1k_end = Math.round(total(end, 'blocks') * per1k[1]);
+  const busiest = [...end].sort(([, a], [, b]) => b.ms - a.ms).slice(0, STATEMENTS_SHOWN);
+  const cell = (a: number, b: number, digits: number) => `${a.toFixed(digits)} → ${b.toFixed(digits)}`.padEnd(22);
+  const lines = [`  ${'statement'.padEnd(32)}  ${'calls per 1k'.padEnd(22)}  ${'ms per 1k'.padEnd(22)}  blocks per 1k`];
+  for (const [label, e] of busiest) {
+    const s = start.get(label) ?? { calls: 0, ms: 0, blocks: 0 };
+    for (const key of ['calls', 'ms', 'blocks'] as const) {
+      metrics[`sql_${label}_${key}_per_1k_start`] = round(s[key] * per1k[0], 1);
+      metrics[`sql_${label}_${key}_per_1k_end`] = round(e[key] * per1k[1], 1);
+    }
+    lines.push(
+      `  ${label.padEnd(32)}  ${cell(s.calls * per1k[0], e.calls * per1k[1], 1)}  ${cell(s.ms * per1k[0], e.ms * per1k[1], 1)}  ${cell(s.blocks * per1k[0], e.blocks * per1k[1], 0).trimEnd()}`,
+    );
+  }
+  return lines;
 }

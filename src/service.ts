@@ -15,6 +15,7 @@ import { DestinationPolicy } from './delivery/destination-policy.js';
 import { AttemptRecorder } from './delivery/attempt-recorder.js';
 import { createBoss, DELIVERY_WAKE_TOPIC, ensureDeliveryQueue } from './delivery/queue.js';
 import { HeldBackWebhooks } from './delivery/held-back.js';
+import { QueueVacuum } from './delivery/queue-vacuum.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { EventPublisher } from './events/publisher.js';
 import { createMetrics, registerQueueGauges } from './metrics/metrics.js';
@@ -125,6 +126,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       liveTarget.addEventListener(DELIVERY_WAKE_TOPIC, () => worker.wake());
       worker.start();
       stops.push(() => worker.stop());
+      const vacuum = new QueueVacuum(pool, logger);
+      vacuum.start();
+      stops.push(() => vacuum.stop());
       await scheduleMaintenance(boss, db, config.retentionDays, logger);
     }
 

@@ -1,0 +1,65 @@
+// Vacuuming the tables whose rows die as fast as deliveries are made. Every delivery inserts a queue job, claims it
+// (an update) and deletes it: two dead rows per delivery in the queue's table, and every fetch reads the queue's
+// index from its head, where the dead entries gather. Left alone (a server with autovacuum off, or between
+// autovacuum's visits, at most one a minute per database), the fetch, insert and delete statements did more work
+// with every minute of a soak (docs/performance.md, "Soak"). The delivery counters' table is the same: statements
+// append rows that the minutely compaction deletes. So each worker checks these tables' dead rows every few seconds
+// and vacuums a table past the threshold. The tables stay small (live jobs, one counter row per key), so a vacuum
+// is short; SKIP_LOCKED leaves a table another worker is vacuuming to that worker.
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { DELIVERY_QUEUE } from './queue.js';
+
+export type QueueVacuumSettings = {
+  /** How often dead rows are counted. */
+  intervalMs: number;
+  /** A table is vacuumed once it has this many dead rows. */
+  minDeadRows: number;
+};
+
+export const QUEUE_VACUUM_DEFAULTS: QueueVacuumSettings = { intervalMs: 5_000, minDeadRows: 10_000 };
+
+export class QueueVacuum {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly logger: Logger,
+    private readonly settings: QueueVacuumSettings = QUEUE_VACUUM_DEFAULTS,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.running ??= this.vacuumDeadTables()
+        .catch((error) => this.logger.warn({ err: error }, 'could not vacuum the delivery queue'))
+        .finally(() => (this.running = null));
+    }, this.settings.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Vacuums each watched table that has at least `minDeadRows` dead rows; returns the tables vacuumed. */
+  async vacuumDeadTables(): Promise<string[]> {
+    // The queue's table is pg-boss's to choose (a shared one, or its own partition): asked each time, as cheap.
+    const { rows } = await this.pool.query<{ schema: string; table: string }>(
+      `SELECT s.schemaname AS schema, s.relname AS "table"
+       FROM pg_stat_user_tables s
+       WHERE s.n_dead_tup >= $1
+         AND ((s.schemaname = 'pgboss' AND s.relname = (SELECT table_name FROM pgboss.queue WHERE name = $2))
+           OR (s.schemaname = current_schema() AND s.relname = 'delivery_counts'))`,
+      [this.settings.minDeadRows, DELIVERY_QUEUE],
+    );
+    const vacuumed: string[] = [];
+    for (const { schema, table } of rows) {
+      const name = `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`;
+      // Not in a transaction: VACUUM cannot run in one, and pool.query sends it alone.
+      await this.pool.query(`VACUUM (SKIP_LOCKED) ${name}`);
+      vacuumed.push(`${schema}.${table}`);
+    }
+    return vacuumed;
+  }
+}

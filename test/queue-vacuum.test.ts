@@ -1,0 +1,72 @@
+// The queue's table and the delivery counters gather dead rows as fast as deliveries are made; workers vacuum them
+// once past a threshold, whether or not the server's autovacuum runs (src/delivery/queue-vacuum.ts).
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { compactDeliveryCounts } from '../src/delivery/counts.js';
+import { QueueVacuum } from '../src/delivery/queue-vacuum.js';
+import { eventually, startReceiver, type Receiver } from './support/receiver.js';
+import { startTestService, type TestService } from './support/service.js';
+
+const WEBHOOKS = 5;
+const EVENTS = 12;
+
+let service: TestService;
+let receiver: Receiver;
+let pool: pg.Pool;
+
+beforeAll(async () => {
+  receiver = await startReceiver();
+  service = await startTestService();
+  pool = new pg.Pool({ connectionString: service.databaseUrl, max: 2 });
+});
+afterAll(() => pool.end());
+
+/** Dead and live rows of a table, as the statistics count them. */
+async function rows(schema: string, table: string) {
+  const { rows: [stats] } = await pool.query<{ dead: number; vacuumed: Date | null }>(
+    'SELECT n_dead_tup::int AS dead, last_vacuum AS vacuumed FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = $2',
+    [schema, table],
+  );
+  return stats!;
+}
+
+it('vacuums the queue table and the counters once they hold enough dead rows, and not before', async () => {
+  const { key } = await service.newProject();
+  for (let i = 0; i < WEBHOOKS; i++) {
+    const created = await service.gql(key, 'mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { __typename } }', {
+      input: { url: receiver.url(`/vacuum-${i}`), events: ['training.started'] },
+    });
+    expect(created.body.data.createWebhook.__typename).toBe('CreateWebhookPayload');
+  }
+  for (let i = 0; i < EVENTS; i++) {
+    const published = await service.gql(key, 'mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }', {
+      input: { type: 'training.started', data: { job_id: `vacuumed-${i}` } },
+    });
+    expect(published.body.data.publishEvent.__typename).toBe('PublishEventPayload');
+  }
+  const deliveries = WEBHOOKS * EVENTS;
+  // Each delivery's job is inserted, claimed and deleted: two dead rows once its outcome is recorded.
+  await eventually(async () => {
+    const { rows: [queued] } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries'");
+    return receiver.requests().length >= deliveries && queued!.n === 0 ? true : undefined;
+  }, 'every delivery made and its job gone', 20_000);
+  await compactDeliveryCounts(service.db); // the counters' appended rows are folded: dead rows there too
+  // Statistics reach pg_stat_user_tables within seconds (an idle backend reports at most 10 s late).
+  await eventually(
+    async () => ((await rows('pgboss', 'job_common')).dead >= deliveries && (await rows('public', 'delivery_counts')).dead >= EVENTS ? true : undefined),
+    'the dead rows counted',
+    30_000,
+  );
+
+  const vacuum = (minDeadRows: number) => new QueueVacuum(pool, pino({ level: 'silent' }), { intervalMs: 60_000, minDeadRows });
+  expect(await vacuum(1_000_000).vacuumDeadTables()).toEqual([]);
+  expect((await rows('pgboss', 'job_common')).vacuumed).toBeNull();
+
+  const vacuumed = await vacuum(EVENTS).vacuumDeadTables();
+  expect(vacuumed.sort()).toEqual(['pgboss.job_common', 'public.delivery_counts']);
+  const queue = await rows('pgboss', 'job_common');
+  expect(queue.vacuumed).not.toBeNull();
+  expect(queue.dead).toBeLessThan(deliveries);
+  expect((await rows('public', 'delivery_counts')).vacuumed).not.toBeNull();
+});
