@@ -5,7 +5,8 @@
 // with every minute of a soak (docs/performance.md, "Soak"). The delivery counters' table is the same: statements
 // append rows that the minutely compaction deletes. So each worker checks these tables' dead rows every few seconds
 // and vacuums a table past the threshold. The tables stay small (live jobs, one counter row per key), so a vacuum
-// is short; SKIP_LOCKED leaves a table another worker is vacuuming to that worker.
+// is short; SKIP_LOCKED leaves a table to whoever holds it (another worker's vacuum, pg-boss building an index
+// concurrently): the next check tries again.
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { DELIVERY_QUEUE } from './queue.js';
@@ -42,7 +43,7 @@ export class QueueVacuum {
     await this.running;
   }
 
-  /** Vacuums each watched table that has at least `minDeadRows` dead rows; returns the tables vacuumed. */
+  /** Vacuums each watched table that has at least `minDeadRows` dead rows; returns those not skipped as locked. */
   async vacuumDeadTables(): Promise<string[]> {
     // The queue's table is pg-boss's to choose (a shared one, or its own partition): asked each time, as cheap.
     const { rows } = await this.pool.query<{ schema: string; table: string }>(
@@ -53,12 +54,23 @@ export class QueueVacuum {
            OR (s.schemaname = current_schema() AND s.relname = 'delivery_counts'))`,
       [this.settings.minDeadRows, DELIVERY_QUEUE],
     );
+    if (rows.length === 0) return [];
     const vacuumed: string[] = [];
-    for (const { schema, table } of rows) {
-      const name = `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`;
-      // Not in a transaction: VACUUM cannot run in one, and pool.query sends it alone.
-      await this.pool.query(`VACUUM (SKIP_LOCKED) ${name}`);
-      vacuumed.push(`${schema}.${table}`);
+    const client = await this.pool.connect();
+    // A skipped table is only reported as a notice (a WARNING), sent before the statement completes.
+    let skipped = false;
+    const onNotice = (notice: { message?: string }) => (skipped ||= notice.message?.startsWith('skipping vacuum') ?? false);
+    client.on('notice', onNotice);
+    try {
+      for (const { schema, table } of rows) {
+        skipped = false;
+        // Not in a transaction: VACUUM cannot run in one.
+        await client.query(`VACUUM (SKIP_LOCKED) ${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)}`);
+        if (!skipped) vacuumed.push(`${schema}.${table}`);
+      }
+    } finally {
+      client.off('notice', onNotice);
+      client.release();
     }
     return vacuumed;
   }
