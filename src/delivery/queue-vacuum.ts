@@ -1,12 +1,12 @@
 // Vacuuming the tables whose rows die as fast as deliveries are made. Every delivery inserts a queue job, claims it
 // (an update) and deletes it: two dead rows per delivery in the queue's table, and every fetch reads the queue's
 // index from its head, where the dead entries gather. Left alone (a server with autovacuum off, or between
-// autovacuum's visits, at most one a minute per database), the fetch, insert and delete statements did more work
-// with every minute of a soak (docs/performance.md, "The queue's dead rows"). The delivery counters' table is the same: statements
-// append rows that the minutely compaction deletes. So each worker checks these tables' dead rows every few seconds
-// and vacuums a table past the threshold. The tables stay small (live jobs, one counter row per key), so a vacuum
-// is short; SKIP_LOCKED leaves a table to whoever holds it (another worker's vacuum, pg-boss building an index
-// concurrently): the next check tries again.
+// autovacuum's visits, at most one a minute per database), the fetch read five times more than any other statement
+// (docs/performance.md, "The queue's dead rows"). The delivery counters' table is the same: statements append rows
+// that the minutely compaction deletes. So each worker checks these tables' dead rows every few seconds and vacuums
+// a table past the threshold. The tables stay small (live jobs, one counter row per key), so a vacuum is short;
+// SKIP_LOCKED leaves a table to whoever holds it (another worker's vacuum, pg-boss building an index concurrently):
+// the next check tries again.
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { DELIVERY_QUEUE } from './queue.js';
