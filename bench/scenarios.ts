@@ -525,15 +525,16 @@ export async function soak(ctx: Context): Promise<Outcome> {
     warmup_seconds: plan.soakWarmupSeconds,
     autovacuum_wait_seconds: round(quietAfterMs / 1000),
   };
-  // Per 1,000 deliveries offered in the window (at a steady state, as many arrive).
-  const perWindow = (cpu: CpuReading, seconds: number) => (seconds * 1000) / (deliveriesPerSecond * cpu.seconds);
+  // What a window's totals are multiplied by for figures per 1,000 deliveries offered in it (at a steady state, as
+  // many arrive).
+  const per1k = (window: CpuReading) => 1000 / (deliveriesPerSecond * window.seconds);
   for (const [when, cpu] of [['start', firstCpu!], ['end', lastCpu]] as const) {
-    metrics[`service_cpu_s_per_1k_${when}`] = round(perWindow(cpu, Object.values(cpu.service).reduce((a, b) => a + b, 0)), 3);
-    metrics[`postgres_cpu_s_per_1k_${when}`] = round(perWindow(cpu, cpu.postgres), 3);
+    metrics[`service_cpu_s_per_1k_${when}`] = round(Object.values(cpu.service).reduce((a, b) => a + b, 0) * per1k(cpu), 3);
+    metrics[`postgres_cpu_s_per_1k_${when}`] = round(cpu.postgres * per1k(cpu), 3);
   }
   const statementLines =
     firstStatements && lastStatements
-      ? statementGrowth(metrics, firstStatements, lastStatements, [perWindow(firstCpu!, 1), perWindow(lastCpu, 1)])
+      ? statementGrowth(metrics, firstStatements, lastStatements, [per1k(firstCpu!), per1k(lastCpu)])
       : ['  statements: not measured (pg_stat_statements is not in shared_preload_libraries)'];
   processes.forEach((p, i) => {
     const a = first![i]!;
@@ -581,17 +582,16 @@ function statementGrowth(metrics: Metrics, start: StatementTimes, end: Statement
   metrics.sql_blocks_per_1k_start = Math.round(total(start, 'blocks') * per1k[0]);
   metrics.sql_blocks_per_1k_end = Math.round(total(end, 'blocks') * per1k[1]);
   const busiest = [...end].sort(([, a], [, b]) => b.ms - a.ms).slice(0, STATEMENTS_SHOWN);
-  const cell = (a: number, b: number, digits: number) => `${a.toFixed(digits)} → ${b.toFixed(digits)}`.padEnd(22);
   const lines = [`  ${'statement'.padEnd(32)}  ${'calls per 1k'.padEnd(22)}  ${'ms per 1k'.padEnd(22)}  blocks per 1k`];
   for (const [label, e] of busiest) {
     const s = start.get(label) ?? { calls: 0, ms: 0, blocks: 0 };
-    for (const key of ['calls', 'ms', 'blocks'] as const) {
-      metrics[`sql_${label}_${key}_per_1k_start`] = round(s[key] * per1k[0], 1);
-      metrics[`sql_${label}_${key}_per_1k_end`] = round(e[key] * per1k[1], 1);
-    }
-    lines.push(
-      `  ${label.padEnd(32)}  ${cell(s.calls * per1k[0], e.calls * per1k[1], 1)}  ${cell(s.ms * per1k[0], e.ms * per1k[1], 1)}  ${cell(s.blocks * per1k[0], e.blocks * per1k[1], 0).trimEnd()}`,
-    );
+    const cells = (['calls', 'ms', 'blocks'] as const).map((key) => {
+      const [a, b] = [s[key] * per1k[0], e[key] * per1k[1]];
+      metrics[`sql_${label}_${key}_per_1k_start`] = round(a, 1);
+      metrics[`sql_${label}_${key}_per_1k_end`] = round(b, 1);
+      return `${a.toFixed(key === 'blocks' ? 0 : 1)} → ${b.toFixed(key === 'blocks' ? 0 : 1)}`.padEnd(22);
+    });
+    lines.push(`  ${label.padEnd(32)}  ${cells.join('  ').trimEnd()}`);
   }
   return lines;
 }

@@ -10,7 +10,9 @@ export function statementLabel(query: string): string {
   const text = query.replace(/\s+/g, ' ').replace(/"/g, '');
   const write = /\b(INSERT INTO|(?<!FOR )UPDATE|DELETE FROM)\s+([\w.]+)/i.exec(text);
   const read = /\bFROM\s+(?:ONLY\s+)?([\w.]+)/i.exec(text);
-  let [verb, table] = write ? [write[1]!.split(' ')[0]!, write[2]!] : ['select', read?.[1] ?? text.split(' ')[0]!];
+  // A statement that neither writes nor reads a table (VACUUM, BEGIN, pg_notify) is named by its first word.
+  if (!write && !read) return text.trim().split(' ')[0]!.toLowerCase();
+  let [verb, table] = write ? [write[1]!.split(' ')[0]!, write[2]!] : ['select', read![1]!];
   if (/SKIP LOCKED/i.test(text)) verb = 'fetch';
   return `${verb}_${table}`.toLowerCase().replace(/[^\w]+/g, '_');
 }
