@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compactDeliveryCounts } from '../src/delivery/counts.js';
+import { pino } from 'pino';
+import { compactDeliveryCounts, COMPACTION_INTERVAL_MS, COMPACTION_LOCK, DeliveryCountsCompactor } from '../src/delivery/counts.js';
 import { createPrisma, type Db } from '../src/db/prisma.js';
 import type { DeliveryStatus } from '../src/generated/prisma/client.js';
 import { newId } from '../src/lib/ids.js';
@@ -126,6 +127,19 @@ describe('through the service', () => {
     await settled(webhookId, { SUCCESS: 4, RETRYING: 1, FAILED: 1 });
     expect(await expectExactTotals(opened, webhookId, types)).toEqual({ PENDING: 0, SUCCESS: 4, RETRYING: 1, FAILED: 1 });
     expect(await mismatchesIn(opened.db)).toEqual([]);
+  });
+
+  it('are folded by the worker every few seconds, one row per key', async () => {
+    const webhookId = await createWebhook('/folded', ['inference.*']);
+    for (let i = 0; i < 4; i++) await publish('inference.completed', `folded-${i}`);
+    await settled(webhookId, { SUCCESS: 4 });
+    // Appended per publish and per batch of attempts; folded, the PENDING rows sum to nothing and SUCCESS is one row.
+    await eventually(
+      async () => ((await counterRows(opened.db, webhookId)) === 1 ? true : undefined),
+      'the counters to be folded',
+      3 * COMPACTION_INTERVAL_MS,
+    );
+    expect(await expectExactTotals(opened, webhookId, ['inference.completed'])).toEqual({ PENDING: 0, SUCCESS: 4, RETRYING: 0, FAILED: 0 });
   });
 
   it("drops a deleted webhook's counters with it", async () => {
@@ -250,6 +264,20 @@ describe('in the database', () => {
     expect(await expectExactTotals(opened, webhookId, types)).toEqual(before);
     expect(await compactDeliveryCounts(db)).toBe(0);
     expect(await mismatchesIn(db)).toEqual([]);
+  });
+
+  it('is folded by one process at a time: a compactor that finds the lock taken skips its turn', async () => {
+    const webhookId = await newWebhook();
+    const eventId = await newEvent('model.updated');
+    for (let i = 0; i < 2; i++) await insertDeliveries(webhookId, eventId, 'model.updated', ['SUCCESS']);
+    const compactor = new DeliveryCountsCompactor(db, pino({ level: 'silent' }));
+    await db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${COMPACTION_LOCK}::bigint)::text`;
+      expect(await compactor.compactUnlessBusy()).toBeNull();
+      expect(await counterRows(db, webhookId)).toBe(2);
+    });
+    expect(await compactor.compactUnlessBusy()).toBeGreaterThanOrEqual(2);
+    expect(await counterRows(db, webhookId)).toBe(1);
   });
 
   it('compaction never writes a sum back for a webhook deleted meanwhile, nor waits for its deletion', async () => {

@@ -3,12 +3,13 @@
 // index from its head, where the dead entries gather. Left alone (a server with autovacuum off, or between
 // autovacuum's visits, at most one a minute per database), the fetch read five times more than any other statement
 // (docs/performance.md, "The queue's dead rows"). The delivery counters' table is the same: statements append rows
-// that the minutely compaction deletes. So each worker checks these tables' dead rows every few seconds and vacuums
+// that the compaction deletes. So each worker checks these tables' dead rows every few seconds and vacuums
 // a table past the threshold. The tables stay small (live jobs, one counter row per key), so a vacuum is short;
 // SKIP_LOCKED leaves a table to whoever holds it (another worker's vacuum, pg-boss building an index concurrently):
 // the next check tries again.
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { Periodic } from '../lib/periodic.js';
 import { DELIVERY_QUEUE } from './queue.js';
 
 export type QueueVacuumSettings = {
@@ -21,26 +22,24 @@ export type QueueVacuumSettings = {
 export const QUEUE_VACUUM_DEFAULTS: QueueVacuumSettings = { intervalMs: 5_000, minDeadRows: 10_000 };
 
 export class QueueVacuum {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | null = null;
+  private readonly periodic: Periodic;
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly settings: QueueVacuumSettings = QUEUE_VACUUM_DEFAULTS,
-  ) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.running ??= this.vacuumDeadTables()
-        .catch((error) => this.logger.warn({ err: error }, 'could not vacuum the delivery queue'))
-        .finally(() => (this.running = null));
-    }, this.settings.intervalMs);
+  ) {
+    this.periodic = new Periodic(settings.intervalMs, () => this.vacuumDeadTables(), (error) =>
+      logger.warn({ err: error }, 'could not vacuum the delivery queue'),
+    );
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  start(): void {
+    this.periodic.start();
+  }
+
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 
   /** Vacuums each watched table that has at least `minDeadRows` dead rows; returns those not skipped as locked. */

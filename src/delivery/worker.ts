@@ -6,8 +6,10 @@
 // webhook whose requests time out, or whose every slot has waited over a second, is held back (see `held-back.ts`):
 // its jobs are fetched separately, when one of them finished or at the poll interval, so the main fetch never reads
 // past its backlog. The loop sleeps when the queue is empty, until a NOTIFY says jobs are due (see
-// `enqueueInTransaction`), one of its jobs completes (which may let a webhook held at its limit go on), or the poll
-// interval comes round (scheduled retries that fell due, limits freed by other processes).
+// `enqueueInTransaction`), a job of a webhook it holds at its limit completes (which may let that webhook go on),
+// shortly after any other job completes (its webhook's limit may be full with other processes' jobs), or the poll
+// interval comes round (scheduled retries that fell due). Each fetch is a query over the queue's active jobs, so
+// wakes that cannot find anything are avoided: at a light load they were most of the fetches.
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DeliveryAttempter } from './attempt.js';
@@ -28,6 +30,11 @@ export type WorkerSettings = {
 const HELD_BACK_SWEEP_MS = 1000;
 /** A request waiting longer than this is slow (or half the timeout, when that is shorter). */
 const SLOW_AFTER_MS = 1000;
+/**
+ * After a job completes whose webhook this process does not hold at its limit, the limit may still have been full
+ * with other processes' jobs: fetch again this soon, once for all the completions meanwhile.
+ */
+const SHARED_LIMIT_RECHECK_MS = 200;
 
 export class DeliveryWorker {
   /** The jobs in hand until recorded, by id: what the heartbeat keeps claimed. */
@@ -39,8 +46,11 @@ export class DeliveryWorker {
   private woken = false;
   private wakeSleeper: (() => void) | null = null;
   private stopping = false;
-  /** Whether the last fetch found jobs: only then may a freed slot find more at once. */
+  /** Whether the last fetch filled every free slot: only then may a freed slot find more at once. */
   private moreMayWait = false;
+  /** Jobs in hand per webhook: at its in-flight limit, one of them completing lets its next job be fetched. */
+  private readonly inHandPerWebhook = new Map<string, number>();
+  private recheck: NodeJS.Timeout | null = null;
   /** Requests in flight, by job id: to which webhook, since when (holding back slow webhooks). */
   private readonly requests = new Map<string, { webhookId: string; since: number }>();
   /** When held-back jobs are fetched next, unless one of them finishes first. */
@@ -84,6 +94,7 @@ export class DeliveryWorker {
     await this.loop;
     await Promise.allSettled(this.attempts);
     for (const timer of this.timers) clearInterval(timer);
+    if (this.recheck) clearTimeout(this.recheck);
   }
 
   private async run() {
@@ -108,7 +119,7 @@ export class DeliveryWorker {
         const jobs = fetched < free ? await this.fetch(free - fetched, { minPriority: NORMAL_PRIORITY }) : [];
         this.dispatch(jobs, false);
         fetched += jobs.length;
-        this.moreMayWait = jobs.length > 0;
+        this.moreMayWait = fetched >= free;
       } catch (error) {
         this.logger.error({ err: error }, 'could not fetch delivery jobs');
         await this.sleep(this.settings.pollIntervalMs);
@@ -135,7 +146,10 @@ export class DeliveryWorker {
       const job = jobs[i]!;
       const webhookId = job.groupId ?? null;
       const since = Date.now();
-      if (webhookId) this.requests.set(job.id, { webhookId, since });
+      if (webhookId) {
+        this.requests.set(job.id, { webhookId, since });
+        this.inHandPerWebhook.set(webhookId, (this.inHandPerWebhook.get(webhookId) ?? 0) + 1);
+      }
       void sent.then((request) => {
         this.sending--;
         this.requests.delete(job.id);
@@ -151,13 +165,25 @@ export class DeliveryWorker {
         .finally(() => {
           this.inHand.delete(job.id);
           this.attempts.delete(settled);
-          // A held-back webhook's job done may let it take another: fetch held-back jobs again now.
-          if (webhookId && this.heldBack.isHeld(webhookId)) this.heldBackDueAt = 0;
-          // A completed job frees a place in its webhook's in-flight limit: jobs waiting for it may be fetched.
-          this.wake();
+          if (webhookId) this.completed(webhookId);
         });
       this.attempts.add(settled);
     });
+  }
+
+  /** A completed job frees a place in its webhook's in-flight limit: jobs waiting for it may be fetched. */
+  private completed(webhookId: string) {
+    const inHand = this.inHandPerWebhook.get(webhookId)!;
+    if (inHand > 1) this.inHandPerWebhook.set(webhookId, inHand - 1);
+    else this.inHandPerWebhook.delete(webhookId);
+    // A held-back webhook's job done may let it take another: fetch held-back jobs again now.
+    const held = this.heldBack.isHeld(webhookId);
+    if (held) this.heldBackDueAt = 0;
+    if (held || inHand >= this.settings.webhookMaxInFlight) this.wake();
+    else this.recheck ??= setTimeout(() => {
+      this.recheck = null;
+      this.wake();
+    }, SHARED_LIMIT_RECHECK_MS);
   }
 
   /**

@@ -1,10 +1,9 @@
 // Housekeeping, once a minute on whichever worker takes the scheduled job: erase signing secrets past their
-// rotation grace period, delete events past the retention period, and fold the delivery counters' rows (after the
-// purge, so its rows are folded in the same run).
+// rotation grace period, and delete events past the retention period. (The delivery counters are folded far more
+// often, by every worker: see `DeliveryCountsCompactor`.)
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/prisma.js';
-import { compactDeliveryCounts } from '../delivery/counts.js';
 import { eraseExpiredSecrets } from './expired-secrets.js';
 import { purgeExpired } from './retention.js';
 
@@ -19,7 +18,6 @@ export async function scheduleMaintenance(boss: PgBoss, db: Db, retentionDays: n
   await boss.work(MAINTENANCE_QUEUE, async () => {
     const erased = await eraseExpiredSecrets(db);
     const purged = await purgeExpired(db, new Date(Date.now() - retentionDays * 86_400_000));
-    await compactDeliveryCounts(db);
     if (erased || purged) logger.info({ erasedSecrets: erased, purgedEvents: purged }, 'maintenance done');
   });
 }
