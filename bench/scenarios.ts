@@ -214,18 +214,17 @@ async function fixedLoad(ctx: Context, project: Project, fraction: number, secon
   const deliveriesPerSecond = fraction * ctx.plan.loadScale * ctx.results.ceiling!.posts_per_s!;
   const sustainable = ctx.results.throughput_mutation?.deliveries_per_s;
   const eventsPerSecond = deliveriesPerSecond / project.webhooks.length;
+  const publish = () => {
+    const { type, data } = progressEvent('latency');
+    return world.http.publish(project.key, type, data);
+  };
+  // Warm-up at the same rate, unmeasured; its receipts are pulled by this collector and dropped with it.
+  const warmup = new Collector(world.receiver);
+  await warmup.reset();
+  await openLoop({ eventsPerSecond, seconds: ctx.plan.fixedLoadWarmupSeconds, collector: warmup, publish });
   const collector = new Collector(world.receiver);
-  await collector.reset();
   const [{ events, errors }, cpu] = await withCpu(ctx, {}, async () => {
-    const sent = await openLoop({
-      eventsPerSecond,
-      seconds,
-      collector,
-      publish: () => {
-        const { type, data } = progressEvent('latency');
-        return world.http.publish(project.key, type, data);
-      },
-    });
+    const sent = await openLoop({ eventsPerSecond, seconds, collector, publish });
     await awaitReceipts(collector, sent.events * healthy, 30_000);
     return sent;
   });

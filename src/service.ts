@@ -15,8 +15,7 @@ import { DestinationPolicy } from './delivery/destination-policy.js';
 import { AttemptRecorder } from './delivery/attempt-recorder.js';
 import { createBoss, DELIVERY_WAKE_TOPIC, ensureDeliveryQueue } from './delivery/queue.js';
 import { HeldBackWebhooks } from './delivery/held-back.js';
-import { DeliveryCountsCompactor } from './delivery/counts.js';
-import { QueueVacuum } from './delivery/queue-vacuum.js';
+import { tableUpkeep } from './delivery/upkeep.js';
 import { DeliveryWorker } from './delivery/worker.js';
 import { EventPublisher } from './events/publisher.js';
 import { createMetrics, registerQueueGauges } from './metrics/metrics.js';
@@ -127,12 +126,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       liveTarget.addEventListener(DELIVERY_WAKE_TOPIC, () => worker.wake());
       worker.start();
       stops.push(() => worker.stop());
-      const compactor = new DeliveryCountsCompactor(db, logger);
-      compactor.start();
-      stops.push(() => compactor.stop());
-      const vacuum = new QueueVacuum(pool, logger);
-      vacuum.start();
-      stops.push(() => vacuum.stop());
+      const upkeep = tableUpkeep(db, pool, logger);
+      upkeep.start();
+      stops.push(() => upkeep.stop());
       await scheduleMaintenance(boss, db, config.retentionDays, logger);
     }
 

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
-import { compactDeliveryCounts, COMPACTION_INTERVAL_MS, COMPACTION_LOCK, DeliveryCountsCompactor } from '../src/delivery/counts.js';
+import { compactDeliveryCounts, compactUnlessBusy, COMPACTION_LOCK } from '../src/delivery/counts.js';
+import { UPKEEP_INTERVAL_MS } from '../src/delivery/upkeep.js';
 import { createPrisma, type Db } from '../src/db/prisma.js';
 import type { DeliveryStatus } from '../src/generated/prisma/client.js';
 import { newId } from '../src/lib/ids.js';
@@ -137,7 +137,7 @@ describe('through the service', () => {
     await eventually(
       async () => ((await counterRows(opened.db, webhookId)) === 1 ? true : undefined),
       'the counters to be folded',
-      3 * COMPACTION_INTERVAL_MS,
+      3 * UPKEEP_INTERVAL_MS,
     );
     expect(await expectExactTotals(opened, webhookId, ['inference.completed'])).toEqual({ PENDING: 0, SUCCESS: 4, RETRYING: 0, FAILED: 0 });
   });
@@ -266,17 +266,16 @@ describe('in the database', () => {
     expect(await mismatchesIn(db)).toEqual([]);
   });
 
-  it('is folded by one process at a time: a compactor that finds the lock taken skips its turn', async () => {
+  it('is folded by one process at a time: a fold that finds the lock taken skips its turn', async () => {
     const webhookId = await newWebhook();
     const eventId = await newEvent('model.updated');
     for (let i = 0; i < 2; i++) await insertDeliveries(webhookId, eventId, 'model.updated', ['SUCCESS']);
-    const compactor = new DeliveryCountsCompactor(db, pino({ level: 'silent' }));
     await db.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT pg_advisory_xact_lock(${COMPACTION_LOCK}::bigint)::text`;
-      expect(await compactor.compactUnlessBusy()).toBeNull();
+      expect(await compactUnlessBusy(db)).toBeNull();
       expect(await counterRows(db, webhookId)).toBe(2);
     });
-    expect(await compactor.compactUnlessBusy()).toBeGreaterThanOrEqual(2);
+    expect(await compactUnlessBusy(db)).toBeGreaterThanOrEqual(2);
     expect(await counterRows(db, webhookId)).toBe(1);
   });
 

@@ -1,7 +1,6 @@
 // The queue's table and the delivery counters gather dead rows as fast as deliveries are made; workers vacuum them
 // once past a threshold, whether or not the server's autovacuum runs (src/delivery/queue-vacuum.ts).
 import pg from 'pg';
-import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { compactDeliveryCounts } from '../src/delivery/counts.js';
 import { QueueVacuum } from '../src/delivery/queue-vacuum.js';
@@ -59,7 +58,7 @@ it('vacuums the queue table and the counters once they hold enough dead rows, no
     30_000,
   );
 
-  const vacuum = (minDeadRows: number) => new QueueVacuum(pool, pino({ level: 'silent' }), { intervalMs: 60_000, minDeadRows });
+  const vacuum = (minDeadRows: number) => new QueueVacuum(pool, minDeadRows);
   expect(await vacuum(1_000_000).vacuumDeadTables()).toEqual([]);
   expect((await rows('pgboss', 'job_common')).vacuumed).toBeNull();
 

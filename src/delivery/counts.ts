@@ -1,11 +1,9 @@
 // Exact totals for deliveries listings without counting their rows: triggers on `deliveries` append each
 // statement's change per key (project, webhook, status, event type) to `delivery_counts` (see the migration of
 // that name), so a total is the sum of a few rows, whatever the webhook's size. Workers fold each key's rows into
-// one every few seconds.
-import type { Logger } from 'pino';
+// one every few seconds (`upkeep.ts`).
 import type { Db } from '../db/prisma.js';
 import type { DeliveryStatus } from '../generated/prisma/client.js';
-import { Periodic } from '../lib/periodic.js';
 
 /** Every filter a deliveries listing has; each is a column of the counters' key. */
 export type DeliveryFilter = { projectId: string; webhookId: string; status?: DeliveryStatus; eventType?: string };
@@ -48,41 +46,13 @@ export async function compactDeliveryCounts(db: Pick<Db, '$queryRaw'>): Promise<
   return Number(row!.folded);
 }
 
-/**
- * How often a worker folds the counters. Often, so each fold is short: once a minute, a fold of a minute's rows at a
- * light load (45 events a second) took 190 ms of one core, a stall every delivery in flight waited through.
- */
-export const COMPACTION_INTERVAL_MS = 5_000;
 /** The advisory lock that lets one process fold at a time: folds running together only wait on each other's rows. */
 export const COMPACTION_LOCK = 0x64656c63; // 'delc'
 
-/** Every worker runs one; whichever takes the lock first folds, the others skip that turn. */
-export class DeliveryCountsCompactor {
-  private readonly periodic: Periodic;
-
-  constructor(
-    private readonly db: Db,
-    logger: Logger,
-    intervalMs = COMPACTION_INTERVAL_MS,
-  ) {
-    this.periodic = new Periodic(intervalMs, () => this.compactUnlessBusy(), (error) =>
-      logger.warn({ err: error }, 'could not fold the delivery counters'),
-    );
-  }
-
-  start(): void {
-    this.periodic.start();
-  }
-
-  stop(): Promise<void> {
-    return this.periodic.stop();
-  }
-
-  /** One fold; returns how many rows were folded, or null when another process is folding. */
-  compactUnlessBusy(): Promise<number | null> {
-    return this.db.$transaction(async (tx) => {
-      const [lock] = await tx.$queryRaw<{ taken: boolean }[]>`SELECT pg_try_advisory_xact_lock(${COMPACTION_LOCK}::bigint) AS taken`;
-      return lock!.taken ? compactDeliveryCounts(tx) : null;
-    });
-  }
+/** One fold, unless another process is folding; returns how many rows were folded, or null when it was skipped. */
+export function compactUnlessBusy(db: Pick<Db, '$transaction'>): Promise<number | null> {
+  return db.$transaction(async (tx) => {
+    const [lock] = await tx.$queryRaw<{ taken: boolean }[]>`SELECT pg_try_advisory_xact_lock(${COMPACTION_LOCK}::bigint) AS taken`;
+    return lock!.taken ? compactDeliveryCounts(tx) : null;
+  });
 }

@@ -3,44 +3,21 @@
 // index from its head, where the dead entries gather. Left alone (a server with autovacuum off, or between
 // autovacuum's visits, at most one a minute per database), the fetch read five times more than any other statement
 // (docs/performance.md, "The queue's dead rows"). The delivery counters' table is the same: statements append rows
-// that the compaction deletes. So each worker checks these tables' dead rows every few seconds and vacuums
-// a table past the threshold. The tables stay small (live jobs, one counter row per key), so a vacuum is short;
+// that the compaction deletes. So each worker checks these tables' dead rows every few seconds (`upkeep.ts`) and
+// vacuums a table past the threshold. The tables stay small (live jobs, one counter row per key), so a vacuum is short;
 // SKIP_LOCKED leaves a table to whoever holds it (another worker's vacuum, pg-boss building an index concurrently):
 // the next check tries again.
 import pg from 'pg';
-import type { Logger } from 'pino';
-import { Periodic } from '../lib/periodic.js';
 import { DELIVERY_QUEUE } from './queue.js';
 
-export type QueueVacuumSettings = {
-  /** How often dead rows are counted. */
-  intervalMs: number;
-  /** A table is vacuumed once it has this many dead rows. */
-  minDeadRows: number;
-};
-
-export const QUEUE_VACUUM_DEFAULTS: QueueVacuumSettings = { intervalMs: 5_000, minDeadRows: 10_000 };
+/** A table is vacuumed once it has this many dead rows. */
+export const MIN_DEAD_ROWS = 10_000;
 
 export class QueueVacuum {
-  private readonly periodic: Periodic;
-
   constructor(
     private readonly pool: pg.Pool,
-    logger: Logger,
-    private readonly settings: QueueVacuumSettings = QUEUE_VACUUM_DEFAULTS,
-  ) {
-    this.periodic = new Periodic(settings.intervalMs, () => this.vacuumDeadTables(), (error) =>
-      logger.warn({ err: error }, 'could not vacuum the delivery queue'),
-    );
-  }
-
-  start(): void {
-    this.periodic.start();
-  }
-
-  stop(): Promise<void> {
-    return this.periodic.stop();
-  }
+    private readonly minDeadRows = MIN_DEAD_ROWS,
+  ) {}
 
   /** Vacuums each watched table that has at least `minDeadRows` dead rows; returns those not skipped as locked. */
   async vacuumDeadTables(): Promise<string[]> {
@@ -51,7 +28,7 @@ export class QueueVacuum {
        WHERE s.n_dead_tup >= $1
          AND ((s.schemaname = 'pgboss' AND s.relname = (SELECT table_name FROM pgboss.queue WHERE name = $2))
            OR (s.schemaname = current_schema() AND s.relname = 'delivery_counts'))`,
-      [this.settings.minDeadRows, DELIVERY_QUEUE],
+      [this.minDeadRows, DELIVERY_QUEUE],
     );
     if (rows.length === 0) return [];
     const vacuumed: string[] = [];
