@@ -171,8 +171,12 @@ export class DeliveryWorker {
     });
   }
 
-  /** A completed job frees a place in its webhook's in-flight limit: jobs waiting for it may be fetched. */
+  /**
+   * A completed job frees a place in hand (the loop may be waiting for one) and in its webhook's in-flight limit:
+   * jobs waiting for it may be fetched.
+   */
   private completed(webhookId: string) {
+    this.slotFreed();
     const inHand = this.inHandPerWebhook.get(webhookId)!;
     if (inHand > 1) this.inHandPerWebhook.set(webhookId, inHand - 1);
     else this.inHandPerWebhook.delete(webhookId);
