@@ -101,6 +101,11 @@ export class Collector {
     this.published.set(id, at);
   }
 
+  /** Each published event's id and when its publish was due (this clock). */
+  publishedEvents(): IterableIterator<[string, number]> {
+    return this.published.entries();
+  }
+
   async pull() {
     const { ids, times, paths } = await this.receiver.drain();
     const batch = this.unmatched;

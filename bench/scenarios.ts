@@ -224,6 +224,7 @@ async function fixedLoad(ctx: Context, project: Project, fraction: number, secon
   await warmup.reset();
   await openLoop({ eventsPerSecond, seconds: ctx.plan.fixedLoadWarmupSeconds, collector: warmup, publish });
   const collector = new Collector(world.receiver);
+  const measuredFrom = new Date();
   const [{ events, errors }, cpu] = await withCpu(ctx, {}, async () => {
     const sent = await openLoop({ eventsPerSecond, seconds, collector, publish });
     await awaitReceipts(collector, sent.events * healthy, 30_000);
@@ -240,15 +241,48 @@ async function fixedLoad(ctx: Context, project: Project, fraction: number, secon
       ...summarize(collector.all),
       lost: expected - collector.received,
       publish_errors: errors,
+      ...(await stages(world, project, measuredFrom, collector)),
       ...cpuPer1000(cpu, collector.received),
     } as Metrics,
+  };
+}
+
+/**
+ * Where the time between publish and receipt went, from the database's own record of the measured events and their
+ * first attempts to the healthy (`/ok/`) webhooks: from when the publish was due to the event's timestamp (the
+ * request's way into the API, taken in the publishing transaction), from there to the attempt's start (commit,
+ * wake, fetch, read), and the attempt itself (the POST and its answer). Wall clocks of the same machine.
+ */
+async function stages(world: World, project: Project, since: Date, collector: Collector): Promise<Metrics> {
+  const healthy = project.webhooks.filter((w) => w.path.startsWith('/ok/')).map((w) => w.id);
+  const wallMinusMonotonic = Date.now() - now();
+  const due = [...collector.publishedEvents()];
+  const { rows: [row] } = await world.pool.query<{ to_publish: number[]; to_attempt: number[]; attempt: number[] }>(
+    `WITH due AS (SELECT * FROM unnest($4::text[], $5::float8[]) AS u(id, at_ms))
+     SELECT (SELECT percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM e.timestamp) * 1000 - due.at_ms)
+             FROM due JOIN events e USING (id)) AS to_publish,
+            percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM a.started_at - e.timestamp) * 1000) AS to_attempt,
+            percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY a.duration_ms) AS attempt
+     FROM events e
+     JOIN deliveries d ON d.event_id = e.id
+     JOIN delivery_attempts a ON a.delivery_id = d.id AND a.number = 1
+     WHERE e.project_id = $1 AND e.timestamp >= $2 AND d.webhook_id = ANY($3::text[])`,
+    [project.id, since, healthy, due.map(([id]) => id), due.map(([, at]) => at + wallMinusMonotonic)],
+  );
+  return {
+    due_to_publish_p50_ms: round(row!.to_publish[0]!),
+    due_to_publish_p99_ms: round(row!.to_publish[1]!),
+    publish_to_attempt_p50_ms: round(row!.to_attempt[0]!),
+    publish_to_attempt_p99_ms: round(row!.to_attempt[1]!),
+    attempt_p50_ms: round(row!.attempt[0]!),
+    attempt_p99_ms: round(row!.attempt[1]!),
   };
 }
 
 export const latency = (fraction: number) => async (ctx: Context): Promise<Outcome> => {
   const { metrics } = await fixedLoad(ctx, ctx.main, fraction, ctx.plan.latencySeconds);
   const name = `latency at ${round(fraction * ctx.plan.loadScale * 100, 1)}% of the ceiling`;
-  return { metrics, line: `${name}: ${fmt(metrics, ['offered_deliveries_per_s', 'offered_fraction_of_sustainable', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms', 'lost'])}` };
+  return { metrics, line: `${name}: ${fmt(metrics, ['offered_deliveries_per_s', 'offered_fraction_of_sustainable', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms', 'due_to_publish_p99_ms', 'publish_to_attempt_p99_ms', 'attempt_p99_ms', 'lost'])}` };
 };
 
 // 4. Fan-out ------------------------------------------------------------------------------------------------------
