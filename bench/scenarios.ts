@@ -257,7 +257,7 @@ async function stages(world: World, project: Project, since: Date, collector: Co
   const healthy = project.webhooks.filter((w) => w.path.startsWith('/ok/')).map((w) => w.id);
   const wallMinusMonotonic = Date.now() - now();
   const due = [...collector.publishedEvents()];
-  const { rows: [row] } = await world.pool.query<{ to_publish: number[]; to_attempt: number[]; attempt: number[] }>(
+  const { rows: [row] } = await world.pool.query<{ to_publish: number[] | null; to_attempt: number[] | null; attempt: number[] | null }>(
     `WITH due AS (SELECT * FROM unnest($4::text[], $5::float8[]) AS u(id, at_ms))
      SELECT (SELECT percentile_cont(ARRAY[0.5, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM e.timestamp) * 1000 - due.at_ms)
              FROM due JOIN events e USING (id)) AS to_publish,
@@ -269,14 +269,10 @@ async function stages(world: World, project: Project, since: Date, collector: Co
      WHERE e.project_id = $1 AND e.timestamp >= $2 AND d.webhook_id = ANY($3::text[])`,
     [project.id, since, healthy, due.map(([id]) => id), due.map(([, at]) => at + wallMinusMonotonic)],
   );
-  return {
-    due_to_publish_p50_ms: round(row!.to_publish[0]!),
-    due_to_publish_p99_ms: round(row!.to_publish[1]!),
-    publish_to_attempt_p50_ms: round(row!.to_attempt[0]!),
-    publish_to_attempt_p99_ms: round(row!.to_attempt[1]!),
-    attempt_p50_ms: round(row!.attempt[0]!),
-    attempt_p99_ms: round(row!.attempt[1]!),
-  };
+  // No rows (nothing delivered) leaves a stage out rather than reporting a number for it.
+  const split = (name: string, pair: number[] | null): Metrics =>
+    pair ? { [`${name}_p50_ms`]: round(pair[0]!), [`${name}_p99_ms`]: round(pair[1]!) } : {};
+  return { ...split('due_to_publish', row!.to_publish), ...split('publish_to_attempt', row!.to_attempt), ...split('attempt', row!.attempt) };
 }
 
 export const latency = (fraction: number) => async (ctx: Context): Promise<Outcome> => {
