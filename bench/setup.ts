@@ -87,7 +87,7 @@ export async function createWorld(adminUrl: string): Promise<World> {
     };
     const config = loadConfig(env);
 
-    const { db, pool, close: closeDatabase } = createDatabase(url, (error) => console.error('bench database:', error), 10);
+    const { db, pool, close: closeDatabase } = createDatabase(url, (error) => console.error('bench database:', error), { max: 10 });
     cleanups.push(closeDatabase);
     const secrets = await openSecretBox(config);
     const webhooks = new WebhookService(db, { allowHttp: true, destinations: new DestinationPolicy(config.destinationAllowlist) }, secrets);

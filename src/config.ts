@@ -26,6 +26,7 @@ const schema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true'),
   PORT: integer(0, 65535, 4000),
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('.data'),
@@ -75,6 +76,8 @@ const schema = z.object({
 
 export type Config = {
   databaseUrl: string | undefined;
+  /** Whether the service's own statements are prepared per connection (off behind PgBouncer < 1.21 in transaction mode). */
+  preparedStatements: boolean;
   port: number;
   host: string;
   dataDir: string;
@@ -124,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   return {
     databaseUrl: e.DATABASE_URL,
+    preparedStatements: e.DATABASE_PREPARED_STATEMENTS === 'true',
     port: e.PORT,
     host: e.HOST,
     dataDir: e.DATA_DIR,

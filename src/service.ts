@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { applyMigrations, pendingMigrations } from './db/migrations.js';
 import { createDatabase } from './db/prisma.js';
+import { jobDatabase } from './db/transaction.js';
 import { buildServer } from './http/server.js';
 import { WebhookService } from './webhooks/service.js';
 import { DeliveryService } from './delivery/service.js';
@@ -51,8 +52,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const applied = await applyMigrations(databaseUrl);
     if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
 
-    const { db, pool, close } = createDatabase(databaseUrl, (error) =>
-      logger.warn({ err: error }, 'an idle database connection was dropped'),
+    const { db, pool, close } = createDatabase(
+      databaseUrl,
+      (error) => logger.warn({ err: error }, 'an idle database connection was dropped'),
+      { prepare: config.preparedStatements },
     );
     stops.push(close);
     const secrets = await openSecretBox(config);
@@ -116,7 +119,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       });
       const attempter = new DeliveryAttempter({ pool, client, secrets, recorder, timeoutMs: config.deliveryTimeoutMs });
       const heldBack = new HeldBackWebhooks(pool, logger, metrics.webhooksHeldBack);
-      const worker = new DeliveryWorker(boss, attempter, heldBack, {
+      const worker = new DeliveryWorker(boss, jobDatabase(pool), attempter, heldBack, {
         concurrency: config.deliveryConcurrency,
         webhookMaxInFlight: config.webhookMaxInFlight,
         pollIntervalMs: config.jobPollIntervalMs,

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
     // Exact values for every variable of the foundation; later variables get their own tests.
     expect(loadConfig({})).toMatchObject({
       databaseUrl: undefined,
+      preparedStatements: true,
       port: 4000,
       host: '0.0.0.0',
       dataDir: '.data',
@@ -37,6 +38,7 @@ describe('loadConfig', () => {
   it('reads every variable', () => {
     const config = loadConfig({
       DATABASE_URL: 'postgresql://u:p@db:5432/hooks',
+      DATABASE_PREPARED_STATEMENTS: 'false',
       PORT: '8080',
       HOST: '127.0.0.1',
       DATA_DIR: '/var/lib/hooks',
@@ -52,6 +54,7 @@ describe('loadConfig', () => {
     });
     expect(config).toMatchObject({
       databaseUrl: 'postgresql://u:p@db:5432/hooks',
+      preparedStatements: false,
       port: 8080,
       host: '127.0.0.1',
       dataDir: '/var/lib/hooks',
@@ -84,6 +87,7 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'mysql://x', /postgres(ql)?:\/\//],
     ['BOOTSTRAP_API_KEY', 'k'.repeat(31), /at least 32 characters/],
     ['ALLOW_HTTP_WEBHOOKS', 'yes', /"true"\|"false"/],
+    ['DATABASE_PREPARED_STATEMENTS', 'off', /"true"\|"false"/],
     ['RETRY_SCHEDULE', '5x', /durations such as 5m/],
     ['RETRY_SCHEDULE', '5m,,2h', /durations such as 5m/],
     ['DELIVERY_TIMEOUT', 'soon', /duration such as/],

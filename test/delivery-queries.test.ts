@@ -123,7 +123,7 @@ describe('tenant isolation', () => {
 describe('the transactional outbox', () => {
   it('sends nothing for a publish whose transaction rolls back', async () => {
     await createWebhook(key, '/rollback', ['inference.started']);
-    const { db, pool, close } = createDatabase(service.databaseUrl, () => {}, 2);
+    const { db, pool, close } = createDatabase(service.databaseUrl, () => {}, { max: 2 });
     const boss = new PgBoss({ connectionString: service.databaseUrl, schema: 'pgboss', supervise: false, schedule: false, migrate: false });
     await boss.start();
     try {

@@ -189,7 +189,7 @@ describe('a slow subscriber', () => {
 
 /** `count` progress events for the job, published as a backend would, from a process of its own (this one). */
 async function burst(jobId: string, count: number) {
-  const { db, pool, close } = createDatabase(a.databaseUrl, () => {}, 1); // one connection: notifications leave in order
+  const { db, pool, close } = createDatabase(a.databaseUrl, () => {}, { max: 1 }); // one connection: notifications leave in order
   onCleanup(close);
   const target = new PgEventTarget({
     connectionString: a.databaseUrl,

@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { PreparingClient } from './prepared.js';
 
 export type Db = PrismaClient;
 
@@ -16,9 +17,11 @@ export function createPrisma(connectionString: string, max = 10): Db {
 export function createDatabase(
   connectionString: string,
   onIdleError: (error: Error) => void,
-  max = 10,
+  { max = 10, prepare = true }: { max?: number; prepare?: boolean } = {},
 ): { db: Db; pool: pg.Pool; close: () => Promise<void> } {
-  const pool = new pg.Pool({ connectionString, max });
+  // Prepared statements (see prepared.ts) unless turned off: PgBouncer before 1.21 in transaction mode cannot
+  // keep them.
+  const pool = new pg.Pool({ connectionString, max, ...(prepare && { Client: PreparingClient }) });
   // An idle connection dropped by the server is discarded by the pool; unheard, the error would end the process.
   pool.on('error', onIdleError);
   const db = new PrismaClient({ adapter: new PrismaPg(pool) });

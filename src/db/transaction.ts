@@ -24,7 +24,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
   }
 }
 
-/** pg-boss's view of a pg connection, so its statements join the caller's transaction. */
-export const jobDatabase = (client: pg.ClientBase): JobDb => ({
+/** pg-boss's view of a pg connection (its statements join the caller's transaction) or of a pool. */
+export const jobDatabase = (client: pg.ClientBase | pg.Pool): JobDb => ({
   executeSql: (text, values) => client.query(text, values as unknown[]),
 });
