@@ -6,7 +6,6 @@ import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { applyMigrations, pendingMigrations } from './db/migrations.js';
 import { createDatabase } from './db/prisma.js';
-import { jobDatabase } from './db/transaction.js';
 import { buildServer } from './http/server.js';
 import { WebhookService } from './webhooks/service.js';
 import { DeliveryService } from './delivery/service.js';
@@ -119,7 +118,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       });
       const attempter = new DeliveryAttempter({ pool, client, secrets, recorder, timeoutMs: config.deliveryTimeoutMs });
       const heldBack = new HeldBackWebhooks(pool, logger, metrics.webhooksHeldBack);
-      const worker = new DeliveryWorker(boss, jobDatabase(pool), attempter, heldBack, {
+      const worker = new DeliveryWorker(boss, attempter, heldBack, {
         concurrency: config.deliveryConcurrency,
         webhookMaxInFlight: config.webhookMaxInFlight,
         pollIntervalMs: config.jobPollIntervalMs,

@@ -1,7 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
-import { PreparingClient } from './prepared.js';
+import { UnpreparedClient } from './prepared.js';
 
 export type Db = PrismaClient;
 
@@ -21,7 +21,7 @@ export function createDatabase(
 ): { db: Db; pool: pg.Pool; close: () => Promise<void> } {
   // Prepared statements (see prepared.ts) unless turned off: PgBouncer before 1.21 in transaction mode cannot
   // keep them.
-  const pool = new pg.Pool({ connectionString, max, ...(prepare && { Client: PreparingClient }) });
+  const pool = new pg.Pool({ connectionString, max, ...(!prepare && { Client: UnpreparedClient }) });
   // An idle connection dropped by the server is discarded by the pool; unheard, the error would end the process.
   pool.on('error', onIdleError);
   const db = new PrismaClient({ adapter: new PrismaPg(pool) });

@@ -1,6 +1,7 @@
 // A transaction on one pooled pg connection, for the code paths that bypass Prisma (see createDatabase).
 import type pg from 'pg';
 import type { Db as JobDb } from 'pg-boss';
+import { prepared } from './prepared.js';
 
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -24,7 +25,12 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
   }
 }
 
-/** pg-boss's view of a pg connection (its statements join the caller's transaction) or of a pool. */
-export const jobDatabase = (client: pg.ClientBase | pg.Pool): JobDb => ({
+/** pg-boss's view of a pg connection, so its statements join the caller's transaction. */
+export const jobDatabase = (client: pg.ClientBase): JobDb => ({
   executeSql: (text, values) => client.query(text, values as unknown[]),
+});
+
+/** The same, its statements prepared: only for inserting jobs, which has no plan to choose (see prepared.ts). */
+export const jobInsertDatabase = (client: pg.ClientBase): JobDb => ({
+  executeSql: (text, values) => client.query(prepared(text, values ?? [])),
 });

@@ -6,7 +6,8 @@
 // in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { inTransaction, jobDatabase } from '../db/transaction.js';
+import { prepared } from '../db/prepared.js';
+import { inTransaction, jobDatabase, jobInsertDatabase } from '../db/transaction.js';
 import type { DeliveryStatus } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
 import type { DeliveryRef } from '../live/updates.js';
@@ -208,12 +209,13 @@ export class AttemptRecorder {
     if (attempts.length > 0) {
       // One parameter for the whole batch: the rows as JSON, read back as delivery_attempts rows.
       await tx.query(
-        'INSERT INTO delivery_attempts SELECT * FROM json_populate_recordset(NULL::delivery_attempts, $1::json)',
-        [JSON.stringify(attempts)],
+        prepared('INSERT INTO delivery_attempts SELECT * FROM json_populate_recordset(NULL::delivery_attempts, $1::json)', [
+          JSON.stringify(attempts),
+        ]),
       );
     }
     const changed = await updateDeliveries(tx, updates);
-    await enqueueInTransaction(this.deps.boss, jobDatabase(tx), retries);
+    await enqueueInTransaction(this.deps.boss, jobInsertDatabase(tx), retries);
     let disabledWebhooks = 0;
     for (const webhookId of sorted([...toDisable.keys()])) {
       const { rowCount } = await tx.query(

@@ -10,7 +10,7 @@
 // shortly after any other job completes (its webhook's limit may be full with other processes' jobs), or the poll
 // interval comes round (scheduled retries that fell due). Each fetch is a query over the queue's active jobs, so
 // wakes that cannot find anything are avoided: at a light load they were most of the fetches.
-import type { Db as JobDb, PgBoss } from 'pg-boss';
+import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DeliveryAttempter } from './attempt.js';
 import { HELD_BACK_PRIORITY, NORMAL_PRIORITY, type HeldBackWebhooks } from './held-back.js';
@@ -61,8 +61,6 @@ export class DeliveryWorker {
 
   constructor(
     private readonly boss: PgBoss,
-    /** Where the fetch and the heartbeat run: the service's pool, whose statements are prepared (db/prepared.ts). */
-    private readonly jobDb: JobDb,
     private readonly attempter: DeliveryAttempter,
     private readonly heldBack: HeldBackWebhooks,
     private readonly settings: WorkerSettings,
@@ -137,7 +135,6 @@ export class DeliveryWorker {
       batchSize,
       groupConcurrency: this.settings.webhookMaxInFlight,
       ...priority,
-      db: this.jobDb,
     });
   }
 
@@ -229,7 +226,7 @@ export class DeliveryWorker {
   private async touch() {
     if (this.inHand.size === 0) return;
     const held = [...this.inHand.values()].map((job) => ({ id: job.id, retryCount: job.retryCount }));
-    await this.boss.touch(DELIVERY_QUEUE, held, { db: this.jobDb }).catch((error) => {
+    await this.boss.touch(DELIVERY_QUEUE, held).catch((error) => {
       this.logger.warn({ err: error }, 'could not refresh the heartbeat of the delivery jobs in hand');
     });
   }

@@ -5,7 +5,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { inTransaction, jobDatabase } from '../db/transaction.js';
+import { prepared } from '../db/prepared.js';
+import { inTransaction, jobInsertDatabase } from '../db/transaction.js';
 import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
 import { ConflictError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -150,29 +151,31 @@ export class EventPublisher {
       updatedAt: event.timestamp,
     }));
     await tx.query(
-      `WITH event AS (
-        INSERT INTO events (id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp)
-        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
-      )
-      INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
-      SELECT d.id, $2, d.webhook_id, $1, $3, $8, $8, $8
-      FROM unnest($9::text[], $10::text[]) AS d(id, webhook_id)`,
-      [
-        event.id,
-        event.projectId,
-        event.type,
-        JSON.stringify(event.data),
-        event.jobId,
-        event.jobSeq,
-        event.idempotencyKey,
-        event.timestamp,
-        deliveries.map((d) => d.id),
-        webhookIds,
-      ],
+      prepared(
+        `WITH event AS (
+          INSERT INTO events (id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp)
+          VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
+        )
+        INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
+        SELECT d.id, $2, d.webhook_id, $1, $3, $8, $8, $8
+        FROM unnest($9::text[], $10::text[]) AS d(id, webhook_id)`,
+        [
+          event.id,
+          event.projectId,
+          event.type,
+          JSON.stringify(event.data),
+          event.jobId,
+          event.jobSeq,
+          event.idempotencyKey,
+          event.timestamp,
+          deliveries.map((d) => d.id),
+          webhookIds,
+        ],
+      ),
     );
     await enqueueInTransaction(
       this.boss,
-      jobDatabase(tx),
+      jobInsertDatabase(tx),
       deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1 })),
     );
     return deliveries;

@@ -3,6 +3,7 @@
 import type pg from 'pg';
 import type { Db } from '../db/prisma.js';
 import type { JobState, JobStatus, JobType } from '../generated/prisma/client.js';
+import { prepared } from '../db/prepared.js';
 
 const TYPES: Record<string, JobType> = {
   optimization: 'OPTIMIZATION',
@@ -50,7 +51,7 @@ export async function recordJobEvent(tx: pg.ClientBase, e: JobEvent): Promise<Jo
   if (!type || !status || typeof jobId !== 'string') return null;
   const d = e.data;
   const { rows } = await tx.query<JobState>(
-    `INSERT INTO job_states AS j (project_id, job_id, type, status, seq, last_event_id, last_event_type,
+    prepared(`INSERT INTO job_states AS j (project_id, job_id, type, status, seq, last_event_id, last_event_type,
       total_images, processed_images, failed_images, progress_percent, round, total_rounds, accuracy, loss,
       created_at, updated_at)
     VALUES ($1, $2, $3::job_type, $4::job_status, 1, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
@@ -89,7 +90,7 @@ export async function recordJobEvent(tx: pg.ClientBase, e: JobEvent): Promise<Jo
       real(d.accuracy),
       real(d.loss),
       e.timestamp,
-    ],
+    ]),
   );
   return rows[0]!;
 }
