@@ -5,7 +5,13 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compactDeliveryCounts, compactUnlessBusy, COMPACTION_LOCK } from '../src/delivery/counts.js';
+import {
+  compactDeliveryCounts,
+  compactUnlessBusy,
+  COMPACTION_LOCK,
+  DeliveryCountFolds,
+  foldDeliveryCounts,
+} from '../src/delivery/counts.js';
 import { UPKEEP_INTERVAL_MS } from '../src/delivery/upkeep.js';
 import { createPrisma, type Db } from '../src/db/prisma.js';
 import type { DeliveryStatus } from '../src/generated/prisma/client.js';
@@ -275,8 +281,37 @@ describe('in the database', () => {
       expect(await compactUnlessBusy(db)).toBeNull();
       expect(await counterRows(db, webhookId)).toBe(2);
     });
-    expect(await compactUnlessBusy(db)).toBeGreaterThanOrEqual(2);
+    expect((await compactUnlessBusy(db))?.folded).toBeGreaterThanOrEqual(2);
     expect(await counterRows(db, webhookId)).toBe(1);
+  });
+
+  it('a partial fold folds only the keys appended to since its id, and a full fold every few reaches the rest', async () => {
+    const [early, late] = [await newWebhook(), await newWebhook()];
+    const event = await newEvent('model.updated');
+    for (let i = 0; i < 2; i++) await insertDeliveries(early, event, 'model.updated', ['SUCCESS']);
+    const { newest } = await foldDeliveryCounts(db, null);
+    expect(newest).not.toBeNull();
+    // After the fold: one more row for `early` below its newest id (as from a transaction that committed late),
+    // two rows for `late` above it.
+    await db.$executeRaw`INSERT INTO delivery_counts (id, project_id, webhook_id, status, event_type, delta)
+      SELECT -id, project_id, webhook_id, status, event_type, 0 FROM delivery_counts WHERE webhook_id = ${early}`;
+    for (let i = 0; i < 2; i++) await insertDeliveries(late, event, 'model.updated', ['SUCCESS']);
+    expect([await counterRows(db, early), await counterRows(db, late)]).toEqual([2, 2]);
+
+    const partial = await foldDeliveryCounts(db, newest);
+    expect(partial.folded).toBe(2);
+    expect([await counterRows(db, early), await counterRows(db, late)]).toEqual([2, 1]);
+    expect(partial.newest! > newest!).toBe(true);
+
+    // The worker's sequence: full, then partial ones, then full again.
+    const folds = new DeliveryCountFolds(db, 2);
+    expect((await folds.run())?.folded).toBe(2); // full: `early`'s late row too
+    expect([await counterRows(db, early), await counterRows(db, late)]).toEqual([1, 1]);
+    for (let i = 0; i < 2; i++) await insertDeliveries(late, event, 'model.updated', ['SUCCESS']);
+    expect((await folds.run())?.folded).toBe(3); // partial: `late`'s new rows with its folded one
+    expect(await counterRows(db, late)).toBe(1);
+    expect(await expectExactTotals(opened, late, ['model.updated'])).toEqual({ PENDING: 0, SUCCESS: 4, RETRYING: 0, FAILED: 0 });
+    expect(await mismatchesIn(db)).toEqual([]);
   });
 
   it('compaction never writes a sum back for a webhook deleted meanwhile, nor waits for its deletion', async () => {

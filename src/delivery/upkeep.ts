@@ -7,18 +7,21 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db } from '../db/prisma.js';
 import { Periodic } from '../lib/periodic.js';
-import { compactUnlessBusy } from './counts.js';
+import { DeliveryCountFolds } from './counts.js';
 import { QueueVacuum } from './queue-vacuum.js';
 
 export const UPKEEP_INTERVAL_MS = 5_000;
+/** Every this many runs, the counters' fold covers every key rather than the keys appended to since the last. */
+const FULL_FOLD_EVERY = 12;
 
 export function tableUpkeep(db: Db, pool: pg.Pool, logger: Logger, intervalMs = UPKEEP_INTERVAL_MS): Periodic {
+  const folds = new DeliveryCountFolds(db, FULL_FOLD_EVERY);
   const vacuum = new QueueVacuum(pool);
   return new Periodic(
     intervalMs,
     async () => {
       // A failed fold must not keep the vacuum from running: its rows are folded next time.
-      await compactUnlessBusy(db).catch((error) => logger.warn({ err: error }, 'could not fold the delivery counters'));
+      await folds.run().catch((error) => logger.warn({ err: error }, 'could not fold the delivery counters'));
       await vacuum.vacuumDeadTables();
     },
     (error) => logger.warn({ err: error }, 'could not vacuum the delivery tables'),
