@@ -6,17 +6,9 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { HeldBackWebhooks, NORMAL_PRIORITY } from '../src/delivery/held-back.js';
 import { createBoss, ensureDeliveryQueue, DELIVERY_QUEUE, deliveryJob } from '../src/delivery/queue.js';
-import { applyMigrations } from '../src/db/migrations.js';
+import { withScratchDatabase } from './scratch-database.js';
 
-const admin = new pg.Client({
-  connectionString: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
-});
-await admin.connect();
-const name = `webhooks_bench_skip_${process.pid}`;
-await admin.query(`CREATE DATABASE ${name}`);
-const url = `postgresql://postgres@127.0.0.1:5432/${name}`;
-try {
-  await applyMigrations(url);
+await withScratchDatabase('skip', async (url) => {
   const boss = createBoss(url, { monitorIntervalSeconds: 60 });
   await boss.start();
   await ensureDeliveryQueue(boss, { deliveryTimeoutMs: 30_000, heartbeatSeconds: 30 });
@@ -51,7 +43,4 @@ try {
   await time('hung group held back, main fetch', { minPriority: NORMAL_PRIORITY });
   await pool.end();
   await boss.stop({ graceful: false });
-} finally {
-  await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-  await admin.end();
-}
+});

@@ -4,10 +4,8 @@
 // alone; the two take turns in rounds, so a slower moment of the machine falls on both.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config.js';
-import { applyMigrations } from '../src/db/migrations.js';
 import { createDatabase } from '../src/db/prisma.js';
 import { DestinationPolicy } from '../src/delivery/destination-policy.js';
 import { createBoss, DELIVERY_QUEUE, ensureDeliveryQueue } from '../src/delivery/queue.js';
@@ -15,6 +13,7 @@ import { EventPublisher } from '../src/events/publisher.js';
 import { openSecretBox } from '../src/secrets/encryption-key.js';
 import { WebhookService } from '../src/webhooks/service.js';
 import { progressEvent } from './load.js';
+import { withScratchDatabase } from './scratch-database.js';
 
 const ROUNDS = 8;
 const PUBLISHES_PER_ROUND = Number(process.env.PUBLISHES ?? 400);
@@ -26,57 +25,49 @@ function cpuMs(pid: number) {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-const admin = new pg.Client({
-  connectionString: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres',
-});
-await admin.connect();
-const name = `webhooks_bench_prepared_${process.pid}`;
-await admin.query(`CREATE DATABASE ${name}`);
-const url = `postgresql://postgres@127.0.0.1:5432/${name}`;
-const opened: (() => Promise<void>)[] = [];
-try {
-  await applyMigrations(url);
-  const config = loadConfig({ DATABASE_URL: url, SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
-  const seeding = createDatabase(url, console.error, { max: 1 });
-  opened.push(seeding.close);
-  const webhooks = new WebhookService(seeding.db, { allowHttp: true, destinations: new DestinationPolicy(['127.0.0.0/8']) }, await openSecretBox(config));
-  const { project } = await new ApiKeyStore(seeding.db).create('bench');
-  for (let i = 0; i < WEBHOOKS; i++) await webhooks.create(project.id, { url: `http://127.0.0.1:9/${i}`, events: ['*'] });
-  const boss = createBoss(url, { monitorIntervalSeconds: 60 });
-  boss.on('error', console.error);
-  await boss.start();
-  opened.push(() => boss.stop({ graceful: false }));
-  await ensureDeliveryQueue(boss, { deliveryTimeoutMs: 30_000, heartbeatSeconds: 30 });
+await withScratchDatabase('prepared', async (url) => {
+  const opened: (() => Promise<void>)[] = [];
+  try {
+    const config = loadConfig({ DATABASE_URL: url, SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    const seeding = createDatabase(url, console.error, { max: 1 });
+    opened.push(seeding.close);
+    const webhooks = new WebhookService(seeding.db, { allowHttp: true, destinations: new DestinationPolicy(['127.0.0.0/8']) }, await openSecretBox(config));
+    const { project } = await new ApiKeyStore(seeding.db).create('bench');
+    for (let i = 0; i < WEBHOOKS; i++) await webhooks.create(project.id, { url: `http://127.0.0.1:9/${i}`, events: ['*'] });
+    const boss = createBoss(url, { monitorIntervalSeconds: 60 });
+    boss.on('error', console.error);
+    await boss.start();
+    opened.push(() => boss.stop({ graceful: false }));
+    await ensureDeliveryQueue(boss, { deliveryTimeoutMs: 30_000, heartbeatSeconds: 30 });
 
-  const modes = await Promise.all(
-    (['unnamed', 'prepared'] as const).map(async (mode) => {
-      const { pool, close } = createDatabase(url, console.error, { max: 1, prepare: mode === 'prepared' });
-      opened.push(close);
-      const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
-      return { mode, pid: rows[0]!.pid, publisher: new EventPublisher(pool, boss), cpuMs: 0, wallMs: 0, publishes: 0 };
-    }),
-  );
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const m of round % 2 ? [...modes].reverse() : modes) {
-      const cpu0 = cpuMs(m.pid);
-      const t0 = performance.now();
-      for (let i = 0; i < PUBLISHES_PER_ROUND; i++) {
-        const { type, data } = progressEvent('prepared');
-        await m.publisher.publish(project.id, { type, data });
-      }
-      m.wallMs += performance.now() - t0;
-      m.cpuMs += cpuMs(m.pid) - cpu0;
-      m.publishes += PUBLISHES_PER_ROUND;
-    }
-    await boss.deleteQueuedJobs(DELIVERY_QUEUE); // nothing works the queue: keep it from growing between rounds
-  }
-  for (const m of modes) {
-    console.log(
-      `${m.mode.padEnd(8)} Postgres backend CPU ${(m.cpuMs / m.publishes).toFixed(3)} ms/publish, wall ${(m.wallMs / m.publishes).toFixed(3)} ms/publish (${m.publishes} publishes)`,
+    const modes = await Promise.all(
+      (['unnamed', 'prepared'] as const).map(async (mode) => {
+        const { pool, close } = createDatabase(url, console.error, { max: 1, prepare: mode === 'prepared' });
+        opened.push(close);
+        const { rows } = await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+        return { mode, pid: rows[0]!.pid, publisher: new EventPublisher(pool, boss), cpuMs: 0, wallMs: 0, publishes: 0 };
+      }),
     );
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const m of round % 2 ? [...modes].reverse() : modes) {
+        const cpu0 = cpuMs(m.pid);
+        const t0 = performance.now();
+        for (let i = 0; i < PUBLISHES_PER_ROUND; i++) {
+          const { type, data } = progressEvent('prepared');
+          await m.publisher.publish(project.id, { type, data });
+        }
+        m.wallMs += performance.now() - t0;
+        m.cpuMs += cpuMs(m.pid) - cpu0;
+        m.publishes += PUBLISHES_PER_ROUND;
+      }
+      await boss.deleteQueuedJobs(DELIVERY_QUEUE); // nothing works the queue: keep it from growing between rounds
+    }
+    for (const m of modes) {
+      console.log(
+        `${m.mode.padEnd(8)} Postgres backend CPU ${(m.cpuMs / m.publishes).toFixed(3)} ms/publish, wall ${(m.wallMs / m.publishes).toFixed(3)} ms/publish (${m.publishes} publishes)`,
+      );
+    }
+  } finally {
+    for (const close of opened.reverse()) await close().catch(console.error);
   }
-} finally {
-  for (const close of opened.reverse()) await close().catch(console.error);
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-}
+});

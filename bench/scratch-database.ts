@@ -1,0 +1,21 @@
+// A migrated database of its own for a bench tool run alone (`node --import tsx bench/<tool>.ts`), dropped when the
+// tool ends. The server is BENCH_DATABASE_URL's, the local Postgres by default.
+import pg from 'pg';
+import { applyMigrations } from '../src/db/migrations.js';
+
+export async function withScratchDatabase(label: string, work: (url: string) => Promise<void>): Promise<void> {
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  const name = `webhooks_bench_${label}_${process.pid}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  try {
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    await applyMigrations(url.toString());
+    await work(url.toString());
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
