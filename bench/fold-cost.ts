@@ -8,6 +8,7 @@ import { withScratchDatabase } from './scratch-database.js';
 const KEYS = Number(process.env.KEYS ?? 100_000);
 const APPENDED_KEYS = Number(process.env.APPENDED_KEYS ?? 20);
 const RUNS = 10;
+const PILED_UP = 50_000;
 
 await withScratchDatabase('fold', async (url) => {
   const db = createPrisma(url, 2);
@@ -43,6 +44,18 @@ await withScratchDatabase('fold', async (url) => {
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     console.log(`${KEYS} folded keys, ${APPENDED_KEYS} keys appended to before each fold (${RUNS} folds each):`);
     for (const [kind, xs] of Object.entries(timings)) console.log(`  ${kind.padEnd(7)} fold median ${median(xs).toFixed(1)} ms`);
+
+    // What the reads scenario leaves, and a fold held off for minutes: one key with 50,000 rows appended.
+    console.log(`one key with ${PILED_UP} rows appended:`);
+    for (const kind of ['full', 'partial'] as const) {
+      await db.$executeRawUnsafe(`
+        INSERT INTO delivery_counts (project_id, webhook_id, status, event_type, delta)
+        SELECT 'prj_fold', 'wh_1', 'SUCCESS', 'type.0', 1 FROM generate_series(1, ${PILED_UP})`);
+      const t0 = performance.now();
+      const fold = await foldDeliveryCounts(db, kind === 'full' ? null : newest);
+      console.log(`  ${kind.padEnd(7)} fold ${(performance.now() - t0).toFixed(1)} ms (${fold.folded} rows)`);
+      newest = fold.newest;
+    }
   } finally {
     await db.$disconnect();
   }

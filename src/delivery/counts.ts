@@ -25,9 +25,11 @@ export type Fold = { folded: number; newest: bigint | null };
  * a webhook already being deleted is skipped, so a sum is never written back for a webhook whose rows its deletion
  * has just dropped. The rows are deleted by id: joined on the key instead, the planner (which cannot estimate a
  * four-column match) chose a nested loop that took 16 s for 49,000 rows of 2,000 keys after a fan-out to 1,000
- * webhooks, a long transaction that stalled every delivery (docs/performance.md). And by `id = ANY(ARRAY(…))`, a
- * primary-key lookup whatever the estimates: joined to the ids, a partial fold of 20 keys among 100,000 hash-joined a
- * scan of the whole table (70 of its 76 ms; bench/fold-cost.ts).
+ * webhooks, a long transaction that stalled every delivery (docs/performance.md). And the ids are joined as an array
+ * (`unnest(ARRAY(…))`, which the planner sizes at a fixed guess) rather than as the CTE: sized from its misestimated
+ * groups, a partial fold of 20 keys among 100,000 hash-joined a scan of the whole table (70 of its 76 ms;
+ * bench/fold-cost.ts), where it now looks the rows up by primary key. A join, not `id = ANY(…)`: a filter by an
+ * array costs a comparison per element for every row it scans.
  */
 export async function foldDeliveryCounts(db: Pick<Db, '$queryRaw'>, since: bigint | null = null): Promise<Fold> {
   // A partial fold reads the keys appended to since `since` (a range of the primary key) and those keys' rows (by
@@ -48,8 +50,8 @@ export async function foldDeliveryCounts(db: Pick<Db, '$queryRaw'>, since: bigin
     ), doomed AS (
       SELECT unnest(ids) AS id FROM scattered WHERE webhook_id IN (SELECT id FROM live)
     ), folded AS (
-      DELETE FROM delivery_counts WHERE id = ANY (ARRAY(SELECT id FROM doomed))
-      RETURNING webhook_id, project_id, status, event_type, delta
+      DELETE FROM delivery_counts c USING unnest(ARRAY(SELECT id FROM doomed)) AS d(id) WHERE c.id = d.id
+      RETURNING c.webhook_id, c.project_id, c.status, c.event_type, c.delta
     ), summed AS (
       INSERT INTO delivery_counts (webhook_id, project_id, status, event_type, delta)
       SELECT webhook_id, project_id, status, event_type, sum(delta) FROM folded
@@ -69,12 +71,21 @@ export const compactDeliveryCounts = async (db: Pick<Db, '$queryRaw'>) => (await
 /** The advisory lock that lets one process fold at a time: folds running together only wait on each other's rows. */
 export const COMPACTION_LOCK = 0x64656c63; // 'delc'
 
+/**
+ * How long a fold's transaction may take. Under a bulk load (the bench's million-row insert) folds took over Prisma's
+ * default of 5 s; cut off there, each rolled back and the next started the same work over.
+ */
+const FOLD_TIMEOUT_MS = 120_000;
+
 /** One fold (see `foldDeliveryCounts`), unless another process is folding: then null. */
 export function compactUnlessBusy(db: Pick<Db, '$transaction'>, since: bigint | null = null): Promise<Fold | null> {
-  return db.$transaction(async (tx) => {
-    const [lock] = await tx.$queryRaw<{ taken: boolean }[]>`SELECT pg_try_advisory_xact_lock(${COMPACTION_LOCK}::bigint) AS taken`;
-    return lock!.taken ? foldDeliveryCounts(tx, since) : null;
-  });
+  return db.$transaction(
+    async (tx) => {
+      const [lock] = await tx.$queryRaw<{ taken: boolean }[]>`SELECT pg_try_advisory_xact_lock(${COMPACTION_LOCK}::bigint) AS taken`;
+      return lock!.taken ? foldDeliveryCounts(tx, since) : null;
+    },
+    { timeout: FOLD_TIMEOUT_MS },
+  );
 }
 
 /**
