@@ -76,7 +76,7 @@ const schema = z.object({
 
 export type Config = {
   databaseUrl: string | undefined;
-  /** Whether the service's own statements are prepared per connection (off behind PgBouncer < 1.21 in transaction mode). */
+  /** Whether the inserts of every publish and delivery are prepared per connection (off behind PgBouncer < 1.21). */
   preparedStatements: boolean;
   port: number;
   host: string;
