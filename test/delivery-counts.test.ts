@@ -6,7 +6,6 @@ import path from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  compactDeliveryCounts,
   compactUnlessBusy,
   COMPACTION_LOCK,
   DeliveryCountFolds,
@@ -263,12 +262,12 @@ describe('in the database', () => {
     const rows = await counterRows(db, webhookId);
     expect(rows).toBeGreaterThan(1);
 
-    expect(await compactDeliveryCounts(db)).toBeGreaterThanOrEqual(rows);
+    expect((await foldDeliveryCounts(db)).folded).toBeGreaterThanOrEqual(rows);
     expect(await db.deliveryCount.findMany({ where: { webhookId }, select: { status: true, eventType: true, delta: true } })).toEqual([
       { status: 'SUCCESS', eventType: 'inference.started', delta: 8n },
     ]);
     expect(await expectExactTotals(opened, webhookId, types)).toEqual(before);
-    expect(await compactDeliveryCounts(db)).toBe(0);
+    expect((await foldDeliveryCounts(db)).folded).toBe(0);
     expect(await mismatchesIn(db)).toEqual([]);
   });
 
@@ -325,7 +324,7 @@ describe('in the database', () => {
     const first = await fill();
     let deletion: Promise<unknown> | undefined;
     await db.$transaction(async (tx) => {
-      expect(await compactDeliveryCounts(tx)).toBeGreaterThanOrEqual(2);
+      expect((await foldDeliveryCounts(tx)).folded).toBeGreaterThanOrEqual(2);
       deletion = db.webhook.delete({ where: { id: first } }).then(() => 'deleted');
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(await Promise.race([deletion, 'waiting'])).toBe('waiting');
@@ -337,7 +336,7 @@ describe('in the database', () => {
     const second = await fill();
     await db.$transaction(async (tx) => {
       await tx.webhook.delete({ where: { id: second } });
-      await compactDeliveryCounts(db);
+      await foldDeliveryCounts(db);
     });
     expect(await counterRows(db, second)).toBe(0);
     expect(await mismatchesIn(db)).toEqual([]);
@@ -371,7 +370,7 @@ describe('in the database', () => {
     };
     let folded = 0;
     const compactor = async () => {
-      while (Date.now() < until) folded += await compactDeliveryCounts(db);
+      while (Date.now() < until) folded += (await foldDeliveryCounts(db)).folded;
     };
     const seen: unknown[] = [];
     let checks = 0;
@@ -386,7 +385,7 @@ describe('in the database', () => {
     expect(seen).toEqual([]);
     expect(checks).toBeGreaterThan(5);
     expect(folded).toBeGreaterThan(0);
-    await compactDeliveryCounts(db);
+    await foldDeliveryCounts(db);
     expect(await counterRows(db, webhookId)).toBeLessThanOrEqual(STATUSES.length * 2);
     await expectExactTotals(opened, webhookId, ['optimization.progress', 'optimization.completed']);
     expect(await mismatchesIn(db)).toEqual([]);

@@ -2,7 +2,7 @@
 // once past a threshold, whether or not the server's autovacuum runs (src/delivery/queue-vacuum.ts).
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { compactDeliveryCounts } from '../src/delivery/counts.js';
+import { foldDeliveryCounts } from '../src/delivery/counts.js';
 import { QueueVacuum } from '../src/delivery/queue-vacuum.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -50,7 +50,7 @@ it('vacuums the queue table and the counters once they hold enough dead rows, no
     const { rows: [queued] } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries'");
     return receiver.requests().length >= deliveries && queued!.n === 0 ? true : undefined;
   }, 'every delivery made and its job gone', 20_000);
-  await compactDeliveryCounts(service.db); // the counters' appended rows are folded: dead rows there too
+  await foldDeliveryCounts(service.db); // the counters' appended rows are folded: dead rows there too
   // Statistics reach pg_stat_user_tables within seconds (an idle backend reports at most 10 s late).
   await eventually(
     async () => ((await rows('pgboss', 'job_common')).dead >= deliveries && (await rows('public', 'delivery_counts')).dead >= EVENTS ? true : undefined),

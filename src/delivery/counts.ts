@@ -65,9 +65,6 @@ export async function foldDeliveryCounts(db: Pick<Db, '$queryRaw'>, since: bigin
   return { folded: Number(row!.folded), newest: row!.newest };
 }
 
-/** Folds every key's rows; returns how many rows were folded. */
-export const compactDeliveryCounts = async (db: Pick<Db, '$queryRaw'>) => (await foldDeliveryCounts(db)).folded;
-
 /** The advisory lock that lets one process fold at a time: folds running together only wait on each other's rows. */
 export const COMPACTION_LOCK = 0x64656c63; // 'delc'
 
