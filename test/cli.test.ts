@@ -95,6 +95,17 @@ describe('api-key', () => {
   });
 });
 
+describe('help', () => {
+  it.each([[['--help']], [['-h']], [['help']], [['api-key', 'create', '--help']]])(
+    '%j prints the usage to stdout and exits 0',
+    async (args) => {
+      const run = await cli(args);
+      expect(run).toMatchObject({ code: 0, stderr: '' });
+      expect(run.stdout).toMatch(USAGE);
+    },
+  );
+});
+
 describe('bad usage', () => {
   it.each([
     [[], /unknown command/],

@@ -22,13 +22,22 @@ function fail(message: string): never {
 
 const parseCommandLine = () => {
   try {
-    return parseArgs({ allowPositionals: true, options: { project: { type: 'string' }, name: { type: 'string' } } });
+    return parseArgs({
+      allowPositionals: true,
+      options: { project: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     return fail((error as Error).message); // an unknown option or a missing value is a usage error too
   }
 };
 const { positionals, values } = parseCommandLine();
 const [area, command, arg] = positionals;
+
+// `help`, `--help` or `-h` anywhere asks for the usage: printed to stdout, exit 0, no database touched.
+if (values.help || area === 'help') {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const known = area === 'api-key' ? ['create', 'list', 'revoke'] : area === 'secrets' ? ['rotate-key'] : [];
 if (!known.includes(command ?? '')) fail('unknown command');
