@@ -1,8 +1,8 @@
-// The built package as a TypeScript project installs and uses it: `npm run build -w @aiplatform/webhooks-client`,
-// then a strict NodeNext consumer (no @types/node) compiles against client/dist with full types, and runs against
-// the live service.
+// The package as a user gets it: after the root `npm install` / `npm ci` (no build step here: the client's `prepare`
+// script built client/dist during that install), a fresh project `npm i`s the client folder, and a strict NodeNext
+// TypeScript consumer (no @types/node) compiles against it with full types and runs against the live service.
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,18 +106,45 @@ export async function main(url: string, apiKey: string) {
 main(process.argv[2]!, process.argv[3]!).then((result) => process.stdout.write(JSON.stringify(result)));
 `;
 
+/** `npm i <folder>` in `project`, offline: the client's dependencies are the root install's. */
+const npmInstall = (project: string, folder: string, ...flags: string[]) =>
+  run('npm', ['install', '--offline', '--no-audit', '--no-fund', ...flags, folder], { cwd: project });
+
 beforeAll(async () => {
-  await run('npm', ['run', 'build', '-w', '@aiplatform/webhooks-client'], { cwd: root });
   consumerDir = await mkdtemp(path.join(tmpdir(), 'webhooks-client-consumer-'));
-  await mkdir(path.join(consumerDir, 'node_modules', '@aiplatform'), { recursive: true });
-  await symlink(clientDir, path.join(consumerDir, 'node_modules', '@aiplatform', 'webhooks-client'), 'dir');
   await writeFile(path.join(consumerDir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+  // --ignore-scripts: the consumer must see client/dist as the root install left it, not as this install rebuilt it.
+  await npmInstall(consumerDir, clientDir, '--ignore-scripts');
   await writeFile(path.join(consumerDir, 'index.ts'), CONSUMER);
   service = await startTestService();
 }, 120_000);
 
 afterAll(async () => {
   if (consumerDir) await rm(consumerDir, { recursive: true, force: true });
+});
+
+describe('installing the client folder', () => {
+  it('builds dist/ through its prepare script when the folder has none (a folder or git URL install)', { timeout: 60_000 }, async () => {
+    // A copy of the sources without dist/, under the root's node_modules so it resolves the same dependencies.
+    const source = await mkdtemp(path.join(root, 'node_modules', '.webhooks-client-source-'));
+    const project = await mkdtemp(path.join(tmpdir(), 'webhooks-client-fresh-'));
+    try {
+      for (const entry of ['package.json', 'tsconfig.json', 'README.md', 'src']) {
+        await cp(path.join(clientDir, entry), path.join(source, entry), { recursive: true });
+      }
+      await writeFile(path.join(project, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+      await npmInstall(project, source);
+      const { stdout } = await run(
+        process.execPath,
+        ['--input-type=module', '-e', "const m = await import('@aiplatform/webhooks-client'); console.log(typeof m.createClient)"],
+        { cwd: project },
+      );
+      expect(stdout.trim()).toBe('function');
+    } finally {
+      await rm(source, { recursive: true, force: true });
+      await rm(project, { recursive: true, force: true });
+    }
+  });
 });
 
 function compileConsumer(): string[] {
