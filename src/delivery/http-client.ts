@@ -78,7 +78,7 @@ export async function postJson(
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const { hostname } = new URL(url);
-    if (client.policy.allowsLiteralHost(hostname) === false) throw new DestinationNotAllowedError(hostname, hostname);
+    if (client.policy.allowsLiteralHost(hostname) === false) throw new DestinationNotAllowedError(hostname);
     const response = await request(url, { method: 'POST', headers, body, dispatcher: client.agent, signal });
     const { text, truncated } = await readLimited(response.body, RESPONSE_BODY_LIMIT);
     const ok = response.statusCode >= 200 && response.statusCode < 300;

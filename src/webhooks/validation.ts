@@ -1,6 +1,6 @@
 // Input rules for webhooks, shared by every API surface.
 import { ValidationError } from '../lib/errors.js';
-import type { DestinationPolicy } from '../delivery/destination-policy.js';
+import { notPublic, type DestinationPolicy } from '../delivery/destination-policy.js';
 import { isValidEventPattern } from '../events/catalog.js';
 
 export const MAX_URL_LENGTH = 2048;
@@ -36,7 +36,7 @@ export function validateUrl(
   const literal = destinations.allowsLiteralHost(host);
   const localName = host === 'localhost' || host.endsWith('.localhost');
   if (literal === false || (localName && !destinations.allows('127.0.0.1'))) {
-    throw new ValidationError(`url must point to a public address; ${url.hostname} is private or reserved`, 'url');
+    throw new ValidationError(`url must point to a public address; ${url.hostname} ${notPublic}`, 'url');
   }
   return url.toString();
 }
