@@ -146,7 +146,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         services: {
           db,
           webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks, destinations }, secrets),
-          events: new EventPublisher(pool, boss, { live, maxEventBytes: config.maxEventBytes }),
+          events: new EventPublisher(pool, boss, {
+            live,
+            maxEventBytes: config.maxEventBytes,
+            published: metrics.eventsPublished,
+          }),
           deliveries: new DeliveryService(db, boss),
           live,
         },

@@ -49,4 +49,30 @@ describe('/metrics', () => {
     expect(text).toMatch(/^webhooks_queue_depth \d+$/m);
     expect(text).toMatch(/^process_resident_memory_bytes \d+/m);
   });
+
+  it('counts the events published and the test events sent, by type; an idempotent repeat not again', async () => {
+    const published = (text: string, type: string) => value(text, `webhooks_events_published_total{type="${type}"}`) ?? 0;
+    const before = await scrape();
+    const publish = (type: string, idempotencyKey?: string) =>
+      service.gql(key, `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`, {
+        input: { type, data: { job_id: 'metrics-published' }, idempotencyKey },
+      });
+    await publish('batch.submitted', 'metrics-once');
+    await publish('batch.submitted', 'metrics-once');
+    await publish('batch.submitted');
+    await publish('batch.completed');
+    const created = await service.gql(
+      key,
+      `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
+      { input: { url: receiver.url('/published'), events: ['vision.completed'] } },
+    );
+    const tested = await service.gql(key, `mutation($id: ID!) { testWebhook(id: $id) { __typename } }`, {
+      id: created.body.data.createWebhook.webhook.id,
+    });
+    expect(tested.body.data.testWebhook.__typename).toBe('Delivery');
+    const after = await scrape();
+    expect(published(after, 'batch.submitted') - published(before, 'batch.submitted')).toBe(2);
+    expect(published(after, 'batch.completed') - published(before, 'batch.completed')).toBe(1);
+    expect(published(after, 'webhook.test') - published(before, 'webhook.test')).toBe(1);
+  });
 });

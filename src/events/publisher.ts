@@ -5,6 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
+import type { Counter } from 'prom-client';
 import { prepared } from '../db/prepared.js';
 import { inTransaction, jobInsertDatabase } from '../db/transaction.js';
 import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
@@ -49,14 +50,17 @@ function newEvent(
 export class EventPublisher {
   private readonly live: LiveNotifier | undefined;
   private readonly maxEventBytes: number;
+  /** Counts each event stored, by type, once its transaction committed (`webhooks_events_published_total`). */
+  private readonly published: Counter<'type'> | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly boss: PgBoss,
-    options: { live?: LiveNotifier; maxEventBytes?: number } = {},
+    options: { live?: LiveNotifier; maxEventBytes?: number; published?: Counter<'type'> } = {},
   ) {
     this.live = options.live;
     this.maxEventBytes = options.maxEventBytes ?? Number.POSITIVE_INFINITY;
+    this.published = options.published;
   }
 
   async publish(projectId: string, input: PublishInput): Promise<Published> {
@@ -69,6 +73,7 @@ export class EventPublisher {
     try {
       const published = await inTransaction(this.pool, (tx) => this.publishWithin(tx, projectId, input.type, data, key));
       this.announce(published);
+      this.published?.inc({ type: input.type });
       return published;
     } catch (error) {
       // Two publishers raced with the same key: the first one's event is the answer.
@@ -127,6 +132,7 @@ export class EventPublisher {
       return created!;
     });
     this.announce({ job: null, deliveries: [delivery] });
+    this.published?.inc({ type: 'webhook.test' });
     return delivery;
   }
 

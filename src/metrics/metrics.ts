@@ -32,7 +32,7 @@ export function createMetrics() {
     }),
     eventsPublished: new Counter({
       name: 'webhooks_events_published_total',
-      help: 'Events accepted for delivery, by type',
+      help: 'Events stored for delivery (published, or sent by testWebhook), by type; a repeated idempotency key is not counted again',
       labelNames: ['type'] as const,
       registers,
     }),
