@@ -5,13 +5,16 @@ import { DestinationNotAllowedError, type DestinationPolicy } from './destinatio
 
 export const RESPONSE_BODY_LIMIT = 64 * 1024;
 
-export type ErrorKind =
-  | 'TIMEOUT'
-  | 'CONNECTION_REFUSED'
-  | 'DNS_FAILURE'
-  | 'NETWORK_ERROR'
-  | 'HTTP_STATUS'
-  | 'DESTINATION_NOT_ALLOWED';
+/** Why an attempt failed: recorded on the attempt (`errorKind`) and as the attempts metric's `outcome`. */
+export const ERROR_KINDS = [
+  'HTTP_STATUS',
+  'TIMEOUT',
+  'CONNECTION_REFUSED',
+  'DNS_FAILURE',
+  'NETWORK_ERROR',
+  'DESTINATION_NOT_ALLOWED',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 export type PostOutcome = {
   durationMs: number;

@@ -1,4 +1,5 @@
 import { countDeliveries, type DeliveryFilter } from '../../delivery/counts.js';
+import { ERROR_KINDS } from '../../delivery/http-client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { builder } from '../builder.js';
 
@@ -27,7 +28,7 @@ builder.prismaObject('DeliveryAttempt', {
     }),
     errorKind: t.exposeString('errorKind', {
       nullable: true,
-      description: 'HTTP_STATUS, TIMEOUT, CONNECTION_REFUSED, DNS_FAILURE or NETWORK_ERROR',
+      description: `Why the attempt failed, null when it succeeded: ${ERROR_KINDS.join(', ')}`,
     }),
     errorMessage: t.exposeString('errorMessage', { nullable: true }),
   }),
