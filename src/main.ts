@@ -19,13 +19,24 @@ const service = await startService(config, logger).catch((error: unknown) => {
 });
 logger.info({ url: service.httpUrl, role: config.role }, 'AI Platform Webhooks is running');
 
+// One line when stopping begins and one when it is done: what goes on between is at debug.
 let stopping = false;
+const shutdown = async (exitCode: number) => {
+  if (stopping) return;
+  stopping = true;
+  await service.stop();
+  logger.info('stopped');
+  process.exit(exitCode);
+};
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, async () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    await service.stop();
-    process.exit(0);
+  process.on(signal, () => {
+    if (!stopping) logger.info({ signal }, 'stopping');
+    void shutdown(0);
   });
 }
+// A supervisor restarts the process; the embedded database has had its restart attempts by then.
+void service.lost.then((error) => {
+  if (stopping) return;
+  logger.fatal({ err: error }, 'stopping: the database is gone');
+  void shutdown(1);
+});

@@ -32,19 +32,31 @@ export type RunningService = {
   httpUrl: string | undefined;
   databaseUrl: string;
   stop: () => Promise<void>;
+  /** Resolves when the process cannot go on: its embedded database died and could not be restarted. */
+  lost: Promise<Error>;
 };
 
 export async function startService(config: Config, logger: Logger): Promise<RunningService> {
   const stops: (() => Promise<void>)[] = [];
+  // Once stopping, connections end on purpose: what they report is expected, so it is logged at debug.
+  let stopping = false;
+  const unlessStopping = (level: 'warn' | 'error') => (stopping ? 'debug' : level);
   const stop = async () => {
+    stopping = true;
     for (const step of stops.reverse()) await step().catch((error) => logger.error({ err: error }, 'stop failed'));
   };
   try {
     let databaseUrl = config.databaseUrl;
+    let lost = new Promise<Error>(() => {});
     if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres(config.dataDir, (line) => logger.debug({ postgres: line }));
+      const embedded = await startEmbeddedPostgres(config.dataDir, {
+        log: (line) => logger.debug({ postgres: line }),
+        died: (reason) => logger.error({ reason }, 'embedded PostgreSQL exited unexpectedly; restarting it'),
+        restarted: (attempt) => logger.info({ attempt }, 'embedded PostgreSQL restarted'),
+      });
       stops.push(embedded.stop);
       databaseUrl = embedded.url;
+      lost = embedded.lost;
       logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
     }
 
@@ -53,7 +65,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     const { db, pool, close } = createDatabase(
       databaseUrl,
-      (error) => logger.warn({ err: error }, 'an idle database connection was dropped'),
+      (error) => logger[unlessStopping('warn')]({ err: error }, 'an idle database connection was dropped'),
       { prepare: config.preparedStatements },
     );
     stops.push(close);
@@ -75,7 +87,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     stops.push(() => client.agent.close());
     const metrics = createMetrics();
     const boss = createBoss(databaseUrl, { monitorIntervalSeconds: Math.min(60, config.jobHeartbeatSeconds) });
-    boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+    boss.on('error', (error) => logger[unlessStopping('error')]({ err: error }, 'job queue error'));
     await boss.start();
     // Graceful: in-flight attempts finish (bounded by the delivery timeout) before the process exits.
     stops.push(() => boss.stop({ graceful: true, timeout: config.deliveryTimeoutMs + 5_000 }));
@@ -86,7 +98,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
 
     // Live updates: every process announces changes through Postgres NOTIFY and listens on one connection.
-    const onLiveError = (error: unknown, what: string) => logger.warn({ err: error }, what);
+    const onLiveError = (error: unknown, what: string) => logger[unlessStopping('warn')]({ err: error }, what);
     const liveTarget = new PgEventTarget({
       connectionString: databaseUrl,
       notify: batchedNotify(
@@ -156,6 +168,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         },
         graphiql: config.nodeEnv !== 'production',
         checkReady: async () => {
+          await pool.query('SELECT 1').catch((error: Error) => {
+            throw new Error(`database unreachable: ${error.message}`);
+          });
           const pending = await pendingMigrations((sql) => db.$queryRawUnsafe(sql));
           if (pending.length) throw new Error(`migrations not applied: ${pending.join(', ')}`);
         },
@@ -171,7 +186,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const { port } = server.server.address() as { port: number };
       httpUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
     }
-    return { httpUrl, databaseUrl, stop };
+    return { httpUrl, databaseUrl, stop, lost };
   } catch (error) {
     await stop();
     throw error;

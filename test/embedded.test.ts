@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +14,15 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const START_TIMEOUT = 60_000;
 
 type LogLine = { level: number; msg: string; [field: string]: unknown };
-type Running = { url: string; logs: LogLine[]; stop: () => Promise<number | null> };
+type Running = {
+  url: string;
+  logs: LogLine[];
+  /** Whatever the process printed that is not a JSON log line, on stdout or stderr. */
+  otherOutput: () => string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stop: () => Promise<number | null>;
+};
 
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
@@ -32,8 +40,11 @@ async function freshDataDir(): Promise<string> {
 }
 
 
-/** Starts `src/main.ts` as `npm start` does and resolves once it logs that it is running. */
-async function startService(env: Record<string, string>): Promise<Running> {
+/**
+ * Starts `src/main.ts` as `npm start` does and resolves once it logs that it is running. `ownProcessGroup` puts it
+ * in a process group of its own, as a terminal does with the command it runs, so a test can Ctrl-C the group.
+ */
+async function startService(env: Record<string, string>, { ownProcessGroup = false } = {}): Promise<Running> {
   const port = await freePort();
   const base: NodeJS.ProcessEnv = {
     ...process.env,
@@ -44,6 +55,7 @@ async function startService(env: Record<string, string>): Promise<Running> {
     cwd: root,
     env: { ...base, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownProcessGroup,
   });
   children.add(child);
   const exited = new Promise<number | null>((resolve) =>
@@ -56,7 +68,11 @@ async function startService(env: Record<string, string>): Promise<Running> {
   const logs: LogLine[] = [];
   let output = '';
   let buffered = '';
-  child.stderr.on('data', (chunk) => (output += chunk));
+  let otherOutput = '';
+  child.stderr.on('data', (chunk) => {
+    output += chunk;
+    otherOutput += chunk;
+  });
   const running = new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk;
@@ -64,7 +80,10 @@ async function startService(env: Record<string, string>): Promise<Running> {
       const lines = buffered.split('\n');
       buffered = lines.pop()!;
       for (const text of lines) {
-        if (!text.startsWith('{')) continue;
+        if (!text.startsWith('{')) {
+          otherOutput += `${text}\n`;
+          continue;
+        }
         const line = JSON.parse(text) as LogLine;
         logs.push(line);
         if (line.msg === 'AI Platform Webhooks is running') resolve();
@@ -77,12 +96,46 @@ async function startService(env: Record<string, string>): Promise<Running> {
   return {
     url: `http://127.0.0.1:${port}`,
     logs,
+    otherOutput: () => otherOutput,
+    child,
+    exited,
     stop: async () => {
       child.kill('SIGTERM');
       return exited;
     },
   };
 }
+
+/** The postmaster's pid, from the first line of the cluster's lock file. */
+const postmasterPid = async (dataDir: string) =>
+  Number((await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Polls until `check` returns a value (not undefined), for at most `timeoutMs`. */
+async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const readiness = async (url: string) => {
+  const response = await fetch(`${url}/readyz`).catch(() => null);
+  return response && { status: response.status, body: (await response.json()) as { status: string; reason?: string } };
+};
+
+const WARN = 40;
 
 const generatedKeys = (logs: LogLine[]) =>
   logs.filter((l) => l.msg.includes('Generated the first API key')).map((l) => l.apiKey as string);
@@ -164,6 +217,77 @@ describe('embedded PostgreSQL', () => {
       expect(await readyz.json()).toEqual({ status: 'ready' });
 
       expect(await service.stop()).toBe(0);
+    },
+    2 * START_TIMEOUT,
+  );
+
+  it(
+    'on Ctrl-C (SIGINT to the whole process group) stops Postgres last: one line in, one line out, no orphan',
+    async () => {
+      const dataDir = await freshDataDir();
+      const key = `bootstrap-${randomBytes(24).toString('hex')}`; // a generated key is announced at warn
+      const service = await startService({ DATA_DIR: dataDir, BOOTSTRAP_API_KEY: key }, { ownProcessGroup: true });
+      // Connections in use everywhere: pools, the queue, the live listener.
+      expect((await gql(service.url, key, LIST)).status).toBe(200);
+      const postgres = await postmasterPid(dataDir);
+      const before = service.logs.length;
+      const printedBefore = service.otherOutput().length;
+
+      process.kill(-service.child.pid!, 'SIGINT');
+      expect(await service.exited).toBe(0);
+
+      expect(service.logs.slice(before).map((l) => l.msg)).toEqual(['stopping', 'stopped']);
+      expect(service.logs.filter((l) => l.level >= WARN)).toEqual([]);
+      expect(service.otherOutput().slice(printedBefore)).toBe('');
+      expect(isAlive(postgres)).toBe(false);
+      expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+    },
+    2 * START_TIMEOUT,
+  );
+
+  it(
+    'restarts Postgres after a kill -9 of the postmaster, on the same port and data, and the pools reconnect',
+    async () => {
+      const dataDir = await freshDataDir();
+      const service = await startService({ DATA_DIR: dataDir });
+      const key = generatedKeys(service.logs)[0]!;
+      const created = await gql(service.url, key, CREATE, {
+        input: { url: 'https://example.com/survives', events: ['optimization.completed'] },
+      });
+      const webhook = created.body.data.createWebhook.webhook;
+      const postgres = await postmasterPid(dataDir);
+
+      process.kill(postgres, 'SIGKILL');
+      await waitFor('the restart', () => service.logs.find((l) => l.msg === 'embedded PostgreSQL restarted'));
+      expect(await postmasterPid(dataDir)).not.toBe(postgres);
+      await waitFor('readiness', async () => ((await readiness(service.url))?.status === 200 ? true : undefined));
+      expect(await waitFor('a working request', async () => {
+        const listed = await gql(service.url, key, LIST);
+        return listed.status === 200 && !listed.body.errors ? listed.body.data.webhooks.edges : undefined;
+      })).toEqual([{ node: webhook }]);
+      expect(await service.stop()).toBe(0);
+    },
+    2 * START_TIMEOUT,
+  );
+
+  it(
+    'exits non-zero when Postgres cannot be restarted, /readyz saying the database is unreachable until then',
+    async () => {
+      const dataDir = await freshDataDir();
+      const service = await startService({ DATA_DIR: dataDir });
+      // The running postmaster read its configuration at start; a new one refuses to start on this line.
+      await appendFile(path.join(dataDir, 'postgres', 'postgresql.conf'), '\nthis line is not a setting\n');
+
+      process.kill(await postmasterPid(dataDir), 'SIGKILL');
+      const unready = await waitFor('an unready answer', async () => {
+        const answer = await readiness(service.url);
+        return answer?.status === 503 ? answer : undefined;
+      });
+      expect(unready.body).toEqual({ status: 'not ready', reason: expect.stringMatching(/^database unreachable: /) });
+      expect(await service.exited).toBe(1);
+      expect(service.logs.find((l) => l.msg === 'stopping: the database is gone')).toMatchObject({
+        err: { message: expect.stringMatching(/did not restart in \d+ attempts/) },
+      });
     },
     2 * START_TIMEOUT,
   );
