@@ -23,7 +23,13 @@ describe('the logger', () => {
     expect(error).toHaveProperty('client'); // what pg-pool does: the reason for the serialiser
 
     const lines: string[] = [];
-    const logger = createLogger('info', new Writable({ write: (chunk, _encoding, done) => done(null, lines.push(String(chunk))) }));
+    const destination = new Writable({
+      write: (chunk, _encoding, done) => {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger('info', destination);
     logger.warn({ err: error }, 'an idle database connection was dropped');
     expect(lines).toHaveLength(1);
     const line = JSON.parse(lines[0]!);
