@@ -2,6 +2,7 @@
 // real service and real receivers: sign in, webhooks, live deliveries, retry, re-enable, jobs, catalog, phone.
 // Screenshots of each screen go to test-results/dashboard/ (git-ignored) as artifacts.
 import { existsSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,7 +31,8 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
   if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) throw new Error('The dashboard is not built: npm run dashboard:build');
   await mkdir(SCREENSHOTS, { recursive: true });
-  [receiver, service] = await Promise.all([startReceiver(), startTestService({ RETRY_SCHEDULE: '1h' })]);
+  // One request in flight per webhook: a delivery can be held in the queue behind a request the receiver holds.
+  [receiver, service] = await Promise.all([startReceiver(), startTestService({ RETRY_SCHEDULE: '1h', WEBHOOK_MAX_IN_FLIGHT: '1' })]);
   ({ key } = await service.newProject());
   api = createClient({ url: `${service.httpUrl}/graphql`, apiKey: key });
   onCleanup(() => api.close());
@@ -226,6 +228,44 @@ describe('dashboard in Chromium', () => {
     expect(await page.locator('.webhook-disabled').count()).toBe(0);
     expect(await api.webhooks.get(webhook.id)).toMatchObject({ status: 'ACTIVE', disabledReason: null });
     await screenshot('webhook-reenabled');
+  });
+
+  it('says a delivery was not sent when its webhook was disabled before the attempt; tests the disabled webhook', async () => {
+    const held: ServerResponse[] = [];
+    receiver.on('/held', (req, res, count) => (count === 1 ? held.push(res) : behaviours.accept()(req, res, count)));
+    const heldUrl = receiver.url('/held');
+    const { webhook } = await api.webhooks.create({ url: heldUrl, events: ['model.deployed'] });
+    await api.events.publish({ type: 'model.deployed', data: { job_id: 'm-held' } });
+    await receiver.waitFor('/held', 1); // held: the webhook's one slot is taken, the next delivery waits in the queue
+    await api.events.publish({ type: 'model.deployed', data: { job_id: 'm-not-sent' } });
+    const [queued] = (await api.deliveries.list(webhook.id)).nodes; // newest first
+    expect(queued!.status).toBe('PENDING');
+    await api.webhooks.disable(webhook.id);
+    held[0]!.writeHead(200).end();
+    await eventually(
+      async () => ((await api.deliveries.get(queued!.id)).status === 'FAILED' ? true : undefined),
+      'the queued delivery to be given up on',
+    );
+
+    await page.goto(`${dashboardUrl}/webhooks/${webhook.id}/deliveries/${queued!.id}`);
+    const row = page.locator(`tr[data-delivery-id="${queued!.id}"]`);
+    await textOf(row).toMatch(/Failed\s+not sent: webhook disabled/);
+    expect(await row.locator('td[data-label="Attempts"]').innerText()).toBe('0');
+    const detail = page.getByRole('complementary', { name: /^Delivery/ });
+    await textOf(detail).toContain('Not sent: the webhook was disabled before this delivery was attempted.');
+    expect(await detail.innerText()).not.toContain('queued');
+    await screenshot('delivery-not-sent');
+
+    // A test event is how the receiver is checked before re-enabling: it is sent, and its attempt shown.
+    await page.getByRole('button', { name: `Send a test event to ${heldUrl}` }).click();
+    await textOf(page.locator('.toasts')).toContain('Test event sent');
+    const [, test] = await receiver.waitFor('/held', 2);
+    expect(JSON.parse(test!.body).event_type).toBe('webhook.test');
+    const testRow = page.locator('tr[data-delivery-id]', { hasText: 'webhook.test' });
+    await textOf(testRow).toMatch(/Success[\s\S]*200/);
+    expect(await testRow.locator('td[data-label="Attempts"]').innerText()).toBe('1');
+    expect((await api.webhooks.get(webhook.id)).status).toBe('DISABLED');
+    await api.webhooks.delete(webhook.id);
   });
 
   it('edits, disables, enables, tests, rotates and deletes (with confirmation) from the list', async () => {

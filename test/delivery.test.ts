@@ -97,7 +97,8 @@ describe('a published event', () => {
       responseBodyTruncated: false,
       errorKind: null,
     });
-    expect(delivery.attempts[0].requestHeaders['x-webhook-signature']).toBe(expected);
+    // Stored redacted: with the body, a stored signature would let the secret be guessed offline.
+    expect(delivery.attempts[0].requestHeaders).toMatchObject({ 'x-webhook-signature': '[redacted]', 'webhook-signature': 'v1,[redacted]' });
   });
 
   it('verifies with a generated whsec_ secret through the standardwebhooks library', async () => {

@@ -58,7 +58,9 @@ describe('createWebhook', () => {
     [{ url: 'https://example.com/x', events: ['vision.exploded'] }, 'events', /unknown event type "vision.exploded"/],
     [{ url: 'https://example.com/x', events: ['nothing.*'] }, 'events', /unknown event type "nothing.\*"/],
     [{ url: 'https://example.com/x', events: ['batch.progress', 'batch.progress'] }, 'events', /listed twice/],
-    [{ url: 'https://example.com/x', events: ['*'], secret: 'short' }, 'secret', /between 16 and 256/],
+    [{ url: 'https://example.com/x', events: ['*'], secret: 'short' }, 'secret', /secret is 5 characters; it must be at least 16, since .* guesses of a short secret offline/],
+    [{ url: 'https://example.com/x', events: ['*'], secret: 'fifteen-chars!!' }, 'secret', /at least 16/],
+    [{ url: 'https://example.com/x', events: ['*'], secret: 's'.repeat(257) }, 'secret', /at most 256/],
     [{ url: 'https://example.com/x', events: ['*'], description: 'd'.repeat(501) }, 'description', /500/],
   ])('rejects %j with a ValidationError on %s', async (input, field, message) => {
     const before = (await service.gql(key, LIST, {})).body.data.webhooks.totalCount;

@@ -16,6 +16,7 @@ import { ACTIVE_CHAIN, type DeliveryToAttempt } from './attempt.js';
 import type { PostOutcome } from './http-client.js';
 import { DELIVERY_QUEUE, deliveryJob, enqueueInTransaction, type DeliveryQueueJob } from './queue.js';
 import { nextStep } from './retry-policy.js';
+import { redactedSignatures } from './signing.js';
 
 export type AttemptEntry =
   /** Nothing to attempt (the delivery is gone, or this attempt was already made): only the job is removed. */
@@ -28,6 +29,7 @@ export type AttemptEntry =
       delivery: DeliveryToAttempt;
       manual: boolean;
       startedAt: Date;
+      /** As sent; recorded with the signatures redacted. */
       headers: Record<string, string>;
       body: string;
       outcome: PostOutcome;
@@ -135,7 +137,11 @@ export class AttemptRecorder {
     // batch locks in id order, so batches and deletions never deadlock. KEY SHARE holds off a delete but not other
     // attempts, nor this transaction disabling the webhook below.
     const webhookIds = sorted(touched.map((e) => e.delivery.webhookId));
-    await tx.query('SELECT 1 FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id FOR KEY SHARE', [webhookIds]);
+    const { rows: webhooks } = await tx.query<{ id: string; status: string }>(
+      'SELECT id, status::text AS status FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id FOR KEY SHARE',
+      [webhookIds],
+    );
+    const disabled = new Set(webhooks.filter((w) => w.status === 'DISABLED').map((w) => w.id));
     // Serialises attempts on one delivery (a manual retry may race a scheduled one, in another batch).
     const { rows: locked } = await tx.query<{ id: string; attempt_count: number; status: DeliveryStatus }>(
       'SELECT id, attempt_count, status::text AS status FROM deliveries WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
@@ -167,7 +173,7 @@ export class AttemptRecorder {
         number,
         started_at: entry.startedAt,
         duration_ms: outcome.durationMs,
-        request_headers: entry.headers,
+        request_headers: redactedSignatures(entry.headers),
         request_body: entry.body,
         response_status: outcome.status,
         response_headers: outcome.status === null ? null : outcome.headers,
@@ -182,8 +188,10 @@ export class AttemptRecorder {
         this.deps.retryScheduleMs,
         this.now(),
       );
-      // A manual retry of a finished delivery is a single extra attempt; otherwise the schedule continues.
-      const chainActive = !entry.manual || ACTIVE_CHAIN.includes(state.status);
+      // A manual retry of a finished delivery is a single extra attempt, and so is any attempt made while the
+      // webhook is disabled (a manual retry, a test event): its retries would only be abandoned. Otherwise the
+      // schedule continues.
+      const chainActive = !disabled.has(delivery.webhookId) && (!entry.manual || ACTIVE_CHAIN.includes(state.status));
       let nextAttemptAt: Date | null = null;
       if (step.kind === 'succeeded') {
         state.status = 'SUCCESS';

@@ -96,7 +96,8 @@ export class DeliveryAttempter {
       if (delivery.attemptCount >= data.attempt || !ACTIVE_CHAIN.includes(delivery.status)) {
         return recorder.record({ kind: 'skipped', job });
       }
-      if (delivery.webhook.status === 'DISABLED') return recorder.record({ kind: 'abandoned', job, delivery });
+      // A test event is how a disabled webhook's receiver is checked before re-enabling it: it is sent anyway.
+      if (delivery.webhook.status === 'DISABLED' && !data.test) return recorder.record({ kind: 'abandoned', job, delivery });
     }
 
     const startedAt = this.now();

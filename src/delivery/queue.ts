@@ -8,8 +8,11 @@ export const DELIVERY_QUEUE = 'deliveries';
 /** The live topic that wakes delivery workers when jobs become due (see `enqueueInTransaction`). */
 export const DELIVERY_WAKE_TOPIC = 'delivery-jobs';
 
-/** `attempt` guards against duplicates: a job only makes that attempt if the delivery has not made it yet. */
-export type DeliveryJob = { deliveryId: string; attempt: number } | { deliveryId: string; manual: true };
+/**
+ * `attempt` guards against duplicates: a job only makes that attempt if the delivery has not made it yet. `test`
+ * marks a testWebhook delivery's first attempt, made whatever the webhook's status (like a manual one).
+ */
+export type DeliveryJob = { deliveryId: string; attempt: number; test?: true } | { deliveryId: string; manual: true };
 
 export type DeliveryQueueJob = Job<DeliveryJob>;
 

@@ -43,3 +43,24 @@ export function signedHeaders(input: SignedRequestInput): Record<string, string>
     'webhook-signature': standard,
   };
 }
+
+/** What a stored attempt keeps in place of a signature (see `redactedSignatures`). */
+export const REDACTED = '[redacted]';
+
+/**
+ * The request headers as an attempt record keeps them: every signature is replaced by REDACTED, keeping its
+ * scheme (`x-webhook-signature: [redacted]`, `webhook-signature: v1,[redacted] v1,[redacted]`, one per signing
+ * secret). No part of a signature is kept: with the body beside it, even a prefix would let anyone who can read
+ * attempts test guesses of the secret offline.
+ */
+export function redactedSignatures(headers: Record<string, string>): Record<string, string> {
+  const redacted = { ...headers };
+  if (redacted['x-webhook-signature'] !== undefined) redacted['x-webhook-signature'] = REDACTED;
+  if (redacted['webhook-signature'] !== undefined) {
+    redacted['webhook-signature'] = redacted['webhook-signature']
+      .split(' ')
+      .map((signature) => `${signature.split(',')[0]},${REDACTED}`)
+      .join(' ');
+  }
+  return redacted;
+}

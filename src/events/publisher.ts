@@ -128,7 +128,7 @@ export class EventPublisher {
     const data = validateEvent('webhook.test', { job_id: `test_${newId('evt').slice(4)}`, status: 'test' });
     const delivery = await inTransaction(this.pool, async (tx) => {
       const event = newEvent(projectId, 'webhook.test', data, null);
-      const [created] = await this.insertEvent(tx, event, [webhookId]);
+      const [created] = await this.insertEvent(tx, event, [webhookId], { test: true });
       return created!;
     });
     this.announce({ job: null, deliveries: [delivery] });
@@ -138,9 +138,15 @@ export class EventPublisher {
 
   /**
    * The event and one delivery per webhook in one statement (the hot path of every publish: no per-row round
-   * trips), then their jobs. Rows are built here, so nothing needs reading back.
+   * trips), then their jobs (`first` goes into each first attempt's job). Rows are built here, so nothing needs
+   * reading back.
    */
-  private async insertEvent(tx: pg.ClientBase, event: Event, webhookIds: string[]): Promise<Delivery[]> {
+  private async insertEvent(
+    tx: pg.ClientBase,
+    event: Event,
+    webhookIds: string[],
+    first: { test?: true } = {},
+  ): Promise<Delivery[]> {
     const deliveries: Delivery[] = webhookIds.map((webhookId) => ({
       id: newId('del'),
       projectId: event.projectId,
@@ -182,7 +188,7 @@ export class EventPublisher {
     await enqueueInTransaction(
       this.boss,
       jobInsertDatabase(tx),
-      deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1 })),
+      deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first })),
     );
     return deliveries;
   }

@@ -59,9 +59,20 @@ export function validateEvents(events: readonly string[]): string[] {
   return [...seen];
 }
 
+export const MIN_SECRET_LENGTH = 16;
+export const MAX_SECRET_LENGTH = 256;
+
+/** A secret of your own: long enough that a signed request does not let it be guessed. */
 export function validateSecret(secret: string): string {
-  if (secret.length < 16 || secret.length > 256) {
-    throw new ValidationError('secret must be between 16 and 256 characters', 'secret');
+  if (secret.length < MIN_SECRET_LENGTH) {
+    throw new ValidationError(
+      `secret is ${secret.length} characters; it must be at least ${MIN_SECRET_LENGTH}, since anyone who sees one signed ` +
+        'delivery can try guesses of a short secret offline. Leave it out to have a strong one generated',
+      'secret',
+    );
+  }
+  if (secret.length > MAX_SECRET_LENGTH) {
+    throw new ValidationError(`secret is ${secret.length} characters; it must be at most ${MAX_SECRET_LENGTH}`, 'secret');
   }
   return secret;
 }

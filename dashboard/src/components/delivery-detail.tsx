@@ -99,7 +99,7 @@ export function DeliveryDetail(props: { id: string; version: number; onClose: ()
             Attempts <span class="muted">({data.attempts.length})</span>
           </h3>
           {attempts.length === 0 ? (
-            <p class="muted">No attempt made yet: the delivery is queued.</p>
+            <p class={data.status === 'FAILED' ? 'callout callout-bad' : 'muted'}>{noAttemptYet(data.status)}</p>
           ) : (
             attempts.map((attempt, index) => <Attempt key={attempt.number} attempt={attempt} open={index === 0} />)
           )}
@@ -107,6 +107,16 @@ export function DeliveryDetail(props: { id: string; version: number; onClose: ()
       )}
     </aside>
   );
+}
+
+/**
+ * Why a delivery has no attempt: still queued, or (FAILED with none) abandoned, because its webhook was disabled
+ * before the attempt was due.
+ */
+function noAttemptYet(status: Delivery['status']): string {
+  return status === 'FAILED'
+    ? 'Not sent: the webhook was disabled before this delivery was attempted. Enable the webhook, then retry it.'
+    : 'No attempt made yet: the delivery is queued.';
 }
 
 function Attempt({ attempt, open }: { attempt: DeliveryAttempt; open: boolean }) {

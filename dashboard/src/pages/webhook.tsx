@@ -279,6 +279,9 @@ function Deliveries({ webhookId, deliveryId, onWebhookStale }: { webhookId: stri
                           next <Time value={delivery.nextAttemptAt} />
                         </div>
                       )}
+                      {delivery.status === 'FAILED' && delivery.attemptCount === 0 && (
+                        <div class="muted small">not sent: webhook disabled</div>
+                      )}
                     </td>
                     <td data-label="Attempts">{delivery.attemptCount}</td>
                     <td data-label="Response time">{delivery.responseTimeMs === null ? '—' : `${delivery.responseTimeMs} ms`}</td>
