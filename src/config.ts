@@ -35,6 +35,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   ALLOW_HTTP_WEBHOOKS: z.enum(['true', 'false']).optional(),
+  GRAPHQL_INTROSPECTION: z.enum(['true', 'false']).optional(),
   DELIVERY_TIMEOUT: duration('30s').refine((ms) => ms >= 100 && ms <= 300_000, 'must be from 100ms to 5m'),
   DELIVERY_CONCURRENCY: integer(1, 1000, 50),
   WEBHOOK_MAX_IN_FLIGHT: integer(1, 1000, 10),
@@ -55,6 +56,9 @@ const schema = z.object({
     .min(0, 'must be an integer from 0 to 1000000')
     .max(1_000_000, 'must be an integer from 0 to 1000000')
     .default(600),
+  HTTP_HEADERS_TIMEOUT: duration('10s').refine((ms) => ms >= 100 && ms <= 600_000, 'must be from 100ms to 10m'),
+  HTTP_REQUEST_TIMEOUT: duration('30s').refine((ms) => ms >= 100 && ms <= 3_600_000, 'must be from 100ms to 1h'),
+  HTTP_KEEP_ALIVE_TIMEOUT: duration('72s').refine((ms) => ms >= 100 && ms <= 600_000, 'must be from 100ms to 10m'),
   RATE_LIMIT_WINDOW: duration('1m').refine((ms) => ms >= 1000, 'must be a duration of at least 1s, e.g. 1m'),
   MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
@@ -87,6 +91,8 @@ export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
   /** Plain http:// webhook URLs are refused in production unless allowed here. */
   allowHttpWebhooks: boolean;
+  /** Whether GraphQL answers introspection (`__schema`, `__type`); off in production unless turned on. */
+  graphqlIntrospection: boolean;
   deliveryTimeoutMs: number;
   deliveryConcurrency: number;
   webhookMaxInFlight: number;
@@ -100,6 +106,11 @@ export type Config = {
   /** Requests one API key may make per window, per API process, for REST and GraphQL each; 0 turns it off. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /** How long a client has to send a request's line and headers, and the whole request; then its connection closes. */
+  httpHeadersTimeoutMs: number;
+  httpRequestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open after its last response. */
+  httpKeepAliveTimeoutMs: number;
   /** Largest event `data` accepted, in bytes of JSON. */
   maxEventBytes: number;
   /** Events, deliveries and attempts older than this are deleted (pending retries excepted). */
@@ -136,6 +147,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     nodeEnv: e.NODE_ENV,
     allowHttpWebhooks: e.ALLOW_HTTP_WEBHOOKS ? e.ALLOW_HTTP_WEBHOOKS === 'true' : e.NODE_ENV !== 'production',
+    graphqlIntrospection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : e.NODE_ENV !== 'production',
     deliveryTimeoutMs: e.DELIVERY_TIMEOUT,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     webhookMaxInFlight: e.WEBHOOK_MAX_IN_FLIGHT,
@@ -145,6 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretEncryptionOldKeys: e.SECRET_ENCRYPTION_OLD_KEYS,
     rateLimitMax: e.RATE_LIMIT_MAX,
     rateLimitWindowMs: e.RATE_LIMIT_WINDOW,
+    httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT,
+    httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT,
+    httpKeepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT,
     maxEventBytes: e.MAX_EVENT_BYTES,
     retentionDays: e.RETENTION_DAYS,
     jobPollIntervalMs: e.JOB_POLL_INTERVAL,

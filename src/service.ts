@@ -151,6 +151,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const server = await buildServer({
         metrics: metrics.registry,
         // Room for the largest event plus the request around it.
+        timeouts: {
+          headersMs: config.httpHeadersTimeoutMs,
+          requestMs: config.httpRequestTimeoutMs,
+          keepAliveMs: config.httpKeepAliveTimeoutMs,
+        },
         bodyLimit: Math.max(1_048_576, config.maxEventBytes * 2),
         rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
         logger: logger as FastifyBaseLogger,
@@ -167,6 +172,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           live,
         },
         graphiql: config.nodeEnv !== 'production',
+        schemaExposure: { introspection: config.graphqlIntrospection, suggestions: config.nodeEnv !== 'production' },
         checkReady: async () => {
           await pool.query('SELECT 1').catch((error: Error) => {
             throw new Error(`database unreachable: ${error.message}`);

@@ -2,7 +2,12 @@
 // spec's examples, and an example payload. Documented fields are typed; undocumented extra fields are allowed.
 import { z } from 'zod';
 
-const jobId = z.string().min(1, 'job_id must be a non-empty string');
+/** Longest job_id accepted: it is indexed, and Postgres' index rows hold at most about 2.7 KB. */
+export const MAX_JOB_ID_LENGTH = 256;
+const jobId = z
+  .string()
+  .min(1, 'job_id must be a non-empty string')
+  .max(MAX_JOB_ID_LENGTH, `job_id must be at most ${MAX_JOB_ID_LENGTH} characters`);
 const base = z.looseObject({ job_id: jobId, status: z.string().optional() });
 const failure = base.extend({ error: z.string().optional() });
 

@@ -15,7 +15,7 @@ import { deliveryJob, enqueueInTransaction } from '../delivery/queue.js';
 import { recordJobEvent } from '../jobs/state.js';
 import type { LiveNotifier } from '../live/updates.js';
 import { patternsMatching } from './catalog.js';
-import { validateEvent } from './validate.js';
+import { validateEvent, validateIdempotencyKey } from './validate.js';
 
 export type PublishInput = { type: string; data?: unknown; idempotencyKey?: string | null };
 export type Published = { event: Event; deliveryCount: number };
@@ -67,6 +67,7 @@ export class EventPublisher {
     const data = validateEvent(input.type, input.data, this.maxEventBytes);
     const key = input.idempotencyKey ?? null;
     if (key !== null) {
+      validateIdempotencyKey(key);
       const earlier = await this.recentEventWithKey(projectId, key);
       if (earlier) return sameEventOrConflict(earlier, key, input.type, data);
     }

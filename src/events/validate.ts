@@ -1,13 +1,23 @@
 import { ValidationError } from '../lib/errors.js';
+import { findJsonProblem, MAX_JSON_DEPTH } from '../lib/text.js';
 import { findEventType } from './catalog.js';
+
+/** Longest idempotency key accepted: it is indexed, and Postgres' index rows hold at most about 2.7 KB. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 
 /**
  * Checks an event against the catalog and the size limit; the error names the offending field, e.g.
- * `data.result.solution`.
+ * `data.result.solution`. Nesting and strings are checked first, without recursion, so nothing recursive (size,
+ * schema, jsonb) ever sees data nested deeper than MAX_JSON_DEPTH.
  */
 export function validateEvent(type: string, data: unknown, maxBytes = Number.POSITIVE_INFINITY): Record<string, unknown> {
   const entry = findEventType(type);
   if (!entry) throw new ValidationError(`Unknown event type "${type}"; see the eventTypes query`, 'type');
+  const problem = findJsonProblem(data, MAX_JSON_DEPTH);
+  if (problem) {
+    const field = ['data', ...problem.path.map(String)].join('.');
+    throw new ValidationError(`${field}: ${problem.message}`, field);
+  }
   const bytes = Buffer.byteLength(JSON.stringify(data ?? null), 'utf8');
   if (bytes > maxBytes) {
     throw new ValidationError(`data is ${bytes} bytes as JSON; the limit is ${maxBytes} (MAX_EVENT_BYTES)`, 'data');
@@ -17,4 +27,13 @@ export function validateEvent(type: string, data: unknown, maxBytes = Number.POS
   const issue = parsed.error.issues[0]!;
   const field = ['data', ...issue.path.map(String)].join('.');
   throw new ValidationError(`${field}: ${issue.message}`, field);
+}
+
+export function validateIdempotencyKey(key: string): void {
+  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw new ValidationError(
+      `idempotencyKey: ${key.length} characters long; the limit is ${MAX_IDEMPOTENCY_KEY_LENGTH}`,
+      'idempotencyKey',
+    );
+  }
 }

@@ -2,7 +2,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { schema } from './schema/index.js';
 import type { Context } from './context.js';
-import { limitPlugins } from './limits.js';
+import { limitPlugins, type SchemaExposure } from './limits.js';
 
 export type ServerContext = { req: FastifyRequest; reply: FastifyReply };
 export type Yoga = YogaServerInstance<ServerContext, Context>;
@@ -10,6 +10,7 @@ export type Yoga = YogaServerInstance<ServerContext, Context>;
 /** Yoga serves GraphQL over HTTP (GET, POST) and subscriptions over SSE; graphql-ws reuses its envelop. */
 export function createGraphQL(options: {
   graphiql: boolean;
+  exposure: SchemaExposure;
   contextFor: (req: FastifyRequest) => Context;
   logger: FastifyRequest['log'];
 }): Yoga {
@@ -20,7 +21,7 @@ export function createGraphQL(options: {
     landingPage: false,
     logging: options.logger,
     context: ({ req }) => options.contextFor(req),
-    plugins: limitPlugins(),
+    plugins: limitPlugins(options.exposure),
     // One operation per request: batching would multiply every limit above.
     batching: false,
   });

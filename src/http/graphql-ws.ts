@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { bearerToken, type ApiKeyAuthenticator } from '../auth/api-keys.js';
 import type { Yoga } from '../graphql/yoga.js';
 
@@ -24,10 +24,18 @@ export function graphqlWsHandler(yoga: Yoga, apiKeys: ApiKeyAuthenticator) {
     onSubscribe: async (ctx, _id, params) => {
       const req = ctx.extra.request;
       const enveloped = yoga.getEnveloped({ req, reply: undefined, params, socket: ctx.extra.socket });
+      let document: DocumentNode;
+      try {
+        document = enveloped.parse(params.query);
+      } catch (error) {
+        // A syntax error (or a document over the token limit) answers this operation, as on HTTP; the socket stays.
+        if (error instanceof GraphQLError) return [error];
+        throw error;
+      }
       const args: ExecutionArgs = {
         schema: enveloped.schema,
         operationName: params.operationName ?? null,
-        document: enveloped.parse(params.query),
+        document,
         variableValues: params.variables ?? null,
         contextValue: await enveloped.contextFactory(),
         rootValue: enveloped,

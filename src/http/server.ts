@@ -11,11 +11,13 @@ import type { Registry } from 'prom-client';
 import type { ApiKeyAuthenticator } from '../auth/api-keys.js';
 import type { Context } from '../graphql/context.js';
 import { createGraphQL } from '../graphql/yoga.js';
+import type { SchemaExposure } from '../graphql/limits.js';
 import { requireApiKey } from './auth.js';
 import { limitPerApiKey, type RateLimitSettings } from './rate-limit.js';
 import { graphqlWsHandler } from './graphql-ws.js';
 import { restRoutes } from '../rest/plugin.js';
 import { dashboardRoutes } from './dashboard.js';
+import { restFrameworkErrorHandler } from '../rest/errors.js';
 
 export type ServerDeps = {
   logger: FastifyBaseLogger;
@@ -23,6 +25,14 @@ export type ServerDeps = {
   /** The services resolvers use; each request adds its principal. */
   services: Omit<Context, 'principal' | 'connection'>;
   graphiql: boolean;
+  /** Introspection and name suggestions, both off in production by default. */
+  schemaExposure: SchemaExposure;
+  /**
+   * Bounds on slow clients: a connection that has not sent a request's headers within `headersMs`, or the whole
+   * request within `requestMs`, is closed, as is a keep-alive connection idle for `keepAliveMs` after a response.
+   * None applies to a response in progress (SSE) or to an upgraded socket (graphql-ws).
+   */
+  timeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
   /** Largest request body accepted (413 beyond). */
   bodyLimit: number;
   /** Requests per API key per window, counted separately for REST and for GraphQL over HTTP. */
@@ -42,6 +52,15 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     },
     requestIdHeader: false,
     bodyLimit: deps.bodyLimit,
+    frameworkErrors: restFrameworkErrorHandler,
+    requestTimeout: deps.timeouts.requestMs,
+    keepAliveTimeout: deps.timeouts.keepAliveMs,
+    http: {
+      // The headers are part of the request: Node refuses a headers timeout beyond the request timeout.
+      headersTimeout: Math.min(deps.timeouts.headersMs, deps.timeouts.requestMs),
+      // Node enforces both timeouts only when it checks its connections (every 30 s by default).
+      connectionsCheckingInterval: Math.min(1_000, deps.timeouts.headersMs),
+    },
   });
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
@@ -62,6 +81,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
 
   const yoga = createGraphQL({
     graphiql: deps.graphiql,
+    exposure: deps.schemaExposure,
     logger: app.log,
     contextFor: (req) => {
       if (!req.principal) throw new Error('GraphQL reached without an authenticated principal');

@@ -53,7 +53,12 @@ function describe(error: unknown): { status: number; body: ErrorBody } {
     body: { error: { code, message, ...(field !== undefined && { field }) } },
   });
   if (error instanceof RestError) return answer(error.status, error.code, error.message, error.field);
-  if (error instanceof ValidationError) return answer(422, 'validation_failed', error.message, restField(error.field));
+  if (error instanceof ValidationError) {
+    // A message that starts by naming its field names it as REST does.
+    const field = restField(error.field);
+    const named = error.message.startsWith(`${error.field}:`);
+    return answer(422, 'validation_failed', named ? field + error.message.slice(error.field.length) : error.message, field);
+  }
   if (error instanceof NotFoundError) return answer(404, 'not_found', error.message);
   if (error instanceof ConflictError) {
     return answer(409, 'conflict', error.message, error.field === undefined ? undefined : restField(error.field));
@@ -85,6 +90,22 @@ export function restErrorHandler(error: unknown, req: FastifyRequest, reply: Fas
   const { status, body } = describe(error);
   if (status >= 500) req.log.error({ err: error }, 'REST request failed');
   if (status === 401) reply.header('www-authenticate', 'Bearer');
+  return reply.code(status).send(body);
+}
+
+/**
+ * Fastify's `frameworkErrors`: a request refused before routing (a path that is not valid percent-encoding such as
+ * `/v1/webhooks/%ff%fe`), answered in the one error shape.
+ */
+export function restFrameworkErrorHandler(error: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const { status, body } =
+    error.code === 'FST_ERR_BAD_URL'
+      ? {
+          status: 400,
+          body: { error: { code: 'bad_request', message: 'The request path is not valid percent-encoded UTF-8; encode it again', field: 'path' } },
+        }
+      : describe(error);
+  req.log.warn({ err: error }, 'Request refused before routing');
   return reply.code(status).send(body);
 }
 

@@ -2,11 +2,21 @@
 // them, and the OpenAPI document is generated from them. Business rules (URL policy, event catalog, secret
 // length, ...) stay in the services: these schemas check shapes only, and the descriptions name the rules.
 import { z } from 'zod';
+import { MAX_JOB_ID_LENGTH } from '../events/catalog.js';
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../events/validate.js';
+import { MAX_JSON_DEPTH, textProblem } from '../lib/text.js';
 import { MAX_URL_LENGTH } from '../webhooks/validation.js';
 import type { ErrorCode } from './errors.js';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 50;
+
+/** A string the request may carry (body, path, query): one Postgres can store (see src/lib/text.ts). */
+const text = () =>
+  z.string().superRefine((value, ctx) => {
+    const problem = textProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 const timestamp = z
   .string()
@@ -41,17 +51,17 @@ export const ErrorBody = z
 
 // ---- webhooks
 
-const webhookId = z.string().meta({ description: '`wh_` followed by 16 hex characters', examples: ['wh_550e8400e29b41d4'] });
-const eventPatterns = z.array(z.string()).meta({
+const webhookId = text().meta({ description: '`wh_` followed by 16 hex characters', examples: ['wh_550e8400e29b41d4'] });
+const eventPatterns = z.array(text()).meta({
   description:
     'Event types to receive, e.g. `optimization.completed`; a category wildcard such as `vision.*`; or `*`. At least one, no repeats.',
   examples: [['optimization.completed', 'vision.completed', 'training.completed']],
 });
-const url = z.string().meta({
+const url = text().meta({
   description: `Absolute http(s) URL, at most ${MAX_URL_LENGTH} characters, without credentials (https only in production)`,
   examples: ['https://example.com/webhook'],
 });
-const description = z.string().meta({ description: 'Free text, at most 500 characters' });
+const description = text().meta({ description: 'Free text, at most 500 characters' });
 
 export const Webhook = z
   .object({
@@ -90,8 +100,7 @@ export const CreateWebhookBody = z
   .strictObject({
     url,
     events: eventPatterns,
-    secret: z
-      .string()
+    secret: text()
       .nullish()
       .meta({ description: 'Your signing secret, 16 to 256 characters; one is generated (and returned) when omitted' }),
     description: description.nullish(),
@@ -166,9 +175,9 @@ export const DeliveryList = z
 
 export const DeliveryQuery = ListQuery.extend({
   offset: z.coerce.number().int().min(0).optional().meta({ description: 'How many to skip; not with `cursor`' }),
-  cursor: z.string().optional().meta({ description: '`next_cursor` of the previous page; not with `offset`' }),
+  cursor: text().optional().meta({ description: '`next_cursor` of the previous page; not with `offset`' }),
   status: z.enum(['pending', 'success', 'retrying', 'failed']).optional(),
-  event_type: z.string().optional().meta({ examples: ['optimization.completed'] }),
+  event_type: text().optional().meta({ examples: ['optimization.completed'] }),
 }).refine((q) => q.offset === undefined || q.cursor === undefined, {
   message: 'Page with offset or with cursor, not both',
   path: ['cursor'],
@@ -176,21 +185,20 @@ export const DeliveryQuery = ListQuery.extend({
 
 export const DeliveryParams = z.object({
   id: webhookId,
-  delivery_id: z.string().meta({ description: '`del_` followed by 16 hex characters', examples: ['del_550e8400e29b41d4'] }),
+  delivery_id: text().meta({ description: '`del_` followed by 16 hex characters', examples: ['del_550e8400e29b41d4'] }),
 });
 
 // ---- events
 
 export const PublishEventBody = z
   .strictObject({
-    event_type: z.string().meta({ description: 'A documented event type', examples: ['batch.progress'] }),
+    event_type: text().meta({ description: 'A documented event type', examples: ['batch.progress'] }),
     data: z.record(z.string(), z.unknown()).meta({
-      description: "The event's payload as receivers get it; must include `job_id`, and the documented fields of its type",
+      description: `The event's payload as receivers get it; must include \`job_id\` (at most ${MAX_JOB_ID_LENGTH} characters), and the documented fields of its type; objects and arrays nest at most ${MAX_JSON_DEPTH} levels deep, and no string holds a NUL character or a lone surrogate`,
       examples: [{ job_id: '550e8400-e29b-41d4-a716-446655440000', total_images: 100, processed_images: 75, failed_images: 0, progress_percent: 75 }],
     }),
-    idempotency_key: z.string().nullish().meta({
-      description:
-        'Publishing again with the same key within 24 h returns the first event and sends nothing; the same key with a different event_type or data is a 409',
+    idempotency_key: text().nullish().meta({
+      description: `At most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters. Publishing again with the same key within 24 h returns the first event and sends nothing; the same key with a different event_type or data is a 409`,
     }),
   })
   .meta({ id: 'PublishEvent' });

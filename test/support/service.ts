@@ -1,5 +1,5 @@
 // Starts the real service in-process against a test database, on a loopback port, with helpers to call it.
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { ApiKeyStore } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createPrisma } from '../../src/db/prisma.js';
@@ -26,7 +26,11 @@ let projectCounter = 0;
 /** One fixed key for every test process, so a worker child can open what the in-process API sealed. */
 export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+/** `logger` receives the service's log (silent by default), e.g. to check what a test made it log. */
+export async function startTestService(
+  env: Record<string, string> = {},
+  { logger = pino({ level: 'silent' }) }: { logger?: Logger } = {},
+): Promise<TestService> {
   const databaseUrl = env.DATABASE_URL ?? (await createTestDatabase());
   const config = loadConfig({
     PORT: '0',
@@ -39,7 +43,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     ...env,
     DATABASE_URL: databaseUrl,
   });
-  const service = await startService(config, pino({ level: 'silent' }));
+  const service = await startService(config, logger);
   onCleanup(() => service.stop());
   const db = createPrisma(databaseUrl, 2);
   onCleanup(() => db.$disconnect());
