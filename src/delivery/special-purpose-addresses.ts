@@ -1,8 +1,9 @@
-// The address ranges the SSRF guard judges, as data. Transcribed from IANA's registries (no npm package ships them):
-//   - IANA IPv4 Special-Purpose Address Registry (iana-ipv4-special-registry), revision of 2025 (last entry
-//     transcribed: 192.88.99.2/32, RFC 6751);
-//   - IANA IPv6 Special-Purpose Address Registry (iana-ipv6-special-registry), revision of 2025 (last entries
-//     transcribed: 3fff::/20, RFC 9637; 100:0:0:1::/64, RFC 9780);
+// The address ranges the SSRF guard judges, as data, transcribed from IANA's registries (no well-kept npm package
+// ships them):
+//   - IANA IPv4 Special-Purpose Address Registry (iana-ipv4-special-registry), the 2025 revision, whose latest
+//     entry is 192.88.99.2/32 (RFC 6751);
+//   - IANA IPv6 Special-Purpose Address Registry (iana-ipv6-special-registry), the 2025 revision, whose latest
+//     entries are 3fff::/20 (RFC 9637), 2001:1::3/128 (RFC 9665) and 100:0:0:1::/64 (RFC 9780);
 // each with its "Globally Reachable" column: true, false, or null where the registry says N/A (deprecated blocks,
 // and forms whose reachability is that of an address they carry, such as 6to4). When the registries change,
 // transcribe the new entries here; the guard and its tests follow.
