@@ -77,7 +77,28 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'development', ALLOW_HTTP_WEBHOOKS: 'false' }).allowHttpWebhooks).toBe(false);
   });
 
+  it('answers GraphQL introspection outside production, and in production only when GRAPHQL_INTROSPECTION=true', () => {
+    expect(loadConfig({}).graphqlIntrospection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production' }).graphqlIntrospection).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', GRAPHQL_INTROSPECTION: 'true' }).graphqlIntrospection).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development', GRAPHQL_INTROSPECTION: 'false' }).graphqlIntrospection).toBe(false);
+  });
+
+  it('bounds slow HTTP clients: 10 s for the headers, 30 s for the request, 72 s idle after a response', () => {
+    expect(loadConfig({})).toMatchObject({ httpHeadersTimeoutMs: 10_000, httpRequestTimeoutMs: 30_000, httpKeepAliveTimeoutMs: 72_000 });
+    expect(loadConfig({ HTTP_HEADERS_TIMEOUT: '300ms', HTTP_REQUEST_TIMEOUT: '2m', HTTP_KEEP_ALIVE_TIMEOUT: '5s' })).toMatchObject({
+      httpHeadersTimeoutMs: 300,
+      httpRequestTimeoutMs: 120_000,
+      httpKeepAliveTimeoutMs: 5_000,
+    });
+  });
+
   it.each([
+    ['GRAPHQL_INTROSPECTION', 'on', /"true"\|"false"/],
+    ['HTTP_HEADERS_TIMEOUT', 'never', /duration such as/],
+    ['HTTP_HEADERS_TIMEOUT', '0s', /from 100ms to 10m/],
+    ['HTTP_REQUEST_TIMEOUT', '2h', /from 100ms to 1h/],
+    ['HTTP_KEEP_ALIVE_TIMEOUT', '50ms', /from 100ms to 10m/],
     ['PORT', 'abc', /0 to 65535/],
     ['PORT', '70000', /0 to 65535/],
     ['PORT', '80.5', /integer/],

@@ -5,7 +5,7 @@ import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { GraphQLError, Kind, NoSchemaIntrospectionCustomRule, parse, visit, type DocumentNode } from 'graphql';
+import { BREAK, GraphQLError, Kind, NoSchemaIntrospectionCustomRule, parse, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { findJsonProblem, textProblem } from '../lib/text.js';
 
@@ -33,8 +33,10 @@ function findTextProblem(document: DocumentNode, variables: unknown): GraphQLErr
     ObjectField: { enter: (node) => void names.push(node.name.value), leave: () => void names.pop() },
     VariableDefinition: { enter: (node) => void names.push(node.variable.name.value), leave: () => void names.pop() },
     [Kind.STRING]: (node) => {
-      const problem = found ? null : textProblem(node.value);
-      if (problem) found = refuse(names.join('.'), problem);
+      const problem = textProblem(node.value);
+      if (!problem) return undefined;
+      found = refuse(names.join('.'), problem);
+      return BREAK;
     },
   });
   return found;
