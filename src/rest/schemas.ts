@@ -102,7 +102,10 @@ export const CreateWebhookBody = z
     events: eventPatterns,
     secret: text()
       .nullish()
-      .meta({ description: 'Your signing secret, 16 to 256 characters; one is generated (and returned) when omitted' }),
+      .meta({
+        description:
+          'Your signing secret, 16 to 256 characters (a shorter one is refused: one signed delivery would let it be guessed offline); one is generated (and returned) when omitted',
+      }),
     description: description.nullish(),
   })
   .meta({ id: 'CreateWebhook' });

@@ -110,7 +110,7 @@ export const webhookRoutes =
         operationId: 'testWebhook',
         summary: 'Send a test event',
         description:
-          'Queues a `webhook.test` event for this webhook alone, whatever its subscriptions or status; the delivery shows the outcome.',
+          'Queues a `webhook.test` event for this webhook alone, whatever its subscriptions or status (a disabled webhook gets it too, as a single attempt); the delivery shows the outcome.',
         tags,
         params: WebhookParams,
         response: { 202: json('The queued test delivery', Delivery), ...errors(404) },

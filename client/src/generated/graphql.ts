@@ -7,14 +7,14 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type CreateWebhookInput = {
   description?: string | null | undefined;
   events: Array<string>;
-  /** Your own signing secret; one is generated when omitted */
+  /** Your own signing secret, 16 to 256 characters (a shorter one could be guessed offline); one is generated when omitted */
   secret?: string | null | undefined;
   /** Absolute http(s) URL, at most 2,048 characters */
   url: string;
 };
 
 export type DeliveryStatus =
-  /** Failed and no further attempt is scheduled; can be retried by hand */
+  /** Failed and no further attempt is scheduled; can be retried by hand. With no attempt: never sent, because its webhook was disabled before the attempt */
   | 'FAILED'
   /** Queued; no attempt made yet */
   | 'PENDING'

@@ -8,7 +8,10 @@ const DeliveryStatus = builder.enumType('DeliveryStatus', {
     PENDING: { description: 'Queued; no attempt made yet' },
     SUCCESS: { description: 'The receiver answered 2xx' },
     RETRYING: { description: 'Failed; another attempt is scheduled (see nextAttemptAt)' },
-    FAILED: { description: 'Failed and no further attempt is scheduled; can be retried by hand' },
+    FAILED: {
+      description:
+        'Failed and no further attempt is scheduled; can be retried by hand. With no attempt: never sent, because its webhook was disabled before the attempt',
+    },
   } as const,
 });
 
@@ -18,7 +21,11 @@ builder.prismaObject('DeliveryAttempt', {
     number: t.exposeInt('number', { description: '1 for the first attempt' }),
     startedAt: t.expose('startedAt', { type: 'DateTime' }),
     durationMs: t.exposeInt('durationMs'),
-    requestHeaders: t.expose('requestHeaders', { type: 'JSON' }),
+    requestHeaders: t.expose('requestHeaders', {
+      type: 'JSON',
+      description:
+        'As sent, but with the signatures redacted to their scheme: x-webhook-signature "[redacted]", webhook-signature "v1,[redacted]" (one per signing secret)',
+    }),
     requestBody: t.exposeString('requestBody'),
     responseStatus: t.exposeInt('responseStatus', { nullable: true }),
     responseHeaders: t.expose('responseHeaders', { type: 'JSON', nullable: true }),
@@ -113,7 +120,8 @@ builder.mutationFields((t) => ({
   }),
   testWebhook: t.prismaField({
     type: 'Delivery',
-    description: 'Sends a webhook.test event to this webhook alone',
+    description:
+      'Sends a webhook.test event to this webhook alone, whatever its subscriptions or status (to a disabled webhook as a single attempt)',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
     resolve: async (query, _root, { id }, ctx) => {

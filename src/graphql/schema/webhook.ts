@@ -50,7 +50,9 @@ const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
   fields: (t) => ({
     url: t.string({ required: true, description: 'Absolute http(s) URL, at most 2,048 characters' }),
     events: t.stringList({ required: true }),
-    secret: t.string({ description: 'Your own signing secret; one is generated when omitted' }),
+    secret: t.string({
+      description: 'Your own signing secret, 16 to 256 characters (a shorter one could be guessed offline); one is generated when omitted',
+    }),
     description: t.string(),
   }),
 });
