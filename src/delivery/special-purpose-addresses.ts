@@ -1,9 +1,8 @@
 // The address ranges the SSRF guard judges, as data, transcribed from IANA's registries (no well-kept npm package
 // ships them):
-//   - IANA IPv4 Special-Purpose Address Registry (iana-ipv4-special-registry), the 2025 revision, whose latest
-//     entry is 192.88.99.2/32 (RFC 6751);
-//   - IANA IPv6 Special-Purpose Address Registry (iana-ipv6-special-registry), the 2025 revision, whose latest
-//     entries are 3fff::/20 (RFC 9637), 2001:1::3/128 (RFC 9665) and 100:0:0:1::/64 (RFC 9780);
+//   - IANA IPv4 Special-Purpose Address Registry (iana-ipv4-special-registry), Last Updated 2025-10-09;
+//   - IANA IPv6 Special-Purpose Address Registry (iana-ipv6-special-registry), Last Updated 2025-10-09 (its
+//     2024-10-22 revision predates 100:0:0:1::/64, RFC 9780, allocated 2025-04);
 // each with its "Globally Reachable" column: true, false, or null where the registry says N/A (deprecated blocks,
 // and forms whose reachability is that of an address they carry, such as 6to4). When the registries change,
 // transcribe the new entries here; the guard and its tests follow.
@@ -33,8 +32,8 @@ export const IPV4_SPECIAL_PURPOSE: readonly SpecialPurposeEntry[] = [
   { prefix: '192.0.0.8/32', name: 'IPv4 dummy address', rfc: 'RFC 7600', globallyReachable: false },
   { prefix: '192.0.0.9/32', name: 'Port Control Protocol Anycast', rfc: 'RFC 7723', globallyReachable: true },
   { prefix: '192.0.0.10/32', name: 'Traversal Using Relays around NAT Anycast', rfc: 'RFC 8155', globallyReachable: true },
-  { prefix: '192.0.0.170/32', name: 'NAT64/DNS64 Discovery', rfc: 'RFC 8880, RFC 7050', globallyReachable: false },
-  { prefix: '192.0.0.171/32', name: 'NAT64/DNS64 Discovery', rfc: 'RFC 8880, RFC 7050', globallyReachable: false },
+  { prefix: '192.0.0.170/32', name: 'NAT64/DNS64 Discovery', rfc: 'RFC 8880, RFC 7050, Section 2.2', globallyReachable: false },
+  { prefix: '192.0.0.171/32', name: 'NAT64/DNS64 Discovery', rfc: 'RFC 8880, RFC 7050, Section 2.2', globallyReachable: false },
   { prefix: '192.0.2.0/24', name: 'Documentation (TEST-NET-1)', rfc: 'RFC 5737', globallyReachable: false },
   { prefix: '192.31.196.0/24', name: 'AS112-v4', rfc: 'RFC 7535', globallyReachable: true },
   { prefix: '192.52.193.0/24', name: 'AMT', rfc: 'RFC 7450', globallyReachable: true },
