@@ -60,6 +60,7 @@ const schema = z.object({
   HTTP_REQUEST_TIMEOUT: duration('30s').refine((ms) => ms >= 100 && ms <= 3_600_000, 'must be from 100ms to 1h'),
   HTTP_KEEP_ALIVE_TIMEOUT: duration('72s').refine((ms) => ms >= 100 && ms <= 600_000, 'must be from 100ms to 10m'),
   RATE_LIMIT_WINDOW: duration('1m').refine((ms) => ms >= 1000, 'must be a duration of at least 1s, e.g. 1m'),
+  AUTH_FAILURE_LIMIT: integer(0, 1_000_000, 60),
   MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   JOB_POLL_INTERVAL: duration('5s').refine((ms) => ms >= 500, 'must be at least 500ms'),
@@ -103,9 +104,14 @@ export type Config = {
   secretEncryptionKey: Buffer | undefined;
   /** Earlier keys, still able to open what they sealed until `secrets rotate-key` re-seals it. */
   secretEncryptionOldKeys: Buffer[];
-  /** Requests one API key may make per window, per API process, for REST and GraphQL each; 0 turns it off. */
+  /**
+   * Requests one API key may make per window, per API process, for REST and for GraphQL each (GraphQL over HTTP, SSE
+   * and graphql-ws operations together); 0 turns it off.
+   */
   rateLimitMax: number;
   rateLimitWindowMs: number;
+  /** Failed authentications one client address may make per rate-limit window before it is refused; 0: no limit. */
+  authFailureLimit: number;
   /** How long a client has to send a request's line and headers, and the whole request; then its connection closes. */
   httpHeadersTimeoutMs: number;
   httpRequestTimeoutMs: number;
@@ -157,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretEncryptionOldKeys: e.SECRET_ENCRYPTION_OLD_KEYS,
     rateLimitMax: e.RATE_LIMIT_MAX,
     rateLimitWindowMs: e.RATE_LIMIT_WINDOW,
+    authFailureLimit: e.AUTH_FAILURE_LIMIT,
     httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT,
     httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT,
     httpKeepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT,

@@ -2,6 +2,8 @@
 import type { Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiKeyAuthenticator, ApiKeyStore } from './auth/api-keys.js';
+import { API_KEY_REVOKED_TOPIC, ApiAccess } from './auth/access.js';
+import { RequestLimits } from './http/rate-limit.js';
 import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
 import { applyMigrations, pendingMigrations } from './db/migrations.js';
@@ -108,6 +110,18 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       onError: onLiveError,
     });
     stops.push(() => liveTarget.close());
+    const access = new ApiAccess(
+      new ApiKeyAuthenticator(pool),
+      new RequestLimits({
+        max: config.rateLimitMax,
+        windowMs: config.rateLimitWindowMs,
+        authFailuresMax: config.authFailureLimit,
+      }),
+      pool,
+      onLiveError,
+    );
+    // Listening before start() resolves: from then on a revocation ends the key's open sessions here.
+    if (config.role !== 'worker') liveTarget.addEventListener(API_KEY_REVOKED_TOPIC, access.onRevocation);
     // API processes listen for live updates, workers for due jobs.
     await liveTarget.start();
     const live = new LiveUpdates({
@@ -157,9 +171,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           keepAliveMs: config.httpKeepAliveTimeoutMs,
         },
         bodyLimit: Math.max(1_048_576, config.maxEventBytes * 2),
-        rateLimit: { max: config.rateLimitMax, windowMs: config.rateLimitWindowMs },
         logger: logger as FastifyBaseLogger,
-        apiKeys: new ApiKeyAuthenticator(pool),
+        access,
         services: {
           db,
           webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks, destinations }, secrets),

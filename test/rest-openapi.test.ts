@@ -49,7 +49,7 @@ async function registeredRoutes() {
     }
   });
   const unused = {} as never;
-  await app.register(restRoutes({ apiKeys: unused, services: unused, rateLimit: { max: 10, windowMs: 60_000 } }), {
+  await app.register(restRoutes({ access: unused, services: unused }), {
     prefix: '/v1',
   });
   await app.ready();

@@ -1,28 +1,52 @@
-// graphql-ws on the same path as HTTP GraphQL, executing through Yoga's envelop so plugins apply alike.
+// graphql-ws on the same path as HTTP GraphQL, executing through Yoga's envelop so plugins apply alike. Access is
+// decided as on HTTP (src/auth/access.ts): every operation authenticates the socket's key again and counts against
+// the key's GraphQL limit; the socket closes with 4403 once the key is refused or revoked.
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
-import { bearerToken, type ApiKeyAuthenticator } from '../auth/api-keys.js';
+import type { ApiAccess } from '../auth/access.js';
+import { bearerToken } from '../auth/api-keys.js';
 import type { Yoga } from '../graphql/yoga.js';
+import { rateLimitedError, unauthenticatedBody } from './auth.js';
 
 type Enveloped = ReturnType<Yoga['getEnveloped']>;
 
-export function graphqlWsHandler(yoga: Yoga, apiKeys: ApiKeyAuthenticator) {
+/** Close codes: a refused or revoked key (graphql-ws' Forbidden), and an address with too many bad keys. */
+const FORBIDDEN = 4403;
+const TOO_MANY_FAILED_AUTHENTICATIONS = 4429;
+
+export function graphqlWsHandler(yoga: Yoga, access: ApiAccess) {
+  /** The key each socket authenticated with, checked again before each of its operations. */
+  const keys = new WeakMap<WebSocket, string | null>();
   return makeHandler<Record<string, unknown>, { request: FastifyRequest; socket: WebSocket }>({
     // The key comes in connection_init ({ authorization: "Bearer …" }) or, for non-browser clients, the header.
     onConnect: async (ctx) => {
+      const { request, socket } = ctx.extra;
       const fromPayload = ctx.connectionParams?.authorization;
-      const header = typeof fromPayload === 'string' ? fromPayload : ctx.extra.request.headers.authorization;
-      const principal = await apiKeys.authenticate(bearerToken(header));
-      if (!principal) return false; // closes with 4403 Forbidden
-      ctx.extra.request.principal = principal;
+      const key = bearerToken(typeof fromPayload === 'string' ? fromPayload : request.headers.authorization);
+      const outcome = await access.authenticate(key, request.ip);
+      if ('refused' in outcome) {
+        if (outcome.refused === 'rate_limited') socket.close(TOO_MANY_FAILED_AUTHENTICATIONS, outcome.message.slice(0, 120));
+        return false; // closes with 4403 Forbidden (unless closed above)
+      }
+      keys.set(socket, key);
+      request.principal = outcome.principal;
+      const closed = access.openSession(outcome.principal.apiKeyId, () => socket.close(FORBIDDEN, 'API key revoked'));
+      socket.once('close', closed);
       return true;
     },
     execute: (args) => (args.rootValue as Enveloped).execute(args),
     subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
     onSubscribe: async (ctx, _id, params) => {
-      const req = ctx.extra.request;
+      const { request: req, socket } = ctx.extra;
+      const outcome = await access.authorize(keys.get(socket) ?? null, req.ip, 'graphql');
+      if ('refused' in outcome) {
+        if (outcome.refused === 'rate_limited') return [new GraphQLError(outcome.message, { extensions: rateLimitedError(outcome).extensions })];
+        socket.close(FORBIDDEN, 'API key revoked');
+        return [new GraphQLError(unauthenticatedBody.errors[0]!.message, { extensions: { code: 'UNAUTHENTICATED' } })];
+      }
+      req.principal = outcome.principal;
       const enveloped = yoga.getEnveloped({ req, reply: undefined, params, socket: ctx.extra.socket });
       let document: DocumentNode;
       try {

@@ -8,12 +8,11 @@ import Fastify, {
 } from 'fastify';
 import websocket from '@fastify/websocket';
 import type { Registry } from 'prom-client';
-import type { ApiKeyAuthenticator } from '../auth/api-keys.js';
+import type { ApiAccess } from '../auth/access.js';
 import type { Context } from '../graphql/context.js';
 import { createGraphQL } from '../graphql/yoga.js';
 import type { SchemaExposure } from '../graphql/limits.js';
 import { requireApiKey } from './auth.js';
-import { limitPerApiKey, type RateLimitSettings } from './rate-limit.js';
 import { graphqlWsHandler } from './graphql-ws.js';
 import { restRoutes } from '../rest/plugin.js';
 import { dashboardRoutes } from './dashboard.js';
@@ -21,7 +20,8 @@ import { restFrameworkErrorHandler } from '../rest/errors.js';
 
 export type ServerDeps = {
   logger: FastifyBaseLogger;
-  apiKeys: ApiKeyAuthenticator;
+  /** Authentication and rate limits for every transport (src/auth/access.ts). */
+  access: ApiAccess;
   /** The services resolvers use; each request adds its principal. */
   services: Omit<Context, 'principal' | 'connection'>;
   graphiql: boolean;
@@ -35,8 +35,6 @@ export type ServerDeps = {
   timeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
   /** Largest request body accepted (413 beyond). */
   bodyLimit: number;
-  /** Requests per API key per window, counted separately for REST and for GraphQL over HTTP. */
-  rateLimit: RateLimitSettings;
   /** Prometheus registry served at /metrics. */
   metrics: Registry;
   /** Resolves when the database answers and every migration is applied; throws with the reason otherwise. */
@@ -89,7 +87,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return { ...deps.services, principal: req.principal, connection: req };
     },
   });
-  const authenticate = requireApiKey(deps.apiKeys);
+  const authenticate = requireApiKey(deps.access);
 
   await app.register(websocket, { options: { maxPayload: 1_048_576 } });
   await app.register(async (scope) => {
@@ -99,10 +97,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       if (req.ws || wantsPage) return;
       return authenticate(req, reply);
     });
-    await limitPerApiKey(scope, deps.rateLimit, (message) =>
-      Object.assign(new Error(message), { statusCode: 429, code: 'RATE_LIMITED' }),
-    );
-    // Errors raised before Yoga runs (the rate limit, a body too large) answer in GraphQL's error shape.
+    // Errors raised before Yoga runs (a body too large) answer in GraphQL's error shape.
     scope.setErrorHandler((error: Error & { statusCode?: number; code?: string }, _req, reply) => {
       const status = error.statusCode ?? 500;
       const message = status < 500 ? error.message : 'Unexpected error.';
@@ -116,7 +111,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return reply;
     };
     // @fastify/websocket takes upgrades on GET routes only, so GET carries both handlers.
-    scope.route({ url: '/graphql', method: 'GET', handler, wsHandler: graphqlWsHandler(yoga, deps.apiKeys) });
+    scope.route({ url: '/graphql', method: 'GET', handler, wsHandler: graphqlWsHandler(yoga, deps.access) });
     scope.route({ url: '/graphql', method: ['POST', 'OPTIONS'], handler });
   });
   await app.register(restRoutes(deps), { prefix: '/v1' });

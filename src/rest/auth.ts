@@ -1,22 +1,30 @@
-// `Authorization: Bearer <key>` on every REST route except those marked public (the OpenAPI document).
-import type { FastifyRequest } from 'fastify';
-import { bearerToken, type ApiKeyAuthenticator, type Principal } from '../auth/api-keys.js';
+// `Authorization: Bearer <key>` on every REST route except those marked public (the OpenAPI document), and the
+// key's REST rate limit (src/http/rate-limit.ts).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiAccess } from '../auth/access.js';
+import { bearerToken, type Principal } from '../auth/api-keys.js';
+import { rateLimitHeaders } from '../http/rate-limit.js';
 import { RestError } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Served without an API key. */
+    /** Served without an API key, and not counted against any limit. */
     public?: boolean;
   }
 }
 
-export const authenticate = (apiKeys: ApiKeyAuthenticator) => async (req: FastifyRequest) => {
+export const authenticate = (access: ApiAccess) => async (req: FastifyRequest, reply: FastifyReply) => {
   if (req.routeOptions.config?.public) return;
-  const principal = await apiKeys.authenticate(bearerToken(req.headers.authorization));
-  if (!principal) {
-    throw new RestError(401, 'unauthenticated', 'Missing or invalid API key: send the header "Authorization: Bearer <key>"');
+  const outcome = await access.authorize(bearerToken(req.headers.authorization), req.ip, 'rest');
+  if ('refused' in outcome) {
+    if (outcome.refused === 'unauthenticated') {
+      throw new RestError(401, 'unauthenticated', 'Missing or invalid API key: send the header "Authorization: Bearer <key>"');
+    }
+    rateLimitHeaders(reply, outcome);
+    throw new RestError(429, 'rate_limited', outcome.message);
   }
-  req.principal = principal;
+  if (outcome.limit) rateLimitHeaders(reply, outcome.limit);
+  req.principal = outcome.principal;
 };
 
 /** The authenticated caller; route handlers only run after `authenticate` succeeded. */

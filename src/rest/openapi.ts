@@ -78,7 +78,7 @@ export function openApiRoute(app: FastifyInstance) {
       security: [],
       response: { 200: { description: 'The OpenAPI document', content: { 'application/json': { schema: z.record(z.string(), z.unknown()) } } } },
     },
-    config: { public: true, rateLimit: false },
+    config: { public: true },
     handler: async (_req, reply) => reply.type('application/json').send(JSON.stringify(app.swagger())),
   });
 }

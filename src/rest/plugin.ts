@@ -2,11 +2,10 @@
 // error shape, and an OpenAPI document generated from the same schemas. Register with `{ prefix: '/v1' }`.
 import type { FastifyPluginAsync } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { limitPerApiKey } from '../http/rate-limit.js';
 import type { ServerDeps } from '../http/server.js';
 import { authenticate } from './auth.js';
 import { deliveryRoutes } from './deliveries.js';
-import { RestError, restErrorHandler, restNotFoundHandler } from './errors.js';
+import { restErrorHandler, restNotFoundHandler } from './errors.js';
 import { eventRoutes } from './events.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { webhookRoutes } from './webhooks.js';
@@ -14,7 +13,7 @@ import { webhookRoutes } from './webhooks.js';
 export type Services = ServerDeps['services'];
 
 export const restRoutes =
-  (deps: Pick<ServerDeps, 'apiKeys' | 'services' | 'rateLimit'>): FastifyPluginAsync =>
+  (deps: Pick<ServerDeps, 'access' | 'services'>): FastifyPluginAsync =>
   async (scope) => {
     const app = scope.withTypeProvider<ZodTypeProvider>();
     app.setValidatorCompiler(validatorCompiler);
@@ -31,8 +30,7 @@ export const restRoutes =
       parseJson(req, body as string, done);
     });
 
-    app.addHook('onRequest', authenticate(deps.apiKeys));
-    await limitPerApiKey(app, deps.rateLimit, (message) => new RestError(429, 'rate_limited', message));
+    app.addHook('onRequest', authenticate(deps.access));
     await registerOpenApi(app);
 
     await app.register(webhookRoutes(deps.services));

@@ -1,0 +1,90 @@
+// Who may call the API, decided here once for every transport (REST, GraphQL over HTTP, SSE, graphql-ws):
+// - every request, and every graphql-ws operation, authenticates its key again (a revoked key is refused at once);
+// - an address that presented too many bad keys is refused before the database is asked (`RequestLimits`);
+// - each request or operation counts against its key's limit;
+// - the long-lived sessions of a key (graphql-ws sockets, SSE streams) end as soon as the key is revoked, on every
+//   API process: revoking a key, by whatever path, NOTIFYs `API_KEY_REVOKED_TOPIC` in the same transaction (a
+//   trigger on api_keys, migration 20261202000000_api_key_revoked_notify), and every API process listens.
+import type pg from 'pg';
+import { isResync } from '../live/pg-event-target.js';
+import type { Admitted, RateLimited, RequestLimits, Surface } from '../http/rate-limit.js';
+import type { ApiKeyAuthenticator, Principal } from './api-keys.js';
+
+/**
+ * The live topic a revocation is announced on; its payload is the key's id as a JSON string. The migration's
+ * trigger names the channel as `channelFor` does: `live_` and the first 40 hex digits of the topic's SHA-256.
+ */
+export const API_KEY_REVOKED_TOPIC = 'api-keys:revoked';
+
+export type Refused =
+  | { refused: 'unauthenticated' }
+  | ({ refused: 'rate_limited' } & RateLimited);
+
+export type Granted = { principal: Principal; limit: Admitted | null };
+
+/** Ends one open session (closes a socket, ends a stream). */
+type EndSession = () => void;
+
+export class ApiAccess {
+  private readonly sessions = new Map<string, Set<EndSession>>();
+
+  constructor(
+    private readonly authenticator: ApiKeyAuthenticator,
+    private readonly limits: RequestLimits,
+    private readonly pool: pg.Pool,
+    private readonly onError: (error: unknown, what: string) => void,
+  ) {}
+
+  /** Authenticates a key presented from an address, without counting a request (a graphql-ws connection_init). */
+  async authenticate(key: string | null, clientAddress: string): Promise<{ principal: Principal } | Refused> {
+    const tooMany = await this.limits.authenticationRefused(clientAddress);
+    if (tooMany) return { refused: 'rate_limited', ...tooMany };
+    const principal = await this.authenticator.authenticate(key);
+    if (principal) return { principal };
+    await this.limits.authenticationFailed(clientAddress);
+    return { refused: 'unauthenticated' };
+  }
+
+  /** Authenticates and counts one request or operation: what every transport calls before running anything. */
+  async authorize(key: string | null, clientAddress: string, surface: Surface): Promise<Granted | Refused> {
+    const authenticated = await this.authenticate(key, clientAddress);
+    if (!('principal' in authenticated)) return authenticated;
+    const limit = await this.limits.admit(surface, authenticated.principal.apiKeyId);
+    if (limit?.limited) return { refused: 'rate_limited', ...limit };
+    return { principal: authenticated.principal, limit };
+  }
+
+  /** Registers a session of a key, ended by `end` should the key be revoked; call the result once it closes. */
+  openSession(apiKeyId: string, end: EndSession): () => void {
+    let set = this.sessions.get(apiKeyId);
+    if (!set) this.sessions.set(apiKeyId, (set = new Set()));
+    set.add(end);
+    return () => {
+      set.delete(end);
+      if (set.size === 0 && this.sessions.get(apiKeyId) === set) this.sessions.delete(apiKeyId);
+    };
+  }
+
+  /** The listener for `API_KEY_REVOKED_TOPIC`; after a lost connection, re-checks every key with open sessions. */
+  readonly onRevocation = (event: Event) => {
+    const detail = (event as CustomEvent).detail;
+    if (typeof detail === 'string') this.endSessions(detail);
+    else if (isResync(detail)) this.recheckOpenSessions().catch((error) => this.onError(error, 'revoked keys: recheck failed'));
+  };
+
+  private endSessions(apiKeyId: string) {
+    const set = this.sessions.get(apiKeyId);
+    this.sessions.delete(apiKeyId);
+    for (const end of set ?? []) end();
+  }
+
+  private async recheckOpenSessions() {
+    const ids = [...this.sessions.keys()];
+    if (!ids.length) return;
+    const { rows } = await this.pool.query<{ id: string }>(
+      'SELECT id FROM unnest($1::text[]) AS s(id) WHERE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = s.id AND k.revoked_at IS NULL)',
+      [ids],
+    );
+    for (const { id } of rows) this.endSessions(id);
+  }
+}
