@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MAX_ALIASES, MAX_DEPTH } from '../src/graphql/limits.js';
+import { MAX_ALIASES, MAX_DEPTH, MAX_TOKENS } from '../src/graphql/limits.js';
+import { connectWs } from './support/live.js';
 import { startTestService, type TestService } from './support/service.js';
 
 let service: TestService;
@@ -56,5 +57,35 @@ describe('GraphQL request limits', () => {
     const response = await fetch(url, { headers: { authorization: `Bearer ${key}` } });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ data: { webhooks: { totalCount: 0 } } });
+  });
+});
+
+/** A selection set nested `levels` deep: 3 tokens a level (`a`, `{`, `}`), and 3 more. */
+const nested = (levels: number) => `{ ${'a { '.repeat(levels)}b${' }'.repeat(levels)} }`;
+
+describe('GraphQL document size', () => {
+  it(`refuses a document of more than ${MAX_TOKENS} tokens (one nested 20,000 deep) with a parse error saying so`, async () => {
+    const result = await service.gql(key, nested(20_000));
+    expect(result.status).toBeLessThan(500);
+    expect(result.body.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(new RegExp(`${MAX_TOKENS} tokens`)),
+      extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+    });
+  });
+
+  it('answers a document nested as deep as the token limit allows with a GraphQL error, not a 500', async () => {
+    const result = await service.gql(key, nested(Math.floor((MAX_TOKENS - 3) / 3)));
+    expect(result.status).toBeLessThan(500);
+    expect(result.body.errors?.[0]?.message).toMatch(/depth|Cannot query field/);
+  });
+
+  it('holds over graphql-ws: the operation gets the error, the socket stays open', async () => {
+    const ws = connectWs(service.httpUrl, key);
+    const tooLarge = await ws.subscribe(nested(20_000)).finished();
+    expect(JSON.stringify(tooLarge.error)).toMatch(new RegExp(`${MAX_TOKENS} tokens`));
+    const nul = await ws.subscribe('query($id: ID!) { webhook(id: $id) { __typename } }', { id: 'wh_\u0000' }).finished();
+    expect(nul.messages[0]?.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'id' } });
+    const fine = await ws.subscribe('{ webhooks { totalCount } }').finished();
+    expect(fine.messages).toEqual([{ data: { webhooks: { totalCount: 0 } } }]);
   });
 });
