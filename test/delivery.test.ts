@@ -130,6 +130,22 @@ describe('a published event', () => {
   });
 });
 
+/**
+ * What proves an idempotency key's event is sent once and nothing more ever will be: one event holds the key, with
+ * one delivery per webhook, each finished with its one attempt and no job left in the queue.
+ */
+async function expectSentOnce(idempotencyKey: string) {
+  const events = await service.db.event.findMany({ where: { idempotencyKey }, include: { deliveries: true } });
+  expect(events).toHaveLength(1);
+  for (const { id } of events[0]!.deliveries) {
+    const delivery = await deliveryWhen(id, 'SUCCESS');
+    expect(delivery.attemptCount).toBe(1);
+    const jobs = await service.db.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries' AND data->>'deliveryId' = ${id}`;
+    expect(jobs[0]!.n).toBe(0);
+  }
+}
+
 describe('publishing rejects bad input and loses nothing', () => {
   it.each([
     ['vision.exploded', { job_id: 'x' }, 'type', /Unknown event type/],
@@ -150,7 +166,7 @@ describe('publishing rejects bad input and loses nothing', () => {
     expect(second.event.id).toBe(first.event.id);
     expect(second.deliveryCount).toBe(first.deliveryCount);
     await receiver.waitFor('/idem', 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await expectSentOnce('deploy-m1');
     expect(receiver.requests('/idem')).toHaveLength(1);
   });
 
@@ -163,7 +179,7 @@ describe('publishing rejects bad input and loses nothing', () => {
     expect(results.map((r) => r.__typename)).toEqual(Array(8).fill('PublishEventPayload'));
     expect(new Set(results.map((r) => r.event.id)).size).toBe(1);
     await receiver.waitFor('/idem-race', 1);
-    await new Promise((r) => setTimeout(r, 300));
+    await expectSentOnce('start-i-race');
     expect(receiver.requests('/idem-race')).toHaveLength(1);
   });
 
@@ -259,9 +275,11 @@ describe('retries', () => {
     const hook = await createWebhook(path, ['optimization.cancelled']);
     const published = await publish('optimization.cancelled', { job_id: `c-${path}` });
     const id = deliveryTo(published, hook.id);
+    // The delivery's row and its attempts are separate reads: wait on attemptCount, which its status is read
+    // with (the first attempt's record and its RETRYING state commit together), never on the attempts alone.
     const delivery = await eventually(async () => {
       const d = await getDelivery(id);
-      return d.attempts.length > 0 ? d : undefined;
+      return d.attemptCount > 0 ? d : undefined;
     }, 'first attempt');
     expect(delivery.status).toBe('RETRYING');
     expect(delivery.attempts[0].errorKind).toBe(kind);
@@ -302,7 +320,12 @@ describe('testWebhook', () => {
     expect(result.body.data.testWebhook).toMatchObject({ __typename: 'Delivery', eventType: 'webhook.test', webhook: { id: hook.id } });
     const [request] = await receiver.waitFor('/test-target', 1);
     expect(JSON.parse(request!.body).event_type).toBe('webhook.test');
-    await new Promise((r) => setTimeout(r, 200));
+    // Requests are made for deliveries only: the test event has one, to the target.
+    const event = await service.db.event.findUniqueOrThrow({
+      where: { id: JSON.parse(request!.body).event_id },
+      include: { deliveries: true },
+    });
+    expect(event.deliveries.map((d) => d.webhookId)).toEqual([hook.id]);
     expect(receiver.requests('/test-bystander').filter((r) => JSON.parse(r.body).event_type === 'webhook.test')).toHaveLength(0);
   });
 });

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { connectWs, subscribeSse, type Recording } from './support/live.js';
+import { eventually } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
 const BATCH = `subscription($jobId: ID!) { batchProgress(jobId: $jobId) { jobId status } }`;
@@ -21,42 +22,61 @@ const limitError = (sub: Recording) => {
   expect(sub.messages[0]!.data).toBeUndefined();
   return sub.messages[0]!.errors?.[0];
 };
-/** Subscribed and not refused: nothing is sent for a job without events, so wait a moment for a refusal. */
-const settle = () => new Promise((r) => setTimeout(r, 300));
+/**
+ * Whether a subscription to `jobId` was accepted: a refused one got its error as its only message; an accepted one
+ * is sent nothing for a job without events, so an event is published for the job: its state arriving proves it.
+ */
+async function accepted(key: string, sub: Recording, jobId: string): Promise<boolean> {
+  const published = await service.gql(key, `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`, {
+    input: { type: 'batch.progress', data: { job_id: jobId, total_images: 2, processed_images: 1, failed_images: 0, progress_percent: 50 } },
+  });
+  expect(published.body.data.publishEvent.__typename).toBe('PublishEventPayload');
+  await sub.count(1);
+  return sub.messages[0]!.data?.batchProgress?.jobId === jobId && sub.error === null;
+}
+
+/** A subscription made as soon as a slot is free: slots are given back when the server sees the client leave. */
+const subscribeWhenFree = (key: string, subscribe: (jobId: string) => Recording) =>
+  eventually(async () => {
+    const jobId = randomUUID();
+    const sub = subscribe(jobId);
+    return (await accepted(key, sub, jobId)) ? sub : undefined;
+  }, 'a free subscription slot');
 
 describe('subscription limits', () => {
   it('refuses a subscription beyond the per-connection cap with a clear error, and frees the slot on complete', async () => {
     const { key } = await service.newProject();
     const ws = connectWs(service.httpUrl, key);
-    const first = ws.subscribe(BATCH, { jobId: randomUUID() });
-    const second = ws.subscribe(BATCH, { jobId: randomUUID() });
+    const jobIds = [randomUUID(), randomUUID()];
+    const [first, second] = jobIds.map((jobId) => ws.subscribe(BATCH, { jobId }));
     const third = ws.subscribe(BATCH, { jobId: randomUUID() });
     await third.finished();
     expect(limitError(third)).toMatchObject({
       message: expect.stringMatching(/at most 2 .*MAX_SUBSCRIPTIONS_PER_CONNECTION/),
       extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED', scope: 'connection', limit: 2 },
     });
-    await settle();
-    for (const sub of [first, second]) expect([sub.completed, sub.error]).toEqual([false, null]);
+    expect(await accepted(key, first!, jobIds[0]!)).toBe(true);
+    expect(await accepted(key, second!, jobIds[1]!)).toBe(true);
 
     // Another connection of the same project is not limited by the first one's count.
-    const other = connectWs(service.httpUrl, key).subscribe(BATCH, { jobId: randomUUID() });
+    const otherJob = randomUUID();
+    const other = connectWs(service.httpUrl, key).subscribe(BATCH, { jobId: otherJob });
+    expect(await accepted(key, other, otherJob)).toBe(true);
     // Completing one frees its slot on the connection.
-    first.unsubscribe();
-    await settle();
-    const again = ws.subscribe(BATCH, { jobId: randomUUID() });
-    await settle();
-    for (const sub of [other, again]) expect([sub.completed, sub.error]).toEqual([false, null]);
+    first!.unsubscribe();
+    const again = await subscribeWhenFree(key, (jobId) => ws.subscribe(BATCH, { jobId }));
+    for (const sub of [other, again, second!]) expect([sub.completed, sub.error]).toEqual([false, null]);
   });
 
   it('refuses a subscription beyond the per-project cap on either transport, and frees slots when clients leave', async () => {
     const { key } = await service.newProject();
     const a = connectWs(service.httpUrl, key);
     const b = connectWs(service.httpUrl, key);
-    const held = [a.subscribe(BATCH, { jobId: randomUUID() }), a.subscribe(BATCH, { jobId: randomUUID() })];
-    const sse = subscribeSse(service.httpUrl, key, BATCH, { jobId: randomUUID() });
+    const jobIds = [randomUUID(), randomUUID(), randomUUID()];
+    const held = [a.subscribe(BATCH, { jobId: jobIds[0] }), a.subscribe(BATCH, { jobId: jobIds[1] })];
+    const sse = subscribeSse(service.httpUrl, key, BATCH, { jobId: jobIds[2] });
     expect(await sse.status).toBe(200);
-    await settle();
+    for (const [i, sub] of [...held, sse].entries()) expect(await accepted(key, sub, jobIds[i]!)).toBe(true);
     const refused = b.subscribe(BATCH, { jobId: randomUUID() });
     await refused.finished();
     expect(limitError(refused)).toMatchObject({
@@ -71,18 +91,18 @@ describe('subscription limits', () => {
 
     // Another project has its own allowance.
     const stranger = await service.newProject();
-    const theirs = connectWs(service.httpUrl, stranger.key).subscribe(BATCH, { jobId: randomUUID() });
-    await settle();
-    expect([theirs.completed, theirs.error]).toEqual([false, null]);
+    const theirJob = randomUUID();
+    const theirs = connectWs(service.httpUrl, stranger.key).subscribe(BATCH, { jobId: theirJob });
+    expect(await accepted(stranger.key, theirs, theirJob)).toBe(true);
 
     // A closed socket and an aborted SSE request give their slots back.
     await a.close();
     sse.abort();
-    await settle();
-    const fresh = [b.subscribe(BATCH, { jobId: randomUUID() }), subscribeSse(service.httpUrl, key, BATCH, { jobId: randomUUID() })];
-    await settle();
+    const fresh = [
+      await subscribeWhenFree(key, (jobId) => b.subscribe(BATCH, { jobId })),
+      await subscribeWhenFree(key, (jobId) => subscribeSse(service.httpUrl, key, BATCH, { jobId })),
+    ];
     for (const sub of fresh) expect([sub.completed, sub.error]).toEqual([false, null]);
-    void held;
   });
 
   it('are read from the environment and checked', () => {

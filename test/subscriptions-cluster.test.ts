@@ -58,7 +58,7 @@ describe('across processes', () => {
     const state = connectWs(b.httpUrl, key).subscribe(BATCH, { jobId });
     const events = subscribeSse(b.httpUrl, key, JOB_EVENTS, { jobId });
     expect(await events.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 200));
+    // The first message is the first event, live or as the job's state to a subscription set up just after it.
     const published = [await publish(a, 'batch.submitted', { job_id: jobId, status: 'submitted' })];
     await state.count(1);
     await events.count(1);
@@ -93,18 +93,16 @@ describe('across processes', () => {
     const c = await startTestService({ DATABASE_URL: withPort(a.databaseUrl, proxy.port) });
     const jobId = randomUUID();
     const sub = connectWs(c.httpUrl, key).subscribe(BATCH, { jobId });
-    await new Promise((r) => setTimeout(r, 200));
     await publish(a, 'batch.progress', progress(jobId, 10));
     await sub.count(1);
 
-    proxy.cut(); // every connection of c to Postgres, the listening one included
+    proxy.cut(); // every connection of c to Postgres, the listening one included: its notifications are lost
     await publish(a, 'batch.progress', progress(jobId, 20));
     await publish(a, 'batch.progress', progress(jobId, 30));
-    await new Promise((r) => setTimeout(r, 500)); // c's notifications for 20 and 30 are lost
-    expect(processed(sub)).toEqual([10]);
     proxy.restore();
 
-    await sub.count(2); // no new event: the reconnected listener reloads the state
+    // No new event: the reconnected listener reloads the state. 20 never comes: 30 is the reload, not a notification.
+    await sub.count(2);
     expect(processed(sub)).toEqual([10, 30]);
     await publish(a, 'batch.completed', { job_id: jobId, status: 'completed' });
     await sub.finished();
@@ -152,26 +150,40 @@ describe('a slow subscriber', () => {
     // Over SSE: a graphql-ws client that reads nothing for longer than its keepalive (12 s) is disconnected,
     // which bounds memory too, but the point here is a client that stays.
     const proxy = await startProxy(Number(new URL(b.httpUrl).port));
-    // A long job id (they are free-form) makes each message ~2 KB: 10,000 of them would be ~20 MB, far more than
-    // socket buffers hold. Notifications stay small: they never carry the id.
-    const jobId = `${randomUUID()}/${'x'.repeat(2_000)}`;
-    const state = subscribeSse(proxy.url, key, BATCH, { jobId });
+    // Messages of ~2 KB (the longest job id, 256 characters, selected 8 times over in the state; padding in the
+    // events): 10,000 of them would be ~20 MB, far more than socket buffers hold. Notifications stay small: they
+    // never carry the id nor the data.
+    const jobId = `${randomUUID()}/${'x'.repeat(256 - 37)}`;
+    const copies = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`copy${i}`, jobId]));
+    const BIG_BATCH = `subscription($jobId: ID!) { batchProgress(jobId: $jobId) {
+      jobId status processedImages totalImages ${Object.keys(copies).map((alias) => `${alias}: jobId`).join(' ')} } }`;
+    const state = subscribeSse(proxy.url, key, BIG_BATCH, { jobId });
     const events = subscribeSse(proxy.url, key, JOB_EVENTS, { jobId });
+    // A subscriber that reads at once, served by the same listener: it sees where the notifications have got to.
+    const witness = subscribeSse(b.httpUrl, key, BATCH, { jobId });
     await publish(a, 'batch.submitted', { job_id: jobId, status: 'submitted' });
     await state.count(1);
     await events.count(1);
+    await witness.count(1);
 
     proxy.pause(); // the clients stop reading: the server's socket buffers fill, then its streams wait
     await burst(jobId, BURST);
     const last = await publish(a, 'batch.completed', { job_id: jobId, status: 'completed' });
-    await new Promise((r) => setTimeout(r, 1_000)); // every notification has reached the subscribers' streams
+    // The witness has the terminal state: the listener has handed every notification to the subscribers' streams.
+    await witness.finished(60_000);
     proxy.resume();
     await state.finished(60_000);
     await events.finished(60_000);
 
     // The final state and the terminal event, after strictly increasing progress.
     expect(state.completed).toBe(true);
-    expect(state.values('batchProgress').at(-1)).toEqual({ jobId, status: 'COMPLETED', processedImages: BURST, totalImages: BURST });
+    expect(state.values('batchProgress').at(-1)).toEqual({
+      jobId,
+      status: 'COMPLETED',
+      processedImages: BURST,
+      totalImages: BURST,
+      ...copies,
+    });
     expect(strictlyIncreasing(processed(state).slice(1, -1))).toBe(true);
     expect(events.completed).toBe(true);
     const received = events.values('jobEvents');
@@ -205,7 +217,8 @@ async function burst(jobId: string, count: number) {
     const committed = await inTransaction(pool, async (tx) => {
       const all = [];
       for (let n = from; n < from + PER_TRANSACTION && n <= count; n++) {
-        all.push(await publisher.publishWithin(tx, projectId, 'batch.progress', progress(jobId, n, count), null));
+        const data = { ...progress(jobId, n, count), padding: 'p'.repeat(1_800) };
+        all.push(await publisher.publishWithin(tx, projectId, 'batch.progress', data, null));
       }
       return all;
     });

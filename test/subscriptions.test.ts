@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { channelFor } from '../src/live/pg-event-target.js';
-import { connectWs, subscribeSse } from './support/live.js';
+import { connectWs, subscribeSse, type Recording } from './support/live.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -136,14 +136,15 @@ describe('trainingProgress over SSE', () => {
 describe('jobEvents', () => {
   it('sends every event of the job in publish order and completes after the terminal one (graphql-ws)', async () => {
     const jobId = randomUUID();
+    // Subscribed before the job has any event: its first message is the first event, whether it arrives live or
+    // as the job's latest event to a subscription set up just after it (nothing is sent for a job without events).
     const sub = connectWs(service.httpUrl, key).subscribe(JOB_EVENTS, { jobId });
-    await new Promise((r) => setTimeout(r, 200)); // subscribed before the job has any event: nothing to send yet
-    expect(sub.messages).toEqual([]);
-    const published = [
-      await publish(service, key, 'optimization.submitted', { job_id: jobId, status: 'submitted' }),
+    const published = [await publish(service, key, 'optimization.submitted', { job_id: jobId, status: 'submitted' })];
+    await sub.count(1);
+    published.push(
       await publish(service, key, 'optimization.started', { job_id: jobId, status: 'running' }),
       await publish(service, key, 'optimization.failed', { job_id: jobId, status: 'failed', error: 'Solver diverged' }),
-    ];
+    );
     await sub.finished();
     expect(sub.completed).toBe(true);
     expect(sub.values('jobEvents').map((e) => [e.id, e.type])).toEqual([
@@ -209,9 +210,9 @@ describe('project scoping', () => {
     expect(owner.values('batchProgress').map((p) => p.status)).toEqual(['RUNNING', 'RUNNING', 'COMPLETED']);
 
     // The other project's own job with the same id is a different job.
+    // Published after the owner's: had any of the owner's reached these subscribers, it would have come first.
     await publish(service, other.key, 'batch.progress', progress(jobId, 1, 2));
-    await intruder[0]!.count(1);
-    await new Promise((r) => setTimeout(r, 300)); // anything of the owner's would have arrived by now
+    for (const sub of [...intruder, intruderSse]) await sub.count(1);
     for (const sub of [...intruder, intruderSse]) {
       expect(sub.completed).toBe(false);
       expect(sub.error).toBeNull();
@@ -257,9 +258,9 @@ describe('ordering', () => {
     await withDb(service.databaseUrl, (db) =>
       db.query('SELECT pg_notify($1, $2)', [channelFor(`job:${project_id}:${jobId}`), JSON.stringify(stale)]),
     );
+    // Notified after the stale one: had the stale state been sent, it would be the third message, before this.
     await publish(service, key, 'batch.progress', progress(jobId, 70));
     await sub.count(3);
-    await new Promise((r) => setTimeout(r, 200));
     expect(sub.values('batchProgress').map((p) => p.processedImages)).toEqual([40, 60, 70]);
   });
 });
@@ -269,9 +270,11 @@ describe('deliveryUpdates', () => {
     id status attemptCount statusCode event { id } } }`;
 
   it("sends each change of a webhook's deliveries as the receiver fails, then accepts (graphql-ws and SSE)", async () => {
-    // The receiver takes 300 ms to answer: 500 the first time, 200 after; so each state lasts long enough to be seen.
+    // The receiver accepts the test event at once; then it takes 300 ms to answer: 500 the first time, 200 after;
+    // so each state lasts long enough to be seen.
     receiver.on('/slow-then-ok', (_req, res, count) => {
-      setTimeout(() => res.writeHead(count === 1 ? 500 : 200).end(), 300);
+      if (count === 1) res.writeHead(200).end();
+      else setTimeout(() => res.writeHead(count === 2 ? 500 : 200).end(), 300);
     });
     const created = await service.gql(
       key,
@@ -282,19 +285,24 @@ describe('deliveryUpdates', () => {
     const ws = connectWs(service.httpUrl, key).subscribe(DELIVERY_UPDATES, { webhookId });
     const sse = subscribeSse(service.httpUrl, key, DELIVERY_UPDATES, { webhookId });
     expect(await sse.status).toBe(200);
-    await new Promise((r) => setTimeout(r, 200)); // no delivery yet: nothing is sent
+    // A test delivery's success reaching both proves they are live before the event is published.
+    const tested = await service.gql(key, `mutation($id: ID!) { testWebhook(id: $id) { ... on Delivery { id } } }`, { id: webhookId });
+    const testId = tested.body.data.testWebhook.id as string;
+    const succeeded = (id: string) => (r: Recording) => r.values('deliveryUpdates').some((d) => d.id === id && d.status === 'SUCCESS');
+    for (const sub of [ws, sse]) await sub.until(succeeded(testId), 'the test delivery to succeed');
 
     const event = await publish(service, key, 'model.deployed', { job_id: randomUUID(), status: 'deployed' });
-    await receiver.waitFor('/slow-then-ok', 2);
+    await receiver.waitFor('/slow-then-ok', 3);
     for (const sub of [ws, sse]) {
-      await sub.until((r) => r.values('deliveryUpdates').at(-1)?.status === 'SUCCESS', 'the delivery to succeed');
-      const updates = sub.values('deliveryUpdates');
+      await sub.until((r) => r.values('deliveryUpdates').some((d) => d.event.id === event.id && d.status === 'SUCCESS'), 'the delivery to succeed');
+      const all = sub.values('deliveryUpdates');
+      expect(all.filter((d) => d.id !== testId && d.event.id !== event.id)).toEqual([]);
+      const updates = all.filter((d) => d.event.id === event.id);
       expect(updates.map((d) => [d.status, d.attemptCount, d.statusCode])).toEqual([
         ['PENDING', 0, null],
         ['RETRYING', 1, 500],
         ['SUCCESS', 2, 200],
       ]);
-      expect(new Set(updates.map((d) => d.event.id))).toEqual(new Set([event.id]));
       expect(sub.completed).toBe(false); // a webhook's deliveries go on
     }
 

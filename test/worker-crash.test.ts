@@ -98,9 +98,10 @@ describe('an idle worker in another process', () => {
   it('is woken by the NOTIFY of the publishing transaction, long before its poll interval', async () => {
     receiver.on('/wake', (_req, res) => res.writeHead(200).end());
     // Polling alone would not fetch again for an hour: only the wake-up can deliver in time.
-    const worker = spawnService({ ...workerEnv(), JOB_POLL_INTERVAL: '1h' });
+    const worker = spawnService({ ...workerEnv(), JOB_POLL_INTERVAL: '1h', LOG_LEVEL: 'debug' });
     await worker.waitForLog(workerReady);
-    await new Promise((r) => setTimeout(r, 500)); // its first fetch has come back empty: it sleeps
+    // Its first fetch has come back empty: it sleeps.
+    await worker.waitForLog((line) => line.msg === 'delivery worker waiting: no more jobs due');
     await publishTo('/wake', 'model.deprecated', 'wake-1');
     await receiver.waitFor('/wake', 1, 5_000);
     worker.child.kill('SIGTERM');

@@ -126,7 +126,10 @@ export class DeliveryWorker {
         continue;
       }
       // A short batch means the queue had no more due jobs for us (or only for webhooks at their limit).
-      if (fetched < free) await this.sleep(this.settings.pollIntervalMs);
+      if (fetched < free) {
+        this.logger.debug({ inHand: this.inHand.size }, 'delivery worker waiting: no more jobs due');
+        await this.sleep(this.settings.pollIntervalMs);
+      }
     }
   }
 
