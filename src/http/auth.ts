@@ -38,7 +38,7 @@ export const requireApiKey = (access: ApiAccess) => async (req: FastifyRequest, 
   if (outcome.limit) rateLimitHeaders(reply, outcome.limit);
   req.principal = outcome.principal;
   if (req.headers.accept?.includes('text/event-stream')) {
-    const closed = access.openSession(outcome.principal.apiKeyId, () => req.raw.destroy());
+    const closed = access.openSession(outcome.principal.apiKeyId, () => reply.raw.destroy());
     reply.raw.once('close', closed);
   }
 };

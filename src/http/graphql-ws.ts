@@ -43,7 +43,7 @@ export function graphqlWsHandler(yoga: Yoga, access: ApiAccess) {
       const outcome = await access.authorize(keys.get(socket) ?? null, req.ip, 'graphql');
       if ('refused' in outcome) {
         if (outcome.refused === 'rate_limited') return [new GraphQLError(outcome.message, { extensions: rateLimitedError(outcome).extensions })];
-        socket.close(FORBIDDEN, 'API key revoked');
+        setImmediate(() => socket.close(FORBIDDEN, 'API key revoked')); // after this operation's error is sent
         return [new GraphQLError(unauthenticatedBody.errors[0]!.message, { extensions: { code: 'UNAUTHENTICATED' } })];
       }
       req.principal = outcome.principal;
