@@ -60,6 +60,24 @@ describe('in production', () => {
     expect(JSON.stringify(ws.error)).not.toMatch(/Did you mean|totalCount/);
   });
 
+  it.each([
+    ['an enum value in the document', '{ deliveries(webhookId: "x", status: FAILD) { totalCount } }', {}],
+    ['an enum value in a variable', 'query($s: DeliveryStatus) { deliveries(webhookId: "x", status: $s) { totalCount } }', { s: 'FAILD' }],
+    ['an input field in a variable', 'mutation($i: CreateWebhookInput!) { createWebhook(input: $i) { __typename } }', { i: { url: 'https://example.com/x', events: ['*'], descriptio: 'x' } }],
+    ['an argument', '{ webhook(id: "wh_0000000000000000", idd: "x") { __typename } }', {}],
+  ])('suggests nothing for %s, on HTTP and graphql-ws', async (_what, query, variables) => {
+    const http = await production.service.gql(production.key, query, variables);
+    const ws = await connectWs(production.service.httpUrl, production.key).subscribe(query, variables).finished();
+    const messages = [
+      ...(http.body.errors ?? []),
+      ...((ws.error as { message: string }[] | null) ?? []),
+      ...ws.messages.flatMap((m) => m.errors ?? []),
+    ].map((e) => e.message);
+    expect(messages.length).toBeGreaterThanOrEqual(2);
+    for (const message of messages) expect(message).not.toMatch(/Did you mean|"FAILED"|"description"|"id"\?/);
+    expect(http.body.errors?.[0]?.message).toMatch(/FAILD|descriptio|idd/);
+  });
+
   it('answers introspection with GRAPHQL_INTROSPECTION=true, on HTTP and graphql-ws', async () => {
     const { http, ws } = await firstErrors(productionWithIntrospection, INTROSPECTION);
     expect(http.body.errors).toBeUndefined();

@@ -1,12 +1,11 @@
 // Bounds on what one GraphQL request may ask for, so no query can exhaust the server. Every transport (HTTP, SSE,
 // graphql-ws) runs through the same envelop, so these hold on each alike.
-import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { BREAK, GraphQLError, Kind, NoSchemaIntrospectionCustomRule, parse, visit, type DocumentNode } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { findJsonProblem, textProblem } from '../lib/text.js';
 
 export const MAX_DEPTH = 10;
@@ -59,6 +58,33 @@ const useNoIntrospection = (): Plugin => ({
   onValidate: ({ addValidationRule }) => addValidationRule(NoSchemaIntrospectionCustomRule),
 });
 
+/**
+ * graphql-js' suggestions, as its didYouMean writes them: ` Did you mean "a", "b", or "c"?`, ` Did you mean the enum
+ * value "X"?`, ` Did you mean to use an inline fragment on "T"?` (names never hold a `?`).
+ */
+const SUGGESTION = / Did you mean [^?]*\?/g;
+const dropSuggestions = (errors: readonly Error[] | undefined) => {
+  for (const error of errors ?? []) error.message = error.message.replace(SUGGESTION, '');
+};
+
+/**
+ * No names suggested, in validation errors nor in the variable errors execution answers with: they would tell a
+ * caller the schema's fields, arguments and enum values one guess at a time.
+ */
+const useNoSuggestions = (): Plugin => ({
+  onValidate: () => ({ result }) => dropSuggestions(result),
+  onExecute: () => ({
+    onExecuteDone: ({ result }) => {
+      if (!isAsyncIterable(result)) dropSuggestions(result.errors);
+    },
+  }),
+  onSubscribe: () => ({
+    onSubscribeResult: ({ result }) => {
+      if (!isAsyncIterable(result)) dropSuggestions(result.errors);
+    },
+  }),
+});
+
 export type SchemaExposure = {
   /** Whether `__schema` and `__type` may be queried (off in production unless GRAPHQL_INTROSPECTION=true). */
   introspection: boolean;
@@ -73,7 +99,7 @@ export const limitPlugins = (exposure: SchemaExposure) => [
   costLimitPlugin({ maxCost: MAX_COST }),
   useStorableText(),
   ...(exposure.introspection ? [] : [useNoIntrospection()]),
-  ...(exposure.suggestions ? [] : [blockFieldSuggestionsPlugin({ mask: '' })]),
+  ...(exposure.suggestions ? [] : [useNoSuggestions()]),
   // A browser sends a cross-site "simple" request without preflight; ours carry Authorization (or an explicit
   // CSRF header), which a cross-site form or <img> cannot add.
   useCSRFPrevention({ requestHeaders: ['authorization', 'x-graphql-yoga-csrf'] }),
