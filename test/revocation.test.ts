@@ -70,6 +70,24 @@ describe('revoking a key', () => {
     expect(await a.db.webhook.count({ where: { projectId } })).toBe(0);
   });
 
+  it('closes the sockets of a key revoked while the notification was lost, once the listening connection is back', async () => {
+    const { key, projectId } = await a.newProject();
+    const socket = await openRawWs(b.httpUrl, key);
+    const client = new pg.Client({ connectionString: a.databaseUrl });
+    await client.connect();
+    try {
+      // Revoked without the NOTIFY, then the processes' listening connections drop: reconnected, they re-check.
+      await client.query("SET session_replication_role = 'replica'");
+      await client.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [await keyIdOf(projectId)]);
+      await client.query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aiplatform-webhooks:live' AND datname = current_database()",
+      );
+    } finally {
+      await client.end();
+    }
+    expect(await socket.closed(10_000)).toEqual({ code: 4403, reason: 'API key revoked' });
+  });
+
   it('leaves no webhook behind for a createWebhook sent right after the revocation', async () => {
     const { key, projectId } = await a.newProject();
     const socket = await openRawWs(b.httpUrl, key);
