@@ -1,6 +1,10 @@
 // In production GraphQL tells a caller nothing about the schema beyond what it asked for: no introspection unless
 // GRAPHQL_INTROSPECTION=true, no "Did you mean …?" in validation messages; over HTTP and graphql-ws alike.
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import codegen from '../codegen.js';
 import { connectWs } from './support/live.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -93,5 +97,20 @@ describe('outside production', () => {
     expect(http.body.errors).toBeUndefined();
     const misspelt = await development.service.gql(development.key, MISSPELT);
     expect(misspelt.body.errors?.[0]?.message).toMatch(/Did you mean "totalCount"\?/);
+  });
+});
+
+describe('the project itself', () => {
+  it('never introspects: codegen reads schema.graphql, and neither the client nor the dashboard asks for __schema or __type', () => {
+    expect(codegen.schema).toBe('schema.graphql');
+    const root = fileURLToPath(new URL('..', import.meta.url));
+    const sources = ['client/src', 'dashboard/src'].flatMap((dir) =>
+      readdirSync(path.join(root, dir), { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile() && /\.(ts|tsx|graphql)$/.test(entry.name))
+        .map((entry) => path.join(entry.parentPath, entry.name)),
+    );
+    expect(sources.length).toBeGreaterThan(10);
+    const introspecting = sources.filter((file) => /__schema|__type\b|getIntrospectionQuery/.test(readFileSync(file, 'utf8')));
+    expect(introspecting).toEqual([]);
   });
 });
