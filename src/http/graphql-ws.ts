@@ -19,6 +19,11 @@ const TOO_MANY_FAILED_AUTHENTICATIONS = 4429;
 export function graphqlWsHandler(yoga: Yoga, access: ApiAccess) {
   /** The key each socket authenticated with, checked again before each of its operations. */
   const keys = new WeakMap<WebSocket, string | null>();
+  /**
+   * Per socket, the last operation's access check: each waits for the one before, so a socket's operations are
+   * admitted in the order they were sent (and one socket never has more than one check in flight).
+   */
+  const lastCheck = new WeakMap<WebSocket, Promise<unknown>>();
   return makeHandler<Record<string, unknown>, { request: FastifyRequest; socket: WebSocket }>({
     // The key comes in connection_init ({ authorization: "Bearer …" }) or, for non-browser clients, the header.
     onConnect: async (ctx) => {
@@ -40,7 +45,11 @@ export function graphqlWsHandler(yoga: Yoga, access: ApiAccess) {
     subscribe: (args) => (args.rootValue as Enveloped).subscribe(args),
     onSubscribe: async (ctx, _id, params) => {
       const { request: req, socket } = ctx.extra;
-      const outcome = await access.authorize(keys.get(socket) ?? null, req.ip, 'graphql');
+      const check = (lastCheck.get(socket) ?? Promise.resolve()).then(() =>
+        access.authorize(keys.get(socket) ?? null, req.ip, 'graphql'),
+      );
+      lastCheck.set(socket, check.catch(() => {}));
+      const outcome = await check;
       if ('refused' in outcome) {
         if (outcome.refused === 'rate_limited') return [new GraphQLError(outcome.message, { extensions: rateLimitedError(outcome).extensions })];
         setImmediate(() => socket.close(FORBIDDEN, 'API key revoked')); // after this operation's error is sent
