@@ -404,9 +404,16 @@ describe('subscriptions', () => {
         if (delivery.status === 'SUCCESS') break;
       }
     })();
-    // The subscription is live once the server answers; give it a moment before publishing.
-    await new Promise((r) => setTimeout(r, 300));
-    await sdk.events.publish({ type: 'inference.completed', data: { job_id: uniqueJob('inference'), status: 'completed' } });
+    // The subscription may not be live yet when the first event is published: publish again (at most every
+    // 500 ms) until it reports a delivery, which proves it is.
+    let lastPublished = 0;
+    await eventually(async () => {
+      if (statuses.length) return true;
+      if (Date.now() - lastPublished < 500) return undefined;
+      lastPublished = Date.now();
+      await sdk.events.publish({ type: 'inference.completed', data: { job_id: uniqueJob('inference'), status: 'completed' } });
+      return undefined;
+    }, 'the subscription to report a delivery');
     await done;
     expect(statuses.at(-1)).toBe('SUCCESS');
     await sdk.close();

@@ -326,7 +326,12 @@ describe('in the database', () => {
     await db.$transaction(async (tx) => {
       expect((await foldDeliveryCounts(tx)).folded).toBeGreaterThanOrEqual(2);
       deletion = db.webhook.delete({ where: { id: first } }).then(() => 'deleted');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Proof that it waits: its backend is blocked on a lock (the fold's), not merely not yet done.
+      await eventually(async () => {
+        const [blocked] = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE 'DELETE%webhooks%'`;
+        return blocked!.n > 0 ? true : undefined;
+      }, "the webhook's deletion to wait for the fold's lock");
       expect(await Promise.race([deletion, 'waiting'])).toBe('waiting');
     });
     expect(await deletion).toBe('deleted');

@@ -122,7 +122,7 @@ describe('tenant isolation', () => {
 
 describe('the transactional outbox', () => {
   it('sends nothing for a publish whose transaction rolls back', async () => {
-    await createWebhook(key, '/rollback', ['inference.started']);
+    const webhookId = await createWebhook(key, '/rollback', ['inference.started']);
     const { db, pool, close } = createDatabase(service.databaseUrl, () => {}, { max: 2 });
     const boss = new PgBoss({ connectionString: service.databaseUrl, schema: 'pgboss', supervise: false, schedule: false, migrate: false });
     await boss.start();
@@ -141,7 +141,12 @@ describe('the transactional outbox', () => {
       await inTransaction(pool, (tx) => publisher.publishWithin(tx, projectId, 'inference.started', { job_id: 'committed' }, null));
       const [request] = await receiver.waitFor('/rollback', 1);
       expect(JSON.parse(request!.body).data.job_id).toBe('committed');
-      await new Promise((r) => setTimeout(r, 300));
+      // Nothing else can come: once the committed delivery is recorded, the webhook has no job left to send anything.
+      await eventually(async () => {
+        const [queued] = await db.$queryRaw<{ n: number }[]>`
+          SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries' AND group_id = ${webhookId}`;
+        return queued!.n === 0 ? true : undefined;
+      }, "the webhook's delivery jobs to be done");
       expect(receiver.requests('/rollback')).toHaveLength(1);
     } finally {
       await boss.stop({ graceful: false });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/lib/free-port.js';
+import { eventually } from './support/receiver.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const START_TIMEOUT = 60_000;
@@ -118,17 +119,6 @@ const isAlive = (pid: number) => {
     return false;
   }
 };
-
-/** Polls until `check` returns a value (not undefined), for at most `timeoutMs`. */
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const readiness = async (url: string) => {
   const response = await fetch(`${url}/readyz`).catch(() => null);
@@ -258,13 +248,13 @@ describe('embedded PostgreSQL', () => {
       const postgres = await postmasterPid(dataDir);
 
       process.kill(postgres, 'SIGKILL');
-      await waitFor('the restart', () => service.logs.find((l) => l.msg === 'embedded PostgreSQL restarted'));
+      await eventually(async () => service.logs.find((l) => l.msg === 'embedded PostgreSQL restarted'), 'the restart', 20_000);
       expect(await postmasterPid(dataDir)).not.toBe(postgres);
-      await waitFor('readiness', async () => ((await readiness(service.url))?.status === 200 ? true : undefined));
-      expect(await waitFor('a working request', async () => {
+      await eventually(async () => ((await readiness(service.url))?.status === 200 ? true : undefined), 'readiness', 20_000);
+      expect(await eventually(async () => {
         const listed = await gql(service.url, key, LIST);
         return listed.status === 200 && !listed.body.errors ? listed.body.data.webhooks.edges : undefined;
-      })).toEqual([{ node: webhook }]);
+      }, 'a working request', 20_000)).toEqual([{ node: webhook }]);
       expect(await service.stop()).toBe(0);
     },
     2 * START_TIMEOUT,
@@ -279,10 +269,10 @@ describe('embedded PostgreSQL', () => {
       await appendFile(path.join(dataDir, 'postgres', 'postgresql.conf'), '\nthis line is not a setting\n');
 
       process.kill(await postmasterPid(dataDir), 'SIGKILL');
-      const unready = await waitFor('an unready answer', async () => {
+      const unready = await eventually(async () => {
         const answer = await readiness(service.url);
         return answer?.status === 503 ? answer : undefined;
-      });
+      }, 'an unready answer', 20_000);
       expect(unready.body).toEqual({ status: 'not ready', reason: expect.stringMatching(/^database unreachable: /) });
       expect(await service.exited).toBe(1);
       expect(service.logs.find((l) => l.msg === 'stopping: the database is gone')).toMatchObject({

@@ -26,6 +26,19 @@ beforeAll(async () => {
 
 const keyIdOf = async (projectId: string) => (await a.db.apiKey.findFirstOrThrow({ where: { projectId } })).id;
 
+/** Revokes a project's key with triggers off (no NOTIFY), then runs `andThen` on the same connection. */
+async function revokeUnannounced(projectId: string, andThen?: (client: pg.Client) => Promise<unknown>) {
+  const client = new pg.Client({ connectionString: a.databaseUrl });
+  await client.connect();
+  try {
+    await client.query("SET session_replication_role = 'replica'");
+    await client.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [await keyIdOf(projectId)]);
+    await andThen?.(client);
+  } finally {
+    await client.end();
+  }
+}
+
 describe('revoking a key', () => {
   it('closes its graphql-ws sockets on every API process with 4403 and ends its SSE streams', async () => {
     const { key, projectId } = await a.newProject();
@@ -53,14 +66,7 @@ describe('revoking a key', () => {
     const { key, projectId } = await a.newProject();
     const socket = await openRawWs(b.httpUrl, key);
     // Revoke without the trigger's NOTIFY, as if the notification were still on its way (or lost with a connection).
-    const client = new pg.Client({ connectionString: a.databaseUrl });
-    await client.connect();
-    try {
-      await client.query("SET session_replication_role = 'replica'");
-      await client.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [await keyIdOf(projectId)]);
-    } finally {
-      await client.end();
-    }
+    await revokeUnannounced(projectId);
 
     const answer = await socket.operation(CREATE);
     expect(answer).toEqual([
@@ -73,18 +79,12 @@ describe('revoking a key', () => {
   it('closes the sockets of a key revoked while the notification was lost, once the listening connection is back', async () => {
     const { key, projectId } = await a.newProject();
     const socket = await openRawWs(b.httpUrl, key);
-    const client = new pg.Client({ connectionString: a.databaseUrl });
-    await client.connect();
-    try {
-      // Revoked without the NOTIFY, then the processes' listening connections drop: reconnected, they re-check.
-      await client.query("SET session_replication_role = 'replica'");
-      await client.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1', [await keyIdOf(projectId)]);
-      await client.query(
+    // Revoked without the NOTIFY, then the processes' listening connections drop: reconnected, they re-check.
+    await revokeUnannounced(projectId, (client) =>
+      client.query(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'aiplatform-webhooks:live' AND datname = current_database()",
-      );
-    } finally {
-      await client.end();
-    }
+      ),
+    );
     expect(await socket.closed(10_000)).toEqual({ code: 4403, reason: 'API key revoked' });
   });
 
