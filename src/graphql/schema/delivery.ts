@@ -85,10 +85,12 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
     resolve: async (query, _root, { id }, ctx) => {
-      const delivery = await ctx.db.delivery.findFirst({
-        ...query,
-        where: { id: String(id), projectId: ctx.principal.projectId },
-      });
+      // Prisma reads the delivery and its attempts in separate statements: one snapshot keeps them consistent (a
+      // status from before an attempt was recorded never comes with that attempt, nor the other way round).
+      const delivery = await ctx.db.$transaction(
+        (tx) => tx.delivery.findFirst({ ...query, where: { id: String(id), projectId: ctx.principal.projectId } }),
+        { isolationLevel: 'RepeatableRead' },
+      );
       if (!delivery) throw new NotFoundError(`No delivery with id ${id}`);
       return delivery;
     },
