@@ -45,7 +45,12 @@ export type EmbeddedDatabase = {
   lost: Promise<Error>;
 };
 
-export type EmbeddedEvents = {
+export type EmbeddedOptions = {
+  /**
+   * The postmaster in a session of its own (the default), so a terminal's Ctrl-C reaches only its owner, which stops
+   * it last. False leaves it in its owner's process group, to die with an interrupted test run instead of outliving it.
+   */
+  ownSession?: boolean;
   /** Postgres' own log output. */
   log?: (message: string) => void;
   /** The postmaster exited without being asked to; restarts follow. */
@@ -69,13 +74,18 @@ async function clusterPassword(dataDir: string): Promise<string> {
 }
 
 /** Starts the postmaster in its own session; resolves once it accepts connections, rejects if it exits first. */
-async function spawnPostmaster(databaseDir: string, port: number, log: (message: string) => void): Promise<ChildProcess> {
+async function spawnPostmaster(
+  databaseDir: string,
+  port: number,
+  log: (message: string) => void,
+  ownSession: boolean,
+): Promise<ChildProcess> {
   const { postgres } = await binaries();
   // As root, Postgres runs as the owner of its data directory (initialise() made it the `postgres` user's).
   const owner = process.getuid?.() === 0 ? await stat(databaseDir).then(({ uid, gid }) => ({ uid, gid })) : {};
   const child = spawn(postgres, ['-D', databaseDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1'], {
     ...owner,
-    detached: true,
+    detached: ownSession,
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LC_MESSAGES: 'C' }, // READY is matched in English
   });
@@ -109,8 +119,8 @@ async function spawnPostmaster(databaseDir: string, port: number, log: (message:
   return child;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, events: EmbeddedEvents = {}): Promise<EmbeddedDatabase> {
-  const log = events.log ?? (() => {});
+export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
+  const log = options.log ?? (() => {});
   await mkdir(dataDir, { recursive: true });
   const databaseDir = path.resolve(dataDir, 'postgres');
   const fresh = !existsSync(path.join(databaseDir, 'PG_VERSION'));
@@ -128,24 +138,24 @@ export async function startEmbeddedPostgres(dataDir: string, events: EmbeddedEve
   }
 
   let stopping = false;
-  let postmaster = await spawnPostmaster(databaseDir, port, log);
+  let postmaster = await spawnPostmaster(databaseDir, port, log, options.ownSession ?? true);
   let resolveLost!: (error: Error) => void;
   const lost = new Promise<Error>((resolve) => (resolveLost = resolve));
 
   const restart = async (reason: string) => {
-    events.died?.(reason);
+    options.died?.(reason);
     let lastError: unknown;
     for (const [index, delay] of RESTART_DELAYS_MS.entries()) {
       await sleep(delay);
       if (stopping) return;
       try {
-        postmaster = await spawnPostmaster(databaseDir, port, log);
+        postmaster = await spawnPostmaster(databaseDir, port, log, options.ownSession ?? true);
         if (stopping) {
           postmaster.kill('SIGINT'); // stop() came during the attempt and found nothing to stop
           return;
         }
         watch(postmaster);
-        events.restarted?.(index + 1);
+        options.restarted?.(index + 1);
         return;
       } catch (error) {
         lastError = error;

@@ -28,7 +28,8 @@ export default async function setup(project: TestProject) {
   if (!adminUrl) {
     dataDir = await mkdtemp(path.join(tmpdir(), 'webhooks-test-pg-'));
     await chmod(dataDir, 0o755); // as root, Postgres runs as its own user and must reach the cluster directory
-    const embedded = await startEmbeddedPostgres(dataDir);
+    // In vitest's process group: an interrupted run takes this cluster down with it rather than leaving it running.
+    const embedded = await startEmbeddedPostgres(dataDir, { ownSession: false });
     adminUrl = embedded.url;
     stopEmbedded = embedded.stop;
   }
