@@ -220,6 +220,8 @@ describe('embedded PostgreSQL', () => {
       // Connections in use everywhere: pools, the queue, the live listener.
       expect((await gql(service.url, key, LIST)).status).toBe(200);
       const postgres = await postmasterPid(dataDir);
+      // The request's own log line is written after its answer: wait for it, so what follows is the shutdown's.
+      await eventually(async () => (service.logs.some((l) => l.msg === 'request completed') ? true : undefined), "the request's log line");
       const before = service.logs.length;
       const printedBefore = service.otherOutput().length;
 
