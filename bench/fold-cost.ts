@@ -1,8 +1,9 @@
-// `node --import tsx bench/fold-cost.ts`: how long folding the delivery counters takes (src/delivery/counts.ts) when
-// the table holds one folded row for each of many keys and a few appended rows: a full fold against a partial one
-// (only the keys appended to since the last fold), as every worker runs them every 5 s.
+// `node --import tsx bench/fold-cost.ts`: how long folding the delivery counters takes
+// (src/delivery/read-model/delivery-counts.ts) when the table holds one folded row for each of many keys and a few
+// appended rows: a full fold against a partial one (only the keys appended to since the last fold), as every worker
+// runs them every 5 s.
 import { createPrisma } from '../src/db/prisma.js';
-import { foldDeliveryCounts } from '../src/delivery/counts.js';
+import { foldDeliveryCounts } from '../src/delivery/read-model/delivery-counts.js';
 import { withScratchDatabase } from './scratch-database.js';
 
 const KEYS = Number(process.env.KEYS ?? 100_000);

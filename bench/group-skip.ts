@@ -1,11 +1,12 @@
 // `node --import tsx bench/group-skip.ts`: how long the delivery worker's fetch (pg-boss, with the per-webhook
 // group limit) takes when a webhook held at its limit has a backlog queued ahead of other webhooks' jobs. pg-boss
 // checks the limit row by row, so a fetch walks past that backlog (bad neighbours, in docs/performance.md). The last
-// line holds that webhook back (src/delivery/held-back.ts) and times the worker's main fetch, which skips it by index.
+// line holds that webhook back (src/delivery/queueing/held-back.ts) and times the worker's main fetch, which skips it
+// by index.
 import pg from 'pg';
 import { pino } from 'pino';
-import { HeldBackWebhooks, NORMAL_PRIORITY } from '../src/delivery/held-back.js';
-import { createBoss, ensureDeliveryQueue, DELIVERY_QUEUE, deliveryJob } from '../src/delivery/queue.js';
+import { HeldBackWebhooks, NORMAL_PRIORITY } from '../src/delivery/queueing/held-back.js';
+import { createBoss, ensureDeliveryQueue, DELIVERY_QUEUE, deliveryJob } from '../src/delivery/queueing/queue.js';
 import { withScratchDatabase } from './scratch-database.js';
 
 await withScratchDatabase('skip', async (url) => {

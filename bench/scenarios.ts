@@ -1,10 +1,10 @@
 // The seven scenarios of issue 8. Each returns its metrics and the one line it prints.
 import { Agent, request } from 'undici';
 import { inTransaction } from '../src/db/transaction.js';
-import { COMPACTION_LOCK } from '../src/delivery/counts.js';
+import { COMPACTION_LOCK } from '../src/delivery/read-model/delivery-counts.js';
 import { newId } from '../src/lib/ids.js';
-import { deliveryBody, wireTimestamp } from '../src/delivery/payload.js';
-import { signedHeaders } from '../src/delivery/signing.js';
+import { deliveryBody, wireTimestamp } from '../src/delivery/sending/payload.js';
+import { signedHeaders } from '../src/delivery/sending/signing.js';
 import { generateWebhookSecret } from '../src/webhooks/secrets.js';
 import { CpuMeter, type CpuReading } from './cpu.js';
 import { StatementMeter, type StatementTimes } from './statements.js';

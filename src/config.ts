@@ -1,7 +1,7 @@
 // The environment, read and validated once at start-up. A bad value stops the process with a message naming the
 // variable and what it accepts.
 import { z } from 'zod';
-import { DestinationPolicy } from './delivery/destination-policy.js';
+import { DestinationPolicy } from './delivery/sending/destination-policy.js';
 import { parseDuration } from './lib/duration.js';
 
 const duration = (fallback: string) =>

@@ -1,7 +1,7 @@
 // `npm start`: one process of the service. Stops cleanly on SIGINT/SIGTERM.
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { startService } from './service.js';
+import { startService } from './composition-root.js';
 
 let config;
 try {

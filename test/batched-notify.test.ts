@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchedNotify } from '../src/live/batched-notify.js';
+import { batchedNotify } from '../src/notify/batched-notify.js';
 
 describe('batchedNotify', () => {
   it('sends the notifications of one event-loop turn as one batch, in order, and later ones in the next', async () => {

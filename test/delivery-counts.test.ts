@@ -1,5 +1,6 @@
-// Listing totals (REST `total`, GraphQL `totalCount`) are sums of counters that triggers keep (src/delivery/counts.ts):
-// held here to count(*) of the deliveries through every way deliveries change, and through compaction.
+// Listing totals (REST `total`, GraphQL `totalCount`) are sums of counters that triggers keep
+// (src/delivery/read-model/delivery-counts.ts): held here to count(*) of the deliveries through every way deliveries
+// change, and through compaction.
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -10,12 +11,12 @@ import {
   COMPACTION_LOCK,
   DeliveryCountFolds,
   foldDeliveryCounts,
-} from '../src/delivery/counts.js';
-import { UPKEEP_INTERVAL_MS } from '../src/delivery/upkeep.js';
+} from '../src/delivery/read-model/delivery-counts.js';
+import { UPKEEP_INTERVAL_MS } from '../src/housekeeping/table-upkeep.js';
 import { createPrisma, type Db } from '../src/db/prisma.js';
 import type { DeliveryStatus } from '../src/generated/prisma/client.js';
 import { newId } from '../src/lib/ids.js';
-import { purgeExpired } from '../src/maintenance/retention.js';
+import { purgeExpired } from '../src/housekeeping/retention.js';
 import { onCleanup } from './support/cleanup.js';
 import { createTestDatabase } from './support/database.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import ipaddr from 'ipaddr.js';
-import { DestinationPolicy } from '../src/delivery/destination-policy.js';
+import { DestinationPolicy } from '../src/delivery/sending/destination-policy.js';
 import {
   IPV4_NOT_UNICAST,
   IPV4_SPECIAL_PURPOSE,
   IPV6_SPECIAL_PURPOSE,
-} from '../src/delivery/special-purpose-addresses.js';
+} from '../src/delivery/sending/special-purpose-addresses.js';
 
 const guard = new DestinationPolicy();
 

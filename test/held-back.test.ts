@@ -1,10 +1,10 @@
 // A receiver that stops answering is held back while its requests still hang, long before they time out: its queued
-// jobs move out of the range the worker's main fetch reads (src/delivery/held-back.ts), and nothing is lost.
+// jobs move out of the range the worker's main fetch reads (src/delivery/queueing/held-back.ts), and nothing is lost.
 import type { ServerResponse } from 'node:http';
 import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { HOLD_LAPSES_AFTER_MS, HeldBackWebhooks } from '../src/delivery/held-back.js';
+import { HOLD_LAPSES_AFTER_MS, HeldBackWebhooks } from '../src/delivery/queueing/held-back.js';
 import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 

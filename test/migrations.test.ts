@@ -111,8 +111,8 @@ describe('drift', () => {
 
   it('adds to schema.prisma only the hand-written triggers of the delivery counters and of key revocation', async () => {
     // Prisma's data model has no triggers or functions, so the catalog above leaves them out: the delivery_counts
-    // migration appends them by hand (see src/delivery/counts.ts), the api_key_revoked_notify migration announces
-    // revoked keys (src/auth/access.ts), and these are all there are.
+    // migration appends them by hand (see src/delivery/read-model/delivery-counts.ts), the api_key_revoked_notify
+    // migration announces revoked keys (src/auth/access.ts), and these are all there are.
     const TRIGGERS = `
       SELECT coalesce(json_agg(t.tgrelid::regclass || '.' || t.tgname || ' -> ' || p.proname ORDER BY t.tgname), '[]') AS triggers
       FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid

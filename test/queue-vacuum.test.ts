@@ -1,9 +1,9 @@
 // The queue's table and the delivery counters gather dead rows as fast as deliveries are made; workers vacuum them
-// once past a threshold, whether or not the server's autovacuum runs (src/delivery/queue-vacuum.ts).
+// once past a threshold, whether or not the server's autovacuum runs (src/housekeeping/dead-row-vacuum.ts).
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { foldDeliveryCounts } from '../src/delivery/counts.js';
-import { QueueVacuum } from '../src/delivery/queue-vacuum.js';
+import { foldDeliveryCounts } from '../src/delivery/read-model/delivery-counts.js';
+import { QueueVacuum } from '../src/housekeeping/dead-row-vacuum.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type Db } from '../src/db/prisma.js';
 import { newId } from '../src/lib/ids.js';
-import { purgeExpired } from '../src/maintenance/retention.js';
+import { purgeExpired } from '../src/housekeeping/retention.js';
 import { startTestService, type TestService } from './support/service.js';
 
 let service: TestService;

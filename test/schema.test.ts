@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { buildSchema, lexicographicSortSchema, printSchema, type GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { ERROR_KINDS } from '../src/delivery/http-client.js';
+import { ERROR_KINDS } from '../src/delivery/sending/http-client.js';
 import { printedSchema } from '../src/graphql/print.js';
 
 const committed = () => readFile(new URL('../schema.graphql', import.meta.url), 'utf8');

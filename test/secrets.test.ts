@@ -5,7 +5,7 @@ import pg from 'pg';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/db/prisma.js';
-import { eraseExpiredSecrets } from '../src/maintenance/expired-secrets.js';
+import { eraseExpiredSecrets } from '../src/housekeeping/expired-secrets.js';
 import { SecretBox, keyId } from '../src/secrets/secret-box.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { channelFor } from '../src/live/pg-event-target.js';
+import { channelFor } from '../src/notify/pg-event-target.js';
 import { connectWs, subscribeSse, type Recording } from './support/live.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';

@@ -6,7 +6,7 @@
 //   API process: revoking a key, by whatever path, NOTIFYs `API_KEY_REVOKED_TOPIC` in the same transaction (a
 //   trigger on api_keys, migration 20261202000000_api_key_revoked_notify), and every API process listens.
 import type pg from 'pg';
-import { isResync } from '../live/pg-event-target.js';
+import { isResync } from '../notify/pg-event-target.js';
 import type { Admitted, RateLimited, RequestLimits, Surface } from '../http/rate-limit.js';
 import type { ApiKeyAuthenticator, Principal } from './api-keys.js';
 

@@ -3,7 +3,7 @@ import { fromPrisma, type PgBoss } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
 import type { Delivery } from '../generated/prisma/client.js';
 import { NotFoundError } from '../lib/errors.js';
-import { deliveryJob, enqueueInTransaction } from './queue.js';
+import { deliveryJob, enqueueInTransaction } from './queueing/queue.js';
 
 export class DeliveryService {
   constructor(

@@ -123,12 +123,6 @@ export function isValidEventPattern(pattern: string): boolean {
   return byType.has(pattern);
 }
 
-export function eventMatches(pattern: string, type: string): boolean {
-  if (pattern === '*') return true;
-  if (pattern.endsWith('.*')) return type.startsWith(pattern.slice(0, -1));
-  return pattern === type;
-}
-
 /** Patterns that select `type`: the exact name, its category wildcard, and `*` (for an indexed array overlap). */
 export function patternsMatching(type: string): string[] {
   const category = type.split('.')[0];

@@ -11,7 +11,7 @@ import { inTransaction, jobInsertDatabase } from '../db/transaction.js';
 import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
 import { ConflictError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import { deliveryJob, enqueueInTransaction } from '../delivery/queue.js';
+import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
 import { recordJobEvent } from '../jobs/state.js';
 import type { LiveNotifier } from '../live/updates.js';
 import { patternsMatching } from './catalog.js';

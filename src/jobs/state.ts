@@ -31,7 +31,6 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['COMPLETED', 'FAILED', 'CANCEL
 /** A job ends with its first `*.completed`, `*.failed` or `*.cancelled` event. */
 export const isTerminalStatus = (status: JobStatus) => TERMINAL.has(status);
 export const isTerminalEventType = (type: string) => /\.(completed|failed|cancelled)$/.test(type);
-export const isProgressEventType = (type: string) => type.endsWith('.progress');
 
 export type JobEvent = { projectId: string; eventId: string; type: string; data: Record<string, unknown>; timestamp: Date };
 

@@ -11,8 +11,8 @@ import type { Db } from '../db/prisma.js';
 import type { Delivery, Event, JobState } from '../generated/prisma/client.js';
 import { findJobState, isTerminalEventType, isTerminalStatus } from '../jobs/state.js';
 import { CoalescingBuffer } from './coalescing-buffer.js';
-import type { SubscriptionLimits } from './limits.js';
-import { isResync, type PgEventTarget, type Resync } from './pg-event-target.js';
+import type { SubscriptionLimits } from './subscription-limits.js';
+import { isResync, type PgEventTarget, type Resync } from '../notify/pg-event-target.js';
 
 /** A job's state as notified: everything but the ids, which the topic names (so the size is bounded). */
 type JobNotice = Omit<JobState, 'projectId' | 'jobId' | 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };

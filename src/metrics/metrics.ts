@@ -2,7 +2,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
-import { DELIVERY_QUEUE } from '../delivery/queue.js';
+import { DELIVERY_QUEUE } from '../delivery/queueing/queue.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 

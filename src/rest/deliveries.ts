@@ -2,7 +2,7 @@
 // or event type) and manual retry.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Prisma } from '../generated/prisma/client.js';
-import { countDeliveries, type DeliveryFilter } from '../delivery/counts.js';
+import { countDeliveries, type DeliveryFilter } from '../delivery/read-model/delivery-counts.js';
 import { NotFoundError } from '../lib/errors.js';
 import type { Services } from './plugin.js';
 import { principalOf } from './auth.js';

@@ -2,7 +2,7 @@
 // (the same form as the `timestamp` receivers get in each payload).
 import type { Delivery, DeliveryStatus, Webhook, WebhookStatus } from '../generated/prisma/client.js';
 import type { Published } from '../events/publisher.js';
-import { wireTimestamp } from '../delivery/payload.js';
+import { wireTimestamp } from '../delivery/sending/payload.js';
 
 const WEBHOOK_STATUS = { ACTIVE: 'active', DISABLED: 'disabled' } as const satisfies Record<WebhookStatus, string>;
 export const DELIVERY_STATUS = {

@@ -2,7 +2,7 @@
 // indistinguishable from one that does not exist.
 import type { Db } from '../db/prisma.js';
 import type { Webhook } from '../generated/prisma/client.js';
-import type { DestinationPolicy } from '../delivery/destination-policy.js';
+import type { DestinationPolicy } from '../delivery/sending/destination-policy.js';
 import { NotFoundError } from '../lib/errors.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { newId } from '../lib/ids.js';

@@ -1,6 +1,6 @@
 // Input rules for webhooks, shared by every API surface.
 import { ValidationError } from '../lib/errors.js';
-import { notPublic, type DestinationPolicy } from '../delivery/destination-policy.js';
+import { notPublic, type DestinationPolicy } from '../delivery/sending/destination-policy.js';
 import { isValidEventPattern } from '../events/catalog.js';
 
 export const MAX_URL_LENGTH = 2048;

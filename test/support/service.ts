@@ -3,7 +3,7 @@ import { pino, type Logger } from 'pino';
 import { ApiKeyStore } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createPrisma } from '../../src/db/prisma.js';
-import { startService, type RunningService } from '../../src/service.js';
+import { startService, type RunningService } from '../../src/composition-root.js';
 import { onCleanup } from './cleanup.js';
 import { createTestDatabase } from './database.js';
 

@@ -1,5 +1,5 @@
-import { countDeliveries, type DeliveryFilter } from '../../delivery/counts.js';
-import { ERROR_KINDS } from '../../delivery/http-client.js';
+import { countDeliveries, type DeliveryFilter } from '../../delivery/read-model/delivery-counts.js';
+import { ERROR_KINDS } from '../../delivery/sending/http-client.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { builder } from '../builder.js';
 

@@ -12,7 +12,7 @@
 // wakes that cannot find anything are avoided: at a light load they were most of the fetches.
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
-import type { DeliveryAttempter } from './attempt.js';
+import type { DeliveryAttempter } from '../sending/attempter.js';
 import { HELD_BACK_PRIORITY, NORMAL_PRIORITY, type HeldBackWebhooks } from './held-back.js';
 import { DELIVERY_QUEUE, type DeliveryJob, type DeliveryQueueJob } from './queue.js';
 

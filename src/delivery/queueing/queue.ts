@@ -1,7 +1,7 @@
 // The pg-boss queue that carries one job per delivery attempt. Jobs are inserted in the publisher's
 // transaction (transactional outbox) and, for retries, in the transaction that records the failed attempt.
 import { PgBoss, type Db as JobDb, type Job, type JobInsert } from 'pg-boss';
-import { channelFor } from '../live/pg-event-target.js';
+import { channelFor } from '../../notify/pg-event-target.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
 

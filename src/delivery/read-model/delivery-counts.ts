@@ -1,9 +1,9 @@
 // Exact totals for deliveries listings without counting their rows: triggers on `deliveries` append each
 // statement's change per key (project, webhook, status, event type) to `delivery_counts` (see the migration of
 // that name), so a total is the sum of a few rows, whatever the webhook's size. Workers fold each key's rows into
-// one every few seconds (`upkeep.ts`).
-import type { Db } from '../db/prisma.js';
-import { Prisma, type DeliveryStatus } from '../generated/prisma/client.js';
+// one every few seconds (`housekeeping/table-upkeep.ts`).
+import type { Db } from '../../db/prisma.js';
+import { Prisma, type DeliveryStatus } from '../../generated/prisma/client.js';
 
 /** Every filter a deliveries listing has; each is a column of the counters' key. */
 export type DeliveryFilter = { projectId: string; webhookId: string; status?: DeliveryStatus; eventType?: string };

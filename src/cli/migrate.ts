@@ -1,14 +1,14 @@
 // `npm run db:migrate` applies pending migrations; `npm run db:migration -- <name>` writes a new one from the
 // difference between the last migration's schema snapshot and prisma/schema.prisma.
 import { loadConfig } from '../config.js';
-import { openEmbeddedPostgres } from './embedded.js';
-import { applyMigrations, createMigration } from './migrations.js';
+import { openEmbeddedPostgres } from '../db/embedded.js';
+import { applyMigrations, createMigration } from '../db/migrations.js';
 
 const [command, name] = process.argv.slice(2);
 const config = loadConfig();
 
 if (command !== 'apply' && command !== 'create') {
-  console.error('usage: migrate-cli.ts apply | create <name>');
+  console.error('usage: cli/migrate.ts apply | create <name>');
   process.exit(2);
 }
 if (command === 'create' && (!name || !/^[a-z0-9_]+$/i.test(name))) {

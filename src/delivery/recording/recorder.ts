@@ -6,17 +6,17 @@
 // in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { prepared } from '../db/prepared.js';
-import { inTransaction, jobDatabase, jobInsertDatabase } from '../db/transaction.js';
-import type { DeliveryStatus } from '../generated/prisma/client.js';
-import { newId } from '../lib/ids.js';
-import type { DeliveryRef } from '../live/updates.js';
-import type { Metrics } from '../metrics/metrics.js';
-import { ACTIVE_CHAIN, type DeliveryToAttempt } from './attempt.js';
-import type { PostOutcome } from './http-client.js';
-import { DELIVERY_QUEUE, deliveryJob, enqueueInTransaction, type DeliveryQueueJob } from './queue.js';
+import { prepared } from '../../db/prepared.js';
+import { inTransaction, jobDatabase, jobInsertDatabase } from '../../db/transaction.js';
+import type { DeliveryStatus } from '../../generated/prisma/client.js';
+import { newId } from '../../lib/ids.js';
+import type { DeliveryRef } from '../../live/updates.js';
+import type { Metrics } from '../../metrics/metrics.js';
+import { ACTIVE_CHAIN, type DeliveryToAttempt } from '../sending/attempter.js';
+import type { PostOutcome } from '../sending/http-client.js';
+import { DELIVERY_QUEUE, deliveryJob, enqueueInTransaction, type DeliveryQueueJob } from '../queueing/queue.js';
 import { nextStep } from './retry-policy.js';
-import { redactedSignatures } from './signing.js';
+import { redactedSignatures } from '../sending/signing.js';
 
 export type AttemptEntry =
   /** Nothing to attempt (the delivery is gone, or this attempt was already made): only the job is removed. */

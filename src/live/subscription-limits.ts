@@ -42,11 +42,6 @@ export class SubscriptionLimits {
       else this.byProject.delete(projectId);
     };
   }
-
-  /** Subscriptions the project holds on this process. */
-  heldBy(projectId: string): number {
-    return this.byProject.get(projectId) ?? 0;
-  }
 }
 
 const limitError = (message: string, scope: 'connection' | 'project', limit: number) =>

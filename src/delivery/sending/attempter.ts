@@ -1,12 +1,12 @@
 // Making delivery attempts: read what a batch of jobs needs (one joined query for the whole batch), decide per
 // job whether there is anything to attempt, sign, POST, and hand each outcome to the recorder.
 import type pg from 'pg';
-import type { DeliveryStatus, WebhookStatus } from '../generated/prisma/client.js';
-import type { SecretBox } from '../secrets/secret-box.js';
-import type { AttemptRecorder } from './attempt-recorder.js';
+import type { DeliveryStatus, WebhookStatus } from '../../generated/prisma/client.js';
+import type { SecretBox } from '../../secrets/secret-box.js';
+import type { AttemptRecorder } from '../recording/recorder.js';
 import { postJson, type DeliveryClient } from './http-client.js';
 import { deliveryBody, wireTimestamp } from './payload.js';
-import type { DeliveryQueueJob } from './queue.js';
+import type { DeliveryQueueJob } from '../queueing/queue.js';
 import { signedHeaders } from './signing.js';
 
 /** The states in which a delivery's retry schedule is still running. */

@@ -3,12 +3,12 @@
 // index from its head, where the dead entries gather. Left alone (a server with autovacuum off, or between
 // autovacuum's visits, at most one a minute per database), the fetch read five times more than any other statement
 // (docs/performance.md, "The queue's dead rows"). The delivery counters' table is the same: statements append rows
-// that the compaction deletes. So each worker checks these tables' dead rows every few seconds (`upkeep.ts`) and
-// vacuums a table past the threshold. The tables stay small (live jobs, one counter row per key), so a vacuum is short;
+// that the compaction deletes. So each worker checks these tables' dead rows every few seconds (`table-upkeep.ts`)
+// and vacuums a table past the threshold. The tables stay small (live jobs, one counter row per key), so a vacuum is short;
 // SKIP_LOCKED leaves a table to whoever holds it (another worker's vacuum, pg-boss building an index concurrently):
 // the next check tries again.
 import pg from 'pg';
-import { DELIVERY_QUEUE } from './queue.js';
+import { DELIVERY_QUEUE } from '../delivery/queueing/queue.js';
 
 /** A table is vacuumed once it has this many dead rows. */
 export const MIN_DEAD_ROWS = 10_000;

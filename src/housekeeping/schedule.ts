@@ -1,6 +1,6 @@
 // Housekeeping, once a minute on whichever worker takes the scheduled job: erase signing secrets past their
 // rotation grace period, and delete events past the retention period. (The delivery counters are folded far more
-// often, by every worker: see `src/delivery/upkeep.ts`.)
+// often, by every worker: see `src/housekeeping/table-upkeep.ts`.)
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/prisma.js';
