@@ -3,9 +3,9 @@
 // was queued before the webhook was disabled is given up on without a request.
 import type { ServerResponse } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { restClient } from './rest-helpers.js';
-import { startTestService, type TestService } from './support/service.js';
+import { behaviours, eventually, type Receiver } from './support/receiver.js';
+import { restClient, startRestFixture } from './rest-helpers.js';
+import type { TestService } from './support/service.js';
 
 let service: TestService;
 let receiver: Receiver;
@@ -13,11 +13,8 @@ let key: string;
 let rest: ReturnType<typeof restClient>;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
   // One request in flight per webhook: a delivery can be held in the queue behind a request the receiver holds.
-  service = await startTestService({ RETRY_SCHEDULE: '100ms,100ms', WEBHOOK_MAX_IN_FLIGHT: '1', JOB_POLL_INTERVAL: '500ms' });
-  ({ key } = await service.newProject());
-  rest = restClient(service.httpUrl);
+  ({ receiver, service, key, rest } = await startRestFixture({ RETRY_SCHEDULE: '100ms,100ms', WEBHOOK_MAX_IN_FLIGHT: '1', JOB_POLL_INTERVAL: '500ms' }));
 });
 
 const DELIVERY = `query($id: ID!) { delivery(id: $id) { ... on Delivery {

@@ -1,9 +1,9 @@
 // Every curl of the webhooks guide, run verbatim with curl (host, key and ids replaced), checked against the
 // responses the guide shows; then the same calls with a real receiver, so deliveries have real outcomes.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
-import { restClient, runCurl, SECOND_PRECISION_UTC } from './rest-helpers.js';
+import { behaviours, eventually, type Receiver } from './support/receiver.js';
+import type { TestService } from './support/service.js';
+import { restClient, startRestFixture, runCurl, SECOND_PRECISION_UTC } from './rest-helpers.js';
 
 // ---- The guide's commands, copied verbatim.
 
@@ -55,11 +55,8 @@ let key: string;
 let rest: ReturnType<typeof restClient>;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
   // Retries are an hour apart, so nothing but a manual retry makes a second attempt during this file.
-  service = await startTestService({ RETRY_SCHEDULE: '1h', DELIVERY_TIMEOUT: '2s' });
-  ({ key } = await service.newProject());
-  rest = restClient(service.httpUrl);
+  ({ receiver, service, key, rest } = await startRestFixture({ RETRY_SCHEDULE: '1h', DELIVERY_TIMEOUT: '2s' }));
 });
 
 function expectDeliveryShape(delivery: Record<string, unknown>) {

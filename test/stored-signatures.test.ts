@@ -4,9 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectError, restClient } from './rest-helpers.js';
-import { eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import { expectError, restClient, startRestFixture } from './rest-helpers.js';
+import { eventually, type Receiver } from './support/receiver.js';
+import type { TestService } from './support/service.js';
 
 let service: TestService;
 let receiver: Receiver;
@@ -14,10 +14,7 @@ let key: string;
 let rest: ReturnType<typeof restClient>;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService();
-  ({ key } = await service.newProject());
-  rest = restClient(service.httpUrl);
+  ({ receiver, service, key, rest } = await startRestFixture());
 });
 
 const DELIVERY = `query($id: ID!) { delivery(id: $id) { ... on Delivery {
