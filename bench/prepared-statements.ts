@@ -11,7 +11,7 @@ import { DestinationPolicy } from '../src/delivery/sending/destination-policy.js
 import { createBoss, DELIVERY_QUEUE, ensureDeliveryQueue } from '../src/delivery/queueing/queue.js';
 import { EventPublisher } from '../src/events/publisher.js';
 import { openSecretBox } from '../src/secrets/encryption-key.js';
-import { WebhookService } from '../src/webhooks/service.js';
+import { WebhookService } from '../src/app/webhooks.js';
 import { progressEvent } from './load.js';
 import { withScratchDatabase } from './scratch-database.js';
 
@@ -31,14 +31,20 @@ await withScratchDatabase('prepared', async (url) => {
     const config = loadConfig({ DATABASE_URL: url, SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64') });
     const seeding = createDatabase(url, console.error, { max: 1 });
     opened.push(seeding.close);
-    const webhooks = new WebhookService(seeding.db, { allowHttp: true, destinations: new DestinationPolicy(['127.0.0.0/8']) }, await openSecretBox(config));
-    const { project } = await new ApiKeyStore(seeding.db).create('bench');
-    for (let i = 0; i < WEBHOOKS; i++) await webhooks.create(project.id, { url: `http://127.0.0.1:9/${i}`, events: ['*'] });
     const boss = createBoss(url, { monitorIntervalSeconds: 60 });
     boss.on('error', console.error);
     await boss.start();
     opened.push(() => boss.stop({ graceful: false }));
     await ensureDeliveryQueue(boss, { deliveryTimeoutMs: 30_000, heartbeatSeconds: 30 });
+    const webhooks = new WebhookService({
+      db: seeding.db,
+      policy: { allowHttp: true, destinations: new DestinationPolicy(['127.0.0.0/8']) },
+      secrets: await openSecretBox(config),
+      publisher: new EventPublisher(seeding.pool, boss),
+    });
+    const { apiKey } = await new ApiKeyStore(seeding.pool).create('bench');
+    const principal = { projectId: apiKey.projectId, apiKeyId: apiKey.id };
+    for (let i = 0; i < WEBHOOKS; i++) await webhooks.create(principal, { url: `http://127.0.0.1:9/${i}`, events: ['*'] });
 
     const modes = await Promise.all(
       (['unnamed', 'prepared'] as const).map(async (mode) => {
@@ -54,7 +60,7 @@ await withScratchDatabase('prepared', async (url) => {
         const t0 = performance.now();
         for (let i = 0; i < PUBLISHES_PER_ROUND; i++) {
           const { type, data } = progressEvent('prepared');
-          await m.publisher.publish(project.id, { type, data });
+          await m.publisher.publish(principal.projectId, { type, data });
         }
         m.wallMs += performance.now() - t0;
         m.cpuMs += cpuMs(m.pid) - cpu0;

@@ -327,7 +327,7 @@ export async function badNeighbours(ctx: Context): Promise<Outcome> {
   const { metrics } = await fixedLoad(ctx, project, 0.1, plan.badNeighbourSeconds, 8);
   const after = await world.receiver.count();
   // Clean up for the scenarios after this one: no more failing deliveries, no more held connections.
-  for (const w of project.webhooks.filter((w) => !w.path.startsWith('/ok/'))) await world.webhooks.delete(project.id, w.id);
+  for (const w of project.webhooks.filter((w) => !w.path.startsWith('/ok/'))) await world.webhooks.delete(project.principal, w.id);
   world.receiver.release();
   const clean = ctx.results.latency_10!.p99_ms!;
   const out: Metrics = {

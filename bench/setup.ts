@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
-import { ApiKeyStore } from '../src/auth/api-keys.js';
+import { ApiKeyStore, type Principal } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config.js';
 import { applyMigrations } from '../src/db/migrations.js';
 import { createDatabase, type Db } from '../src/db/prisma.js';
@@ -14,11 +14,11 @@ import { DestinationPolicy } from '../src/delivery/sending/destination-policy.js
 import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 import { EventPublisher } from '../src/events/publisher.js';
 import { openSecretBox } from '../src/secrets/encryption-key.js';
-import { WebhookService } from '../src/webhooks/service.js';
+import { WebhookService } from '../src/app/webhooks.js';
 import { Api } from './load.js';
 import { freePort, startReceiver, startServiceProcess, waitFor, type Receiver, type ServiceProcess } from './processes.js';
 
-export type Project = { id: string; key: string; webhooks: { id: string; path: string }[] };
+export type Project = { id: string; key: string; principal: Principal; webhooks: { id: string; path: string }[] };
 
 export type World = {
   database: string;
@@ -90,8 +90,7 @@ export async function createWorld(adminUrl: string): Promise<World> {
     const { db, pool, close: closeDatabase } = createDatabase(url, (error) => console.error('bench database:', error), { max: 10 });
     cleanups.push(closeDatabase);
     const secrets = await openSecretBox(config);
-    const webhooks = new WebhookService(db, { allowHttp: true, destinations: new DestinationPolicy(config.destinationAllowlist) }, secrets);
-    const apiKeys = new ApiKeyStore(db);
+    const apiKeys = new ApiKeyStore(pool);
     // A key exists before the service starts, so it does not generate (and log) a bootstrap key.
     await apiKeys.create('bench-bootstrap');
 
@@ -112,15 +111,22 @@ export async function createWorld(adminUrl: string): Promise<World> {
     await boss.start();
     cleanups.push(() => boss.stop({ graceful: false }));
     const publisher = new EventPublisher(pool, boss);
+    const webhooks = new WebhookService({
+      db,
+      policy: { allowHttp: true, destinations: new DestinationPolicy(config.destinationAllowlist) },
+      secrets,
+      publisher,
+    });
 
     const newProject = async (name: string, paths: string[], events: string[]): Promise<Project> => {
-      const { key, project } = await apiKeys.create(name);
+      const { key, apiKey } = await apiKeys.create(name);
+      const principal = { projectId: apiKey.projectId, apiKeyId: apiKey.id };
       const created: Project['webhooks'] = [];
       for (const p of paths) {
-        const { webhook } = await webhooks.create(project.id, { url: receiver.url(p), events });
+        const { webhook } = await webhooks.create(principal, { url: receiver.url(p), events });
         created.push({ id: webhook.id, path: p });
       }
-      return { id: project.id, key, webhooks: created };
+      return { id: principal.projectId, key, principal, webhooks: created };
     };
 
     const settle = async (timeoutMs: number) => {

@@ -9,8 +9,7 @@ import { startEmbeddedPostgres } from './db/embedded.js';
 import { applyMigrations, pendingMigrations } from './db/migrations.js';
 import { createDatabase } from './db/prisma.js';
 import { buildServer } from './http/server.js';
-import { WebhookService } from './webhooks/service.js';
-import { DeliveryService } from './delivery/service.js';
+import { createServices } from './app/services.js';
 import { DeliveryAttempter } from './delivery/sending/attempter.js';
 import { createDeliveryClient } from './delivery/sending/http-client.js';
 import { DestinationPolicy } from './delivery/sending/destination-policy.js';
@@ -27,6 +26,8 @@ import { resealWebhookSecrets } from './secrets/reseal.js';
 import { SubscriptionLimits } from './live/subscription-limits.js';
 import { PgEventTarget } from './notify/pg-event-target.js';
 import { batchedNotify } from './notify/batched-notify.js';
+import { notifyMany } from './db/sql/notify.js';
+import { appliedMigrationNames, ping } from './db/sql/database.js';
 import { LiveUpdates } from './live/updates.js';
 
 export type RunningService = {
@@ -74,7 +75,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const secrets = await openSecretBox(config);
     const resealed = await resealWebhookSecrets(db, secrets);
     if (resealed) logger.info({ webhooks: resealed }, 'webhook secrets sealed under the current encryption key');
-    const apiKeys = new ApiKeyStore(db);
+    const apiKeys = new ApiKeyStore(pool);
     const { generated, created } = await apiKeys.bootstrap(config.bootstrapApiKey);
     if (generated) {
       // Printed once, on first start; only its hash is stored.
@@ -103,10 +104,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const onLiveError = (error: unknown, what: string) => logger[unlessStopping('warn')]({ err: error }, what);
     const liveTarget = new PgEventTarget({
       connectionString: databaseUrl,
-      notify: batchedNotify(
-        (channels, payloads) =>
-          pool.query('SELECT pg_notify(c, p) FROM unnest($1::text[], $2::text[]) AS n(c, p)', [channels, payloads]),
-      ),
+      notify: batchedNotify((channels, payloads) => notifyMany(pool, channels, payloads)),
       onError: onLiveError,
     });
     stops.push(() => liveTarget.close());
@@ -126,6 +124,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await liveTarget.start();
     const live = new LiveUpdates({
       db,
+      pool,
       target: liveTarget,
       limits: new SubscriptionLimits({
         perConnection: config.maxSubscriptionsPerConnection,
@@ -173,24 +172,27 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         bodyLimit: Math.max(1_048_576, config.maxEventBytes * 2),
         logger: logger as FastifyBaseLogger,
         access,
-        services: {
+        db,
+        services: createServices({
           db,
-          webhooks: new WebhookService(db, { allowHttp: config.allowHttpWebhooks, destinations }, secrets),
-          events: new EventPublisher(pool, boss, {
+          pool,
+          boss,
+          live,
+          secrets,
+          webhookPolicy: { allowHttp: config.allowHttpWebhooks, destinations },
+          publisher: new EventPublisher(pool, boss, {
             live,
             maxEventBytes: config.maxEventBytes,
             published: metrics.eventsPublished,
           }),
-          deliveries: new DeliveryService(db, boss),
-          live,
-        },
+        }),
         graphiql: config.nodeEnv !== 'production',
         schemaExposure: { introspection: config.graphqlIntrospection, suggestions: config.nodeEnv !== 'production' },
         checkReady: async () => {
-          await pool.query('SELECT 1').catch((error: Error) => {
+          await ping(pool).catch((error: Error) => {
             throw new Error(`database unreachable: ${error.message}`);
           });
-          const pending = await pendingMigrations((sql) => db.$queryRawUnsafe(sql));
+          const pending = await pendingMigrations(await appliedMigrationNames(pool));
           if (pending.length) throw new Error(`migrations not applied: ${pending.join(', ')}`);
         },
       });

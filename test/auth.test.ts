@@ -133,8 +133,8 @@ describe('API keys', () => {
     const db = createPrisma(service.databaseUrl, 1);
     try {
       const row = await db.apiKey.findFirstOrThrow({ where: { projectId } });
-      expect(await new ApiKeyStore(db).revoke(row.id)).toBe(true);
-      expect(await new ApiKeyStore(db).revoke(row.id)).toBe(false); // already revoked
+      expect(await new ApiKeyStore(service.pool).revoke(row.id)).toBe(true);
+      expect(await new ApiKeyStore(service.pool).revoke(row.id)).toBe(false); // already revoked
     } finally {
       await db.$disconnect();
     }

@@ -2,7 +2,6 @@
 import { request } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
-import { createPrisma } from '../src/db/prisma.js';
 import { startTestService, type TestService } from './support/service.js';
 import { expectError, restClient } from './rest-helpers.js';
 
@@ -75,14 +74,9 @@ describe('401 without a valid key', () => {
   it('a revoked key', async () => {
     const { key: doomed } = await service.newProject();
     expect((await rest(doomed, 'GET', '/v1/webhooks')).status).toBe(200);
-    const db = createPrisma(service.databaseUrl, 1);
-    try {
-      const store = new ApiKeyStore(db);
-      const [row] = (await store.list()).filter((k) => doomed.startsWith(k.prefix)).slice(-1);
-      expect(await store.revoke(row!.id)).toBe(true);
-    } finally {
-      await db.$disconnect();
-    }
+    const store = new ApiKeyStore(service.pool);
+    const [row] = (await store.list()).filter((k) => doomed.startsWith(k.prefix)).slice(-1);
+    expect(await store.revoke(row!.id)).toBe(true);
     expectError(await rest(doomed, 'GET', '/v1/webhooks'), 401, 'unauthenticated');
   });
 

@@ -50,7 +50,7 @@ describe('revoking a key', () => {
     expect(await stream.status).toBe(200);
     expect((await onA.operation(COUNT))[0]).toMatchObject({ type: 'next', payload: { data: { webhooks: { totalCount: 0 } } } });
 
-    expect(await new ApiKeyStore(a.db).revoke(await keyIdOf(projectId))).toBe(true);
+    expect(await new ApiKeyStore(a.pool).revoke(await keyIdOf(projectId))).toBe(true);
 
     const [closedA, closedB] = await Promise.all([onA.closed(CLOSE_WITHIN_MS), onB.closed(CLOSE_WITHIN_MS)]);
     expect(closedA).toEqual({ code: 4403, reason: 'API key revoked' });
@@ -91,7 +91,7 @@ describe('revoking a key', () => {
   it('leaves no webhook behind for a createWebhook sent right after the revocation', async () => {
     const { key, projectId } = await a.newProject();
     const socket = await openRawWs(b.httpUrl, key);
-    expect(await new ApiKeyStore(a.db).revoke(await keyIdOf(projectId))).toBe(true);
+    expect(await new ApiKeyStore(a.pool).revoke(await keyIdOf(projectId))).toBe(true);
     // Either answer is fine (refused, or the socket already closed); running it is not.
     const answer = await socket.operation(CREATE).catch((closed: { code: number }) => closed.code);
     if (typeof answer === 'number') expect(answer).toBe(4403);

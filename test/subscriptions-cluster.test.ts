@@ -208,7 +208,7 @@ async function burst(jobId: string, count: number) {
     notify: (channel, payload) => db.$executeRaw`SELECT pg_notify(${channel}, ${payload})`,
     onError: (error, what) => console.error(what, error),
   });
-  const live = new LiveUpdates({ db, target, limits: new SubscriptionLimits({ perConnection: 1, perProject: 1 }), onError: () => {} });
+  const live = new LiveUpdates({ db, pool, target, limits: new SubscriptionLimits({ perConnection: 1, perProject: 1 }), onError: () => {} });
   // The project has no webhooks, so no delivery job is ever queued: the queue is never started.
   const publisher = new EventPublisher(pool, createBoss(a.databaseUrl, { monitorIntervalSeconds: 60 }) as PgBoss, { live });
   // Many events per transaction: one transaction each costs ~10 ms on CI machines; the notifications are the same.

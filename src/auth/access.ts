@@ -9,12 +9,16 @@ import type pg from 'pg';
 import { isResync } from '../notify/pg-event-target.js';
 import type { Admitted, RateLimited, RequestLimits, Surface } from '../http/rate-limit.js';
 import type { ApiKeyAuthenticator, Principal } from './api-keys.js';
+import { revokedOrMissingKeys } from '../db/sql/api-keys.js';
 
 /**
  * The live topic a revocation is announced on; its payload is the key's id as a JSON string. The migration's
  * trigger names the channel as `channelFor` does: `live_` and the first 40 hex digits of the topic's SHA-256.
  */
 export const API_KEY_REVOKED_TOPIC = 'api-keys:revoked';
+
+/** What every transport answers a request without a valid key. */
+export const UNAUTHENTICATED_MESSAGE = 'Missing or invalid API key: send the header "Authorization: Bearer <key>"';
 
 export type Refused =
   | { refused: 'unauthenticated' }
@@ -81,10 +85,6 @@ export class ApiAccess {
   private async recheckOpenSessions() {
     const ids = [...this.sessions.keys()];
     if (!ids.length) return;
-    const { rows } = await this.pool.query<{ id: string }>(
-      'SELECT id FROM unnest($1::text[]) AS s(id) WHERE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = s.id AND k.revoked_at IS NULL)',
-      [ids],
-    );
-    for (const { id } of rows) this.endSessions(id);
+    for (const id of await revokedOrMissingKeys(this.pool, ids)) this.endSessions(id);
   }
 }

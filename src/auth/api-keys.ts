@@ -2,9 +2,20 @@
 // once. A key is scoped to one project.
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { Db } from '../db/prisma.js';
+import { inTransaction } from '../db/transaction.js';
+import {
+  activeKeyByHash,
+  anyApiKeyAfterBootstrapLock,
+  ensureProject,
+  insertApiKey,
+  listApiKeys,
+  revokeApiKey,
+  type ApiKeyRow,
+} from '../db/sql/api-keys.js';
+import type { Queryable } from '../db/sql/queryable.js';
 import { newId } from '../lib/ids.js';
 
+/** Who calls: the project every use case is scoped to, and the key that authenticated the call. */
 export type Principal = { projectId: string; apiKeyId: string };
 
 const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
@@ -18,70 +29,49 @@ export function bearerToken(header: string | undefined | null): string | null {
   return match?.[1] ?? null;
 }
 
-/** Checks the key of every request; being on every request's path, it reads with plain pg (see `createDatabase`). */
+/** Checks the key of every request. */
 export class ApiKeyAuthenticator {
   constructor(private readonly pool: pg.Pool) {}
 
   /** The project a key belongs to, or null for an unknown or revoked key. */
-  async authenticate(key: string | null): Promise<Principal | null> {
-    if (!key) return null;
-    const { rows } = await this.pool.query<Principal>(
-      'SELECT project_id AS "projectId", id AS "apiKeyId" FROM api_keys WHERE hash = $1 AND revoked_at IS NULL',
-      [hashKey(key)],
-    );
-    return rows[0] ?? null;
+  authenticate(key: string | null): Promise<Principal | null> {
+    return key ? activeKeyByHash(this.pool, hashKey(key)) : Promise.resolve(null);
   }
 }
 
 /** Managing keys: creating, listing, revoking, and the first start's key. */
 export class ApiKeyStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly pool: pg.Pool) {}
 
   /** Creates a key for a project (created on demand); the returned key is the only copy. */
-  async create(projectName: string, name = 'default', key = generateApiKey()) {
-    const project = await this.db.project.upsert({
-      where: { name: projectName },
-      create: { id: newId('prj'), name: projectName },
-      update: {},
-    });
-    const row = await this.db.apiKey.create({
-      data: { id: newId('key'), projectId: project.id, name, prefix: key.slice(0, 8), hash: hashKey(key) },
-    });
-    return { key, apiKey: row, project };
+  async create(projectName: string, name = 'default', key = generateApiKey()): Promise<{ key: string; apiKey: ApiKeyRow }> {
+    return { key, apiKey: await installKey(this.pool, projectName, name, key) };
   }
 
-  list() {
-    return this.db.apiKey.findMany({ include: { project: true }, orderBy: { createdAt: 'asc' } });
+  list(): Promise<ApiKeyRow[]> {
+    return listApiKeys(this.pool);
   }
 
-  /** Returns false when no key has that id. */
-  async revoke(id: string): Promise<boolean> {
-    const { count } = await this.db.apiKey.updateMany({
-      where: { id, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
-    return count > 0;
+  /** Returns false when no unrevoked key has that id. */
+  revoke(id: string): Promise<boolean> {
+    return revokeApiKey(this.pool, id);
   }
 
   /**
    * On first start (no key at all): BOOTSTRAP_API_KEY becomes the default project's key, or a key is generated.
    * Returns the generated key so the caller can print it once; null when nothing was generated.
    */
-  async bootstrap(bootstrapKey: string | undefined): Promise<{ generated: string | null; created: boolean }> {
-    // An advisory lock keeps two processes starting together from both creating a key.
-    return this.db.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('aiplatform-webhooks:bootstrap'))`;
-      if ((await tx.apiKey.count()) > 0) return { generated: null, created: false };
+  bootstrap(bootstrapKey: string | undefined): Promise<{ generated: string | null; created: boolean }> {
+    return inTransaction(this.pool, async (tx) => {
+      if (await anyApiKeyAfterBootstrapLock(tx)) return { generated: null, created: false };
       const key = bootstrapKey ?? generateApiKey();
-      const project = await tx.project.upsert({
-        where: { name: DEFAULT_PROJECT },
-        create: { id: newId('prj'), name: DEFAULT_PROJECT },
-        update: {},
-      });
-      await tx.apiKey.create({
-        data: { id: newId('key'), projectId: project.id, name: 'bootstrap', prefix: key.slice(0, 8), hash: hashKey(key) },
-      });
+      await installKey(tx, DEFAULT_PROJECT, 'bootstrap', key);
       return { generated: bootstrapKey ? null : key, created: true };
     });
   }
+}
+
+async function installKey(db: Queryable, projectName: string, name: string, key: string): Promise<ApiKeyRow> {
+  const projectId = await ensureProject(db, projectName, newId('prj'));
+  return insertApiKey(db, { id: newId('key'), projectId, name, prefix: key.slice(0, 8), hash: hashKey(key) });
 }

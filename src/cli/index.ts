@@ -4,7 +4,7 @@ import { ApiKeyStore } from '../auth/api-keys.js';
 import { loadConfig } from '../config.js';
 import { openEmbeddedPostgres } from '../db/embedded.js';
 import { applyMigrations } from '../db/migrations.js';
-import { createPrisma } from '../db/prisma.js';
+import { createDatabase } from '../db/prisma.js';
 import { openSecretBox } from '../secrets/encryption-key.js';
 import { resealWebhookSecrets } from '../secrets/reseal.js';
 
@@ -48,8 +48,8 @@ const config = loadConfig();
 const embedded = config.databaseUrl ? null : await openEmbeddedPostgres(config.dataDir);
 const url = config.databaseUrl ?? embedded!.url;
 await applyMigrations(url);
-const db = createPrisma(url, 2);
-const apiKeys = new ApiKeyStore(db);
+const { db, pool, close } = createDatabase(url, () => {}, { max: 2 });
+const apiKeys = new ApiKeyStore(pool);
 let exitCode = 0;
 try {
   if (command === 'rotate-key') {
@@ -57,12 +57,12 @@ try {
     const count = await resealWebhookSecrets(db, box);
     console.log(`Re-sealed ${count} webhook(s) under key ${box.currentKeyId}`);
   } else if (command === 'create') {
-    const { key, apiKey, project } = await apiKeys.create(values.project!, values.name ?? 'cli');
-    console.log(`Created ${apiKey.id} for project "${project.name}". The key, shown only now:\n${key}`);
+    const { key, apiKey } = await apiKeys.create(values.project!, values.name ?? 'cli');
+    console.log(`Created ${apiKey.id} for project "${apiKey.projectName}". The key, shown only now:\n${key}`);
   } else if (command === 'list') {
     for (const k of await apiKeys.list()) {
       const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active';
-      console.log(`${k.id}\t${k.prefix}…\t${k.project.name}\t${k.name}\t${state}`);
+      console.log(`${k.id}\t${k.prefix}…\t${k.projectName}\t${k.name}\t${state}`);
     }
   } else if (await apiKeys.revoke(arg!)) {
     console.log(`Revoked ${arg}`);
@@ -71,7 +71,7 @@ try {
     exitCode = 1;
   }
 } finally {
-  await db.$disconnect();
+  await close();
   await embedded?.stop();
 }
 process.exit(exitCode);

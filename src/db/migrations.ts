@@ -95,12 +95,9 @@ export async function applyMigrations(connectionString: string): Promise<string[
   return result.appliedMigrationNames;
 }
 
-/** Names of committed migrations not yet recorded as applied in the database. */
-export async function pendingMigrations(query: (sql: string) => Promise<{ migration_name: string }[]>) {
-  const applied = await query(
-    `SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
-  ).catch(() => []);
-  const done = new Set(applied.map((row) => row.migration_name));
+/** The migrations in prisma/migrations/ that are not among `applied` (see `appliedMigrationNames`). */
+export async function pendingMigrations(applied: readonly string[]): Promise<string[]> {
+  const done = new Set(applied);
   return (await migrationNames()).filter((name) => !done.has(name));
 }
 

@@ -1,7 +1,18 @@
-// A transaction on one pooled pg connection, for the code paths that bypass Prisma (see createDatabase).
+// Transactions: on one pooled pg connection for the statements of src/db/sql/ (`inTransaction`), and a snapshot for
+// Prisma reads that take several statements (`inSnapshot`).
 import type pg from 'pg';
 import type { Db as JobDb } from 'pg-boss';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { Db } from './prisma.js';
 import { prepared } from './prepared.js';
+
+/**
+ * Prisma reads a row and its relations in separate statements: in one repeatable-read snapshot they agree (a status
+ * from before an attempt was recorded never comes with that attempt, nor the other way round).
+ */
+export function inSnapshot<T>(db: Db, read: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  return db.$transaction(read, { isolationLevel: 'RepeatableRead' });
+}
 
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();

@@ -1,26 +1,32 @@
 // Publishing: in one transaction, the event, one delivery per matching active webhook, and one queued job per
-// delivery. Nothing accepted is lost; nothing rolled back is ever sent. Every publish runs these statements, so they
-// go straight to pg (like the delivery loop's; see `createDatabase`): through Prisma's interactive transaction and
-// its API-key lookup, the publishing process spent about a third of its CPU in Prisma.
+// delivery. Nothing accepted is lost; nothing rolled back is ever sent. The application services call it
+// (src/app/events.ts, and src/app/webhooks.ts for test events); its statements are in src/db/sql/events.ts.
 import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Counter } from 'prom-client';
-import { prepared } from '../db/prepared.js';
-import { inTransaction, jobInsertDatabase } from '../db/transaction.js';
+import { inTransaction } from '../db/transaction.js';
+import {
+  activeWebhookIdsMatching,
+  eventWithKey,
+  insertEventWithDeliveries,
+  releaseIdempotencyKey,
+} from '../db/sql/events.js';
+import { findDeliveryInProject } from '../db/sql/deliveries.js';
+import { upsertJobState } from '../db/sql/job-states.js';
 import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
-import { ConflictError } from '../lib/errors.js';
+import { ConflictError } from '../app/errors.js';
 import { newId } from '../lib/ids.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
-import { recordJobEvent } from '../jobs/state.js';
-import type { LiveNotifier } from '../live/updates.js';
+import { jobStateChange } from '../jobs/state.js';
+import type { DeliveryRef, LiveNotifier } from '../live/updates.js';
 import { patternsMatching } from './catalog.js';
 import { validateEvent, validateIdempotencyKey } from './validate.js';
 
 export type PublishInput = { type: string; data?: unknown; idempotencyKey?: string | null };
 export type Published = { event: Event; deliveryCount: number };
 /** What changed, for live subscribers: told by `announce` once the transaction has committed. */
-export type Changes = { job: JobState | null; deliveries: Delivery[] };
+export type Changes = { job: JobState | null; deliveries: DeliveryRef[] };
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
 
@@ -100,22 +106,17 @@ export class EventPublisher {
   ): Promise<Published & Changes> {
     if (key !== null) {
       // A key older than the window may be used again: release it from the old event.
-      await tx.query(
-        'UPDATE events SET idempotency_key = NULL WHERE project_id = $1 AND idempotency_key = $2 AND timestamp <= $3',
-        [projectId, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)],
-      );
+      await releaseIdempotencyKey(tx, projectId, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
     }
     const id = newId('evt');
     const timestamp = new Date();
     // First, so concurrent events of one job queue on its row and get their `jobSeq` in commit order.
-    const job = await recordJobEvent(tx, { projectId, eventId: id, type, data, timestamp });
+    const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
+    const job = change && (await upsertJobState(tx, change));
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const { rows: webhooks } = await tx.query<{ id: string }>(
-      `SELECT id FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $2::text[]`,
-      [projectId, patternsMatching(type)],
-    );
-    const deliveries = await this.insertEvent(tx, event, webhooks.map((w) => w.id));
-    return { event, deliveryCount: webhooks.length, job, deliveries };
+    const webhookIds = await activeWebhookIdsMatching(tx, projectId, patternsMatching(type));
+    const deliveries = await this.insertEvent(tx, event, webhookIds);
+    return { event, deliveryCount: webhookIds.length, job, deliveries };
   }
 
   /** Tells live subscribers (every API process) what a committed publish changed. */
@@ -124,87 +125,37 @@ export class EventPublisher {
     for (const delivery of changes.deliveries) this.live?.deliveryChanged(delivery);
   }
 
-  /** A `webhook.test` event delivered to one webhook only, whatever its subscriptions or status. */
+  /** A `webhook.test` event delivered to one webhook only, whatever its subscriptions or status; its delivery, queued. */
   async sendTest(projectId: string, webhookId: string): Promise<Delivery> {
     const data = validateEvent('webhook.test', { job_id: `test_${newId('evt').slice(4)}`, status: 'test' });
     const delivery = await inTransaction(this.pool, async (tx) => {
       const event = newEvent(projectId, 'webhook.test', data, null);
       const [created] = await this.insertEvent(tx, event, [webhookId], { test: true });
-      return created!;
+      return (await findDeliveryInProject(tx, projectId, created!.id))!;
     });
     this.announce({ job: null, deliveries: [delivery] });
     this.published?.inc({ type: 'webhook.test' });
     return delivery;
   }
 
-  /**
-   * The event and one delivery per webhook in one statement (the hot path of every publish: no per-row round
-   * trips), then their jobs (`first` goes into each first attempt's job). Rows are built here, so nothing needs
-   * reading back.
-   */
+  /** The event and one delivery per webhook (`insertEventWithDeliveries`), then their jobs (`first` goes into each). */
   private async insertEvent(
     tx: pg.ClientBase,
     event: Event,
     webhookIds: string[],
     first: { test?: true } = {},
-  ): Promise<Delivery[]> {
-    const deliveries: Delivery[] = webhookIds.map((webhookId) => ({
-      id: newId('del'),
-      projectId: event.projectId,
-      webhookId,
-      eventId: event.id,
-      eventType: event.type,
-      status: 'PENDING',
-      statusCode: null,
-      responseTimeMs: null,
-      attemptCount: 0,
-      lastAttemptAt: null,
-      nextAttemptAt: event.timestamp,
-      createdAt: event.timestamp,
-      updatedAt: event.timestamp,
-    }));
-    await tx.query(
-      prepared(
-        `WITH event AS (
-          INSERT INTO events (id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp)
-          VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
-        )
-        INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
-        SELECT d.id, $2, d.webhook_id, $1, $3, $8, $8, $8
-        FROM unnest($9::text[], $10::text[]) AS d(id, webhook_id)`,
-        [
-          event.id,
-          event.projectId,
-          event.type,
-          JSON.stringify(event.data),
-          event.jobId,
-          event.jobSeq,
-          event.idempotencyKey,
-          event.timestamp,
-          deliveries.map((d) => d.id),
-          webhookIds,
-        ],
-      ),
-    );
+  ): Promise<DeliveryRef[]> {
+    const deliveries = webhookIds.map((webhookId) => ({ id: newId('del'), projectId: event.projectId, webhookId }));
+    await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds });
     await enqueueInTransaction(
       this.boss,
-      jobInsertDatabase(tx),
+      tx,
       deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first })),
     );
     return deliveries;
   }
 
-  private async recentEventWithKey(projectId: string, key: string): Promise<Published | null> {
-    const { rows } = await this.pool.query<Event & { deliveryCount: number }>(
-      `SELECT id, project_id AS "projectId", type, data, job_id AS "jobId", job_seq AS "jobSeq",
-              idempotency_key AS "idempotencyKey", timestamp,
-              (SELECT count(*)::int FROM deliveries WHERE event_id = events.id) AS "deliveryCount"
-       FROM events WHERE project_id = $1 AND idempotency_key = $2 AND timestamp > $3`,
-      [projectId, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)],
-    );
-    const [row] = rows;
-    if (!row) return null;
-    const { deliveryCount, ...event } = row;
-    return { event, deliveryCount };
+  private recentEventWithKey(projectId: string, key: string): Promise<Published | null> {
+    return eventWithKey(this.pool, projectId, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
   }
 }

@@ -1,4 +1,4 @@
-import { ValidationError } from '../lib/errors.js';
+import { ValidationError } from '../app/errors.js';
 import { findJsonProblem, MAX_JSON_DEPTH } from '../lib/text.js';
 import { findEventType } from './catalog.js';
 
@@ -12,28 +12,28 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
  */
 export function validateEvent(type: string, data: unknown, maxBytes = Number.POSITIVE_INFINITY): Record<string, unknown> {
   const entry = findEventType(type);
-  if (!entry) throw new ValidationError(`Unknown event type "${type}"; see the eventTypes query`, 'type');
+  if (!entry) throw new ValidationError('eventType', (f) => `Unknown event type "${type}" in ${f}; see the eventTypes query`);
   const problem = findJsonProblem(data, MAX_JSON_DEPTH);
   if (problem) {
     const field = ['data', ...problem.path.map(String)].join('.');
-    throw new ValidationError(`${field}: ${problem.message}`, field);
+    throw new ValidationError(field, (f) => `${f}: ${problem.message}`);
   }
   const bytes = Buffer.byteLength(JSON.stringify(data ?? null), 'utf8');
   if (bytes > maxBytes) {
-    throw new ValidationError(`data is ${bytes} bytes as JSON; the limit is ${maxBytes} (MAX_EVENT_BYTES)`, 'data');
+    throw new ValidationError('data', (f) => `${f} is ${bytes} bytes as JSON; the limit is ${maxBytes} (MAX_EVENT_BYTES)`);
   }
   const parsed = entry.schema.safeParse(data);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const field = ['data', ...issue.path.map(String)].join('.');
-  throw new ValidationError(`${field}: ${issue.message}`, field);
+  throw new ValidationError(field, (f) => `${f}: ${issue.message}`);
 }
 
 export function validateIdempotencyKey(key: string): void {
   if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
     throw new ValidationError(
-      `idempotencyKey: ${key.length} characters long; the limit is ${MAX_IDEMPOTENCY_KEY_LENGTH}`,
       'idempotencyKey',
+      (f) => `${f}: ${key.length} characters long; the limit is ${MAX_IDEMPOTENCY_KEY_LENGTH}`,
     );
   }
 }

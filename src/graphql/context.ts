@@ -1,18 +1,15 @@
+import type { Services } from '../app/services.js';
 import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
-import type { DeliveryService } from '../delivery/service.js';
-import type { EventPublisher } from '../events/publisher.js';
-import type { LiveUpdates } from '../live/updates.js';
-import type { WebhookService } from '../webhooks/service.js';
 
-/** Everything a resolver may use; `principal` is always set because unauthenticated requests never get here. */
-export type Context = {
+/**
+ * What a resolver gets: the services, the caller (`principal` is always set: unauthenticated requests never get
+ * here) and its transport connection (an HTTP request, or the upgrade request of a graphql-ws socket), which
+ * subscription limits count by. `db` is for the Prisma plugin alone, which loads relations a selection asks for;
+ * resolvers call the services.
+ */
+export type Context = Services & {
   db: Db;
   principal: Principal;
-  webhooks: WebhookService;
-  events: EventPublisher;
-  deliveries: DeliveryService;
-  live: LiveUpdates;
-  /** The transport connection (an HTTP request, or the upgrade request of a graphql-ws socket): limits count per connection. */
   connection: object;
 };

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiAccess } from '../auth/access.js';
+import { UNAUTHENTICATED_MESSAGE, type ApiAccess } from '../auth/access.js';
 import { bearerToken, type Principal } from '../auth/api-keys.js';
 import { rateLimitHeaders } from './rate-limit.js';
 
@@ -8,8 +8,6 @@ declare module 'fastify' {
     principal?: Principal;
   }
 }
-
-const UNAUTHENTICATED_MESSAGE = 'Missing or invalid API key: send the header "Authorization: Bearer <key>"';
 
 /** A GraphQL-shaped error body with the UNAUTHENTICATED code, so both JSON and GraphQL clients understand it. */
 export const unauthenticatedBody = {

@@ -9,7 +9,8 @@ import Fastify, {
 import websocket from '@fastify/websocket';
 import type { Registry } from 'prom-client';
 import type { ApiAccess } from '../auth/access.js';
-import type { Context } from '../graphql/context.js';
+import type { Db } from '../db/prisma.js';
+import type { Services } from '../app/services.js';
 import { createGraphQL } from '../graphql/yoga.js';
 import type { SchemaExposure } from '../graphql/limits.js';
 import { requireApiKey } from './auth.js';
@@ -22,8 +23,10 @@ export type ServerDeps = {
   logger: FastifyBaseLogger;
   /** Authentication and rate limits for every transport (src/auth/access.ts). */
   access: ApiAccess;
-  /** The services resolvers use; each request adds its principal. */
-  services: Omit<Context, 'principal' | 'connection'>;
+  /** The application services every transport calls; each request adds its principal. */
+  services: Services;
+  /** For the GraphQL Prisma plugin, which loads the relations a selection asks for. */
+  db: Db;
   graphiql: boolean;
   /** Introspection and name suggestions, both off in production by default. */
   schemaExposure: SchemaExposure;
@@ -84,7 +87,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     contextFor: (req) => {
       if (!req.principal) throw new Error('GraphQL reached without an authenticated principal');
       // One graphql-ws socket shares its upgrade request across its operations: it identifies the connection.
-      return { ...deps.services, principal: req.principal, connection: req };
+      return { ...deps.services, db: deps.db, principal: req.principal, connection: req };
     },
   });
   const authenticate = requireApiKey(deps.access);

@@ -1,6 +1,6 @@
 // Caps on live subscriptions held by this process: per transport connection (one graphql-ws socket, or one SSE
 // request) and per project. Each subscription takes a slot when it starts and gives it back when it ends.
-import { GraphQLError } from 'graphql';
+import { SubscriptionLimitError } from '../app/errors.js';
 
 export type SubscriptionLimitSettings = { perConnection: number; perProject: number };
 
@@ -10,12 +10,12 @@ export class SubscriptionLimits {
 
   constructor(private readonly settings: SubscriptionLimitSettings) {}
 
-  /** Takes a slot or throws a GraphQL error naming the limit; the returned function gives the slot back (once). */
+  /** Takes a slot or throws a SubscriptionLimitError naming the limit; the returned function gives the slot back (once). */
   acquire(connection: object, projectId: string): () => void {
     const onConnection = this.byConnection.get(connection) ?? 0;
     const inProject = this.byProject.get(projectId) ?? 0;
     if (onConnection >= this.settings.perConnection) {
-      throw limitError(
+      throw new SubscriptionLimitError(
         `Too many subscriptions on this connection: at most ${this.settings.perConnection} at once ` +
           '(MAX_SUBSCRIPTIONS_PER_CONNECTION); complete one first or open another connection',
         'connection',
@@ -23,7 +23,7 @@ export class SubscriptionLimits {
       );
     }
     if (inProject >= this.settings.perProject) {
-      throw limitError(
+      throw new SubscriptionLimitError(
         `Too many subscriptions for this project: at most ${this.settings.perProject} at once per server ` +
           '(MAX_SUBSCRIPTIONS_PER_PROJECT); complete one first',
         'project',
@@ -43,6 +43,3 @@ export class SubscriptionLimits {
     };
   }
 }
-
-const limitError = (message: string, scope: 'connection' | 'project', limit: number) =>
-  new GraphQLError(message, { extensions: { code: 'SUBSCRIPTION_LIMIT_EXCEEDED', scope, limit } });

@@ -7,9 +7,11 @@
 // dropped; job events and deliveries are (re)loaded from the database when a notification says something changed.
 // A slow subscriber's buffer coalesces (latest wins), so its memory stays bounded; terminal states are kept.
 import { createPubSub, type PubSub } from 'graphql-yoga';
+import type pg from 'pg';
 import type { Db } from '../db/prisma.js';
+import { jobEventIdsAfter } from '../db/sql/events.js';
 import type { Delivery, Event, JobState } from '../generated/prisma/client.js';
-import { findJobState, isTerminalEventType, isTerminalStatus } from '../jobs/state.js';
+import { isTerminalEventType, isTerminalStatus } from '../jobs/state.js';
 import { CoalescingBuffer } from './coalescing-buffer.js';
 import type { SubscriptionLimits } from './subscription-limits.js';
 import { isResync, type PgEventTarget, type Resync } from '../notify/pg-event-target.js';
@@ -52,6 +54,7 @@ export class LiveUpdates implements LiveNotifier {
   constructor(
     private readonly deps: {
       db: Db;
+      pool: pg.Pool;
       target: PgEventTarget;
       limits: SubscriptionLimits;
       onError: (error: unknown, what: string) => void;
@@ -80,7 +83,7 @@ export class LiveUpdates implements LiveNotifier {
       seq = state.seq;
       buffer.push('state', state, { final: isTerminalStatus(state.status) });
     };
-    const load = () => findJobState(db, sub.projectId, jobId);
+    const load = () => db.jobState.findUnique({ where: { projectId_jobId: { projectId: sub.projectId, jobId } } });
     return this.stream(sub, 'job', jobId, buffer, {
       onNotice: (notice) => {
         if (isResync(notice)) load().then(accept, (error) => onError(error, 'job state reload failed'));
@@ -98,7 +101,7 @@ export class LiveUpdates implements LiveNotifier {
    * for a slow subscriber only the last is sent. Ends after a terminal event.
    */
   jobEvents(sub: Subscriber, jobId: string): AsyncIterableIterator<Event> {
-    const { db } = this.deps;
+    const { db, pool } = this.deps;
     const changed = new CoalescingBuffer<true>(); // "the job has news": one flag, however many notifications
     let sent = 0;
     return this.stream(sub, 'job', jobId, changed, {
@@ -117,7 +120,7 @@ export class LiveUpdates implements LiveNotifier {
         }
         for await (const _ of changed) {
           let events: Event[];
-          while ((events = await eventsAfter(db, sub.projectId, jobId, sent)).length > 0) {
+          while ((events = await eventsAfter(db, pool, sub.projectId, jobId, sent)).length > 0) {
             for (const event of events) {
               sent = event.jobSeq!;
               yield event;
@@ -225,15 +228,8 @@ export class LiveUpdates implements LiveNotifier {
 }
 
 /** Events of the job after `seq`, in order, skipping each progress event followed by another of the same type. */
-async function eventsAfter(db: Db, projectId: string, jobId: string, seq: number): Promise<Event[]> {
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    SELECT id FROM (
-      SELECT id, type, job_seq, lead(type) OVER (ORDER BY job_seq) AS next_type
-      FROM events WHERE project_id = ${projectId} AND job_id = ${jobId} AND job_seq > ${seq}
-    ) pending
-    WHERE type NOT LIKE '%.progress' OR next_type IS DISTINCT FROM type
-    ORDER BY job_seq
-    LIMIT ${EVENTS_PER_QUERY}`;
-  if (rows.length === 0) return [];
-  return db.event.findMany({ where: { id: { in: rows.map((r) => r.id) } }, orderBy: { jobSeq: 'asc' } });
+async function eventsAfter(db: Db, pool: pg.Pool, projectId: string, jobId: string, seq: number): Promise<Event[]> {
+  const ids = await jobEventIdsAfter(pool, projectId, jobId, seq, EVENTS_PER_QUERY);
+  if (ids.length === 0) return [];
+  return db.event.findMany({ where: { id: { in: ids } }, orderBy: { jobSeq: 'asc' } });
 }

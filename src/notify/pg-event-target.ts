@@ -5,6 +5,7 @@
 // database, since notifications sent meanwhile are lost. NOTIFY payloads must stay under 8,000 bytes.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { listenStatement, unlistenStatement } from '../db/sql/notify.js';
 
 /** Dispatched to every topic after a reconnection: notifications since `since` (epoch ms) may have been missed. */
 export type Resync = { resync: true; since: number };
@@ -94,7 +95,7 @@ export class PgEventTarget implements EventTarget {
     const channel = channelFor(topic);
     this.topicByChannel.delete(channel);
     this.listening.delete(channel);
-    if (this.client) this.command(this.client, `UNLISTEN "${channel}"`).catch(() => {}); // dropped: listens to nothing
+    if (this.client) this.command(this.client, unlistenStatement(channel)).catch(() => {}); // dropped: listens to nothing
   }
 
   /** Publishes `event.detail` to every process listening on `event.type`; never throws (callers have committed). */
@@ -138,7 +139,7 @@ export class PgEventTarget implements EventTarget {
   }
 
   private async listen(client: pg.Client, channel: string): Promise<void> {
-    await this.command(client, `LISTEN "${channel}"`);
+    await this.command(client, listenStatement(channel));
     if (this.client === client) this.listening.get(channel)?.resolve();
   }
 

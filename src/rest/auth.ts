@@ -1,7 +1,7 @@
 // `Authorization: Bearer <key>` on every REST route except those marked public (the OpenAPI document), and the
 // key's REST rate limit (src/http/rate-limit.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiAccess } from '../auth/access.js';
+import { UNAUTHENTICATED_MESSAGE, type ApiAccess } from '../auth/access.js';
 import { bearerToken, type Principal } from '../auth/api-keys.js';
 import { rateLimitHeaders } from '../http/rate-limit.js';
 import { RestError } from './errors.js';
@@ -18,7 +18,7 @@ export const authenticate = (access: ApiAccess) => async (req: FastifyRequest, r
   const outcome = await access.authorize(bearerToken(req.headers.authorization), req.ip, 'rest');
   if ('refused' in outcome) {
     if (outcome.refused === 'unauthenticated') {
-      throw new RestError(401, 'unauthenticated', 'Missing or invalid API key: send the header "Authorization: Bearer <key>"');
+      throw new RestError(401, 'unauthenticated', UNAUTHENTICATED_MESSAGE);
     }
     rateLimitHeaders(reply, outcome);
     throw new RestError(429, 'rate_limited', outcome.message);

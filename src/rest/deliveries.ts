@@ -1,10 +1,7 @@
 // /v1/webhooks/{id}/deliveries: the spec's monitoring list (newest first, by offset or cursor, filtered by status
 // or event type) and manual retry.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Prisma } from '../generated/prisma/client.js';
-import { countDeliveries, type DeliveryFilter } from '../delivery/read-model/delivery-counts.js';
-import { NotFoundError } from '../lib/errors.js';
-import type { Services } from './plugin.js';
+import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
 import { RestError } from './errors.js';
 import { DELIVERY_STATUS, deliveryJson, type RestDeliveryStatus } from './serializers.js';
@@ -33,7 +30,7 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 }
 
 export const deliveryRoutes =
-  ({ db, webhooks, deliveries }: Services): FastifyPluginAsyncZod =>
+  ({ deliveries }: Services): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/webhooks/:id/deliveries', {
       schema: {
@@ -47,36 +44,21 @@ export const deliveryRoutes =
         response: { 200: json('A page of deliveries', DeliveryList), ...errors(404, 422) },
       },
       handler: async (req) => {
-        const { projectId } = principalOf(req);
-        const webhook = await webhooks.get(projectId, req.params.id);
         const { limit, offset, cursor, status, event_type: eventType } = req.query;
-        const where: DeliveryFilter = {
-          projectId,
-          webhookId: webhook.id,
-          ...(status && { status: STATUS_FILTER[status] }),
-          ...(eventType && { eventType }),
-        };
-        const after = cursor === undefined ? undefined : decodeCursor(cursor);
-        const page: Prisma.DeliveryWhereInput = after
-          ? { ...where, OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }
-          : where;
-        const [rows, total] = await Promise.all([
-          db.delivery.findMany({
-            where: page,
-            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-            take: limit + 1,
-            skip: offset ?? 0,
-          }),
-          countDeliveries(db, where),
-        ]);
-        const items = rows.slice(0, limit);
+        const olderThan = cursor === undefined ? undefined : decodeCursor(cursor);
+        const page = await deliveries.pageOfWebhook(
+          principalOf(req),
+          { webhookId: req.params.id, status: status && STATUS_FILTER[status], eventType },
+          { take: limit + 1, skip: offset ?? 0, olderThan },
+        );
+        const items = page.deliveries.slice(0, limit);
         const last = items.at(-1);
         return {
           deliveries: items.map(deliveryJson),
-          total,
+          total: page.total,
           limit,
           ...(cursor === undefined && { offset: offset ?? 0 }),
-          next_cursor: rows.length > limit && last ? encodeCursor(last) : null,
+          next_cursor: page.deliveries.length > limit && last ? encodeCursor(last) : null,
         };
       },
     });
@@ -91,11 +73,8 @@ export const deliveryRoutes =
         response: { 202: json('The delivery, with its retry queued', Delivery), ...errors(404) },
       },
       handler: async (req, reply) => {
-        const { projectId } = principalOf(req);
-        const { id, delivery_id: deliveryId } = req.params;
-        const delivery = await deliveries.get(projectId, deliveryId);
-        if (delivery.webhookId !== id) throw new NotFoundError(`No delivery with id ${deliveryId} for webhook ${id}`);
-        return reply.code(202).send(deliveryJson(await deliveries.retry(projectId, deliveryId)));
+        const { id: webhookId, delivery_id: deliveryId } = req.params;
+        return reply.code(202).send(deliveryJson(await deliveries.retry(principalOf(req), deliveryId, { webhookId })));
       },
     });
   };

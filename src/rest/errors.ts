@@ -1,8 +1,9 @@
 // Every REST error has one shape, `{ "error": { "code", "message", "field"? } }`. This module turns whatever was
-// thrown (service errors, schema validation, Fastify's body parsing, the rate limiter) into that shape.
+// thrown (domain errors, schema validation, Fastify's body parsing, the rate limiter) into that shape: the one
+// mapping from domain errors (src/app/errors.ts) to HTTP statuses.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ConflictError, NotFoundError, ValidationError } from '../lib/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../app/errors.js';
 
 export type ErrorCode =
   | 'invalid_json'
@@ -31,7 +32,7 @@ export class RestError extends Error {
   }
 }
 
-/** Service field names follow GraphQL (`idempotencyKey`); REST names are snake_case. Nested paths keep their keys. */
+/** REST's name for a logical input field (`idempotencyKey`): snake_case. Nested paths keep their keys (`data.job_id`). */
 const restField = (field: string) => {
   const [head = '', ...rest] = field.split('.');
   return [head.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), ...rest].join('.');
@@ -54,10 +55,7 @@ function describe(error: unknown): { status: number; body: ErrorBody } {
   });
   if (error instanceof RestError) return answer(error.status, error.code, error.message, error.field);
   if (error instanceof ValidationError) {
-    // A message that starts by naming its field names it as REST does.
-    const field = restField(error.field);
-    const named = error.message.startsWith(`${error.field}:`);
-    return answer(422, 'validation_failed', named ? field + error.message.slice(error.field.length) : error.message, field);
+    return answer(422, 'validation_failed', error.messageFor(restField), restField(error.field));
   }
   if (error instanceof NotFoundError) return answer(404, 'not_found', error.message);
   if (error instanceof ConflictError) {

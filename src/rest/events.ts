@@ -1,7 +1,6 @@
-// POST /v1/events: publishing for backends that do not speak GraphQL, through the same EventPublisher.
+// POST /v1/events: publishing for backends that do not speak GraphQL, through the same EventService.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { ValidationError } from '../lib/errors.js';
-import type { Services } from './plugin.js';
+import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
 import { publishedJson } from './serializers.js';
 import { AcceptedEvent, bodyErrors, errors, json, PublishEventBody } from './schemas.js';
@@ -21,16 +20,8 @@ export const eventRoutes =
       },
       handler: async (req, reply) => {
         const { event_type: type, data, idempotency_key: idempotencyKey } = req.body;
-        try {
-          const published = await events.publish(principalOf(req).projectId, { type, data, idempotencyKey });
-          return reply.code(202).send(publishedJson(published));
-        } catch (error) {
-          // The publisher names GraphQL's input field; the REST field is event_type.
-          if (error instanceof ValidationError && error.field === 'type') {
-            throw new ValidationError(`event_type: unknown event type "${type}"`, 'event_type');
-          }
-          throw error;
-        }
+        const published = await events.publish(principalOf(req), { type, data, idempotencyKey });
+        return reply.code(202).send(publishedJson(published));
       },
     });
   };

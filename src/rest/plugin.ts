@@ -10,7 +10,6 @@ import { eventRoutes } from './events.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { webhookRoutes } from './webhooks.js';
 
-export type Services = ServerDeps['services'];
 
 export const restRoutes =
   (deps: Pick<ServerDeps, 'access' | 'services'>): FastifyPluginAsync =>

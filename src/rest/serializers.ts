@@ -1,6 +1,7 @@
 // Database rows to the spec's snake_case JSON: lowercase statuses, ISO 8601 UTC timestamps to the second
 // (the same form as the `timestamp` receivers get in each payload).
 import type { Delivery, DeliveryStatus, Webhook, WebhookStatus } from '../generated/prisma/client.js';
+import { deliveryTimestamp } from '../app/deliveries.js';
 import type { Published } from '../events/publisher.js';
 import { wireTimestamp } from '../delivery/sending/payload.js';
 
@@ -34,8 +35,7 @@ export const deliveryJson = (d: Delivery) => ({
   event_type: d.eventType,
   status: DELIVERY_STATUS[d.status],
   status_code: d.statusCode,
-  // When the last attempt was made; until the first attempt, when the delivery was queued.
-  timestamp: wireTimestamp(d.lastAttemptAt ?? d.createdAt),
+  timestamp: wireTimestamp(deliveryTimestamp(d)),
   response_time_ms: d.responseTimeMs,
   attempt_count: d.attemptCount,
   next_attempt_at: timestampOrNull(d.nextAttemptAt),

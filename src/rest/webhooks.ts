@@ -1,8 +1,8 @@
 // /v1/webhooks: the spec's register, list, update and delete calls, and the dashboard's test, enable, disable
-// and rotate-secret actions. Every rule lives in WebhookService; this module maps HTTP to it.
+// and rotate-secret actions. Every rule lives in WebhookService (src/app/webhooks.ts); this module maps HTTP to it.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { Services } from './plugin.js';
+import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
 import { deliveryJson, webhookJson } from './serializers.js';
 import {
@@ -24,7 +24,7 @@ import {
 const tags = ['Webhooks'];
 
 export const webhookRoutes =
-  ({ db, webhooks, events }: Services): FastifyPluginAsyncZod =>
+  ({ webhooks }: Services): FastifyPluginAsyncZod =>
   async (app) => {
     app.post('/webhooks', {
       schema: {
@@ -35,7 +35,7 @@ export const webhookRoutes =
         response: { 201: json('The new webhook', CreatedWebhook), ...errors(...bodyErrors) },
       },
       handler: async (req, reply) => {
-        const { webhook, secret } = await webhooks.create(principalOf(req).projectId, req.body);
+        const { webhook, secret } = await webhooks.create(principalOf(req), req.body);
         // A secret the caller chose is not echoed back; a generated one is shown this once.
         const generated = req.body.secret == null;
         return reply.code(201).send({ ...webhookJson(webhook), ...(generated && { secret }) });
@@ -51,16 +51,11 @@ export const webhookRoutes =
         response: { 200: json('A page of webhooks', WebhookList), ...errors(422) },
       },
       handler: async (req) => {
-        const { projectId } = principalOf(req);
+        const principal = principalOf(req);
         const { limit, offset } = req.query;
         const [rows, total] = await Promise.all([
-          db.webhook.findMany({
-            where: { projectId },
-            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-            take: limit,
-            skip: offset,
-          }),
-          db.webhook.count({ where: { projectId } }),
+          webhooks.list(principal, { take: limit, skip: offset }),
+          webhooks.count(principal),
         ]);
         return { webhooks: rows.map(webhookJson), total, limit, offset };
       },
@@ -74,7 +69,7 @@ export const webhookRoutes =
         params: WebhookParams,
         response: { 200: json('The webhook', Webhook), ...errors(404) },
       },
-      handler: async (req) => webhookJson(await webhooks.get(principalOf(req).projectId, req.params.id)),
+      handler: async (req) => webhookJson(await webhooks.get(principalOf(req), req.params.id)),
     });
 
     app.put('/webhooks/:id', {
@@ -88,7 +83,7 @@ export const webhookRoutes =
         response: { 200: json('The updated webhook', Webhook), ...errors(404, ...bodyErrors) },
       },
       handler: async (req) =>
-        webhookJson(await webhooks.update(principalOf(req).projectId, req.params.id, req.body)),
+        webhookJson(await webhooks.update(principalOf(req), req.params.id, req.body)),
     });
 
     app.delete('/webhooks/:id', {
@@ -100,7 +95,7 @@ export const webhookRoutes =
         response: { 204: z.undefined().describe('Deleted'), ...errors(404) },
       },
       handler: async (req, reply) => {
-        await webhooks.delete(principalOf(req).projectId, req.params.id);
+        await webhooks.delete(principalOf(req), req.params.id);
         return reply.code(204).send();
       },
     });
@@ -115,11 +110,8 @@ export const webhookRoutes =
         params: WebhookParams,
         response: { 202: json('The queued test delivery', Delivery), ...errors(404) },
       },
-      handler: async (req, reply) => {
-        const { projectId } = principalOf(req);
-        const webhook = await webhooks.get(projectId, req.params.id);
-        return reply.code(202).send(deliveryJson(await events.sendTest(projectId, webhook.id)));
-      },
+      handler: async (req, reply) =>
+        reply.code(202).send(deliveryJson(await webhooks.test(principalOf(req), req.params.id))),
     });
 
     app.post('/webhooks/:id/enable', {
@@ -131,7 +123,7 @@ export const webhookRoutes =
         params: WebhookParams,
         response: { 200: json('The webhook, active', Webhook), ...errors(404) },
       },
-      handler: async (req) => webhookJson(await webhooks.enable(principalOf(req).projectId, req.params.id)),
+      handler: async (req) => webhookJson(await webhooks.enable(principalOf(req), req.params.id)),
     });
 
     app.post('/webhooks/:id/disable', {
@@ -142,7 +134,7 @@ export const webhookRoutes =
         params: WebhookParams,
         response: { 200: json('The webhook, disabled', Webhook), ...errors(404) },
       },
-      handler: async (req) => webhookJson(await webhooks.disable(principalOf(req).projectId, req.params.id)),
+      handler: async (req) => webhookJson(await webhooks.disable(principalOf(req), req.params.id)),
     });
 
     app.post('/webhooks/:id/rotate-secret', {
@@ -159,9 +151,9 @@ export const webhookRoutes =
       },
       handler: async (req) => {
         const { webhook, secret } = await webhooks.rotateSecret(
-          principalOf(req).projectId,
+          principalOf(req),
           req.params.id,
-          req.body?.grace_period_seconds ?? 86_400,
+          req.body?.grace_period_seconds,
         );
         return { ...webhookJson(webhook), secret };
       },

@@ -1,5 +1,5 @@
 // Input rules for webhooks, shared by every API surface.
-import { ValidationError } from '../lib/errors.js';
+import { ValidationError } from '../app/errors.js';
 import { notPublic, type DestinationPolicy } from '../delivery/sending/destination-policy.js';
 import { isValidEventPattern } from '../events/catalog.js';
 
@@ -10,50 +10,53 @@ export function validateUrl(
   { allowHttp, destinations }: { allowHttp: boolean; destinations: DestinationPolicy },
 ): string {
   if (raw.length > MAX_URL_LENGTH) {
-    throw new ValidationError(`url must be at most ${MAX_URL_LENGTH} characters`, 'url');
+    throw new ValidationError('url', (f) => `${f} must be at most ${MAX_URL_LENGTH} characters`);
   }
   // The URL parser would quietly trim or percent-encode these; a URL that needs it is a mistake worth naming.
   if (/[\s\u0000-\u001f\u007f]/.test(raw)) {
-    throw new ValidationError('url must not contain whitespace or control characters', 'url');
+    throw new ValidationError('url', (f) => `${f} must not contain whitespace or control characters`);
   }
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ValidationError('url must be an absolute http(s) URL, e.g. https://example.com/webhook', 'url');
+    throw new ValidationError('url', (f) => `${f} must be an absolute http(s) URL, e.g. https://example.com/webhook`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new ValidationError('url must use http or https', 'url');
+    throw new ValidationError('url', (f) => `${f} must use http or https`);
   }
   if (url.protocol === 'http:' && !allowHttp) {
-    throw new ValidationError('url must use https (plain http is refused in production)', 'url');
+    throw new ValidationError('url', (f) => `${f} must use https (plain http is refused in production)`);
   }
   if (url.username || url.password) {
-    throw new ValidationError('url must not contain credentials; authenticate with the signature instead', 'url');
+    throw new ValidationError(
+      'url',
+      (f) => `${f} must not contain credentials; authenticate with the signature instead`,
+    );
   }
   // Names are vetted at connect time (they may resolve anywhere later); literals and localhost can be refused now.
   const host = url.hostname.replace(/\.$/, '');
   const literal = destinations.allowsLiteralHost(host);
   const localName = host === 'localhost' || host.endsWith('.localhost');
   if (literal === false || (localName && !destinations.allows('127.0.0.1'))) {
-    throw new ValidationError(`url must point to a public address; ${url.hostname} ${notPublic}`, 'url');
+    throw new ValidationError('url', (f) => `${f} must point to a public address; ${url.hostname} ${notPublic}`);
   }
   return url.toString();
 }
 
 export function validateEvents(events: readonly string[]): string[] {
   if (events.length === 0) {
-    throw new ValidationError('events must name at least one event type', 'events');
+    throw new ValidationError('events', (f) => `${f} must name at least one event type`);
   }
   const seen = new Set<string>();
   for (const pattern of events) {
     if (!isValidEventPattern(pattern)) {
       throw new ValidationError(
-        `events: unknown event type "${pattern}"; use a name from eventTypes, a wildcard such as "vision.*", or "*"`,
         'events',
+        (f) => `${f}: unknown event type "${pattern}"; use a name from eventTypes, a wildcard such as "vision.*", or "*"`,
       );
     }
-    if (seen.has(pattern)) throw new ValidationError(`events: "${pattern}" is listed twice`, 'events');
+    if (seen.has(pattern)) throw new ValidationError('events', (f) => `${f}: "${pattern}" is listed twice`);
     seen.add(pattern);
   }
   return [...seen];
@@ -66,29 +69,32 @@ export const MAX_SECRET_LENGTH = 256;
 export function validateSecret(secret: string): string {
   if (secret.length < MIN_SECRET_LENGTH) {
     throw new ValidationError(
-      `secret is ${secret.length} characters; it must be at least ${MIN_SECRET_LENGTH}, since anyone who sees one signed ` +
-        'delivery can try guesses of a short secret offline. Leave it out to have a strong one generated',
       'secret',
+      (f) =>
+        `${f} is ${secret.length} characters; it must be at least ${MIN_SECRET_LENGTH}, since anyone who sees one signed ` +
+        'delivery can try guesses of a short secret offline. Leave it out to have a strong one generated',
     );
   }
   if (secret.length > MAX_SECRET_LENGTH) {
-    throw new ValidationError(`secret is ${secret.length} characters; it must be at most ${MAX_SECRET_LENGTH}`, 'secret');
+    throw new ValidationError('secret', (f) => `${f} is ${secret.length} characters; it must be at most ${MAX_SECRET_LENGTH}`);
   }
   return secret;
 }
 
 export function validateDescription(description: string): string {
-  if (description.length > 500) throw new ValidationError('description must be at most 500 characters', 'description');
+  if (description.length > 500) throw new ValidationError('description', (f) => `${f} must be at most 500 characters`);
   return description;
 }
 
 export const MAX_GRACE_PERIOD_SECONDS = 30 * 86_400;
+/** How long the previous secret keeps signing after a rotation, unless the caller says otherwise: 24 h. */
+export const DEFAULT_GRACE_PERIOD_SECONDS = 86_400;
 
 export function validateGracePeriod(seconds: number): number {
   if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_GRACE_PERIOD_SECONDS) {
     throw new ValidationError(
-      `gracePeriodSeconds must be a whole number from 0 to ${MAX_GRACE_PERIOD_SECONDS} (30 days)`,
       'gracePeriodSeconds',
+      (f) => `${f} must be a whole number from 0 to ${MAX_GRACE_PERIOD_SECONDS} (30 days)`,
     );
   }
   return seconds;

@@ -2,7 +2,8 @@
 import { pino, type Logger } from 'pino';
 import { ApiKeyStore } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
-import { createPrisma } from '../../src/db/prisma.js';
+import { createDatabase, type Db } from '../../src/db/prisma.js';
+import type pg from 'pg';
 import { startService, type RunningService } from '../../src/composition-root.js';
 import { onCleanup } from './cleanup.js';
 import { createTestDatabase } from './database.js';
@@ -12,7 +13,9 @@ export type GraphQLResult<T = any> = { status: number; body: { data?: T; errors?
 export type TestService = RunningService & {
   httpUrl: string;
   /** A client of the service's database, to look at what the API does not show (the job queue). */
-  db: ReturnType<typeof createPrisma>;
+  db: Db;
+  /** The same database over plain pg (what the key store and the SQL of src/db/sql/ take). */
+  pool: pg.Pool;
   /** A webhook's queued delivery jobs by pg-boss priority: 0 is what the main fetch reads, -1 is held back. */
   queuedJobsByPriority: (webhookId: string) => Promise<Record<string, number>>;
   /** A new project with its own API key. */
@@ -45,15 +48,16 @@ export async function startTestService(
   });
   const service = await startService(config, logger);
   onCleanup(() => service.stop());
-  const db = createPrisma(databaseUrl, 2);
-  onCleanup(() => db.$disconnect());
-  const apiKeys = new ApiKeyStore(db);
+  const { db, pool, close } = createDatabase(databaseUrl, () => {}, { max: 2 });
+  onCleanup(close);
+  const apiKeys = new ApiKeyStore(pool);
   const httpUrl = service.httpUrl!;
 
   return {
     ...service,
     httpUrl,
     db,
+    pool,
     queuedJobsByPriority: async (webhookId) => {
       const rows = await db.$queryRaw<{ priority: number; n: number }[]>`
         SELECT priority, count(*)::int AS n FROM pgboss.job
@@ -61,8 +65,8 @@ export async function startTestService(
       return Object.fromEntries(rows.map((r) => [r.priority, r.n]));
     },
     newProject: async (name = `project-${process.pid}-${++projectCounter}`) => {
-      const { key, project } = await apiKeys.create(name);
-      return { key, projectId: project.id };
+      const { key, apiKey } = await apiKeys.create(name);
+      return { key, projectId: apiKey.projectId };
     },
     gql: async (key, query, variables) => {
       const response = await fetch(`${httpUrl}/graphql`, {

@@ -4,15 +4,12 @@ import type { Queryable } from './queryable.js';
 
 /** One NOTIFY; inside a transaction it is sent at commit, and never for a rollback. */
 export async function notify(db: Queryable, channel: string, payload: string): Promise<void> {
-  await db.query('SELECT pg_notify($1, $2)::text', [channel, payload]);
+  await db.query('SELECT pg_notify($1, $2)', [channel, payload]);
 }
 
 /** Many NOTIFYs in one statement, sent in the order given. */
 export async function notifyMany(db: Queryable, channels: string[], payloads: string[]): Promise<void> {
-  await db.query('SELECT pg_notify(c, p)::text FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS n(c, p, i) ORDER BY i', [
-    channels,
-    payloads,
-  ]);
+  await db.query('SELECT pg_notify(c, p) FROM unnest($1::text[], $2::text[]) AS n(c, p)', [channels, payloads]);
 }
 
 /** The statements that start and stop listening on a channel (an identifier: it is quoted here). */

@@ -1,6 +1,9 @@
 // The pg-boss queue that carries one job per delivery attempt. Jobs are inserted in the publisher's
 // transaction (transactional outbox) and, for retries, in the transaction that records the failed attempt.
-import { PgBoss, type Db as JobDb, type Job, type JobInsert } from 'pg-boss';
+import type pg from 'pg';
+import { PgBoss, type Job, type JobInsert } from 'pg-boss';
+import { jobInsertDatabase } from '../../db/transaction.js';
+import { notify } from '../../db/sql/notify.js';
 import { channelFor } from '../../notify/pg-event-target.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
@@ -61,16 +64,14 @@ export const deliveryJob = (webhookId: string, data: DeliveryJob, startAfter?: D
 });
 
 /**
- * Inserts jobs inside the caller's transaction (`fromPrisma(tx)`, or `jobDatabase(client)`): they exist if and only
- * if it commits. When any is due now, a NOTIFY in the same transaction wakes the workers at commit (never for a
- * rollback).
+ * Inserts jobs inside the caller's transaction: they exist if and only if it commits. When any is due now, a NOTIFY
+ * in the same transaction wakes the workers at commit (never for a rollback).
  */
-export async function enqueueInTransaction(boss: PgBoss, tx: JobDb, jobs: JobInsert<DeliveryJob>[]) {
+export async function enqueueInTransaction(boss: PgBoss, tx: pg.ClientBase, jobs: JobInsert<DeliveryJob>[]) {
   if (jobs.length === 0) return;
-  await boss.insert(DELIVERY_QUEUE, jobs, { db: tx });
+  await boss.insert(DELIVERY_QUEUE, jobs, { db: jobInsertDatabase(tx) });
   const now = Date.now();
   if (jobs.some((job) => !(job.startAfter instanceof Date) || job.startAfter.getTime() <= now)) {
-    // Cast: Prisma cannot read back pg_notify's void result.
-    await tx.executeSql('SELECT pg_notify($1, $2)::text', [channelFor(DELIVERY_WAKE_TOPIC), 'null']);
+    await notify(tx, channelFor(DELIVERY_WAKE_TOPIC), 'null');
   }
 }

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { prepared } from '../../db/prepared.js';
-import { inTransaction, jobDatabase, jobInsertDatabase } from '../../db/transaction.js';
+import { inTransaction, jobDatabase } from '../../db/transaction.js';
 import type { DeliveryStatus } from '../../generated/prisma/client.js';
 import { newId } from '../../lib/ids.js';
 import type { DeliveryRef } from '../../live/updates.js';
@@ -223,7 +223,7 @@ export class AttemptRecorder {
       );
     }
     const changed = await updateDeliveries(tx, updates);
-    await enqueueInTransaction(this.deps.boss, jobInsertDatabase(tx), retries);
+    await enqueueInTransaction(this.deps.boss, tx, retries);
     let disabledWebhooks = 0;
     for (const webhookId of sorted([...toDisable.keys()])) {
       const { rowCount } = await tx.query(

@@ -1,6 +1,6 @@
-import { countDeliveries, type DeliveryFilter } from '../../delivery/read-model/delivery-counts.js';
+import { deliveryTimestamp, type DeliveryListFilter } from '../../app/deliveries.js';
 import { ERROR_KINDS } from '../../delivery/sending/http-client.js';
-import { NotFoundError } from '../../lib/errors.js';
+import { NotFoundError } from '../../app/errors.js';
 import { builder } from '../builder.js';
 
 const DeliveryStatus = builder.enumType('DeliveryStatus', {
@@ -50,7 +50,11 @@ export const Delivery = builder.prismaObject('Delivery', {
     eventType: t.exposeString('eventType'),
     status: t.expose('status', { type: DeliveryStatus }),
     statusCode: t.exposeInt('statusCode', { nullable: true, description: "The last attempt's HTTP status" }),
-    timestamp: t.expose('lastAttemptAt', { type: 'DateTime', nullable: true, description: 'When the last attempt started' }),
+    timestamp: t.field({
+      type: 'DateTime',
+      description: 'When the last attempt started; before the first attempt, when the delivery was queued',
+      resolve: (delivery) => deliveryTimestamp(delivery),
+    }),
     responseTimeMs: t.exposeInt('responseTimeMs', { nullable: true }),
     attemptCount: t.exposeInt('attemptCount'),
     nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true }),
@@ -70,13 +74,8 @@ builder.queryFields((t) => ({
         status: t.arg({ type: DeliveryStatus }),
         eventType: t.arg.string(),
       },
-      resolve: (query, _root, args, ctx) =>
-        ctx.db.delivery.findMany({
-          ...query,
-          where: deliveryFilter(ctx.principal.projectId, args),
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        }),
-      totalCount: (_parent, args, ctx) => countDeliveries(ctx.db, deliveryFilter(ctx.principal.projectId, args)),
+      resolve: (query, _root, args, ctx) => ctx.deliveries.list(ctx.principal, listFilter(args), query),
+      totalCount: (_parent, args, ctx) => ctx.deliveries.count(ctx.principal, listFilter(args)),
     },
     {},
   ),
@@ -84,29 +83,16 @@ builder.queryFields((t) => ({
     type: 'Delivery',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
-    resolve: async (query, _root, { id }, ctx) => {
-      // Prisma reads the delivery and its attempts in separate statements: one snapshot keeps them consistent (a
-      // status from before an attempt was recorded never comes with that attempt, nor the other way round).
-      const delivery = await ctx.db.$transaction(
-        (tx) => tx.delivery.findFirst({ ...query, where: { id: String(id), projectId: ctx.principal.projectId } }),
-        { isolationLevel: 'RepeatableRead' },
-      );
-      if (!delivery) throw new NotFoundError(`No delivery with id ${id}`);
-      return delivery;
-    },
+    resolve: (query, _root, { id }, ctx) => ctx.deliveries.get(ctx.principal, String(id), query),
   }),
 }));
 
-function deliveryFilter(
-  projectId: string,
-  args: { webhookId: string | number; status?: 'PENDING' | 'SUCCESS' | 'RETRYING' | 'FAILED' | null; eventType?: string | null },
-): DeliveryFilter {
-  return {
-    projectId,
-    webhookId: String(args.webhookId),
-    ...(args.status && { status: args.status }),
-    ...(args.eventType && { eventType: args.eventType }),
-  };
+function listFilter(args: {
+  webhookId: string | number;
+  status?: DeliveryListFilter['status'] | null;
+  eventType?: string | null;
+}): DeliveryListFilter {
+  return { webhookId: String(args.webhookId), status: args.status ?? undefined, eventType: args.eventType ?? undefined };
 }
 
 builder.mutationFields((t) => ({
@@ -115,10 +101,7 @@ builder.mutationFields((t) => ({
     description: 'Attempts the delivery again now, whatever its state',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
-    resolve: async (query, _root, { id }, ctx) => {
-      const delivery = await ctx.deliveries.retry(ctx.principal.projectId, String(id));
-      return ctx.db.delivery.findUniqueOrThrow({ ...query, where: { id: delivery.id } });
-    },
+    resolve: (query, _root, { id }, ctx) => ctx.deliveries.retry(ctx.principal, String(id), { selection: query }),
   }),
   testWebhook: t.prismaField({
     type: 'Delivery',
@@ -126,10 +109,6 @@ builder.mutationFields((t) => ({
       'Sends a webhook.test event to this webhook alone, whatever its subscriptions or status (to a disabled webhook as a single attempt)',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
-    resolve: async (query, _root, { id }, ctx) => {
-      const webhook = await ctx.webhooks.get(ctx.principal.projectId, String(id));
-      const delivery = await ctx.events.sendTest(ctx.principal.projectId, webhook.id);
-      return ctx.db.delivery.findUniqueOrThrow({ ...query, where: { id: delivery.id } });
-    },
+    resolve: (query, _root, { id }, ctx) => ctx.webhooks.test(ctx.principal, String(id), query),
   }),
 }));

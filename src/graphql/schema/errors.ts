@@ -1,16 +1,20 @@
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+// The typed results of expected failures: every field that lists one in `errors` answers it as data.
+import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../app/errors.js';
 import { builder } from '../builder.js';
+import { graphqlField, graphqlMessage } from '../errors.js';
 
 /** Expected failures are results, not exceptions: every one implements this interface. */
 export const ErrorInterface = builder.interfaceRef<Error>('Error').implement({
-  fields: (t) => ({ message: t.exposeString('message') }),
+  fields: (t) => ({
+    message: t.string({ resolve: (error) => (error instanceof DomainError ? graphqlMessage(error) : error.message) }),
+  }),
 });
 
 builder.objectType(ValidationError, {
   name: 'ValidationError',
   description: 'The input was rejected; `field` names the input field to fix.',
   interfaces: [ErrorInterface],
-  fields: (t) => ({ field: t.exposeString('field') }),
+  fields: (t) => ({ field: t.string({ resolve: (error) => graphqlField(error.field) }) }),
 });
 
 builder.objectType(NotFoundError, {

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, NotFoundError, ValidationError } from '../../app/errors.js';
 import type { Event as EventRow } from '../../generated/prisma/client.js';
 import { builder } from '../builder.js';
 
@@ -24,9 +24,7 @@ const PublishEventPayload = builder
         type: 'Event',
         // The publisher returns the whole row: read again only when the selection asks for relations.
         resolve: (query, parent, _args, ctx) =>
-          Object.keys(query).length === 0
-            ? parent.event
-            : ctx.db.event.findUniqueOrThrow({ ...query, where: { id: parent.event.id } }),
+          Object.keys(query).length === 0 ? parent.event : ctx.events.get(ctx.principal, parent.event.id, query),
       }),
       deliveryCount: t.exposeInt('deliveryCount', { description: 'How many webhooks will receive the event' }),
     }),
@@ -47,11 +45,7 @@ builder.queryField('event', (t) =>
     type: 'Event',
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
-    resolve: async (query, _root, { id }, ctx) => {
-      const event = await ctx.db.event.findFirst({ ...query, where: { id: String(id), projectId: ctx.principal.projectId } });
-      if (!event) throw new NotFoundError(`No event with id ${id}`);
-      return event;
-    },
+    resolve: (query, _root, { id }, ctx) => ctx.events.get(ctx.principal, String(id), query),
   }),
 );
 
@@ -60,6 +54,6 @@ builder.mutationField('publishEvent', (t) =>
     type: PublishEventPayload,
     args: { input: t.arg({ type: PublishEventInput, required: true }) },
     errors: { types: [ValidationError, ConflictError], directResult: true },
-    resolve: (_root, { input }, ctx) => ctx.events.publish(ctx.principal.projectId, input),
+    resolve: (_root, { input }, ctx) => ctx.events.publish(ctx.principal, input),
   }),
 );

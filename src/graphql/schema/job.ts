@@ -1,6 +1,5 @@
+import { NotFoundError } from '../../app/errors.js';
 import type { JobState } from '../../generated/prisma/client.js';
-import { findJobState } from '../../jobs/state.js';
-import { NotFoundError } from '../../lib/errors.js';
 import { builder } from '../builder.js';
 
 export const JobType = builder.enumType('JobType', {
@@ -42,7 +41,7 @@ export const Job = builder.objectRef<JobState>('Job').implement({
       type: 'Event',
       nullable: true,
       description: 'Null once the event is past retention',
-      resolve: (query, job, _args, ctx) => ctx.db.event.findUnique({ ...query, where: { id: job.lastEventId } }),
+      resolve: (query, job, _args, ctx) => ctx.events.find(ctx.principal, job.lastEventId, query),
     }),
     totalImages: t.exposeInt('totalImages', { nullable: true, description: `Batch: ${progressNote}` }),
     processedImages: t.exposeInt('processedImages', { nullable: true, description: `Batch: ${progressNote}` }),
@@ -89,10 +88,6 @@ builder.queryField('job', (t) =>
     description: 'A job of your project, by the job_id its events carry',
     args: { jobId: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
-    resolve: async (_root, { jobId }, ctx) => {
-      const job = await findJobState(ctx.db, ctx.principal.projectId, String(jobId));
-      if (!job) throw new NotFoundError(`No job with id ${jobId}`);
-      return job;
-    },
+    resolve: (_root, { jobId }, ctx) => ctx.jobs.get(ctx.principal, String(jobId)),
   }),
 );

@@ -1,15 +1,16 @@
 // Live updates over graphql-ws and SSE. Each subscription sends the last known state at once, then every change;
 // job subscriptions complete after the job's terminal event. Everything is scoped to the caller's project.
 import { GraphQLError } from 'graphql';
-import { NotFoundError } from '../../lib/errors.js';
-import { SLOW_CONSUMER, type Subscriber } from '../../live/updates.js';
+import type { LiveCaller } from '../../app/ownership.js';
+import { SLOW_CONSUMER } from '../../live/updates.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
+import { graphqlErrors } from '../errors.js';
 import { Delivery } from './delivery.js';
 import { Event } from './event.js';
 import { BatchProgress, TrainingProgress } from './job.js';
 
-const subscriber = (ctx: Context): Subscriber => ({ projectId: ctx.principal.projectId, connection: ctx.connection });
+const caller = (ctx: Context): LiveCaller => ({ principal: ctx.principal, connection: ctx.connection });
 
 /** A subscriber that fell too far behind gets this error as its last message. */
 function sent<T>(payload: T | typeof SLOW_CONSUMER): T {
@@ -26,14 +27,14 @@ builder.subscriptionFields((t) => ({
     type: BatchProgress,
     description: 'A batch job: its current state at once, then each change (coalesced for a slow client); completes after its terminal event',
     args: { jobId: t.arg.id({ required: true }) },
-    subscribe: (_root, { jobId }, ctx) => ctx.live.jobStates(subscriber(ctx), String(jobId)),
+    subscribe: (_root, { jobId }, ctx) => graphqlErrors(() => ctx.jobs.states(caller(ctx), String(jobId))),
     resolve: (state) => state,
   }),
   trainingProgress: t.field({
     type: TrainingProgress,
     description: 'A training job: its current state at once, then each round (coalesced for a slow client); completes after its terminal event',
     args: { jobId: t.arg.id({ required: true }) },
-    subscribe: (_root, { jobId }, ctx) => ctx.live.jobStates(subscriber(ctx), String(jobId)),
+    subscribe: (_root, { jobId }, ctx) => graphqlErrors(() => ctx.jobs.states(caller(ctx), String(jobId))),
     resolve: (state) => state,
   }),
   jobEvents: t.field({
@@ -41,23 +42,14 @@ builder.subscriptionFields((t) => ({
     description:
       "A job's events in publish order: its latest event at once, then each new one; of consecutive progress events a slow client has not taken yet, only the last is sent. Completes after the terminal event.",
     args: { jobId: t.arg.id({ required: true }) },
-    subscribe: (_root, { jobId }, ctx) => ctx.live.jobEvents(subscriber(ctx), String(jobId)),
+    subscribe: (_root, { jobId }, ctx) => graphqlErrors(() => ctx.jobs.events(caller(ctx), String(jobId))),
     resolve: (event) => event,
   }),
   deliveryUpdates: t.field({
     type: Delivery,
     description: "A webhook's deliveries as they change state: its newest delivery at once, then each change",
     args: { webhookId: t.arg.id({ required: true }) },
-    subscribe: async (_root, { webhookId }, ctx) => {
-      const webhook = await ctx.db.webhook.findFirst({
-        where: { id: String(webhookId), projectId: ctx.principal.projectId },
-        select: { id: true },
-      });
-      if (!webhook) {
-        throw new GraphQLError(new NotFoundError(`No webhook with id ${webhookId}`).message, { extensions: { code: 'NOT_FOUND' } });
-      }
-      return ctx.live.deliveries(subscriber(ctx), webhook.id);
-    },
+    subscribe: (_root, { webhookId }, ctx) => graphqlErrors(() => ctx.deliveries.updates(caller(ctx), String(webhookId))),
     resolve: (payload) => sent(payload),
   }),
 }));

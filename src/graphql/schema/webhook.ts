@@ -1,5 +1,6 @@
-import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { NotFoundError, ValidationError } from '../../app/errors.js';
 import type { Webhook as WebhookRow } from '../../generated/prisma/client.js';
+import { DEFAULT_GRACE_PERIOD_SECONDS } from '../../webhooks/validation.js';
 import { builder } from '../builder.js';
 
 export const WebhookStatus = builder.enumType('WebhookStatus', {
@@ -71,13 +72,8 @@ builder.queryFields((t) => ({
       type: 'Webhook',
       cursor: 'id',
       description: 'Your webhooks, newest first',
-      resolve: (query, _root, _args, ctx) =>
-        ctx.db.webhook.findMany({
-          ...query,
-          where: { projectId: ctx.principal.projectId },
-          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        }),
-      totalCount: (_parent, _args, ctx) => ctx.db.webhook.count({ where: { projectId: ctx.principal.projectId } }),
+      resolve: (query, _root, _args, ctx) => ctx.webhooks.list(ctx.principal, query),
+      totalCount: (_parent, _args, ctx) => ctx.webhooks.count(ctx.principal),
     },
     {},
   ),
@@ -85,30 +81,29 @@ builder.queryFields((t) => ({
     type: Webhook,
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
-    resolve: (_root, args, ctx) => ctx.webhooks.get(ctx.principal.projectId, String(args.id)),
+    resolve: (_root, args, ctx) => ctx.webhooks.get(ctx.principal, String(args.id)),
   }),
 }));
-
 
 builder.mutationFields((t) => ({
   createWebhook: t.field({
     type: CreateWebhookPayload,
     args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
     errors: { types: [ValidationError], directResult: true },
-    resolve: (_root, { input }, ctx) => ctx.webhooks.create(ctx.principal.projectId, input),
+    resolve: (_root, { input }, ctx) => ctx.webhooks.create(ctx.principal, input),
   }),
   updateWebhook: t.field({
     type: Webhook,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateWebhookInput, required: true }) },
     errors: { types: [ValidationError, NotFoundError], directResult: true },
-    resolve: (_root, { id, input }, ctx) => ctx.webhooks.update(ctx.principal.projectId, String(id), input),
+    resolve: (_root, { id, input }, ctx) => ctx.webhooks.update(ctx.principal, String(id), input),
   }),
   deleteWebhook: t.field({
     type: DeleteWebhookPayload,
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
     resolve: async (_root, { id }, ctx) => {
-      const deleted = await ctx.webhooks.delete(ctx.principal.projectId, String(id));
+      const deleted = await ctx.webhooks.delete(ctx.principal, String(id));
       return { deletedWebhookId: deleted.id };
     },
   }),
@@ -116,25 +111,25 @@ builder.mutationFields((t) => ({
     type: Webhook,
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
-    resolve: (_root, { id }, ctx) => ctx.webhooks.enable(ctx.principal.projectId, String(id)),
+    resolve: (_root, { id }, ctx) => ctx.webhooks.enable(ctx.principal, String(id)),
   }),
   disableWebhook: t.field({
     type: Webhook,
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError], directResult: true },
-    resolve: (_root, { id }, ctx) => ctx.webhooks.disable(ctx.principal.projectId, String(id)),
+    resolve: (_root, { id }, ctx) => ctx.webhooks.disable(ctx.principal, String(id)),
   }),
   rotateWebhookSecret: t.field({
     type: RotateWebhookSecretPayload,
     args: {
       id: t.arg.id({ required: true }),
       gracePeriodSeconds: t.arg.int({
-        defaultValue: 86_400,
+        defaultValue: DEFAULT_GRACE_PERIOD_SECONDS,
         description: 'How long deliveries stay signed with the old secret too',
       }),
     },
     errors: { types: [NotFoundError, ValidationError], directResult: true },
     resolve: (_root, { id, gracePeriodSeconds }, ctx) =>
-      ctx.webhooks.rotateSecret(ctx.principal.projectId, String(id), gracePeriodSeconds ?? 86_400),
+      ctx.webhooks.rotateSecret(ctx.principal, String(id), gracePeriodSeconds ?? undefined),
   }),
 }));

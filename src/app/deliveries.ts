@@ -1,0 +1,115 @@
+// Delivery use cases for a principal: list and count a webhook's deliveries, get one, retry one, follow a webhook's
+// deliveries live. One rule each, whatever the transport: a list is newest first and filtered by status and event
+// type; a total comes from the counters; a delivery's `timestamp` is `deliveryTimestamp`.
+import type pg from 'pg';
+import type { PgBoss } from 'pg-boss';
+import type { Principal } from '../auth/api-keys.js';
+import type { Db } from '../db/prisma.js';
+import { findDeliveryInProject, markRetryQueued } from '../db/sql/deliveries.js';
+import { inTransaction } from '../db/transaction.js';
+import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
+import { countDeliveries, type DeliveryFilter } from '../delivery/read-model/delivery-counts.js';
+import type { Delivery, Prisma } from '../generated/prisma/client.js';
+import type { LiveUpdates, SLOW_CONSUMER } from '../live/updates.js';
+import { NotFoundError } from './errors.js';
+import {
+  deliveryOf,
+  ofProject,
+  subscriberOf,
+  webhookOf,
+  withSelection,
+  type DeliverySelection,
+  type LiveCaller,
+} from './ownership.js';
+
+/** A list's filter: one webhook's deliveries, of a status, of an event type. */
+export type DeliveryListFilter = Omit<DeliveryFilter, 'projectId'>;
+
+/**
+ * A page: Prisma's paging (take, skip, cursor) and selection, or `olderThan`, the last delivery of the previous page
+ * in list order (the key of the list's index).
+ */
+export type DeliveryPage = Omit<Prisma.DeliveryFindManyArgs, 'where' | 'orderBy'> & {
+  olderThan?: { createdAt: Date; id: string };
+};
+
+/** When the last attempt started; before the first attempt, when the delivery was queued. */
+export const deliveryTimestamp = (delivery: Pick<Delivery, 'lastAttemptAt' | 'createdAt'>): Date =>
+  delivery.lastAttemptAt ?? delivery.createdAt;
+
+const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] satisfies Prisma.DeliveryOrderByWithRelationInput[];
+
+export type DeliveryServiceDeps = { db: Db; pool: pg.Pool; boss: PgBoss; live: LiveUpdates };
+
+export class DeliveryService {
+  constructor(private readonly deps: DeliveryServiceDeps) {}
+
+  list(principal: Principal, filter: DeliveryListFilter, page: DeliveryPage = {}): Promise<Delivery[]> {
+    const { olderThan, ...paging } = page;
+    const where: Prisma.DeliveryWhereInput = {
+      ...this.filter(principal, filter),
+      ...(olderThan && {
+        OR: [{ createdAt: { lt: olderThan.createdAt } }, { createdAt: olderThan.createdAt, id: { lt: olderThan.id } }],
+      }),
+    };
+    return this.deps.db.delivery.findMany({ ...paging, where, orderBy: NEWEST_FIRST });
+  }
+
+  /** How many deliveries match the filter (from the counters, whatever the webhook's size). */
+  count(principal: Principal, filter: DeliveryListFilter): Promise<number> {
+    return countDeliveries(this.deps.db, this.filter(principal, filter));
+  }
+
+  /** A page of one webhook's deliveries and the total matching the filter; NotFoundError for no such webhook. */
+  async pageOfWebhook(
+    principal: Principal,
+    filter: DeliveryListFilter,
+    page: DeliveryPage,
+  ): Promise<{ deliveries: Delivery[]; total: number }> {
+    await webhookOf(this.deps.db, principal, filter.webhookId);
+    const [deliveries, total] = await Promise.all([this.list(principal, filter, page), this.count(principal, filter)]);
+    return { deliveries, total };
+  }
+
+  /** The delivery with what the selection asks for, all read from one snapshot. */
+  get(principal: Principal, id: string, selection: DeliverySelection = {}): Promise<Delivery> {
+    return deliveryOf(this.deps.db, principal, id, selection);
+  }
+
+  /**
+   * Queues one more attempt now, whatever the delivery's state; the attempt is recorded like any other. With
+   * `webhookId`, the delivery must be that webhook's. Returns the delivery as the retry left it.
+   */
+  async retry(
+    principal: Principal,
+    id: string,
+    { webhookId, selection = {} }: { webhookId?: string; selection?: DeliverySelection } = {},
+  ): Promise<Delivery> {
+    const { pool, boss } = this.deps;
+    const queued = await inTransaction(pool, async (tx) => {
+      const delivery = await findDeliveryInProject(tx, principal.projectId, id);
+      if (!delivery) throw new NotFoundError(`No delivery with id ${id}`);
+      if (webhookId !== undefined && delivery.webhookId !== webhookId) {
+        throw new NotFoundError(`No delivery with id ${id} for webhook ${webhookId}`);
+      }
+      await enqueueInTransaction(boss, tx, [deliveryJob(delivery.webhookId, { deliveryId: id, manual: true })]);
+      return markRetryQueued(tx, id);
+    });
+    return withSelection(this.deps.db, principal, queued, selection);
+  }
+
+  /** A webhook's newest delivery, then each delivery of it as it changes state; NotFoundError for no such webhook. */
+  async updates(caller: LiveCaller, webhookId: string): Promise<AsyncIterableIterator<Delivery | typeof SLOW_CONSUMER>> {
+    const webhook = await webhookOf(this.deps.db, caller.principal, webhookId);
+    return this.deps.live.deliveries(subscriberOf(caller), webhook.id);
+  }
+
+  private filter(principal: Principal, filter: DeliveryListFilter): DeliveryFilter {
+    return {
+      ...ofProject(principal),
+      webhookId: filter.webhookId,
+      ...(filter.status && { status: filter.status }),
+      ...(filter.eventType && { eventType: filter.eventType }),
+    };
+  }
+}

@@ -1,0 +1,41 @@
+// What a principal may see: the resources of its project. Another project's resource is indistinguishable from one
+// that does not exist.
+import type { Principal } from '../auth/api-keys.js';
+import type { Db } from '../db/prisma.js';
+import { inSnapshot } from '../db/transaction.js';
+import type { Delivery, Prisma, Webhook } from '../generated/prisma/client.js';
+import { NotFoundError } from './errors.js';
+
+/** The filter that scopes a read or a write to the principal's project. */
+export const ofProject = (principal: Principal) => ({ projectId: principal.projectId });
+
+/** The principal's webhook with that id, or NotFoundError. */
+export async function webhookOf(db: Db, principal: Principal, id: string): Promise<Webhook> {
+  const webhook = await db.webhook.findFirst({ where: { id, ...ofProject(principal) } });
+  if (!webhook) throw new NotFoundError(`No webhook with id ${id}`);
+  return webhook;
+}
+
+/** What a GraphQL selection adds to a read (relations); empty for the row alone. */
+export type DeliverySelection = Pick<Prisma.DeliveryFindFirstArgs, 'select' | 'include'>;
+
+/** The principal's delivery with what the selection asks for, all read from one snapshot; or NotFoundError. */
+export async function deliveryOf(db: Db, principal: Principal, id: string, selection: DeliverySelection = {}): Promise<Delivery> {
+  const delivery = await inSnapshot(db, (tx) => tx.delivery.findFirst({ ...selection, where: { id, ...ofProject(principal) } }));
+  if (!delivery) throw new NotFoundError(`No delivery with id ${id}`);
+  return delivery;
+}
+
+/**
+ * A delivery as a use case left it (read in its transaction), or, when the selection asks for relations, read again
+ * with them (after the commit: a worker may have attempted it meanwhile).
+ */
+export function withSelection(db: Db, principal: Principal, delivery: Delivery, selection: DeliverySelection): Promise<Delivery> {
+  return selection.select || selection.include ? deliveryOf(db, principal, delivery.id, selection) : Promise.resolve(delivery);
+}
+
+/** Who follows something live: the principal, and the transport connection it holds a subscription slot on. */
+export type LiveCaller = { principal: Principal; connection: object };
+
+/** The live layer's view of a caller (src/live/updates.ts). */
+export const subscriberOf = ({ principal, connection }: LiveCaller) => ({ projectId: principal.projectId, connection });

@@ -1,0 +1,38 @@
+// The application layer: every use case, decided and authorised once for a principal, whatever the transport
+// (GraphQL over HTTP, SSE and graphql-ws; REST). Transports map requests in and answers out, nothing more.
+import type pg from 'pg';
+import type { PgBoss } from 'pg-boss';
+import type { Db } from '../db/prisma.js';
+import type { EventPublisher } from '../events/publisher.js';
+import type { LiveUpdates } from '../live/updates.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import { DeliveryService } from './deliveries.js';
+import { EventService } from './events.js';
+import { JobService } from './jobs.js';
+import { WebhookService, type WebhookPolicy } from './webhooks.js';
+
+export type Services = {
+  webhooks: WebhookService;
+  deliveries: DeliveryService;
+  events: EventService;
+  jobs: JobService;
+};
+
+export type ServiceDeps = {
+  db: Db;
+  pool: pg.Pool;
+  boss: PgBoss;
+  live: LiveUpdates;
+  publisher: EventPublisher;
+  secrets: SecretBox;
+  webhookPolicy: WebhookPolicy;
+};
+
+export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy }: ServiceDeps): Services {
+  return {
+    webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher }),
+    deliveries: new DeliveryService({ db, pool, boss, live }),
+    events: new EventService({ db, publisher }),
+    jobs: new JobService({ db, live }),
+  };
+}

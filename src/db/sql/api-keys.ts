@@ -1,0 +1,97 @@
+// api_keys and projects: authenticating a key on every request, and managing keys.
+import type { Queryable } from './queryable.js';
+
+export type ApiKeyRow = {
+  id: string;
+  projectId: string;
+  projectName: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+};
+
+/** The project and id of the unrevoked key with this hash, or null. */
+export async function activeKeyByHash(db: Queryable, hash: string): Promise<{ projectId: string; apiKeyId: string } | null> {
+  const { rows } = await db.query<{ project_id: string; id: string }>(
+    'SELECT project_id, id FROM api_keys WHERE hash = $1 AND revoked_at IS NULL',
+    [hash],
+  );
+  const [row] = rows;
+  return row ? { projectId: row.project_id, apiKeyId: row.id } : null;
+}
+
+/** Those of `ids` that name no unrevoked key. */
+export async function revokedOrMissingKeys(db: Queryable, ids: string[]): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    'SELECT id FROM unnest($1::text[]) AS s(id) WHERE NOT EXISTS (SELECT 1 FROM api_keys k WHERE k.id = s.id AND k.revoked_at IS NULL)',
+    [ids],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** The project of that name, created with `newId` when there is none; its id either way. */
+export async function ensureProject(db: Queryable, name: string, newId: string): Promise<string> {
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO projects (id, name) VALUES ($1, $2)
+     ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+     RETURNING id`,
+    [newId, name],
+  );
+  return rows[0]!.id;
+}
+
+export async function insertApiKey(
+  db: Queryable,
+  key: { id: string; projectId: string; name: string; prefix: string; hash: string },
+): Promise<ApiKeyRow> {
+  const { rows } = await db.query<{ created_at: Date; project_name: string }>(
+    `INSERT INTO api_keys (id, project_id, name, prefix, hash) VALUES ($1, $2, $3, $4, $5)
+     RETURNING created_at, (SELECT name FROM projects WHERE id = $2) AS project_name`,
+    [key.id, key.projectId, key.name, key.prefix, key.hash],
+  );
+  const row = rows[0]!;
+  return { ...key, projectName: row.project_name, createdAt: row.created_at, revokedAt: null };
+}
+
+/** Every key, oldest first, with its project's name (never the key itself: only its hash is stored). */
+export async function listApiKeys(db: Queryable): Promise<ApiKeyRow[]> {
+  const { rows } = await db.query<{
+    id: string;
+    project_id: string;
+    project_name: string;
+    name: string;
+    prefix: string;
+    created_at: Date;
+    revoked_at: Date | null;
+  }>(
+    `SELECT k.id, k.project_id, p.name AS project_name, k.name, k.prefix, k.created_at, k.revoked_at
+     FROM api_keys k JOIN projects p ON p.id = k.project_id
+     ORDER BY k.created_at, k.id`,
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    projectId: row.project_id,
+    projectName: row.project_name,
+    name: row.name,
+    prefix: row.prefix,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+  }));
+}
+
+/** Revokes a key not revoked yet (a trigger NOTIFYs every API process); false when there is no such key. */
+export async function revokeApiKey(db: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+  return (rowCount ?? 0) > 0;
+}
+
+/**
+ * Within a transaction: waits for any other process installing the first key, then says whether a key exists. Two
+ * processes starting together thus never both install one.
+ */
+export async function anyApiKeyAfterBootstrapLock(tx: Queryable): Promise<boolean> {
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtext('aiplatform-webhooks:bootstrap'))`);
+  const { rows } = await tx.query<{ any: boolean }>('SELECT EXISTS (SELECT 1 FROM api_keys) AS any');
+  return rows[0]!.any;
+}

@@ -1,0 +1,120 @@
+// events, and the deliveries a publish creates with them: the statements of every publish.
+import type { Event, Prisma } from '../../generated/prisma/client.js';
+import { prepared } from '../prepared.js';
+import type { Queryable } from './queryable.js';
+
+/** The active webhooks of a project subscribed to any of `patterns` (an event type and the wildcards matching it). */
+export async function activeWebhookIdsMatching(tx: Queryable, projectId: string, patterns: string[]): Promise<string[]> {
+  const { rows } = await tx.query<{ id: string }>(
+    `SELECT id FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $2::text[]`,
+    [projectId, patterns],
+  );
+  return rows.map((row) => row.id);
+}
+
+/**
+ * The event and one PENDING delivery per webhook, in one statement (the hot path of every publish: no round trip
+ * per delivery); `deliveryIds[i]` goes to `webhookIds[i]`. The deliveries' other columns take their defaults.
+ */
+export async function insertEventWithDeliveries(
+  tx: Queryable,
+  event: Event,
+  deliveries: { ids: string[]; webhookIds: string[] },
+): Promise<void> {
+  await tx.query(
+    prepared(
+      `WITH event AS (
+        INSERT INTO events (id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp)
+        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
+      )
+      INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
+      SELECT d.id, $2, d.webhook_id, $1, $3, $8, $8, $8
+      FROM unnest($9::text[], $10::text[]) AS d(id, webhook_id)`,
+      [
+        event.id,
+        event.projectId,
+        event.type,
+        JSON.stringify(event.data),
+        event.jobId,
+        event.jobSeq,
+        event.idempotencyKey,
+        event.timestamp,
+        deliveries.ids,
+        deliveries.webhookIds,
+      ],
+    ),
+  );
+}
+
+/** Frees an idempotency key from the project's events older than `before`, so it may name a new event. */
+export async function releaseIdempotencyKey(tx: Queryable, projectId: string, key: string, before: Date): Promise<void> {
+  await tx.query('UPDATE events SET idempotency_key = NULL WHERE project_id = $1 AND idempotency_key = $2 AND timestamp <= $3', [
+    projectId,
+    key,
+    before,
+  ]);
+}
+
+type EventRow = {
+  id: string;
+  project_id: string;
+  type: string;
+  data: Prisma.JsonObject;
+  job_id: string | null;
+  job_seq: number | null;
+  idempotency_key: string | null;
+  timestamp: Date;
+  delivery_count: number;
+};
+
+/** The project's event that holds `key` and is newer than `after`, with how many deliveries it made; or null. */
+export async function eventWithKey(
+  db: Queryable,
+  projectId: string,
+  key: string,
+  after: Date,
+): Promise<{ event: Event; deliveryCount: number } | null> {
+  const { rows } = await db.query<EventRow>(
+    `SELECT id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp,
+            (SELECT count(*)::int FROM deliveries WHERE event_id = events.id) AS delivery_count
+     FROM events WHERE project_id = $1 AND idempotency_key = $2 AND timestamp > $3`,
+    [projectId, key, after],
+  );
+  const [row] = rows;
+  if (!row) return null;
+  const event: Event = {
+    id: row.id,
+    projectId: row.project_id,
+    type: row.type,
+    data: row.data,
+    jobId: row.job_id,
+    jobSeq: row.job_seq,
+    idempotencyKey: row.idempotency_key,
+    timestamp: row.timestamp,
+  };
+  return { event, deliveryCount: row.delivery_count };
+}
+
+/**
+ * The ids of a job's events after `seq`, in order, leaving out each progress event followed by another of the same
+ * type (a subscriber catching up needs only the last of a run of progress).
+ */
+export async function jobEventIdsAfter(
+  db: Queryable,
+  projectId: string,
+  jobId: string,
+  seq: number,
+  limit: number,
+): Promise<string[]> {
+  const { rows } = await db.query<{ id: string }>(
+    `SELECT id FROM (
+      SELECT id, type, job_seq, lead(type) OVER (ORDER BY job_seq) AS next_type
+      FROM events WHERE project_id = $1 AND job_id = $2 AND job_seq > $3
+    ) pending
+    WHERE type NOT LIKE '%.progress' OR next_type IS DISTINCT FROM type
+    ORDER BY job_seq
+    LIMIT $4`,
+    [projectId, jobId, seq, limit],
+  );
+  return rows.map((row) => row.id);
+}
