@@ -295,3 +295,37 @@ describe('tenant isolation', () => {
     expect(owners.body.delivery_count).toBe(1);
   });
 });
+
+describe("a delivery's timestamp", () => {
+  const TIMESTAMPS = `query($id: ID!) { delivery(id: $id) { ... on Delivery { status timestamp createdAt attempts { startedAt } } } }`;
+
+  it('is one rule on both doors: when the last attempt started, and before the first, when it was queued', async () => {
+    const { key } = await service.newProject();
+    let answer: (() => void) | undefined;
+    receiver.on('/held', (_req, res) => (answer = () => res.writeHead(500).end('no')));
+    const hook = await rest(key, 'POST', '/v1/webhooks', { url: receiver.url('/held'), events: ['model.deployed'] });
+    const published = await rest(key, 'POST', '/v1/events', { event_type: 'model.deployed', data: { job_id: 'ts-1' } });
+    expect(published.body.delivery_count).toBe(1);
+    await receiver.waitFor('/held', 1);
+    const both = async () => {
+      const [listed] = (await rest(key, 'GET', `/v1/webhooks/${hook.body.webhook_id}/deliveries`)).body.deliveries;
+      const read = (await service.gql(key, TIMESTAMPS, { id: listed.delivery_id })).body.data.delivery;
+      return { listed, read };
+    };
+
+    // The request is in flight, its attempt not recorded yet: no attempt, so the time it was queued.
+    const queued = await both();
+    expect(queued.read).toMatchObject({ status: 'PENDING', attempts: [] });
+    expect(queued.read.timestamp).toBe(queued.read.createdAt);
+    expect(queued.listed.timestamp).toBe(toSecond(queued.read.timestamp));
+
+    answer!();
+    const attempted = await eventually(async () => {
+      const seen = await both();
+      return seen.read.attempts.length === 1 ? seen : undefined;
+    }, 'the attempt recorded');
+    expect(attempted.read.status).toBe('RETRYING');
+    expect(attempted.read.timestamp).toBe(attempted.read.attempts[0].startedAt);
+    expect(attempted.listed.timestamp).toBe(toSecond(attempted.read.timestamp));
+  });
+});

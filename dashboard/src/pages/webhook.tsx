@@ -286,7 +286,7 @@ function Deliveries({ webhookId, deliveryId, onWebhookStale }: { webhookId: stri
                     <td data-label="Attempts">{delivery.attemptCount}</td>
                     <td data-label="Response time">{delivery.responseTimeMs === null ? '—' : `${delivery.responseTimeMs} ms`}</td>
                     <td data-label="Last attempt">
-                      <Time value={delivery.timestamp ?? delivery.createdAt} />
+                      <Time value={delivery.timestamp} />
                     </td>
                     <td data-label="Details">
                       <Link href={paths.webhook(webhookId, delivery.id)} class="button" aria-label={`View delivery ${delivery.id}`}>

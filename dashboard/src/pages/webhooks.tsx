@@ -190,7 +190,7 @@ function DeliveryHealth({ webhook }: { webhook: Webhook }) {
             <DeliveryStatusBadge status={last.status} />
             {last.statusCode !== null && <span class="mono"> {last.statusCode}</span>}
             <div class="muted small">
-              <span class="mono">{last.eventType}</span> · <Time value={last.timestamp ?? last.createdAt} />
+              <span class="mono">{last.eventType}</span> · <Time value={last.timestamp} />
             </div>
           </>
         ) : (
