@@ -10,16 +10,16 @@ export function createPrisma(connectionString: string, max = 10): Db {
 }
 
 /**
- * Prisma and plain pg over one pool. The statements of every delivery, publish and request (the delivery loop,
- * publishing, API-key checks) go straight to pg: through Prisma, its per-query work was over a third of the worker's
- * CPU, and of the API's when publishing (bench/README.md, "Tools for finding out why").
+ * Prisma and plain pg over one pool: Prisma for CRUD and the API's reads, pg for the statements of src/db/sql/
+ * (every delivery, publish and request runs those; docs/performance.md, "Plain pg instead of Prisma on the hot
+ * paths", says why).
  */
 export function createDatabase(
   connectionString: string,
   onIdleError: (error: Error) => void,
   { max = 10, prepare = true }: { max?: number; prepare?: boolean } = {},
 ): { db: Db; pool: pg.Pool; close: () => Promise<void> } {
-  // Prepared statements (see prepared.ts) unless turned off: PgBouncer before 1.21 in transaction mode cannot
+  // Prepared statements (src/db/prepared.ts) unless turned off: PgBouncer before 1.21 in transaction mode cannot
   // keep them.
   const pool = new pg.Pool({ connectionString, max, ...(!prepare && { Client: UnpreparedClient }) });
   // An idle connection dropped by the server is discarded by the pool; unheard, the error would end the process.

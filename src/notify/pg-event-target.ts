@@ -51,7 +51,7 @@ export class PgEventTarget implements EventTarget {
 
   constructor(private readonly options: PgEventTargetOptions) {}
 
-  /** Opens the listening connection; processes that only publish (delivery workers) never call it. */
+  /** Opens the listening connection: API processes listen for live updates and revocations, workers for due jobs. */
   async start(): Promise<void> {
     await this.connect();
   }

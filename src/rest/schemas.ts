@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { MAX_JOB_ID_LENGTH } from '../events/catalog.js';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../events/validate.js';
 import { MAX_JSON_DEPTH, textProblem } from '../lib/text.js';
-import { MAX_URL_LENGTH } from '../webhooks/validation.js';
+import { DEFAULT_GRACE_PERIOD_SECONDS, MAX_URL_LENGTH } from '../webhooks/validation.js';
 import type { ErrorCode } from './errors.js';
 
 export const MAX_PAGE_SIZE = 100;
@@ -127,7 +127,9 @@ export const RotateSecretBody = z
       .min(0)
       .max(2_147_483_647)
       .optional()
-      .meta({ description: 'How long deliveries stay signed with the old secret too; default 86400 (24 h)' }),
+      .meta({
+        description: `How long deliveries stay signed with the old secret too; default ${DEFAULT_GRACE_PERIOD_SECONDS} (24 h)`,
+      }),
   })
   .nullish()
   .meta({ id: 'RotateSecret' });
