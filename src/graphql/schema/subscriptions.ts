@@ -22,34 +22,39 @@ function sent<T>(payload: T | typeof SLOW_CONSUMER): T {
   return payload;
 }
 
-builder.subscriptionFields((t) => ({
-  batchProgress: t.field({
-    type: BatchProgress,
-    description: 'A batch job: its current state at once, then each change (coalesced for a slow client); completes after its terminal event',
-    args: { jobId: t.arg.id({ required: true }) },
-    subscribe: (_root, { jobId }, ctx) => graphqlErrors(() => ctx.jobs.states(caller(ctx), String(jobId))),
-    resolve: (state) => state,
-  }),
-  trainingProgress: t.field({
-    type: TrainingProgress,
-    description: 'A training job: its current state at once, then each round (coalesced for a slow client); completes after its terminal event',
-    args: { jobId: t.arg.id({ required: true }) },
-    subscribe: (_root, { jobId }, ctx) => graphqlErrors(() => ctx.jobs.states(caller(ctx), String(jobId))),
-    resolve: (state) => state,
-  }),
-  jobEvents: t.field({
-    type: Event,
-    description:
-      "A job's events in publish order: its latest event at once, then each new one; of consecutive progress events a slow client has not taken yet, only the last is sent. Completes after the terminal event.",
-    args: { jobId: t.arg.id({ required: true }) },
-    subscribe: (_root, { jobId }, ctx) => graphqlErrors(() => ctx.jobs.events(caller(ctx), String(jobId))),
-    resolve: (event) => event,
-  }),
-  deliveryUpdates: t.field({
-    type: Delivery,
-    description: "A webhook's deliveries as they change state: its newest delivery at once, then each change",
-    args: { webhookId: t.arg.id({ required: true }) },
-    subscribe: (_root, { webhookId }, ctx) => graphqlErrors(() => ctx.deliveries.updates(caller(ctx), String(webhookId))),
-    resolve: (payload) => sent(payload),
-  }),
-}));
+builder.subscriptionFields((t) => {
+  /** A job's progress, as one type shows it: the same stream of states, whichever kind the job is. */
+  const progress = (type: typeof BatchProgress | typeof TrainingProgress, description: string) =>
+    t.field({
+      type,
+      description,
+      args: { jobId: t.arg.id({ required: true }) },
+      subscribe: (_root, { jobId }, ctx) => graphqlErrors(() => ctx.jobs.states(caller(ctx), String(jobId))),
+      resolve: (state) => state,
+    });
+  return {
+    batchProgress: progress(
+      BatchProgress,
+      'A batch job: its current state at once, then each change (coalesced for a slow client); completes after its terminal event',
+    ),
+    trainingProgress: progress(
+      TrainingProgress,
+      'A training job: its current state at once, then each round (coalesced for a slow client); completes after its terminal event',
+    ),
+    jobEvents: t.field({
+      type: Event,
+      description:
+        "A job's events in publish order: its latest event at once, then each new one; of consecutive progress events a slow client has not taken yet, only the last is sent. Completes after the terminal event.",
+      args: { jobId: t.arg.id({ required: true }) },
+      subscribe: (_root, { jobId }, ctx) => graphqlErrors(() => ctx.jobs.events(caller(ctx), String(jobId))),
+      resolve: (event) => event,
+    }),
+    deliveryUpdates: t.field({
+      type: Delivery,
+      description: "A webhook's deliveries as they change state: its newest delivery at once, then each change",
+      args: { webhookId: t.arg.id({ required: true }) },
+      subscribe: (_root, { webhookId }, ctx) => graphqlErrors(() => ctx.deliveries.updates(caller(ctx), String(webhookId))),
+      resolve: (payload) => sent(payload),
+    }),
+  };
+});
