@@ -4,6 +4,7 @@ import { ApiKeyStore } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createPrisma } from '../../src/db/prisma.js';
 import { startService, type RunningService } from '../../src/composition-root.js';
+import { testApi, type TestApi } from './api.js';
 import { onCleanup } from './cleanup.js';
 import { createTestDatabase } from './database.js';
 
@@ -15,8 +16,8 @@ export type TestService = RunningService & {
   db: ReturnType<typeof createPrisma>;
   /** A webhook's queued delivery jobs by pg-boss priority: 0 is what the main fetch reads, -1 is held back. */
   queuedJobsByPriority: (webhookId: string) => Promise<Record<string, number>>;
-  /** A new project with its own API key. */
-  newProject: (name?: string) => Promise<{ key: string; projectId: string }>;
+  /** A new project with its own API key, and the API as that key sees it. */
+  newProject: (name?: string) => Promise<{ key: string; projectId: string; api: TestApi }>;
   /** POSTs a GraphQL operation with the given key (none when null). */
   gql: <T = any>(key: string | null, query: string, variables?: Record<string, unknown>) => Promise<GraphQLResult<T>>;
 };
@@ -62,7 +63,7 @@ export async function startTestService(
     },
     newProject: async (name = `project-${process.pid}-${++projectCounter}`) => {
       const { key, project } = await apiKeys.create(name);
-      return { key, projectId: project.id };
+      return { key, projectId: project.id, api: testApi({ httpUrl }, key) };
     },
     gql: async (key, query, variables) => {
       const response = await fetch(`${httpUrl}/graphql`, {
