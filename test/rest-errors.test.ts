@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { createPrisma } from '../src/db/prisma.js';
 import { startTestService, type TestService } from './support/service.js';
-import { expectError, restClient } from './rest-helpers.js';
+import { expectError, restClient } from './support/rest.js';
 
 let service: TestService;
 let key: string;

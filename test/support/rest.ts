@@ -2,8 +2,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
-import { startReceiver } from './support/receiver.js';
-import { startTestService } from './support/service.js';
+import { startReceiver } from './receiver.js';
+import { startTestService } from './service.js';
 
 export type RestResponse = { status: number; headers: Headers; text: string; body: any };
 
