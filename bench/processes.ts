@@ -1,7 +1,6 @@
 // The processes a benchmark run starts: the receiver, and the service's API and worker processes (src/main.ts,
 // unchanged, with bench/probe.ts preloaded), each a child with an IPC channel.
 import { fork, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ProbeReply } from './probe.js';
 import type { ReceiverReply, ReceiverRequest } from './receiver.js';
@@ -94,14 +93,6 @@ function stop(child: ChildProcess, ask: () => void, timeoutMs = 40_000): Promise
     });
     ask();
   });
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export type ServiceProcess = {

@@ -6,6 +6,7 @@ import { fullPlan, quickPlan } from './plan.js';
 import { root } from './processes.js';
 import { markdown, ratios, writeResults, type Results } from './report.js';
 import * as s from './scenarios.js';
+import { benchAdminUrl } from './scratch-database.js';
 import { createWorld, serviceSettings } from './setup.js';
 import { awaitReceipts, Collector, now, progressEvent } from './load.js';
 
@@ -17,7 +18,6 @@ const concurrency = Number(serviceSettings.DELIVERY_CONCURRENCY);
 const loadScale = Number(values.load ?? 1);
 if (!(loadScale > 0)) throw new Error(`--load takes a positive factor (0.5 halves the latency scenarios' loads), not "${values.load}"`);
 const plan = values.quick ? quickPlan(concurrency, loadScale) : fullPlan(concurrency, loadScale);
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 const scenarios: [string, (ctx: s.Context) => Promise<s.Outcome>][] = [
   ['ceiling', s.ceiling],
@@ -38,7 +38,7 @@ selected.add('ceiling');
 for (const name of [...selected]) for (const dep of needs[name] ?? []) selected.add(dep);
 
 const started = now();
-const world = await createWorld(adminUrl);
+const world = await createWorld(benchAdminUrl);
 let failed = false;
 try {
   const pgVersion = (await world.admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
