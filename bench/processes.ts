@@ -96,13 +96,12 @@ function stop(child: ChildProcess, ask: () => void, timeoutMs = 40_000): Promise
 }
 
 export type ServiceProcess = {
-  role: string;
+  role: 'api' | 'worker';
   pid: number;
   probe: () => Promise<ProbeReply>;
   stop: () => Promise<void>;
 };
 
-/** `node src/main.ts` in the given role; resolves once it answers (API) or has had time to start (worker). */
 /** BENCH_PROFILE=worker,api writes V8 CPU profiles of those processes to bench/results/profiles/. */
 function profileArgs(role: string) {
   const roles = (process.env.BENCH_PROFILE ?? '').split(',');
@@ -110,6 +109,7 @@ function profileArgs(role: string) {
   return roles.includes(role) ? ['--cpu-prof', `--cpu-prof-dir=${root}bench/results/profiles/${role}`] : [];
 }
 
+/** `node src/main.ts` in the given role, with bench/probe.ts preloaded (and the IPC channel it answers on). */
 export async function startServiceProcess(role: 'api' | 'worker', env: Record<string, string>): Promise<ServiceProcess> {
   const child = fork(`${root}src/main.ts`, [], {
     cwd: root,
