@@ -5,8 +5,8 @@ import { createDatabase } from '../src/db/prisma.js';
 import { inTransaction } from '../src/db/transaction.js';
 import { EventPublisher } from '../src/events/publisher.js';
 import type { TestApi } from './support/api.js';
-import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import { behaviours, eventually, type Receiver } from './support/receiver.js';
+import { startFixture, type TestService } from './support/service.js';
 
 let service: TestService;
 let receiver: Receiver;
@@ -15,15 +15,13 @@ let projectId: string;
 let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService({
+  ({ receiver, service, key, projectId, api } = await startFixture({
     RETRY_SCHEDULE: '1h', // failures stay RETRYING for the whole file
     DELIVERY_TIMEOUT: '2s',
     DELIVERY_CONCURRENCY: '6',
     WEBHOOK_MAX_IN_FLIGHT: '2',
     JOB_POLL_INTERVAL: '1s',
-  });
-  ({ key, projectId, api } = await service.newProject());
+  }));
 });
 
 const LIST = `query($webhookId: ID!, $status: DeliveryStatus, $eventType: String, $first: Int, $after: String) {

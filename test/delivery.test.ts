@@ -2,8 +2,8 @@ import { createHmac } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestApi } from './support/api.js';
-import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import { behaviours, eventually, type Receiver } from './support/receiver.js';
+import { startFixture, type TestService } from './support/service.js';
 
 const SCHEDULE = ['100ms', '150ms', '200ms', '250ms', '300ms'];
 let service: TestService;
@@ -12,9 +12,7 @@ let key: string;
 let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService({ RETRY_SCHEDULE: SCHEDULE.join(','), DELIVERY_TIMEOUT: '1s', JOB_POLL_INTERVAL: '500ms' });
-  ({ key, api } = await service.newProject());
+  ({ receiver, service, key, api } = await startFixture({ RETRY_SCHEDULE: SCHEDULE.join(','), DELIVERY_TIMEOUT: '1s', JOB_POLL_INTERVAL: '500ms' }));
 });
 
 const DELIVERY = `query($id: ID!) { delivery(id: $id) { ... on Delivery {

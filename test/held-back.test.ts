@@ -6,8 +6,8 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { HOLD_LAPSES_AFTER_MS, HeldBackWebhooks } from '../src/delivery/queueing/held-back.js';
 import type { TestApi } from './support/api.js';
-import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import { behaviours, eventually, type Receiver } from './support/receiver.js';
+import { startFixture, type TestService } from './support/service.js';
 
 let service: TestService;
 let receiver: Receiver;
@@ -15,10 +15,8 @@ let key: string;
 let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
   // No request times out during the test: only the requests' age can hold the webhook back.
-  service = await startTestService({ DELIVERY_TIMEOUT: '60s', WEBHOOK_MAX_IN_FLIGHT: '2', JOB_POLL_INTERVAL: '1s' });
-  ({ key, api } = await service.newProject());
+  ({ receiver, service, key, api } = await startFixture({ DELIVERY_TIMEOUT: '60s', WEBHOOK_MAX_IN_FLIGHT: '2', JOB_POLL_INTERVAL: '1s' }));
 });
 
 /** Requests the receiver has not answered yet. */

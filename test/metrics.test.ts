@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestApi } from './support/api.js';
-import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import { behaviours, eventually, type Receiver } from './support/receiver.js';
+import { startFixture, type TestService } from './support/service.js';
 
 let service: TestService;
 let receiver: Receiver;
@@ -9,9 +9,7 @@ let key: string;
 let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService({ RETRY_SCHEDULE: '1h' });
-  ({ key, api } = await service.newProject());
+  ({ receiver, service, key, api } = await startFixture({ RETRY_SCHEDULE: '1h' }));
 });
 
 const scrape = async () => {

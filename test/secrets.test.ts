@@ -8,8 +8,8 @@ import { createPrisma } from '../src/db/prisma.js';
 import { eraseExpiredSecrets } from '../src/housekeeping/expired-secrets.js';
 import { SecretBox, keyId } from '../src/secrets/secret-box.js';
 import type { TestApi } from './support/api.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
+import type { Receiver } from './support/receiver.js';
+import { startFixture, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
 
 describe('SecretBox', () => {
   const key = randomBytes(32);
@@ -50,9 +50,7 @@ let key: string;
 let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService();
-  ({ key, api } = await service.newProject());
+  ({ receiver, service, key, api } = await startFixture());
 });
 
 /** Every row of every table as text, to look for a value anywhere in the database. */

@@ -4,9 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/db/prisma.js';
 import { newId } from '../src/lib/ids.js';
 import type { TestApi } from './support/api.js';
-import { eventually, startReceiver, type Receiver } from './support/receiver.js';
+import { eventually, type Receiver } from './support/receiver.js';
 import { SecretBox } from '../src/secrets/secret-box.js';
-import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
+import { startFixture, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
 
 let service: TestService;
 let receiver: Receiver;
@@ -15,9 +15,7 @@ let projectId: string;
 let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService({ DESTINATION_ALLOWLIST: '' });
-  ({ key, projectId, api } = await service.newProject());
+  ({ receiver, service, key, projectId, api } = await startFixture({ DESTINATION_ALLOWLIST: '' }));
 });
 
 const CREATE = `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { __typename ... on ValidationError { field message } } }`;

@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { channelFor } from '../src/notify/pg-event-target.js';
 import { connectWs, subscribeSse, type Recording } from './support/live.js';
 import type { TestApi } from './support/api.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import type { Receiver } from './support/receiver.js';
+import { startFixture, type TestService } from './support/service.js';
 
 const BATCH = `subscription($jobId: ID!) { batchProgress(jobId: $jobId) {
   jobId status totalImages processedImages failedImages progressPercent updatedAt } }`;
@@ -24,9 +24,7 @@ let api: TestApi;
 let receiver: Receiver;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService({ RETRY_SCHEDULE: '300ms', JOB_POLL_INTERVAL: '500ms', DELIVERY_TIMEOUT: '5s' });
-  ({ key, api } = await service.newProject());
+  ({ receiver, service, key, api } = await startFixture({ RETRY_SCHEDULE: '300ms', JOB_POLL_INTERVAL: '500ms', DELIVERY_TIMEOUT: '5s' }));
 });
 
 const progress = (jobId: string, processed: number, total = 100) => ({

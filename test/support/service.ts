@@ -7,6 +7,7 @@ import { startService, type RunningService } from '../../src/composition-root.js
 import { testApi, type TestApi } from './api.js';
 import { onCleanup } from './cleanup.js';
 import { createTestDatabase } from './database.js';
+import { startReceiver } from './receiver.js';
 
 export type GraphQLResult<T = any> = { status: number; body: { data?: T; errors?: { message: string; extensions?: any }[] } };
 
@@ -74,4 +75,14 @@ export async function startTestService(
       return { status: response.status, body: (await response.json()) as GraphQLResult['body'] };
     },
   };
+}
+
+/**
+ * Where most test files start: a loopback receiver, the service (configured by `env`), and a project of its own:
+ * `{ receiver, service, key, projectId, api }`.
+ */
+export async function startFixture(env: Record<string, string> = {}) {
+  const receiver = await startReceiver();
+  const service = await startTestService(env);
+  return { receiver, service, ...(await service.newProject()) };
 }
