@@ -19,9 +19,10 @@ export function cpuSeconds(pid: number): number | null {
   }
 }
 
-export type CpuReading = { service: Record<string, number>; postgres: number; postgresAutovacuum: number; seconds: number };
+/** CPU seconds over a measurement: each named process's (`R`: its names), the Postgres backends', and its length. */
+export type CpuReading<R extends string = string> = { service: Record<R, number>; postgres: number; postgresAutovacuum: number; seconds: number };
 
-export class CpuMeter {
+export class CpuMeter<R extends string = string> {
   private timer: NodeJS.Timeout | undefined;
   private readonly first = new Map<number, number>();
   private readonly last = new Map<number, number>();
@@ -32,7 +33,7 @@ export class CpuMeter {
   constructor(
     private readonly admin: pg.Client,
     private readonly database: string,
-    private readonly services: Record<string, number>,
+    private readonly services: Record<R, number>,
   ) {}
 
   async start() {
@@ -41,19 +42,19 @@ export class CpuMeter {
     this.backends.clear();
     this.autovacuumWorkers.clear();
     this.started = performance.now();
-    for (const pid of Object.values(this.services)) this.sample(pid, true);
+    for (const pid of Object.values<number>(this.services)) this.sample(pid, true);
     await this.sampleBackends(true);
     this.timer = setInterval(() => void this.sampleBackends(false).catch(() => {}), 1000);
   }
 
-  async stop(): Promise<CpuReading> {
+  async stop(): Promise<CpuReading<R>> {
     clearInterval(this.timer);
     await this.sampleBackends(false);
     const used = (pid: number) => {
       this.sample(pid, false);
       return (this.last.get(pid) ?? 0) - (this.first.get(pid) ?? 0);
     };
-    const service = Object.fromEntries(Object.entries(this.services).map(([name, pid]) => [name, used(pid)]));
+    const service = Object.fromEntries(Object.entries<number>(this.services).map(([name, pid]) => [name, used(pid)])) as Record<R, number>;
     const backendUsed = (pid: number) => (this.last.get(pid) ?? 0) - (this.first.get(pid) ?? 0);
     let postgres = 0;
     let postgresAutovacuum = 0;

@@ -1,7 +1,6 @@
 // The processes a benchmark run starts: the receiver, and the service's API and worker processes (src/main.ts,
 // unchanged, with bench/probe.ts preloaded), each a child with an IPC channel.
 import { fork, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { ProbeReply } from './probe.js';
 import type { ReceiverReply, ReceiverRequest } from './receiver.js';
@@ -96,22 +95,13 @@ function stop(child: ChildProcess, ask: () => void, timeoutMs = 40_000): Promise
   });
 }
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 export type ServiceProcess = {
-  role: string;
+  role: 'api' | 'worker';
   pid: number;
   probe: () => Promise<ProbeReply>;
   stop: () => Promise<void>;
 };
 
-/** `node src/main.ts` in the given role; resolves once it answers (API) or has had time to start (worker). */
 /** BENCH_PROFILE=worker,api writes V8 CPU profiles of those processes to bench/results/profiles/. */
 function profileArgs(role: string) {
   const roles = (process.env.BENCH_PROFILE ?? '').split(',');
@@ -119,6 +109,7 @@ function profileArgs(role: string) {
   return roles.includes(role) ? ['--cpu-prof', `--cpu-prof-dir=${root}bench/results/profiles/${role}`] : [];
 }
 
+/** `node src/main.ts` in the given role, with bench/probe.ts preloaded (and the IPC channel it answers on). */
 export async function startServiceProcess(role: 'api' | 'worker', env: Record<string, string>): Promise<ServiceProcess> {
   const child = fork(`${root}src/main.ts`, [], {
     cwd: root,

@@ -1,16 +1,17 @@
 // The results file (`{ machine, scenarios, ratios }`) and its markdown table of targets.
 import { writeFile, mkdir } from 'node:fs/promises';
-import type { Metrics } from './scenarios.js';
+import type { ScenarioMetrics, ScenarioName, ScenarioResults } from './scenarios/metrics.js';
 
 export type Results = {
   machine: Record<string, string | number | boolean>;
-  scenarios: Record<string, Metrics>;
+  scenarios: ScenarioResults;
   ratios: Record<string, number>;
 };
 
-type Target = { target: string; measured: (s: Record<string, Metrics>) => number | undefined; unit: string; met: (v: number) => boolean };
+type Target = { target: string; measured: (s: ScenarioResults) => number | undefined; unit: string; met: (v: number) => boolean };
 
-const get = (s: Record<string, Metrics>, scenario: string, metric: string) => s[scenario]?.[metric];
+const get = <S extends ScenarioName>(s: ScenarioResults, scenario: S, metric: ScenarioMetrics[S]): number | undefined =>
+  s[scenario]?.[metric];
 const within15 = (v: number) => Math.abs(v) <= 0.15;
 
 export const targets: Target[] = [
@@ -28,7 +29,7 @@ export const targets: Target[] = [
   { target: 'soak: API event-loop delay p99 within ±15%', measured: (s) => get(s, 'soak', 'api_eld_p99_change'), unit: 'change', met: within15 },
 ];
 
-export function ratios(s: Record<string, Metrics>): Record<string, number> {
+export function ratios(s: ScenarioResults): Record<string, number> {
   const out: Record<string, number> = {};
   const put = (name: string, value: number | undefined) => {
     if (value !== undefined && Number.isFinite(value)) out[name] = value;
@@ -36,7 +37,7 @@ export function ratios(s: Record<string, Metrics>): Record<string, number> {
   put('throughput_batched_to_ceiling', get(s, 'throughput_batched', 'ratio_to_ceiling'));
   put('throughput_mutation_to_ceiling', get(s, 'throughput_mutation', 'ratio_to_ceiling'));
   put('bad_neighbours_p99_to_clean_p99', get(s, 'bad_neighbours', 'p99_ratio_to_clean'));
-  for (const role of ['worker', 'api']) {
+  for (const role of ['worker', 'api'] as const) {
     put(`soak_${role}_rss_end_to_start`, 1 + (get(s, 'soak', `${role}_rss_change`) ?? NaN));
     put(`soak_${role}_eld_p99_end_to_start`, 1 + (get(s, 'soak', `${role}_eld_p99_change`) ?? NaN));
   }

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { fullPlan, quickPlan } from './plan.js';
 import { root } from './processes.js';
 import { markdown, ratios, writeResults, type Results } from './report.js';
-import * as s from './scenarios.js';
+import { scenarios, type Context } from './scenarios/index.js';
+import { benchAdminUrl } from './scratch-database.js';
 import { createWorld, serviceSettings } from './setup.js';
 import { awaitReceipts, Collector, now, progressEvent } from './load.js';
 
@@ -17,28 +18,15 @@ const concurrency = Number(serviceSettings.DELIVERY_CONCURRENCY);
 const loadScale = Number(values.load ?? 1);
 if (!(loadScale > 0)) throw new Error(`--load takes a positive factor (0.5 halves the latency scenarios' loads), not "${values.load}"`);
 const plan = values.quick ? quickPlan(concurrency, loadScale) : fullPlan(concurrency, loadScale);
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
-const scenarios: [string, (ctx: s.Context) => Promise<s.Outcome>][] = [
-  ['ceiling', s.ceiling],
-  ['throughput_batched', s.throughputBatched],
-  ['throughput_mutation', s.throughputMutation],
-  ['latency_10', s.latency(0.1)],
-  ['latency_30', s.latency(0.3)],
-  ['fanout', s.fanout],
-  ['bad_neighbours', s.badNeighbours],
-  ['reads', s.reads],
-  ['soak', s.soak],
-];
-// Every figure is relative to the ceiling, and bad neighbours compare with latency at 10%.
-const needs: Record<string, string[]> = { bad_neighbours: ['latency_10'], soak: ['throughput_mutation'] };
 const only = values.only?.split(',').map((n) => n.trim());
-const selected = new Set(only ?? scenarios.map(([name]) => name));
+const selected = new Set<string>(only ?? scenarios.map(({ name }) => name));
+// Every figure is relative to the ceiling; a scenario also runs those it is measured against.
 selected.add('ceiling');
-for (const name of [...selected]) for (const dep of needs[name] ?? []) selected.add(dep);
+for (const { name, needs = [] } of scenarios) if (selected.has(name)) for (const dep of needs) selected.add(dep);
 
 const started = now();
-const world = await createWorld(adminUrl);
+const world = await createWorld(benchAdminUrl);
 let failed = false;
 try {
   const pgVersion = (await world.admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
@@ -72,8 +60,8 @@ try {
     scenarios: {},
     ratios: {},
   };
-  const ctx: s.Context = { world, plan, main, results: results.scenarios };
-  for (const [name, run] of scenarios) {
+  const ctx: Context = { world, plan, main, results: results.scenarios };
+  for (const { name, run } of scenarios) {
     if (!selected.has(name)) continue;
     const outcome = await run(ctx);
     const purged = await world.settle(plan.quick ? 15_000 : 60_000);

@@ -2,18 +2,20 @@
 // tool ends. The server is BENCH_DATABASE_URL's, the local Postgres by default.
 import pg from 'pg';
 import { applyMigrations } from '../src/db/migrations.js';
+import { withDatabase } from '../test/support/database-url.js';
+
+/** The server the bench and its tools make their databases on: BENCH_DATABASE_URL, the local Postgres by default. */
+export const benchAdminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 export async function withScratchDatabase(label: string, work: (url: string) => Promise<void>): Promise<void> {
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-  const admin = new pg.Client({ connectionString: adminUrl });
+  const admin = new pg.Client({ connectionString: benchAdminUrl });
   await admin.connect();
   const name = `webhooks_bench_${label}_${process.pid}`;
   await admin.query(`CREATE DATABASE ${name}`);
   try {
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
-    await applyMigrations(url.toString());
-    await work(url.toString());
+    const url = withDatabase(benchAdminUrl, name);
+    await applyMigrations(url);
+    await work(url);
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.end();

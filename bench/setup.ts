@@ -16,7 +16,9 @@ import { EventPublisher } from '../src/events/publisher.js';
 import { openSecretBox } from '../src/secrets/encryption-key.js';
 import { WebhookService } from '../src/app/webhooks.js';
 import { Api } from './load.js';
-import { freePort, startReceiver, startServiceProcess, waitFor, type Receiver, type ServiceProcess } from './processes.js';
+import { freePort } from '../src/lib/free-port.js';
+import { withDatabase } from '../test/support/database-url.js';
+import { startReceiver, startServiceProcess, waitFor, type Receiver, type ServiceProcess } from './processes.js';
 
 export type Project = { id: string; key: string; principal: Principal; webhooks: { id: string; path: string }[] };
 
@@ -49,12 +51,6 @@ export const serviceSettings = {
   JOB_POLL_INTERVAL: '2s',
 };
 
-function databaseUrl(base: string, database: string) {
-  const url = new URL(base);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
 export async function createWorld(adminUrl: string): Promise<World> {
   const cleanups: (() => Promise<unknown>)[] = [];
   const close = async () => {
@@ -67,7 +63,7 @@ export async function createWorld(adminUrl: string): Promise<World> {
     const database = `webhooks_bench_${randomBytes(4).toString('hex')}`;
     await admin.query(`CREATE DATABASE ${database}`);
     cleanups.push(() => admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
-    const url = databaseUrl(adminUrl, database);
+    const url = withDatabase(adminUrl, database);
     await applyMigrations(url);
 
     const dataDir = await mkdtemp(path.join(tmpdir(), 'webhooks-bench-'));

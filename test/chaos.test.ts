@@ -11,10 +11,6 @@ import { spawnService } from './support/process.js';
 import { startTestService, TEST_ENCRYPTION_KEY } from './support/service.js';
 import { freePort } from '../src/lib/free-port.js';
 
-
-const CREATE = `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`;
-const PUBLISH = `mutation($input: PublishEventInput!) { publishEvent(input: $input) { ... on PublishEventPayload { event { id } } } }`;
-
 /** Receipts by event id: how many times each arrived. */
 const counts = (bodies: string[]) => {
   const seen = new Map<string, number>();
@@ -57,17 +53,14 @@ describe('Postgres restarting in the middle of a load', () => {
       JOB_POLL_INTERVAL: '500ms',
       RETRY_SCHEDULE: '200ms,500ms,1s,2s,5s',
     });
-    const { key } = await service.newProject();
-    await service.gql(key, CREATE, { input: { url: receiver.url('/pg'), events: ['batch.*'] } });
+    const { api } = await service.newProject();
+    await api.createWebhook(receiver.url('/pg'), ['batch.*']);
 
     const acknowledged: string[] = [];
     let failures = 0;
     const publishOne = async (i: number) => {
       try {
-        const result = await service.gql(key, PUBLISH, { input: { type: 'batch.submitted', data: { job_id: `pg-${i}` } } });
-        const id = result.body.data?.publishEvent?.event?.id;
-        if (id) acknowledged.push(id);
-        else failures++;
+        acknowledged.push((await api.publish('batch.submitted', { job_id: `pg-${i}` })).event.id);
       } catch {
         failures++;
       }
@@ -129,18 +122,17 @@ describe('load with a worker killed midway', () => {
     const survivor = spawnService({ ...workerEnv, LOG_LEVEL: 'info' });
     await Promise.all([victim.waitForLog(ready, 60_000), survivor.waitForLog(ready, 60_000)]);
 
-    const { key } = await service.newProject();
+    const { api } = await service.newProject();
     const webhooks = 100;
     const events = 100;
     for (let w = 0; w < webhooks; w++) {
-      await service.gql(key, CREATE, { input: { url: receiver.url(`/load/${w}`), events: ['*'] } });
+      await api.createWebhook(receiver.url(`/load/${w}`), ['*']);
     }
-    await service.gql(key, CREATE, { input: { url: hang.url('/hang'), events: ['*'] } });
+    await api.createWebhook(hang.url('/hang'), ['*']);
 
     const published: string[] = [];
     for (let e = 0; e < events; e++) {
-      const result = await service.gql(key, PUBLISH, { input: { type: 'batch.submitted', data: { job_id: `load-${e}` } } });
-      published.push(result.body.data.publishEvent.event.id);
+      published.push((await api.publish('batch.submitted', { job_id: `load-${e}` })).event.id);
       if (e === events / 2) victim.child.kill('SIGKILL');
     }
     expect((await victim.exited).signal).toBe('SIGKILL');

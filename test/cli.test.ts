@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { testApi } from './support/api.js';
 import { createTestDatabase } from './support/database.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -56,12 +57,8 @@ describe('api-key', () => {
   });
 
   it("create scopes the key to its project: another project's key cannot see acme's webhooks", async () => {
-    const created = await service.gql(
-      key,
-      `mutation { createWebhook(input: { url: "https://acme.example/hook", events: ["*"] }) {
-        ... on CreateWebhookPayload { webhook { id } } } }`,
-    );
-    expect(created.body.data.createWebhook.webhook.id).toMatch(/^wh_/);
+    const created = await testApi(service, key).createWebhook('https://acme.example/hook', ['*']);
+    expect(created.id).toMatch(/^wh_/);
     expect((await service.gql(key, COUNT)).body.data.webhooks.totalCount).toBe(1);
     const { key: other } = await service.newProject();
     expect((await service.gql(other, COUNT)).body.data.webhooks.totalCount).toBe(0);

@@ -21,7 +21,7 @@ import { onCleanup } from './support/cleanup.js';
 import { createTestDatabase } from './support/database.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService } from './support/service.js';
-import { restClient } from './rest-helpers.js';
+import { restClient } from './support/rest.js';
 
 const STATUSES = ['PENDING', 'SUCCESS', 'RETRYING', 'FAILED'] as const satisfies DeliveryStatus[];
 type Filter = { status?: DeliveryStatus; eventType?: string };

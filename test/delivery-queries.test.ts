@@ -4,43 +4,25 @@ import { PgBoss } from 'pg-boss';
 import { createDatabase } from '../src/db/prisma.js';
 import { inTransaction } from '../src/db/transaction.js';
 import { EventPublisher } from '../src/events/publisher.js';
-import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import type { TestApi } from './support/api.js';
+import { behaviours, eventually, type Receiver } from './support/receiver.js';
+import { startFixture, type TestService } from './support/service.js';
 
 let service: TestService;
 let receiver: Receiver;
 let key: string;
 let projectId: string;
+let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService({
+  ({ receiver, service, key, projectId, api } = await startFixture({
     RETRY_SCHEDULE: '1h', // failures stay RETRYING for the whole file
     DELIVERY_TIMEOUT: '2s',
     DELIVERY_CONCURRENCY: '6',
     WEBHOOK_MAX_IN_FLIGHT: '2',
     JOB_POLL_INTERVAL: '1s',
-  });
-  ({ key, projectId } = await service.newProject());
+  }));
 });
-
-async function createWebhook(apiKey: string, path: string, events: string[]) {
-  const result = await service.gql(
-    apiKey,
-    `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
-    { input: { url: receiver.url(path), events } },
-  );
-  return result.body.data.createWebhook.webhook.id as string;
-}
-
-async function publish(apiKey: string, type: string, data: Record<string, unknown>) {
-  const result = await service.gql(
-    apiKey,
-    `mutation($input: PublishEventInput!) { publishEvent(input: $input) { ... on PublishEventPayload { event { id deliveries { id } } } } }`,
-    { input: { type, data } },
-  );
-  return result.body.data.publishEvent.event as { id: string; deliveries: { id: string }[] };
-}
 
 const LIST = `query($webhookId: ID!, $status: DeliveryStatus, $eventType: String, $first: Int, $after: String) {
   deliveries(webhookId: $webhookId, status: $status, eventType: $eventType, first: $first, after: $after) {
@@ -50,12 +32,12 @@ const LIST = `query($webhookId: ID!, $status: DeliveryStatus, $eventType: String
 
 describe('deliveries query', () => {
   it('lists newest first, filters by status and event type, and pages', async () => {
-    const webhookId = await createWebhook(key, '/list', ['batch.*']);
+    const webhookId = (await api.createWebhook(receiver.url('/list'), ['batch.*'])).id;
     receiver.on('/list', (req, res, count) => res.writeHead(count % 2 === 0 ? 500 : 200).end());
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
       const type = i < 4 ? 'batch.submitted' : 'batch.completed';
-      ids.push((await publish(key, type, { job_id: `list-${i}` })).deliveries[0]!.id);
+      ids.push((await api.publishWithDeliveries(type, { job_id: `list-${i}` })).event.deliveries[0]!.id);
       await receiver.waitFor('/list', i + 1); // one at a time, so odd requests succeed and even ones fail
     }
     const all = await eventually(async () => {
@@ -83,9 +65,9 @@ describe('deliveries query', () => {
   });
 
   it('keeps at most 64 KiB of a response body and says it was truncated', async () => {
-    await createWebhook(key, '/big', ['model.updated']);
+    await api.createWebhook(receiver.url('/big'), ['model.updated']);
     receiver.on('/big', behaviours.status(200, {}, 'x'.repeat(100_000)));
-    const event = await publish(key, 'model.updated', { job_id: 'big' });
+    const { event } = await api.publishWithDeliveries('model.updated', { job_id: 'big' });
     const QUERY = `query($id: ID!) { delivery(id: $id) { ... on Delivery { attempts { responseBody responseBodyTruncated } } } }`;
     const attempt = await eventually(async () => {
       const d = (await service.gql(key, QUERY, { id: event.deliveries[0]!.id })).body.data.delivery;
@@ -98,10 +80,10 @@ describe('deliveries query', () => {
 
 describe('tenant isolation', () => {
   it("makes another project's events and deliveries indistinguishable from unknown ids", async () => {
-    const webhookId = await createWebhook(key, '/mine', ['vision.submitted']);
-    const event = await publish(key, 'vision.submitted', { job_id: 'secret-job' });
+    const webhookId = (await api.createWebhook(receiver.url('/mine'), ['vision.submitted'])).id;
+    const { event } = await api.publishWithDeliveries('vision.submitted', { job_id: 'secret-job' });
     const deliveryId = event.deliveries[0]!.id;
-    const { key: other } = await service.newProject();
+    const { key: other, api: theirs } = await service.newProject();
 
     const asOther = async (query: string, variables: Record<string, unknown>) => (await service.gql(other, query, variables)).body.data;
     expect((await asOther(`query($id: ID!) { event(id: $id) { __typename } }`, { id: event.id })).event.__typename).toBe('NotFoundError');
@@ -112,9 +94,9 @@ describe('tenant isolation', () => {
     expect(list).toMatchObject({ totalCount: 0, edges: [] });
 
     // The other project's own publish reaches only its own webhooks.
-    await createWebhook(other, '/theirs', ['vision.submitted']);
-    const theirs = await publish(other, 'vision.submitted', { job_id: 'their-job' });
-    expect(theirs.deliveries).toHaveLength(1);
+    await theirs.createWebhook(receiver.url('/theirs'), ['vision.submitted']);
+    const { event: theirEvent } = await theirs.publishWithDeliveries('vision.submitted', { job_id: 'their-job' });
+    expect(theirEvent.deliveries).toHaveLength(1);
     await receiver.waitFor('/theirs', 1);
     expect(receiver.requests('/mine').map((r) => JSON.parse(r.body).data.job_id)).toEqual(['secret-job']);
   });
@@ -122,7 +104,7 @@ describe('tenant isolation', () => {
 
 describe('the transactional outbox', () => {
   it('sends nothing for a publish whose transaction rolls back', async () => {
-    const webhookId = await createWebhook(key, '/rollback', ['inference.started']);
+    const webhookId = (await api.createWebhook(receiver.url('/rollback'), ['inference.started'])).id;
     const { db, pool, close } = createDatabase(service.databaseUrl, () => {}, { max: 2 });
     const boss = new PgBoss({ connectionString: service.databaseUrl, schema: 'pgboss', supervise: false, schedule: false, migrate: false });
     await boss.start();
@@ -168,9 +150,9 @@ describe('per-webhook in-flight cap', () => {
         res.writeHead(200).end();
       });
     });
-    await createWebhook(key, '/slow', ['training.started']);
-    await createWebhook(key, '/fast', ['training.started']);
-    for (let i = 0; i < 6; i++) await publish(key, 'training.started', { job_id: `cap-${i}` });
+    await api.createWebhook(receiver.url('/slow'), ['training.started']);
+    await api.createWebhook(receiver.url('/fast'), ['training.started']);
+    for (let i = 0; i < 6; i++) await api.publish('training.started', { job_id: `cap-${i}` });
     // Every event reaches the fast receiver while the slow one holds its two slots.
     await receiver.waitFor('/fast', 6);
     expect(receiver.requests('/slow')).toHaveLength(2);
@@ -190,17 +172,17 @@ describe('per-webhook in-flight cap', () => {
 describe('a webhook whose receiver times out', () => {
   it('is held back behind the others until it answers again, and loses nothing', async () => {
     receiver.on('/hung', behaviours.hang());
-    const hung = await createWebhook(key, '/hung', ['inference.started']);
-    await createWebhook(key, '/healthy', ['inference.completed']);
-    for (let i = 0; i < 6; i++) await publish(key, 'inference.started', { job_id: `hung-${i}` });
+    const hung = (await api.createWebhook(receiver.url('/hung'), ['inference.started'])).id;
+    await api.createWebhook(receiver.url('/healthy'), ['inference.completed']);
+    for (let i = 0; i < 6; i++) await api.publish('inference.started', { job_id: `hung-${i}` });
     // Two requests take its two slots and time out (2 s); the four queued behind them are moved out of the main range.
     await eventually(async () => {
       const queued = await service.queuedJobsByPriority(hung);
       return queued['-1'] === 4 && !queued['0'] ? queued : undefined;
     }, 'the queued jobs of the hung webhook to be held back');
     // Jobs published for it while it is held back follow (the worker's sweep), and the others are not held up.
-    for (let i = 6; i < 9; i++) await publish(key, 'inference.started', { job_id: `hung-${i}` });
-    for (let i = 0; i < 3; i++) await publish(key, 'inference.completed', { job_id: `healthy-${i}` });
+    for (let i = 6; i < 9; i++) await api.publish('inference.started', { job_id: `hung-${i}` });
+    for (let i = 0; i < 3; i++) await api.publish('inference.completed', { job_id: `healthy-${i}` });
     await receiver.waitFor('/healthy', 3);
     await eventually(async () => {
       const queued = await service.queuedJobsByPriority(hung);

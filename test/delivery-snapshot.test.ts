@@ -2,6 +2,7 @@
 // recorded between the statements that read them (Prisma reads a relation in a statement of its own).
 import pg from 'pg';
 import { beforeAll, expect, it } from 'vitest';
+import type { TestApi } from './support/api.js';
 import { eventually } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -9,27 +10,20 @@ const DELIVERY = `query($id: ID!) { delivery(id: $id) { ... on Delivery { status
 
 let service: TestService;
 let key: string;
+let api: TestApi;
 
 beforeAll(async () => {
   // No worker: the test records the attempt itself, at the moment it chooses.
   service = await startTestService({ ROLE: 'api' });
-  ({ key } = await service.newProject());
+  ({ key, api } = await service.newProject());
 });
 
 it('answers a delivery whose attempt is recorded between the reads of its row and of its attempts from one snapshot', async () => {
-  const created = await service.gql(
-    key,
-    `mutation { createWebhook(input: { url: "https://example.com/snapshot", events: ["inference.started"] }) {
-      ... on CreateWebhookPayload { webhook { id } } } }`,
-  );
-  expect(created.body.data.createWebhook.webhook.id).toBeTruthy();
-  const published = await service.gql<any>(
-    key,
-    `mutation { publishEvent(input: { type: "inference.started", data: { job_id: "snap-1" } }) {
-      ... on PublishEventPayload { event { deliveries { id } } } ... on ValidationError { field message } } }`,
-  );
-  expect(published.body.data.publishEvent.message).toBeUndefined();
-  const deliveryId: string = published.body.data.publishEvent.event.deliveries[0].id;
+  const created = await api.createWebhookResult({ url: 'https://example.com/snapshot', events: ['inference.started'] });
+  expect(created.webhook!.id).toBeTruthy();
+  const published = await api.publishResult('inference.started', { job_id: 'snap-1' });
+  expect(published.message).toBeUndefined();
+  const deliveryId = (await api.client.events.get(published.event!.id)).deliveries[0]!.id;
 
   // The recorder's transaction, held open with the attempts table locked: the reader gets past the delivery's
   // row and then waits for its attempts.

@@ -1,41 +1,19 @@
 import { createHmac } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import type { TestApi } from './support/api.js';
+import { behaviours, eventually, type Receiver } from './support/receiver.js';
+import { startFixture, type TestService } from './support/service.js';
 
 const SCHEDULE = ['100ms', '150ms', '200ms', '250ms', '300ms'];
 let service: TestService;
 let receiver: Receiver;
 let key: string;
+let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService({ RETRY_SCHEDULE: SCHEDULE.join(','), DELIVERY_TIMEOUT: '1s', JOB_POLL_INTERVAL: '500ms' });
-  ({ key } = await service.newProject());
+  ({ receiver, service, key, api } = await startFixture({ RETRY_SCHEDULE: SCHEDULE.join(','), DELIVERY_TIMEOUT: '1s', JOB_POLL_INTERVAL: '500ms' }));
 });
-
-async function createWebhook(path: string, events: string[], secret?: string) {
-  const result = await service.gql(
-    key,
-    `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { secret webhook { id } } ... on ValidationError { message } } }`,
-    { input: { url: receiver.url(path), events, ...(secret && { secret }) } },
-  );
-  const payload = result.body.data.createWebhook;
-  if (!payload.webhook) throw new Error(payload.message);
-  return { id: payload.webhook.id as string, secret: payload.secret as string };
-}
-
-async function publish(type: string, data: Record<string, unknown>, idempotencyKey?: string) {
-  const result = await service.gql(
-    key,
-    `mutation($input: PublishEventInput!) { publishEvent(input: $input) {
-      __typename ... on PublishEventPayload { deliveryCount event { id type timestamp data deliveries { id webhook { id } } } }
-      ... on ValidationError { message field } ... on ConflictError { message } } }`,
-    { input: { type, data, idempotencyKey } },
-  );
-  return result.body.data.publishEvent;
-}
 
 const DELIVERY = `query($id: ID!) { delivery(id: $id) { ... on Delivery {
   id status statusCode attemptCount timestamp responseTimeMs nextAttemptAt eventType
@@ -53,14 +31,14 @@ const deliveryWhen = (id: string, status: string, timeoutMs = 10_000) =>
 
 describe('a published event', () => {
   it('reaches the receiver signed both ways, with the spec body and headers, and is recorded', async () => {
-    const hook = await createWebhook('/ok', ['optimization.completed'], 'your-webhook-secret');
+    const hook = await api.createWebhook(receiver.url('/ok'), ['optimization.completed'], 'your-webhook-secret');
     const data = {
       job_id: '550e8400-e29b-41d4-a716-446655440000',
       status: 'completed',
       problem_type: 'MAXCUT',
       result: { solution: [0, 1, 0, 1], objective_value: 8.0, approximation_ratio: 0.95, execution_time: 300 },
     };
-    const published = await publish('optimization.completed', data);
+    const published = await api.publishWithDeliveries('optimization.completed', data);
     expect(published.deliveryCount).toBe(1);
     const [request] = await receiver.waitFor('/ok', 1);
     const body = JSON.parse(request!.body);
@@ -102,8 +80,8 @@ describe('a published event', () => {
   });
 
   it('verifies with a generated whsec_ secret through the standardwebhooks library', async () => {
-    const hook = await createWebhook('/whsec', ['vision.*']);
-    await publish('vision.completed', {
+    const hook = await api.createWebhook(receiver.url('/whsec'), ['vision.*']);
+    await api.publish('vision.completed', {
       job_id: 'j1',
       detections: [{ class_name: 'person', confidence: 0.95, bounding_box: { x: 1, y: 2, width: 3, height: 4 } }],
     });
@@ -113,13 +91,13 @@ describe('a published event', () => {
   });
 
   it('goes only to active webhooks whose events match, wildcards included', async () => {
-    await createWebhook('/m-exact', ['training.progress']);
-    await createWebhook('/m-category', ['training.*']);
-    await createWebhook('/m-all', ['*']);
-    await createWebhook('/m-other', ['vision.completed']);
-    const disabled = await createWebhook('/m-disabled', ['*']);
+    await api.createWebhook(receiver.url('/m-exact'), ['training.progress']);
+    await api.createWebhook(receiver.url('/m-category'), ['training.*']);
+    await api.createWebhook(receiver.url('/m-all'), ['*']);
+    await api.createWebhook(receiver.url('/m-other'), ['vision.completed']);
+    const disabled = await api.createWebhook(receiver.url('/m-disabled'), ['*']);
     await service.gql(key, `mutation($id: ID!) { disableWebhook(id: $id) { __typename } }`, { id: disabled.id });
-    const published = await publish('training.progress', { job_id: 'j2', round: 1, total_rounds: 3, accuracy: 0.5, loss: 1.2 });
+    const published = await api.publishWithDeliveries('training.progress', { job_id: 'j2', round: 1, total_rounds: 3, accuracy: 0.5, loss: 1.2 });
     await Promise.all(['/m-exact', '/m-category', '/m-all'].map((p) => receiver.waitFor(p, 1)));
     // Other projects' webhooks also match nothing here: only this project's matching, active ones count.
     expect(published.deliveryCount).toBe(published.event.deliveries.length);
@@ -153,16 +131,16 @@ describe('publishing rejects bad input and loses nothing', () => {
     ['batch.progress', { job_id: 'x', total_images: 'many', processed_images: 1, failed_images: 0, progress_percent: 1 }, 'data.total_images', /number/],
     ['optimization.completed', { job_id: 'x', problem_type: 'MAXCUT', result: { solution: 'abc', objective_value: 1 } }, 'data.result.solution', /array/],
   ])('%s %j → ValidationError on %s', async (type, data, field, message) => {
-    const result = await publish(type, data);
+    const result = await api.publishResult(type, data);
     expect(result.__typename).toBe('ValidationError');
     expect(result.field).toBe(field);
     expect(result.message).toMatch(message);
   });
 
   it('returns the first event for a repeated idempotency key and sends nothing more', async () => {
-    await createWebhook('/idem', ['model.deployed']);
-    const first = await publish('model.deployed', { job_id: 'm1' }, 'deploy-m1');
-    const second = await publish('model.deployed', { job_id: 'm1' }, 'deploy-m1');
+    await api.createWebhook(receiver.url('/idem'), ['model.deployed']);
+    const first = await api.publish('model.deployed', { job_id: 'm1' }, 'deploy-m1');
+    const second = await api.publish('model.deployed', { job_id: 'm1' }, 'deploy-m1');
     expect(second.event.id).toBe(first.event.id);
     expect(second.deliveryCount).toBe(first.deliveryCount);
     await receiver.waitFor('/idem', 1);
@@ -172,20 +150,20 @@ describe('publishing rejects bad input and loses nothing', () => {
 
   it('answers concurrent publishes with one key with one event, sent once', async () => {
     // Several pass the key check together; the unique index stops all but one, and they answer with its event.
-    await createWebhook('/idem-race', ['inference.started']);
+    await api.createWebhook(receiver.url('/idem-race'), ['inference.started']);
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => publish('inference.started', { job_id: 'i-race' }, 'start-i-race')),
+      Array.from({ length: 8 }, () => api.publishResult('inference.started', { job_id: 'i-race' }, 'start-i-race')),
     );
     expect(results.map((r) => r.__typename)).toEqual(Array(8).fill('PublishEventPayload'));
-    expect(new Set(results.map((r) => r.event.id)).size).toBe(1);
+    expect(new Set(results.map((r) => r.event!.id)).size).toBe(1);
     await receiver.waitFor('/idem-race', 1);
     await expectSentOnce('start-i-race');
     expect(receiver.requests('/idem-race')).toHaveLength(1);
   });
 
   it('refuses a repeated idempotency key for a different event with a ConflictError', async () => {
-    await publish('model.deployed', { job_id: 'm7' }, 'deploy-m7');
-    const conflict = await publish('model.deployed', { job_id: 'm8' }, 'deploy-m7');
+    await api.publish('model.deployed', { job_id: 'm7' }, 'deploy-m7');
+    const conflict = await api.publishResult('model.deployed', { job_id: 'm8' }, 'deploy-m7');
     expect(conflict.__typename).toBe('ConflictError');
     expect(conflict.message).toMatch(/idempotency/i);
   });
@@ -193,9 +171,9 @@ describe('publishing rejects bad input and loses nothing', () => {
 
 describe('retries', () => {
   it('retries on the schedule with retry_count and succeeds', async () => {
-    const hook = await createWebhook('/flaky', ['batch.completed']);
+    const hook = await api.createWebhook(receiver.url('/flaky'), ['batch.completed']);
     receiver.on('/flaky', behaviours.failTimes(2, 500));
-    const published = await publish('batch.completed', { job_id: 'b1' });
+    const published = await api.publishWithDeliveries('batch.completed', { job_id: 'b1' });
     const requests = await receiver.waitFor('/flaky', 3);
     expect(requests.map((r) => JSON.parse(r.body).retry_count)).toEqual([0, 1, 2]);
     expect(new Set(requests.map((r) => r.headers['webhook-id'])).size).toBe(1);
@@ -211,9 +189,9 @@ describe('retries', () => {
   });
 
   it('fails the delivery and disables the webhook after the last retry; retry by hand and re-enable', async () => {
-    const hook = await createWebhook('/down', ['inference.failed']);
+    const hook = await api.createWebhook(receiver.url('/down'), ['inference.failed']);
     receiver.on('/down', behaviours.status(500));
-    const published = await publish('inference.failed', { job_id: 'i1' });
+    const published = await api.publishWithDeliveries('inference.failed', { job_id: 'i1' });
     const deliveryId = deliveryTo(published, hook.id);
     const failed = await deliveryWhen(deliveryId, 'FAILED');
     expect(failed.attemptCount).toBe(SCHEDULE.length + 1);
@@ -223,7 +201,7 @@ describe('retries', () => {
     expect(webhook.disabledReason).toContain(deliveryId);
 
     // A disabled webhook gets no new deliveries.
-    const ignored = await publish('inference.failed', { job_id: 'i2' });
+    const ignored = await api.publishWithDeliveries('inference.failed', { job_id: 'i2' });
     expect(ignored.event.deliveries.map((d: { webhook: { id: string } }) => d.webhook.id)).not.toContain(hook.id);
 
     receiver.on('/down', behaviours.accept());
@@ -235,15 +213,15 @@ describe('retries', () => {
 
     const enabled = await service.gql(key, `mutation($id: ID!) { enableWebhook(id: $id) { ... on Webhook { status disabledReason } } }`, { id: hook.id });
     expect(enabled.body.data.enableWebhook).toEqual({ status: 'ACTIVE', disabledReason: null });
-    const again = await publish('inference.failed', { job_id: 'i3' });
+    const again = await api.publishWithDeliveries('inference.failed', { job_id: 'i3' });
     expect(again.event.deliveries.map((d: { webhook: { id: string } }) => d.webhook.id)).toContain(hook.id);
     await receiver.waitFor('/down', SCHEDULE.length + 3);
   });
 
   it('disables the webhook at once on 410 Gone', async () => {
-    const hook = await createWebhook('/gone', ['model.updated']);
+    const hook = await api.createWebhook(receiver.url('/gone'), ['model.updated']);
     receiver.on('/gone', behaviours.status(410));
-    const published = await publish('model.updated', { job_id: 'm2' });
+    const published = await api.publishWithDeliveries('model.updated', { job_id: 'm2' });
     await deliveryWhen(deliveryTo(published, hook.id), 'FAILED');
     expect(receiver.requests('/gone')).toHaveLength(1);
     const webhook = (await service.gql(key, `query($id: ID!) { webhook(id: $id) { ... on Webhook { status disabledReason } } }`, { id: hook.id })).body.data.webhook;
@@ -251,14 +229,14 @@ describe('retries', () => {
   });
 
   it('waits at least Retry-After on 429, capped at twice the step', async () => {
-    await createWebhook('/busy', ['model.deprecated']);
+    await api.createWebhook(receiver.url('/busy'), ['model.deprecated']);
     let calls = 0;
     receiver.on('/busy', (req, res, count) => {
       calls = count;
       if (count === 1) res.writeHead(429, { 'retry-after': '3600' }).end();
       else res.writeHead(200).end();
     });
-    await publish('model.deprecated', { job_id: 'm3' });
+    await api.publish('model.deprecated', { job_id: 'm3' });
     const [first, second] = await receiver.waitFor('/busy', 2);
     const gap = second!.at - first!.at;
     expect(gap).toBeGreaterThanOrEqual(200); // 2 × the 100 ms step, not the hour asked for
@@ -272,8 +250,8 @@ describe('retries', () => {
   ])('counts %s as a failure', async (_what, path, kind) => {
     receiver.on('/hang', behaviours.hang());
     receiver.on('/redirect', behaviours.redirect(receiver.url('/ok')));
-    const hook = await createWebhook(path, ['optimization.cancelled']);
-    const published = await publish('optimization.cancelled', { job_id: `c-${path}` });
+    const hook = await api.createWebhook(receiver.url(path), ['optimization.cancelled']);
+    const published = await api.publishWithDeliveries('optimization.cancelled', { job_id: `c-${path}` });
     const id = deliveryTo(published, hook.id);
     // The first attempt's record and its RETRYING state commit together, and a delivery is read from one snapshot
     // (test/delivery-snapshot.test.ts): seeing the attempt means seeing its state.
@@ -287,8 +265,8 @@ describe('retries', () => {
 
   it('records an answer whose body Postgres cannot store as text (a NUL byte) instead of repeating the attempt', async () => {
     receiver.on('/nul', (_req, res) => res.writeHead(200).end('ok\u0000done'));
-    const hook = await createWebhook('/nul', ['optimization.failed']);
-    const published = await publish('optimization.failed', { job_id: 'nul-1' });
+    const hook = await api.createWebhook(receiver.url('/nul'), ['optimization.failed']);
+    const published = await api.publishWithDeliveries('optimization.failed', { job_id: 'nul-1' });
     const delivery = await deliveryWhen(deliveryTo(published, hook.id), 'SUCCESS');
     expect(delivery.attempts).toHaveLength(1);
     expect(delivery.attempts[0].responseBody).toBe('ok\uFFFDdone');
@@ -296,13 +274,8 @@ describe('retries', () => {
   });
 
   it('counts a refused connection as a failure', async () => {
-    const result = await service.gql(
-      key,
-      `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
-      { input: { url: 'http://127.0.0.1:1/refused', events: ['vision.failed'] } },
-    );
-    const hookId = result.body.data.createWebhook.webhook.id;
-    const published = await publish('vision.failed', { job_id: 'v9' });
+    const { id: hookId } = await api.createWebhook('http://127.0.0.1:1/refused', ['vision.failed']);
+    const published = await api.publishWithDeliveries('vision.failed', { job_id: 'v9' });
     const id = deliveryTo(published, hookId);
     const delivery = await eventually(async () => {
       const d = await getDelivery(id);
@@ -314,8 +287,8 @@ describe('retries', () => {
 
 describe('testWebhook', () => {
   it('sends a webhook.test event to that webhook alone', async () => {
-    const hook = await createWebhook('/test-target', ['vision.completed']);
-    await createWebhook('/test-bystander', ['*']);
+    const hook = await api.createWebhook(receiver.url('/test-target'), ['vision.completed']);
+    await api.createWebhook(receiver.url('/test-bystander'), ['*']);
     const result = await service.gql(key, `mutation($id: ID!) { testWebhook(id: $id) { __typename ... on Delivery { id eventType webhook { id } } } }`, { id: hook.id });
     expect(result.body.data.testWebhook).toMatchObject({ __typename: 'Delivery', eventType: 'webhook.test', webhook: { id: hook.id } });
     const [request] = await receiver.waitFor('/test-target', 1);

@@ -4,7 +4,7 @@
 import type { ServerResponse } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { behaviours, eventually, type Receiver } from './support/receiver.js';
-import { restClient, startRestFixture } from './rest-helpers.js';
+import { restClient, startRestFixture } from './support/rest.js';
 import type { TestService } from './support/service.js';
 
 let service: TestService;

@@ -5,18 +5,18 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { HOLD_LAPSES_AFTER_MS, HeldBackWebhooks } from '../src/delivery/queueing/held-back.js';
-import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import type { TestApi } from './support/api.js';
+import { behaviours, eventually, type Receiver } from './support/receiver.js';
+import { startFixture, type TestService } from './support/service.js';
 
 let service: TestService;
 let receiver: Receiver;
 let key: string;
+let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
   // No request times out during the test: only the requests' age can hold the webhook back.
-  service = await startTestService({ DELIVERY_TIMEOUT: '60s', WEBHOOK_MAX_IN_FLIGHT: '2', JOB_POLL_INTERVAL: '1s' });
-  ({ key } = await service.newProject());
+  ({ receiver, service, key, api } = await startFixture({ DELIVERY_TIMEOUT: '60s', WEBHOOK_MAX_IN_FLIGHT: '2', JOB_POLL_INTERVAL: '1s' }));
 });
 
 /** Requests the receiver has not answered yet. */
@@ -25,24 +25,9 @@ const answerHanging = () => hanging.splice(0).forEach((res) => res.writeHead(200
 // Even if a test fails, so that the service does not wait for them when it stops.
 afterAll(answerHanging);
 
-async function createWebhook(path: string, events: string[]) {
-  const result = await service.gql(
-    key,
-    `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) {
-      ... on CreateWebhookPayload { webhook { id } } ... on ValidationError { message } } }`,
-    { input: { url: receiver.url(path), events } },
-  );
-  const payload = result.body.data.createWebhook;
-  if (!payload.webhook) throw new Error(payload.message);
-  return result.body.data.createWebhook.webhook.id as string;
-}
-
-async function publish(type: string, jobId: string) {
-  const result = await service.gql(key, `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`, {
-    input: { type, data: { job_id: jobId } },
-  });
-  expect(result.body.data.publishEvent.__typename).toBe('PublishEventPayload');
-}
+/** Publishes an event of job `jobId`, which must be accepted. */
+const publish = async (type: string, jobId: string) =>
+  expect((await api.publishResult(type, { job_id: jobId })).__typename).toBe('PublishEventPayload');
 
 /** What the worker reports at /metrics: how many webhooks it holds back. */
 async function heldBackGauge() {
@@ -61,8 +46,8 @@ const statuses = async (webhookId: string) => {
 
 it('holds back a webhook whose every slot waits, while its requests hang, and releases it once it answers', async () => {
   receiver.on('/stuck', (_req, res) => hanging.push(res));
-  const stuck = await createWebhook('/stuck', ['inference.started']);
-  await createWebhook('/fine', ['inference.completed']);
+  const stuck = (await api.createWebhook(receiver.url('/stuck'), ['inference.started'])).id;
+  await api.createWebhook(receiver.url('/fine'), ['inference.completed']);
   for (let i = 0; i < 6; i++) await publish('inference.started', `stuck-${i}`);
   // Both slots wait; the four queued jobs move behind the rest, and no attempt has ended, so none timed out.
   await eventually(async () => {

@@ -1,15 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import type { TestApi } from './support/api.js';
+import { behaviours, eventually, type Receiver } from './support/receiver.js';
+import { startFixture, type TestService } from './support/service.js';
 
 let service: TestService;
 let receiver: Receiver;
 let key: string;
+let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService({ RETRY_SCHEDULE: '1h' });
-  ({ key } = await service.newProject());
+  ({ receiver, service, key, api } = await startFixture({ RETRY_SCHEDULE: '1h' }));
 });
 
 const scrape = async () => {
@@ -26,12 +26,8 @@ describe('/metrics', () => {
   it('counts attempts by outcome, their latency, and disabled webhooks', async () => {
     receiver.on('/gone', behaviours.status(410));
     for (const [path, type] of [['/ok', 'batch.completed'], ['/gone', 'batch.failed']] as const) {
-      await service.gql(key, `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { __typename } }`, {
-        input: { url: receiver.url(path), events: [type] },
-      });
-      await service.gql(key, `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`, {
-        input: { type, data: { job_id: 'metrics' } },
-      });
+      await api.createWebhook(receiver.url(path), [type]);
+      await api.publish(type, { job_id: 'metrics' });
     }
     // Both attempts are recorded (in either order: they may be in flight together), and the 410 disabled its webhook.
     const text = await eventually(async () => {
@@ -53,22 +49,13 @@ describe('/metrics', () => {
   it('counts the events published and the test events sent, by type; an idempotent repeat not again', async () => {
     const published = (text: string, type: string) => value(text, `webhooks_events_published_total{type="${type}"}`) ?? 0;
     const before = await scrape();
-    const publish = (type: string, idempotencyKey?: string) =>
-      service.gql(key, `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`, {
-        input: { type, data: { job_id: 'metrics-published' }, idempotencyKey },
-      });
-    await publish('batch.submitted', 'metrics-once');
-    await publish('batch.submitted', 'metrics-once');
-    await publish('batch.submitted');
-    await publish('batch.completed');
-    const created = await service.gql(
-      key,
-      `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
-      { input: { url: receiver.url('/published'), events: ['vision.completed'] } },
-    );
-    const tested = await service.gql(key, `mutation($id: ID!) { testWebhook(id: $id) { __typename } }`, {
-      id: created.body.data.createWebhook.webhook.id,
-    });
+    const data = { job_id: 'metrics-published' };
+    await api.publish('batch.submitted', data, 'metrics-once');
+    await api.publish('batch.submitted', data, 'metrics-once');
+    await api.publish('batch.submitted', data);
+    await api.publish('batch.completed', data);
+    const created = await api.createWebhook(receiver.url('/published'), ['vision.completed']);
+    const tested = await service.gql(key, `mutation($id: ID!) { testWebhook(id: $id) { __typename } }`, { id: created.id });
     expect(tested.body.data.testWebhook.__typename).toBe('Delivery');
     const after = await scrape();
     expect(published(after, 'batch.submitted') - published(before, 'batch.submitted')).toBe(2);

@@ -31,18 +31,14 @@ async function rows(schema: string, table: string) {
 }
 
 it('vacuums the queue table and the counters once they hold enough dead rows, not before, and not while locked', async () => {
-  const { key } = await service.newProject();
+  const { api } = await service.newProject();
   for (let i = 0; i < WEBHOOKS; i++) {
-    const created = await service.gql(key, 'mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { __typename } }', {
-      input: { url: receiver.url(`/vacuum-${i}`), events: ['training.started'] },
-    });
-    expect(created.body.data.createWebhook.__typename).toBe('CreateWebhookPayload');
+    const created = await api.createWebhookResult({ url: receiver.url(`/vacuum-${i}`), events: ['training.started'] });
+    expect(created.__typename).toBe('CreateWebhookPayload');
   }
   for (let i = 0; i < EVENTS; i++) {
-    const published = await service.gql(key, 'mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }', {
-      input: { type: 'training.started', data: { job_id: `vacuumed-${i}` } },
-    });
-    expect(published.body.data.publishEvent.__typename).toBe('PublishEventPayload');
+    const published = await api.publishResult('training.started', { job_id: `vacuumed-${i}` });
+    expect(published.__typename).toBe('PublishEventPayload');
   }
   const deliveries = WEBHOOKS * EVENTS;
   // Each delivery's job is inserted, claimed and deleted: two dead rows once its outcome is recorded.

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { startTestService, type TestService } from './support/service.js';
-import { expectError, restClient } from './rest-helpers.js';
+import { expectError, restClient } from './support/rest.js';
 import { subscribeSse } from './support/live.js';
 import { openRawWs } from './support/raw-ws.js';
 

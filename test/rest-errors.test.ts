@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { startTestService, type TestService } from './support/service.js';
-import { expectError, restClient } from './rest-helpers.js';
+import { expectError, restClient } from './support/rest.js';
 
 let service: TestService;
 let key: string;

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/db/prisma.js';
 import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
-import { expectError, restClient } from './rest-helpers.js';
+import { expectError, restClient } from './support/rest.js';
 
 let service: TestService;
 let receiver: Receiver;

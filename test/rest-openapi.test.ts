@@ -5,7 +5,7 @@ import Fastify from 'fastify';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { restRoutes } from '../src/rest/plugin.js';
 import { startTestService, type TestService } from './support/service.js';
-import { expectError, restClient } from './rest-helpers.js';
+import { expectError, restClient } from './support/rest.js';
 
 const SPEC_OPERATIONS = [
   'POST /v1/webhooks',

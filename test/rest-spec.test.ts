@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { behaviours, eventually, type Receiver } from './support/receiver.js';
 import type { TestService } from './support/service.js';
-import { restClient, startRestFixture, runCurl, SECOND_PRECISION_UTC } from './rest-helpers.js';
+import { restClient, startRestFixture, runCurl, SECOND_PRECISION_UTC } from './support/rest.js';
 
 // ---- The guide's commands, copied verbatim.
 

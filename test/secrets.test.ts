@@ -7,8 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/db/prisma.js';
 import { eraseExpiredSecrets } from '../src/housekeeping/expired-secrets.js';
 import { SecretBox, keyId } from '../src/secrets/secret-box.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
+import type { TestApi } from './support/api.js';
+import type { Receiver } from './support/receiver.js';
+import { startFixture, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
 
 describe('SecretBox', () => {
   const key = randomBytes(32);
@@ -46,25 +47,11 @@ describe('SecretBox', () => {
 let service: TestService;
 let receiver: Receiver;
 let key: string;
+let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService();
-  ({ key } = await service.newProject());
+  ({ receiver, service, key, api } = await startFixture());
 });
-
-const createWebhook = async (path: string, secret?: string) => {
-  const result = await service.gql(
-    key,
-    `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { secret webhook { id } } } }`,
-    { input: { url: receiver.url(path), events: ['model.*'], ...(secret && { secret }) } },
-  );
-  return { id: result.body.data.createWebhook.webhook.id as string, secret: result.body.data.createWebhook.secret as string };
-};
-const publish = (jobId: string) =>
-  service.gql(key, `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`, {
-    input: { type: 'model.deployed', data: { job_id: jobId } },
-  });
 
 /** Every row of every table as text, to look for a value anywhere in the database. */
 async function databaseContains(needle: string): Promise<string[]> {
@@ -88,10 +75,10 @@ async function databaseContains(needle: string): Promise<string[]> {
 
 describe('secrets at rest', () => {
   it('keeps no plaintext signing secret or API key anywhere in the database', async () => {
-    const chosen = await createWebhook('/rest-1', 'my-own-secret-value-123');
-    const generated = await createWebhook('/rest-2');
+    const chosen = await api.createWebhook(receiver.url('/rest-1'), ['model.*'], 'my-own-secret-value-123');
+    const generated = await api.createWebhook(receiver.url('/rest-2'), ['model.*']);
     const rotated = await service.gql(key, `mutation($id: ID!) { rotateWebhookSecret(id: $id) { ... on RotateWebhookSecretPayload { secret } } }`, { id: generated.id });
-    await publish('at-rest');
+    await api.publish('model.deployed', { job_id: 'at-rest' });
     await receiver.waitFor('/rest-1', 1);
     await receiver.waitFor('/rest-2', 1);
     // The probe is real: the secret's own signature made it to the receiver, so the service could open it.
@@ -106,10 +93,10 @@ describe('secrets at rest', () => {
 
 describe('secret rotation with overlap', () => {
   it('signs with both secrets during the grace period, the new one in X-Webhook-Signature, then only the new', async () => {
-    const hook = await createWebhook('/rotate');
+    const hook = await api.createWebhook(receiver.url('/rotate'), ['model.*']);
     const ROTATE = `mutation($id: ID!, $grace: Int) { rotateWebhookSecret(id: $id, gracePeriodSeconds: $grace) { ... on RotateWebhookSecretPayload { secret } } }`;
     const next = (await service.gql(key, ROTATE, { id: hook.id, grace: 3600 })).body.data.rotateWebhookSecret.secret as string;
-    await publish('rotate-1');
+    await api.publish('model.deployed', { job_id: 'rotate-1' });
     const [during] = await receiver.waitFor('/rotate', 1);
     const signatures = String(during!.headers['webhook-signature']).split(' ');
     expect(signatures).toHaveLength(2);
@@ -124,7 +111,7 @@ describe('secret rotation with overlap', () => {
     expect(await eraseExpiredSecrets(db)).toBe(1);
     expect(await db.webhook.findUniqueOrThrow({ where: { id: hook.id } })).toMatchObject({ previousSecret: null, previousSecretExpiresAt: null });
     await db.$disconnect();
-    await publish('rotate-2');
+    await api.publish('model.deployed', { job_id: 'rotate-2' });
     const [, after] = await receiver.waitFor('/rotate', 2);
     expect(String(after!.headers['webhook-signature']).split(' ')).toHaveLength(1);
     expect(() => new StandardWebhook(next).verify(after!.body, after!.headers as Record<string, string>)).not.toThrow();
@@ -134,7 +121,7 @@ describe('secret rotation with overlap', () => {
 
 describe('encryption key rotation', () => {
   it('re-seals every secret under the new key with `secrets rotate-key`', async () => {
-    const hook = await createWebhook('/key-rotation', 'secret-before-key-rotation');
+    const hook = await api.createWebhook(receiver.url('/key-rotation'), ['model.*'], 'secret-before-key-rotation');
     const newKey = randomBytes(32).toString('base64');
     const cli = spawnSync(process.execPath, ['--import', 'tsx', '--disable-warning=ExperimentalWarning', 'src/cli/index.ts', 'secrets', 'rotate-key'], {
       env: { ...process.env, DATABASE_URL: service.databaseUrl, SECRET_ENCRYPTION_KEY: newKey, SECRET_ENCRYPTION_OLD_KEYS: TEST_ENCRYPTION_KEY },

@@ -2,11 +2,13 @@
 // the server within the configured bounds; live subscriptions (SSE, graphql-ws) idle far longer and stay open.
 import net from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestApi } from './support/api.js';
 import { connectWs, subscribeSse } from './support/live.js';
 import { startTestService, type TestService } from './support/service.js';
 
 let service: TestService;
 let key: string;
+let api: TestApi;
 
 const HEADERS_TIMEOUT_MS = 300;
 const REQUEST_TIMEOUT_MS = 600;
@@ -18,7 +20,7 @@ beforeAll(async () => {
     HTTP_REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS}ms`,
     HTTP_KEEP_ALIVE_TIMEOUT: `${KEEP_ALIVE_TIMEOUT_MS}ms`,
   });
-  ({ key } = await service.newProject());
+  ({ key, api } = await service.newProject());
 });
 
 /** Opens a raw TCP connection, writes `sent`, and resolves with how long the server took to close it. */
@@ -43,7 +45,6 @@ function closedByServerAfter(sent: string, failAfterMs = 10_000): Promise<number
 }
 
 const JOB_EVENTS = 'subscription($jobId: ID!) { jobEvents(jobId: $jobId) { id type } }';
-const PUBLISH = `mutation($input: PublishEventInput!) { publishEvent(input: $input) { ... on PublishEventPayload { event { id } } } }`;
 
 describe('slow clients', () => {
   it('closes a connection that sends nothing', async () => {
@@ -67,8 +68,7 @@ describe('slow clients', () => {
     const jobId = `idle-${Date.now()}`;
     const publish = async (processed: number) => {
       const data = { job_id: jobId, total_images: 2, processed_images: processed, failed_images: 0, progress_percent: processed * 50 };
-      const published = await service.gql(key, PUBLISH, { input: { type: 'batch.progress', data } });
-      return published.body.data.publishEvent.event.id as string;
+      return (await api.publish('batch.progress', data)).event.id;
     };
     const received = (id: string) => (r: { values: (field: string) => any[] }) => r.values('jobEvents').some((e) => e?.id === id);
     // The job's latest event comes at once: its arrival proves each subscription is live.

@@ -3,19 +3,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/db/prisma.js';
 import { newId } from '../src/lib/ids.js';
-import { eventually, startReceiver, type Receiver } from './support/receiver.js';
+import type { TestApi } from './support/api.js';
+import { eventually, type Receiver } from './support/receiver.js';
 import { SecretBox } from '../src/secrets/secret-box.js';
-import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
+import { startFixture, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
 
 let service: TestService;
 let receiver: Receiver;
 let key: string;
 let projectId: string;
+let api: TestApi;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService({ DESTINATION_ALLOWLIST: '' });
-  ({ key, projectId } = await service.newProject());
+  ({ receiver, service, key, projectId, api } = await startFixture({ DESTINATION_ALLOWLIST: '' }));
 });
 
 const CREATE = `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { __typename ... on ValidationError { field message } } }`;
@@ -55,12 +55,8 @@ describe('delivering', () => {
     const webhookId = newId('wh');
     await db.webhook.create({ data: { id: webhookId, projectId, url: urlFor(port), events: ['model.deployed'], secret: new SecretBox(Buffer.from(TEST_ENCRYPTION_KEY, 'base64')).seal('a-secret-of-some-length') } });
     await db.$disconnect();
-    const published = await service.gql(
-      key,
-      `mutation($input: PublishEventInput!) { publishEvent(input: $input) { ... on PublishEventPayload { event { deliveries { id webhook { id } } } } } }`,
-      { input: { type: 'model.deployed', data: { job_id: webhookId } } },
-    );
-    const deliveryId = published.body.data.publishEvent.event.deliveries.find((d: { webhook: { id: string } }) => d.webhook.id === webhookId).id;
+    const published = await api.publishWithDeliveries('model.deployed', { job_id: webhookId });
+    const deliveryId = published.event.deliveries.find((d) => d.webhook.id === webhookId)!.id;
     const attempt = await eventually(async () => {
       const d = (await service.gql(key, `query($id: ID!) { delivery(id: $id) { ... on Delivery { attempts { errorKind errorMessage responseStatus } } } }`, { id: deliveryId })).body.data.delivery;
       return d.attempts[0];

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectError, restClient, startRestFixture } from './rest-helpers.js';
+import { expectError, restClient, startRestFixture } from './support/rest.js';
 import { eventually, type Receiver } from './support/receiver.js';
 import type { TestService } from './support/service.js';
 

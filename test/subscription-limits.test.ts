@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { testApi } from './support/api.js';
 import { connectWs, subscribeSse, type Recording } from './support/live.js';
 import { eventually } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -27,10 +28,14 @@ const limitError = (sub: Recording) => {
  * is sent nothing for a job without events, so an event is published for the job: its state arriving proves it.
  */
 async function accepted(key: string, sub: Recording, jobId: string): Promise<boolean> {
-  const published = await service.gql(key, `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`, {
-    input: { type: 'batch.progress', data: { job_id: jobId, total_images: 2, processed_images: 1, failed_images: 0, progress_percent: 50 } },
+  const published = await testApi(service, key).publishResult('batch.progress', {
+    job_id: jobId,
+    total_images: 2,
+    processed_images: 1,
+    failed_images: 0,
+    progress_percent: 50,
   });
-  expect(published.body.data.publishEvent.__typename).toBe('PublishEventPayload');
+  expect(published.__typename).toBe('PublishEventPayload');
   await sub.count(1);
   return sub.messages[0]!.data?.batchProgress?.jobId === jobId && sub.error === null;
 }
@@ -120,7 +125,7 @@ describe('subscription limits', () => {
 
 describe('authentication', () => {
   it('closes a graphql-ws connection without a valid key (4403) and accepts the key in the header too', async () => {
-    const { key } = await service.newProject();
+    const { key, api } = await service.newProject();
     const refused = connectWs(service.httpUrl, 'aip_not-a-key').subscribe(BATCH, { jobId: 'x' });
     await refused.finished();
     expect((refused.error as { code: number }).code).toBe(4403);
@@ -135,9 +140,7 @@ describe('authentication', () => {
     }
     const client = createClient({ url: `${service.httpUrl.replace('http', 'ws')}/graphql`, webSocketImpl: WithHeader, retryAttempts: 0 });
     const jobId = randomUUID();
-    await service.gql(key, `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`, {
-      input: { type: 'batch.completed', data: { job_id: jobId, status: 'completed' } },
-    });
+    await api.publish('batch.completed', { job_id: jobId, status: 'completed' });
     const received: unknown[] = [];
     await new Promise<void>((resolve, reject) =>
       client.subscribe({ query: BATCH, variables: { jobId } }, { next: (m) => received.push(m), error: reject, complete: resolve }),

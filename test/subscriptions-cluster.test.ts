@@ -11,6 +11,7 @@ import { SubscriptionLimits } from '../src/live/subscription-limits.js';
 import { PgEventTarget } from '../src/notify/pg-event-target.js';
 import { LiveUpdates } from '../src/live/updates.js';
 import { onCleanup } from './support/cleanup.js';
+import type { TestApi } from './support/api.js';
 import { connectWs, freePort, startProxy, subscribeSse, type Recording } from './support/live.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -21,23 +22,13 @@ let a: TestService; // publishes
 let b: TestService; // serves subscribers
 let key: string;
 let projectId: string;
+let api: TestApi; // publishes, through a
 
 beforeAll(async () => {
   a = await startTestService();
   b = await startTestService({ DATABASE_URL: a.databaseUrl });
-  ({ key, projectId } = await a.newProject());
+  ({ key, projectId, api } = await a.newProject());
 });
-
-async function publish(s: TestService, type: string, data: Record<string, unknown>) {
-  const result = await s.gql(
-    key,
-    `mutation($input: PublishEventInput!) { publishEvent(input: $input) { ... on PublishEventPayload { event { id } } } }`,
-    { input: { type, data } },
-  );
-  const event = result.body.data?.publishEvent?.event;
-  if (!event) throw new Error(`publish ${type} failed: ${JSON.stringify(result.body)}`);
-  return event as { id: string };
-}
 
 const progress = (jobId: string, processed: number, total = 100) => ({
   job_id: jobId,
@@ -59,17 +50,17 @@ describe('across processes', () => {
     const events = subscribeSse(b.httpUrl, key, JOB_EVENTS, { jobId });
     expect(await events.status).toBe(200);
     // The first message is the first event, live or as the job's state to a subscription set up just after it.
-    const published = [await publish(a, 'batch.submitted', { job_id: jobId, status: 'submitted' })];
+    const published = [(await api.publish('batch.submitted', { job_id: jobId, status: 'submitted' })).event];
     await state.count(1);
     await events.count(1);
     // One at a time: each update arrives.
     for (const n of [1, 2, 3]) {
-      published.push(await publish(a, 'batch.progress', progress(jobId, n)));
+      published.push((await api.publish('batch.progress', progress(jobId, n))).event);
       await state.count(n + 1);
     }
     // Then as fast as the publisher goes: order holds; a subscriber that lags may skip superseded progress.
-    for (let n = 4; n <= 40; n++) published.push(await publish(a, 'batch.progress', progress(jobId, n)));
-    published.push(await publish(a, 'batch.completed', { job_id: jobId, status: 'completed' }));
+    for (let n = 4; n <= 40; n++) published.push((await api.publish('batch.progress', progress(jobId, n))).event);
+    published.push((await api.publish('batch.completed', { job_id: jobId, status: 'completed' })).event);
     await state.finished();
     await events.finished();
 
@@ -93,18 +84,18 @@ describe('across processes', () => {
     const c = await startTestService({ DATABASE_URL: withPort(a.databaseUrl, proxy.port) });
     const jobId = randomUUID();
     const sub = connectWs(c.httpUrl, key).subscribe(BATCH, { jobId });
-    await publish(a, 'batch.progress', progress(jobId, 10));
+    await api.publish('batch.progress', progress(jobId, 10));
     await sub.count(1);
 
     proxy.cut(); // every connection of c to Postgres, the listening one included: its notifications are lost
-    await publish(a, 'batch.progress', progress(jobId, 20));
-    await publish(a, 'batch.progress', progress(jobId, 30));
+    await api.publish('batch.progress', progress(jobId, 20));
+    await api.publish('batch.progress', progress(jobId, 30));
     proxy.restore();
 
     // No new event: the reconnected listener reloads the state. 20 never comes: 30 is the reload, not a notification.
     await sub.count(2);
     expect(processed(sub)).toEqual([10, 30]);
-    await publish(a, 'batch.completed', { job_id: jobId, status: 'completed' });
+    await api.publish('batch.completed', { job_id: jobId, status: 'completed' });
     await sub.finished();
     expect(sub.values('batchProgress').map((p) => [p.status, p.processedImages])).toEqual([
       ['RUNNING', 10],
@@ -124,15 +115,15 @@ describe('across processes', () => {
       retryWait: () => new Promise((r) => setTimeout(r, 100)),
     });
     const sub = ws.subscribe(BATCH, { jobId });
-    await publish(a, 'batch.progress', progress(jobId, 5));
+    await api.publish('batch.progress', progress(jobId, 5));
     await sub.count(1);
 
     await first.stop();
-    await publish(a, 'batch.progress', progress(jobId, 15)); // while no server holds the subscription
+    await api.publish('batch.progress', progress(jobId, 15)); // while no server holds the subscription
     await startTestService(env);
 
     await sub.count(2);
-    await publish(a, 'batch.failed', { job_id: jobId, status: 'failed', error: 'Storage unavailable' });
+    await api.publish('batch.failed', { job_id: jobId, status: 'failed', error: 'Storage unavailable' });
     await sub.finished();
     expect(sub.completed).toBe(true);
     expect(sub.values('batchProgress').map((p) => [p.status, p.processedImages])).toEqual([
@@ -161,14 +152,14 @@ describe('a slow subscriber', () => {
     const events = subscribeSse(proxy.url, key, JOB_EVENTS, { jobId });
     // A subscriber that reads at once, served by the same listener: it sees where the notifications have got to.
     const witness = subscribeSse(b.httpUrl, key, BATCH, { jobId });
-    await publish(a, 'batch.submitted', { job_id: jobId, status: 'submitted' });
+    await api.publish('batch.submitted', { job_id: jobId, status: 'submitted' });
     await state.count(1);
     await events.count(1);
     await witness.count(1);
 
     proxy.pause(); // the clients stop reading: the server's socket buffers fill, then its streams wait
     await burst(jobId, BURST);
-    const last = await publish(a, 'batch.completed', { job_id: jobId, status: 'completed' });
+    const { event: last } = await api.publish('batch.completed', { job_id: jobId, status: 'completed' });
     // The witness has the terminal state: the listener has handed every notification to the subscribers' streams.
     await witness.finished(60_000);
     proxy.resume();

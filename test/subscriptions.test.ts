@@ -4,8 +4,9 @@ import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { channelFor } from '../src/notify/pg-event-target.js';
 import { connectWs, subscribeSse, type Recording } from './support/live.js';
-import { startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import type { TestApi } from './support/api.js';
+import type { Receiver } from './support/receiver.js';
+import { startFixture, type TestService } from './support/service.js';
 
 const BATCH = `subscription($jobId: ID!) { batchProgress(jobId: $jobId) {
   jobId status totalImages processedImages failedImages progressPercent updatedAt } }`;
@@ -19,25 +20,12 @@ const JOB = `query($jobId: ID!) { job(jobId: $jobId) { __typename
 
 let service: TestService;
 let key: string;
+let api: TestApi;
 let receiver: Receiver;
 
 beforeAll(async () => {
-  receiver = await startReceiver();
-  service = await startTestService({ RETRY_SCHEDULE: '300ms', JOB_POLL_INTERVAL: '500ms', DELIVERY_TIMEOUT: '5s' });
-  ({ key } = await service.newProject());
+  ({ receiver, service, key, api } = await startFixture({ RETRY_SCHEDULE: '300ms', JOB_POLL_INTERVAL: '500ms', DELIVERY_TIMEOUT: '5s' }));
 });
-
-async function publish(s: TestService, apiKey: string, type: string, data: Record<string, unknown>) {
-  const result = await s.gql(
-    apiKey,
-    `mutation($input: PublishEventInput!) { publishEvent(input: $input) {
-      ... on PublishEventPayload { event { id timestamp } } ... on ValidationError { message } } }`,
-    { input: { type, data } },
-  );
-  const event = result.body.data?.publishEvent?.event;
-  if (!event) throw new Error(`publish ${type} failed: ${JSON.stringify(result.body)}`);
-  return event as { id: string; timestamp: string };
-}
 
 const progress = (jobId: string, processed: number, total = 100) => ({
   job_id: jobId,
@@ -50,8 +38,8 @@ const progress = (jobId: string, processed: number, total = 100) => ({
 describe('batchProgress over graphql-ws', () => {
   it('sends a late subscriber the current state at once, then every update in order, then completes', async () => {
     const jobId = randomUUID();
-    await publish(service, key, 'batch.submitted', { job_id: jobId, status: 'submitted' });
-    await publish(service, key, 'batch.progress', progress(jobId, 10));
+    await api.publish('batch.submitted', { job_id: jobId, status: 'submitted' });
+    await api.publish('batch.progress', progress(jobId, 10));
 
     const ws = connectWs(service.httpUrl, key);
     const sub = ws.subscribe(BATCH, { jobId });
@@ -66,10 +54,10 @@ describe('batchProgress over graphql-ws', () => {
     });
 
     for (const [i, processed] of [20, 50, 80].entries()) {
-      await publish(service, key, 'batch.progress', progress(jobId, processed));
+      await api.publish('batch.progress', progress(jobId, processed));
       await sub.count(i + 2);
     }
-    const completed = await publish(service, key, 'batch.completed', { job_id: jobId, status: 'completed' });
+    const { event: completed } = await api.publish('batch.completed', { job_id: jobId, status: 'completed' });
     await sub.finished();
 
     expect(sub.error).toBeNull();
@@ -86,8 +74,8 @@ describe('batchProgress over graphql-ws', () => {
 
   it('sends a finished job its terminal state at once and completes', async () => {
     const jobId = randomUUID();
-    await publish(service, key, 'batch.progress', progress(jobId, 100));
-    await publish(service, key, 'batch.failed', { job_id: jobId, status: 'failed', error: 'Storage unavailable' });
+    await api.publish('batch.progress', progress(jobId, 100));
+    await api.publish('batch.failed', { job_id: jobId, status: 'failed', error: 'Storage unavailable' });
     const sub = connectWs(service.httpUrl, key).subscribe(BATCH, { jobId });
     await sub.finished();
     expect(sub.completed).toBe(true);
@@ -98,14 +86,14 @@ describe('batchProgress over graphql-ws', () => {
 describe('trainingProgress over SSE', () => {
   it('sends the current state, each round in order, and completes after the terminal event', async () => {
     const jobId = randomUUID();
-    await publish(service, key, 'training.started', { job_id: jobId, status: 'running' });
+    await api.publish('training.started', { job_id: jobId, status: 'running' });
     const sub = subscribeSse(service.httpUrl, key, TRAINING, { jobId });
     expect(await sub.status).toBe(200);
     await sub.count(1);
     expect(sub.messages[0]!.data.trainingProgress).toMatchObject({ jobId, status: 'RUNNING', round: null, accuracy: null });
 
     for (const round of [1, 2, 3]) {
-      await publish(service, key, 'training.progress', {
+      await api.publish('training.progress', {
         job_id: jobId,
         round,
         total_rounds: 10,
@@ -114,7 +102,7 @@ describe('trainingProgress over SSE', () => {
       });
       await sub.count(round + 1);
     }
-    await publish(service, key, 'training.cancelled', { job_id: jobId, status: 'cancelled' });
+    await api.publish('training.cancelled', { job_id: jobId, status: 'cancelled' });
     await sub.finished();
 
     expect(sub.completed).toBe(true);
@@ -139,11 +127,11 @@ describe('jobEvents', () => {
     // Subscribed before the job has any event: its first message is the first event, whether it arrives live or
     // as the job's latest event to a subscription set up just after it (nothing is sent for a job without events).
     const sub = connectWs(service.httpUrl, key).subscribe(JOB_EVENTS, { jobId });
-    const published = [await publish(service, key, 'optimization.submitted', { job_id: jobId, status: 'submitted' })];
+    const published = [(await api.publish('optimization.submitted', { job_id: jobId, status: 'submitted' })).event];
     await sub.count(1);
     published.push(
-      await publish(service, key, 'optimization.started', { job_id: jobId, status: 'running' }),
-      await publish(service, key, 'optimization.failed', { job_id: jobId, status: 'failed', error: 'Solver diverged' }),
+      (await api.publish('optimization.started', { job_id: jobId, status: 'running' })).event,
+      (await api.publish('optimization.failed', { job_id: jobId, status: 'failed', error: 'Solver diverged' })).event,
     );
     await sub.finished();
     expect(sub.completed).toBe(true);
@@ -157,11 +145,11 @@ describe('jobEvents', () => {
 
   it('sends a late subscriber the latest event first (SSE)', async () => {
     const jobId = randomUUID();
-    await publish(service, key, 'inference.started', { job_id: jobId, status: 'running' });
-    const latest = await publish(service, key, 'inference.started', { job_id: jobId, status: 'running' });
+    await api.publish('inference.started', { job_id: jobId, status: 'running' });
+    const { event: latest } = await api.publish('inference.started', { job_id: jobId, status: 'running' });
     const sub = subscribeSse(service.httpUrl, key, JOB_EVENTS, { jobId });
     await sub.count(1);
-    const done = await publish(service, key, 'inference.completed', { job_id: jobId, status: 'completed' });
+    const { event: done } = await api.publish('inference.completed', { job_id: jobId, status: 'completed' });
     await sub.finished();
     expect(sub.values('jobEvents').map((e) => e.id)).toEqual([latest.id, done.id]);
   });
@@ -170,8 +158,8 @@ describe('jobEvents', () => {
 describe('the job query', () => {
   it("returns the job's latest state, and not found for an unknown id", async () => {
     const jobId = randomUUID();
-    await publish(service, key, 'training.progress', { job_id: jobId, round: 2, total_rounds: 5, accuracy: 0.8, loss: 0.3 });
-    const last = await publish(service, key, 'training.completed', { job_id: jobId, status: 'completed' });
+    await api.publish('training.progress', { job_id: jobId, round: 2, total_rounds: 5, accuracy: 0.8, loss: 0.3 });
+    const { event: last } = await api.publish('training.completed', { job_id: jobId, status: 'completed' });
     const job = (await service.gql(key, JOB, { jobId })).body.data.job;
     expect(job).toMatchObject({
       __typename: 'Job',
@@ -196,7 +184,7 @@ describe('project scoping', () => {
   it("never sends another project's job, even to a subscriber who guessed its id", async () => {
     const other = await service.newProject();
     const jobId = randomUUID();
-    await publish(service, key, 'batch.progress', progress(jobId, 5));
+    await api.publish('batch.progress', progress(jobId, 5));
 
     const intruderWs = connectWs(service.httpUrl, other.key);
     const intruder = [intruderWs.subscribe(BATCH, { jobId }), intruderWs.subscribe(JOB_EVENTS, { jobId })];
@@ -204,14 +192,14 @@ describe('project scoping', () => {
     const owner = connectWs(service.httpUrl, key).subscribe(BATCH, { jobId });
     await owner.count(1);
 
-    await publish(service, key, 'batch.progress', progress(jobId, 50));
-    await publish(service, key, 'batch.completed', { job_id: jobId, status: 'completed' });
+    await api.publish('batch.progress', progress(jobId, 50));
+    await api.publish('batch.completed', { job_id: jobId, status: 'completed' });
     await owner.finished();
     expect(owner.values('batchProgress').map((p) => p.status)).toEqual(['RUNNING', 'RUNNING', 'COMPLETED']);
 
     // The other project's own job with the same id is a different job.
     // Published after the owner's: had any of the owner's reached these subscribers, it would have come first.
-    await publish(service, other.key, 'batch.progress', progress(jobId, 1, 2));
+    await other.api.publish('batch.progress', progress(jobId, 1, 2));
     for (const sub of [...intruder, intruderSse]) await sub.count(1);
     for (const sub of [...intruder, intruderSse]) {
       expect(sub.completed).toBe(false);
@@ -227,10 +215,10 @@ describe('project scoping', () => {
 describe('ordering', () => {
   it('ignores a late notification carrying an older state', async () => {
     const jobId = randomUUID();
-    await publish(service, key, 'batch.progress', progress(jobId, 40));
+    await api.publish('batch.progress', progress(jobId, 40));
     const sub = connectWs(service.httpUrl, key).subscribe(BATCH, { jobId });
     await sub.count(1);
-    await publish(service, key, 'batch.progress', progress(jobId, 60));
+    await api.publish('batch.progress', progress(jobId, 60));
     await sub.count(2);
 
     // A notification for seq 1 (processed 40) arriving now, as if it had been overtaken on another connection.
@@ -259,7 +247,7 @@ describe('ordering', () => {
       db.query('SELECT pg_notify($1, $2)', [channelFor(`job:${project_id}:${jobId}`), JSON.stringify(stale)]),
     );
     // Notified after the stale one: had the stale state been sent, it would be the third message, before this.
-    await publish(service, key, 'batch.progress', progress(jobId, 70));
+    await api.publish('batch.progress', progress(jobId, 70));
     await sub.count(3);
     expect(sub.values('batchProgress').map((p) => p.processedImages)).toEqual([40, 60, 70]);
   });
@@ -276,12 +264,7 @@ describe('deliveryUpdates', () => {
       if (count === 1) res.writeHead(200).end();
       else setTimeout(() => res.writeHead(count === 2 ? 500 : 200).end(), 300);
     });
-    const created = await service.gql(
-      key,
-      `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
-      { input: { url: receiver.url('/slow-then-ok'), events: ['model.deployed'] } },
-    );
-    const webhookId = created.body.data.createWebhook.webhook.id as string;
+    const { id: webhookId } = await api.createWebhook(receiver.url('/slow-then-ok'), ['model.deployed']);
     const ws = connectWs(service.httpUrl, key).subscribe(DELIVERY_UPDATES, { webhookId });
     const sse = subscribeSse(service.httpUrl, key, DELIVERY_UPDATES, { webhookId });
     expect(await sse.status).toBe(200);
@@ -291,7 +274,7 @@ describe('deliveryUpdates', () => {
     const succeeded = (id: string) => (r: Recording) => r.values('deliveryUpdates').some((d) => d.id === id && d.status === 'SUCCESS');
     for (const sub of [ws, sse]) await sub.until(succeeded(testId), 'the test delivery to succeed');
 
-    const event = await publish(service, key, 'model.deployed', { job_id: randomUUID(), status: 'deployed' });
+    const { event } = await api.publish('model.deployed', { job_id: randomUUID(), status: 'deployed' });
     await receiver.waitFor('/slow-then-ok', 3);
     for (const sub of [ws, sse]) {
       await sub.until((r) => r.values('deliveryUpdates').some((d) => d.event.id === event.id && d.status === 'SUCCESS'), 'the delivery to succeed');
@@ -314,12 +297,7 @@ describe('deliveryUpdates', () => {
 
   it("refuses another project's webhook as not found", async () => {
     const other = await service.newProject();
-    const created = await service.gql(
-      key,
-      `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ... on CreateWebhookPayload { webhook { id } } } }`,
-      { input: { url: receiver.url('/mine'), events: ['model.deployed'] } },
-    );
-    const webhookId = created.body.data.createWebhook.webhook.id as string;
+    const { id: webhookId } = await api.createWebhook(receiver.url('/mine'), ['model.deployed']);
     const sub = connectWs(service.httpUrl, other.key).subscribe(DELIVERY_UPDATES, { webhookId });
     await sub.finished();
     expect(sub.messages).toEqual([

@@ -2,6 +2,7 @@
 // what it holds; and an idle worker is woken by a publish in another process. The worker runs as a real child
 // process; the API runs in-process on the same database.
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestApi } from './support/api.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { spawnService } from './support/process.js';
 import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
@@ -9,6 +10,7 @@ import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './suppo
 let api: TestService;
 let receiver: Receiver;
 let key: string;
+let project: TestApi;
 
 const workerEnv = () => ({
   DATABASE_URL: api.databaseUrl,
@@ -24,21 +26,13 @@ const workerReady = (line: Record<string, unknown>) => line.msg === 'AI Platform
 beforeAll(async () => {
   receiver = await startReceiver();
   api = await startTestService({ ROLE: 'api' });
-  ({ key } = await api.newProject());
+  ({ key, api: project } = await api.newProject());
 });
 
+/** A webhook at `path` for `type`, then an event of that type published (with its deliveries). */
 async function publishTo(path: string, type: string, jobId: string) {
-  await api.gql(
-    key,
-    `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { __typename } }`,
-    { input: { url: receiver.url(path), events: [type] } },
-  );
-  const result = await api.gql(
-    key,
-    `mutation($input: PublishEventInput!) { publishEvent(input: $input) { ... on PublishEventPayload { event { id deliveries { id } } } } }`,
-    { input: { type, data: { job_id: jobId } } },
-  );
-  return result.body.data.publishEvent.event as { id: string; deliveries: { id: string }[] };
+  await project.createWebhook(receiver.url(path), [type]);
+  return (await project.publishWithDeliveries(type, { job_id: jobId })).event;
 }
 
 const deliveryState = async (id: string) =>

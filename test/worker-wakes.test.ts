@@ -25,20 +25,12 @@ beforeAll(async () => {
 describe('two workers sharing a webhook in-flight limit', () => {
   it('drain its backlog after publishing stops, without waiting for the poll interval', async () => {
     receiver.on('/shared', (_req, res) => setTimeout(() => res.writeHead(200).end(), 30));
-    const { key } = await api.newProject();
-    await api.gql(
-      key,
-      `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { __typename } }`,
-      { input: { url: receiver.url('/shared'), events: ['training.started'] } },
-    );
+    const { api: project } = await api.newProject();
+    await project.createWebhook(receiver.url('/shared'), ['training.started']);
     const events = 12;
     for (let i = 0; i < events; i++) {
-      const published = await api.gql(
-        key,
-        `mutation($input: PublishEventInput!) { publishEvent(input: $input) { __typename } }`,
-        { input: { type: 'training.started', data: { job_id: `shared-${i}` } } },
-      );
-      expect(published.body.data.publishEvent.__typename).toBe('PublishEventPayload');
+      const published = await project.publishResult('training.started', { job_id: `shared-${i}` });
+      expect(published.__typename).toBe('PublishEventPayload');
     }
     const received = await receiver.waitFor('/shared', events, 15_000);
     expect(new Set(received.map((r) => JSON.parse(r.body).data.job_id)).size).toBe(events);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { onCleanup } from './cleanup.js';
-import { withDatabase } from './global-setup.js';
+import { withDatabase } from './database-url.js';
 
 async function adminQuery(sql: string) {
   const admin = new pg.Client({ connectionString: inject('adminDatabaseUrl') });

@@ -5,8 +5,10 @@ import { loadConfig } from '../../src/config.js';
 import { createDatabase, type Db } from '../../src/db/prisma.js';
 import type pg from 'pg';
 import { startService, type RunningService } from '../../src/composition-root.js';
+import { testApi, type TestApi } from './api.js';
 import { onCleanup } from './cleanup.js';
 import { createTestDatabase } from './database.js';
+import { startReceiver } from './receiver.js';
 
 export type GraphQLResult<T = any> = { status: number; body: { data?: T; errors?: { message: string; extensions?: any }[] } };
 
@@ -18,8 +20,8 @@ export type TestService = RunningService & {
   pool: pg.Pool;
   /** A webhook's queued delivery jobs by pg-boss priority: 0 is what the main fetch reads, -1 is held back. */
   queuedJobsByPriority: (webhookId: string) => Promise<Record<string, number>>;
-  /** A new project with its own API key. */
-  newProject: (name?: string) => Promise<{ key: string; projectId: string }>;
+  /** A new project with its own API key, and the API as that key sees it. */
+  newProject: (name?: string) => Promise<{ key: string; projectId: string; api: TestApi }>;
   /** POSTs a GraphQL operation with the given key (none when null). */
   gql: <T = any>(key: string | null, query: string, variables?: Record<string, unknown>) => Promise<GraphQLResult<T>>;
 };
@@ -66,7 +68,7 @@ export async function startTestService(
     },
     newProject: async (name = `project-${process.pid}-${++projectCounter}`) => {
       const { key, apiKey } = await apiKeys.create(name);
-      return { key, projectId: apiKey.projectId };
+      return { key, projectId: apiKey.projectId, api: testApi({ httpUrl }, key) };
     },
     gql: async (key, query, variables) => {
       const response = await fetch(`${httpUrl}/graphql`, {
@@ -77,4 +79,14 @@ export async function startTestService(
       return { status: response.status, body: (await response.json()) as GraphQLResult['body'] };
     },
   };
+}
+
+/**
+ * Where most test files start: a loopback receiver, the service (configured by `env`), and a project of its own:
+ * `{ receiver, service, key, projectId, api }`.
+ */
+export async function startFixture(env: Record<string, string> = {}) {
+  const receiver = await startReceiver();
+  const service = await startTestService(env);
+  return { receiver, service, ...(await service.newProject()) };
 }

@@ -2,8 +2,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { expect } from 'vitest';
-import { startReceiver } from './support/receiver.js';
-import { startTestService } from './support/service.js';
+import { startFixture } from './service.js';
 
 export type RestResponse = { status: number; headers: Headers; text: string; body: any };
 
@@ -64,10 +63,8 @@ export async function runCurl(command: string, replacements: Record<string, stri
 
 export const SECOND_PRECISION_UTC = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-/** Where most REST test files start: a loopback receiver, the service (configured by `env`), a project's key, a client. */
+/** Where most REST test files start: `startFixture`'s receiver, service and project, and a REST client. */
 export async function startRestFixture(env: Record<string, string> = {}) {
-  const receiver = await startReceiver();
-  const service = await startTestService(env);
-  const { key } = await service.newProject();
-  return { receiver, service, key, rest: restClient(service.httpUrl) };
+  const fixture = await startFixture(env);
+  return { ...fixture, rest: restClient(fixture.service.httpUrl) };
 }

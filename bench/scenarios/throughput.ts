@@ -1,0 +1,107 @@
+// 2. throughput_batched and throughput_mutation: what the whole pipeline sustains, publishing through the internal
+// API (50 events per transaction) or the publishEvent mutation.
+import { inTransaction } from '../../src/db/transaction.js';
+import { now, progressEvent, sleep } from '../load.js';
+import { round } from '../stats.js';
+import { cpuPer1000, fmt, withCpu, type Context, type Outcome } from './context.js';
+import type { Metrics, ScenarioMetrics, ThroughputMetric } from './metrics.js';
+
+/**
+ * Publishes flat out through `lanes` concurrent publishers, holding back only while more than `backlog` deliveries
+ * are waiting (so the run measures the rate the whole pipeline sustains, not a queue filling up), and measures
+ * deliveries received per second after a warm-up quarter. The CPU of `extraPids` counts as the service's.
+ */
+async function throughput<E extends string = never>(
+  ctx: Context,
+  opts: { lanes: number; publishOnce: () => Promise<number>; extraPids: Record<E, number> },
+): Promise<Metrics<ThroughputMetric> & Metrics<`${E}_cpu_s_per_1k`>> {
+  const { world, plan } = ctx;
+  const backlog = 2_000;
+  await world.receiver.drain();
+  const base = (await world.receiver.count()).ok;
+  let received = 0;
+  let published = 0;
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      received = (await world.receiver.count()).ok - base;
+      await sleep(20);
+    }
+  })();
+  const seconds = plan.throughputSeconds;
+  const [, cpu] = await withCpu(ctx, opts.extraPids, async () => {
+    const start = now();
+    const end = start + seconds * 1000;
+    await Promise.all(
+      Array.from({ length: opts.lanes }, async () => {
+        while (now() < end) {
+          if (published - received > backlog) await sleep(2);
+          else {
+            const count = await opts.publishOnce(); // not `published += await …`, which would lose concurrent lanes' counts
+            published += count;
+          }
+        }
+      }),
+    );
+    const deadline = now() + 120_000;
+    while (received < published && now() < deadline) await sleep(50);
+  });
+  polling = false;
+  await poller;
+  // Steady state: the rate between the 25th and the 95th percentile of arrivals, leaving out the start (pools,
+  // first commits) and the tail (the last stragglers), whether publishing or delivering was the slower side.
+  const times = Float64Array.from((await world.receiver.drain()).times).sort();
+  const [a, b] = [Math.floor(times.length * 0.25), Math.floor(times.length * 0.95)];
+  return {
+    deliveries_per_s: Math.round((b - a) / ((times[b]! - times[a]!) / 1000)),
+    published_events_per_s: Math.round(published / 10 / seconds),
+    deliveries: published,
+    lost: published - received,
+    ...cpuPer1000(cpu, received),
+  };
+}
+
+export async function throughputBatched(ctx: Context): Promise<Outcome<ScenarioMetrics['throughput_batched']>> {
+  const { world, main } = ctx;
+  const batch = 50;
+  const metrics = await throughput(ctx, {
+    lanes: 2,
+    // The publisher runs in the load generator here, so its CPU counts as the service's.
+    extraPids: { publisher: process.pid },
+    publishOnce: async () => {
+      const results = await inTransaction(world.pool, async (tx) => {
+        const out = [];
+        for (let i = 0; i < batch; i++) {
+          const { type, data } = progressEvent('batched');
+          out.push(await world.publisher.publishWithin(tx, main.id, type, data, null));
+        }
+        return out;
+      });
+      for (const r of results) world.publisher.announce(r);
+      return results.reduce((n, r) => n + r.deliveryCount, 0);
+    },
+  });
+  metrics.ratio_to_ceiling = round(metrics.deliveries_per_s! / ctx.results.ceiling!.posts_per_s!, 3);
+  return {
+    metrics,
+    line: `throughput (internal API, ${batch} events per transaction): ${fmt(metrics, ['deliveries_per_s', 'ratio_to_ceiling', 'service_cpu_s_per_1k', 'postgres_cpu_s_per_1k', 'lost'])}`,
+  };
+}
+
+export async function throughputMutation(ctx: Context): Promise<Outcome<ScenarioMetrics['throughput_mutation']>> {
+  const { world, main } = ctx;
+  const metrics = await throughput(ctx, {
+    lanes: 16,
+    extraPids: {},
+    publishOnce: async () => {
+      const { type, data } = progressEvent('mutation');
+      await world.http.publish(main.key, type, data);
+      return main.webhooks.length;
+    },
+  });
+  metrics.ratio_to_ceiling = round(metrics.deliveries_per_s! / ctx.results.ceiling!.posts_per_s!, 3);
+  return {
+    metrics,
+    line: `throughput (publishEvent mutation): ${fmt(metrics, ['deliveries_per_s', 'ratio_to_ceiling', 'published_events_per_s', 'service_cpu_s_per_1k', 'postgres_cpu_s_per_1k', 'lost'])}`,
+  };
+}
