@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countJobs } from '../src/db/sql/job-queue.js';
+import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -140,9 +142,7 @@ async function expectSentOnce(idempotencyKey: string) {
   for (const { id } of events[0]!.deliveries) {
     const delivery = await deliveryWhen(id, 'SUCCESS');
     expect(delivery.attemptCount).toBe(1);
-    const jobs = await service.db.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries' AND data->>'deliveryId' = ${id}`;
-    expect(jobs[0]!.n).toBe(0);
+    expect(await countJobs(service.pool, DELIVERY_QUEUE, { deliveryId: id })).toBe(0);
   }
 }
 
@@ -205,9 +205,7 @@ describe('retries', () => {
     expect(delivery.attempts.map((a: { responseStatus: number }) => a.responseStatus)).toEqual([500, 500, 200]);
     expect(delivery.attempts[0].errorKind).toBe('HTTP_STATUS');
     // Each attempt's job left the queue with its record: the queue keeps no finished jobs to slow it down.
-    const jobs = await service.db.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries' AND data->>'deliveryId' = ${delivery.id}`;
-    expect(jobs[0]!.n).toBe(0);
+    expect(await countJobs(service.pool, DELIVERY_QUEUE, { deliveryId: delivery.id })).toBe(0);
   });
 
   it('fails the delivery and disables the webhook after the last retry; retry by hand and re-enable', async () => {

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Counter } from 'prom-client';
 import { prepared } from '../db/prepared.js';
-import { inTransaction, jobInsertDatabase } from '../db/transaction.js';
+import { inTransaction } from '../db/transaction.js';
 import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
 import { ConflictError } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
@@ -188,7 +188,7 @@ export class EventPublisher {
     );
     await enqueueInTransaction(
       this.boss,
-      jobInsertDatabase(tx),
+      tx,
       deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first })),
     );
     return deliveries;

@@ -1,8 +1,11 @@
 // Starts the real service in-process against a test database, on a loopback port, with helpers to call it.
+import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { ApiKeyStore } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
 import { createPrisma } from '../../src/db/prisma.js';
+import { queuedJobsByPriority } from '../../src/db/sql/job-queue.js';
+import { DELIVERY_QUEUE } from '../../src/delivery/queueing/queue.js';
 import { startService, type RunningService } from '../../src/composition-root.js';
 import { onCleanup } from './cleanup.js';
 import { createTestDatabase } from './database.js';
@@ -13,6 +16,8 @@ export type TestService = RunningService & {
   httpUrl: string;
   /** A client of the service's database, to look at what the API does not show (the job queue). */
   db: ReturnType<typeof createPrisma>;
+  /** The same over plain pg, for the statements of `src/db/sql/` (the job queue's among them). */
+  pool: pg.Pool;
   /** A webhook's queued delivery jobs by pg-boss priority: 0 is what the main fetch reads, -1 is held back. */
   queuedJobsByPriority: (webhookId: string) => Promise<Record<string, number>>;
   /** A new project with its own API key. */
@@ -47,6 +52,10 @@ export async function startTestService(
   onCleanup(() => service.stop());
   const db = createPrisma(databaseUrl, 2);
   onCleanup(() => db.$disconnect());
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  // An idle connection dropped by the server (a test restarting Postgres) is discarded, not an unhandled error.
+  pool.on('error', () => {});
+  onCleanup(() => pool.end());
   const apiKeys = new ApiKeyStore(db);
   const httpUrl = service.httpUrl!;
 
@@ -54,12 +63,8 @@ export async function startTestService(
     ...service,
     httpUrl,
     db,
-    queuedJobsByPriority: async (webhookId) => {
-      const rows = await db.$queryRaw<{ priority: number; n: number }[]>`
-        SELECT priority, count(*)::int AS n FROM pgboss.job
-        WHERE name = 'deliveries' AND group_id = ${webhookId} AND state < 'active' GROUP BY priority`;
-      return Object.fromEntries(rows.map((r) => [r.priority, r.n]));
-    },
+    pool,
+    queuedJobsByPriority: (webhookId) => queuedJobsByPriority(pool, DELIVERY_QUEUE, webhookId),
     newProject: async (name = `project-${process.pid}-${++projectCounter}`) => {
       const { key, project } = await apiKeys.create(name);
       return { key, projectId: project.id };

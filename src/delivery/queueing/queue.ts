@@ -1,6 +1,10 @@
 // The pg-boss queue that carries one job per delivery attempt. Jobs are inserted in the publisher's
 // transaction (transactional outbox) and, for retries, in the transaction that records the failed attempt.
-import { PgBoss, type Db as JobDb, type Job, type JobInsert } from 'pg-boss';
+import type pg from 'pg';
+import { PgBoss, type Job, type JobInsert } from 'pg-boss';
+import { JOB_SCHEMA } from '../../db/sql/job-queue.js';
+import { notify } from '../../db/sql/notify.js';
+import { jobInsertDatabase } from '../../db/transaction.js';
 import { channelFor } from '../../notify/pg-event-target.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
@@ -26,7 +30,7 @@ export type QueueSettings = {
 export function createBoss(connectionString: string, settings: { monitorIntervalSeconds: number }) {
   return new PgBoss({
     connectionString,
-    schema: 'pgboss',
+    schema: JOB_SCHEMA,
     useListenNotify: true,
     max: 4,
     // Supervision finds jobs whose worker stopped heartbeating; it runs on both timers.
@@ -61,16 +65,14 @@ export const deliveryJob = (webhookId: string, data: DeliveryJob, startAfter?: D
 });
 
 /**
- * Inserts jobs inside the caller's transaction (`fromPrisma(tx)`, or `jobDatabase(client)`): they exist if and only
- * if it commits. When any is due now, a NOTIFY in the same transaction wakes the workers at commit (never for a
- * rollback).
+ * Inserts jobs inside the caller's transaction (`tx`, a client of `inTransaction`): they exist if and only if it
+ * commits. When any is due now, a NOTIFY in the same transaction wakes the workers at commit (never for a rollback).
  */
-export async function enqueueInTransaction(boss: PgBoss, tx: JobDb, jobs: JobInsert<DeliveryJob>[]) {
+export async function enqueueInTransaction(boss: PgBoss, tx: pg.ClientBase, jobs: JobInsert<DeliveryJob>[]) {
   if (jobs.length === 0) return;
-  await boss.insert(DELIVERY_QUEUE, jobs, { db: tx });
+  await boss.insert(DELIVERY_QUEUE, jobs, { db: jobInsertDatabase(tx) });
   const now = Date.now();
   if (jobs.some((job) => !(job.startAfter instanceof Date) || job.startAfter.getTime() <= now)) {
-    // Cast: Prisma cannot read back pg_notify's void result.
-    await tx.executeSql('SELECT pg_notify($1, $2)::text', [channelFor(DELIVERY_WAKE_TOPIC), 'null']);
+    await notify(tx, channelFor(DELIVERY_WAKE_TOPIC), 'null');
   }
 }

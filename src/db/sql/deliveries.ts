@@ -1,0 +1,59 @@
+// Deliveries, one at a time: the statements of a delivery's use cases (reading one, queueing a retry by hand).
+// Listings and totals are Prisma's and the counters' (`src/delivery/read-model/delivery-counts.ts`).
+import type { Delivery, DeliveryStatus } from '../../generated/prisma/client.js';
+import type { Queryable } from './queryable.js';
+
+/** A deliveries row, by column name. */
+type DeliveryRow = {
+  id: string;
+  project_id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  status: DeliveryStatus;
+  status_code: number | null;
+  response_time_ms: number | null;
+  attempt_count: number;
+  last_attempt_at: Date | null;
+  next_attempt_at: Date | null;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const COLUMNS = `id, project_id, webhook_id, event_id, event_type, status::text AS status, status_code, response_time_ms,
+  attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at`;
+
+const toDelivery = (row: DeliveryRow): Delivery => ({
+  id: row.id,
+  projectId: row.project_id,
+  webhookId: row.webhook_id,
+  eventId: row.event_id,
+  eventType: row.event_type,
+  status: row.status,
+  statusCode: row.status_code,
+  responseTimeMs: row.response_time_ms,
+  attemptCount: row.attempt_count,
+  lastAttemptAt: row.last_attempt_at,
+  nextAttemptAt: row.next_attempt_at,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+});
+
+/** The delivery `id` if it belongs to project `projectId`; null otherwise. */
+export async function findDeliveryInProject(db: Queryable, projectId: string, id: string): Promise<Delivery | null> {
+  const { rows } = await db.query<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE id = $1 AND project_id = $2`, [
+    id,
+    projectId,
+  ]);
+  return rows[0] ? toDelivery(rows[0]) : null;
+}
+
+/** Marks a retry by hand as queued: its next attempt is due now. Returns the delivery as it is then. */
+export async function markRetryQueued(db: Queryable, id: string, now = new Date()): Promise<Delivery> {
+  const { rows } = await db.query<DeliveryRow>(
+    `UPDATE deliveries SET next_attempt_at = $2, updated_at = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id, now],
+  );
+  if (!rows[0]) throw new Error(`No delivery with id ${id}`);
+  return toDelivery(rows[0]);
+}
