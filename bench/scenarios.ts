@@ -1,7 +1,7 @@
 // The seven scenarios of issue 8. Each returns its metrics and the one line it prints.
 import { Agent, request } from 'undici';
 import { inTransaction } from '../src/db/transaction.js';
-import { COMPACTION_LOCK } from '../src/delivery/read-model/delivery-counts.js';
+import { FOLD_LOCK } from '../src/db/sql/delivery-counts.js';
 import { newId } from '../src/lib/ids.js';
 import { deliveryBody, wireTimestamp } from '../src/delivery/sending/payload.js';
 import { signedHeaders } from '../src/delivery/sending/signing.js';
@@ -360,10 +360,10 @@ const DELIVERIES_QUERY = `query Deliveries($id: ID!) {
 async function withFoldsHeld<T>(world: World, work: () => Promise<T>): Promise<T> {
   const holder = await world.pool.connect();
   try {
-    await holder.query('SELECT pg_advisory_lock($1::bigint)', [COMPACTION_LOCK]);
+    await holder.query('SELECT pg_advisory_lock($1::bigint)', [FOLD_LOCK]);
     return await work();
   } finally {
-    await holder.query('SELECT pg_advisory_unlock($1::bigint)', [COMPACTION_LOCK]);
+    await holder.query('SELECT pg_advisory_unlock($1::bigint)', [FOLD_LOCK]);
     holder.release();
   }
 }

@@ -93,7 +93,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await boss.start();
     // Graceful: in-flight attempts finish (bounded by the delivery timeout) before the process exits.
     stops.push(() => boss.stop({ graceful: true, timeout: config.deliveryTimeoutMs + 5_000 }));
-    registerQueueGauges(metrics, db, boss);
+    registerQueueGauges(metrics, db, pool, boss);
     await ensureDeliveryQueue(boss, {
       deliveryTimeoutMs: config.deliveryTimeoutMs,
       heartbeatSeconds: config.jobHeartbeatSeconds,
@@ -154,10 +154,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       liveTarget.addEventListener(DELIVERY_WAKE_TOPIC, () => worker.wake());
       worker.start();
       stops.push(() => worker.stop());
-      const upkeep = tableUpkeep(db, pool, logger);
+      const upkeep = tableUpkeep(pool, logger);
       upkeep.start();
       stops.push(() => upkeep.stop());
-      await scheduleMaintenance(boss, db, config.retentionDays, logger);
+      await scheduleMaintenance(boss, db, pool, config.retentionDays, logger);
     }
 
     let httpUrl: string | undefined;
@@ -181,7 +181,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
             maxEventBytes: config.maxEventBytes,
             published: metrics.eventsPublished,
           }),
-          deliveries: new DeliveryService(db, boss),
+          deliveries: new DeliveryService(db, pool, boss),
           live,
         },
         graphiql: config.nodeEnv !== 'production',
