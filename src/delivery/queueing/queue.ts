@@ -1,5 +1,6 @@
 // The pg-boss queue that carries one job per delivery attempt. Jobs are inserted in the publisher's
-// transaction (transactional outbox) and, for retries, in the transaction that records the failed attempt.
+// transaction (transactional outbox), for scheduled retries in the transaction that records the failed attempt, and
+// for a retry by hand in the transaction that marks it queued (`src/delivery/service.ts`).
 import type pg from 'pg';
 import { PgBoss, type Job, type JobInsert } from 'pg-boss';
 import { JOB_SCHEMA } from '../../db/sql/job-queue.js';
@@ -44,7 +45,7 @@ export async function ensureDeliveryQueue(boss: PgBoss, settings: QueueSettings)
     // Delivery workers fetch on their own loop, which pg-boss's NOTIFY does not reach; they listen on
     // DELIVERY_WAKE_TOPIC instead.
     notify: false,
-    // pg-boss retries only crashed or expired attempts; HTTP failures are scheduled by the worker itself.
+    // pg-boss retries only crashed or expired attempts; failed deliveries are scheduled by the recorder itself.
     retryLimit: 20,
     retryDelay: 1,
     expireInSeconds: Math.ceil(settings.deliveryTimeoutMs / 1000) * 2 + 30,
