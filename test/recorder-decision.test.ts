@@ -60,6 +60,14 @@ const locked = (
   webhooks: new Map(Object.entries(webhooks)),
 });
 
+/** A delivery's new row after an attempt answered `statusCode` (no retry due unless given). */
+const rowAfter = (statusCode: number, row: { status: DeliveryStatus; attemptCount: number; nextAttemptAt?: Date }) => ({
+  id: 'del_1',
+  nextAttemptAt: null,
+  ...row,
+  attempt: { statusCode, responseTimeMs: 42, startedAt: NOW },
+});
+
 let ids = 0;
 const decide = (entries: AttemptEntry[], state: LockedState) =>
   decideBatch(entries, state, { retryScheduleMs: SCHEDULE, now: () => NOW, newAttemptId: () => `att_${++ids}` });
@@ -84,15 +92,7 @@ describe('decideBatch', () => {
         errorMessage: null,
       },
     ]);
-    expect(decision.deliveries).toEqual([
-      {
-        id: 'del_1',
-        status: 'SUCCESS',
-        attemptCount: 1,
-        nextAttemptAt: null,
-        attempt: { statusCode: 200, responseTimeMs: 42, startedAt: NOW },
-      },
-    ]);
+    expect(decision.deliveries).toEqual([rowAfter(200, { status: 'SUCCESS', attemptCount: 1 })]);
     expect(decision.retries).toEqual([]);
     expect(decision.webhooksToDisable).toEqual([]);
     expect(decision.observed).toEqual([{ outcome: outcome(200), status: 'SUCCESS' }]);
@@ -101,7 +101,7 @@ describe('decideBatch', () => {
   it('schedules a retry on the schedule: the next attempt as a job due then, the delivery RETRYING', () => {
     const decision = decide([attempted('del_1', outcome(500))], locked({ del_1: {} }));
     const due = new Date(NOW.getTime() + SCHEDULE[0]!);
-    expect(decision.deliveries).toEqual([expect.objectContaining({ id: 'del_1', status: 'RETRYING', attemptCount: 1, nextAttemptAt: due })]);
+    expect(decision.deliveries).toEqual([rowAfter(500, { status: 'RETRYING', attemptCount: 1, nextAttemptAt: due })]);
     expect(decision.retries).toEqual([{ data: { deliveryId: 'del_1', attempt: 2 }, group: { id: 'wh_1' }, startAfter: due }]);
     expect(decision.attempts[0]).toMatchObject({ responseStatus: 500, errorKind: 'HTTP_STATUS', errorMessage: 'HTTP 500' });
     expect(decision.webhooksToDisable).toEqual([]);
@@ -210,15 +210,7 @@ describe('decideBatch', () => {
       [attempted('del_1', outcome(500)), { kind: 'abandoned', job: job('del_1'), delivery: delivery('del_1') }],
       locked({ del_1: {} }),
     );
-    expect(decision.deliveries).toEqual([
-      {
-        id: 'del_1',
-        status: 'FAILED',
-        attemptCount: 1,
-        nextAttemptAt: null,
-        attempt: { statusCode: 500, responseTimeMs: 42, startedAt: NOW },
-      },
-    ]);
+    expect(decision.deliveries).toEqual([rowAfter(500, { status: 'FAILED', attemptCount: 1 })]);
   });
 
   it("honours a 429's Retry-After up to twice the scheduled delay", () => {

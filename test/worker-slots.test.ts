@@ -1,6 +1,6 @@
 // The delivery worker's bookkeeping, without a database: its slots (src/delivery/queueing/slots.ts) and its sleeper
 // (src/delivery/queueing/sleeper.ts).
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Sleeper } from '../src/delivery/queueing/sleeper.js';
 import { DeliverySlots, type SlotJob } from '../src/delivery/queueing/slots.js';
 
@@ -84,6 +84,11 @@ describe('DeliverySlots', () => {
 });
 
 describe('Sleeper', () => {
+  let sleeper: Sleeper;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sleeper = new Sleeper();
+  });
   afterEach(() => {
     vi.useRealTimers();
   });
@@ -97,8 +102,6 @@ describe('Sleeper', () => {
   };
 
   it('sleeps for the time given, unless woken first', async () => {
-    vi.useFakeTimers();
-    const sleeper = new Sleeper();
     const timed = sleeper.sleep(1000);
     await vi.advanceTimersByTimeAsync(999);
     expect(await settled(timed)).toBe(false);
@@ -113,8 +116,6 @@ describe('Sleeper', () => {
   });
 
   it('sleeps without a time only until woken', async () => {
-    vi.useFakeTimers();
-    const sleeper = new Sleeper();
     const untilWoken = sleeper.sleep(null);
     await vi.advanceTimersByTimeAsync(3_600_000);
     expect(await settled(untilWoken)).toBe(false);
@@ -123,8 +124,6 @@ describe('Sleeper', () => {
   });
 
   it('never loses a wake: one that came while awake ends the next sleep at once, and only that one', async () => {
-    vi.useFakeTimers();
-    const sleeper = new Sleeper();
     sleeper.wake();
     sleeper.wake(); // wakes do not add up
     expect(await settled(sleeper.sleep(null))).toBe(true);
@@ -132,16 +131,12 @@ describe('Sleeper', () => {
   });
 
   it('forgets the wakes before a fetch, which sees whatever they announced', async () => {
-    vi.useFakeTimers();
-    const sleeper = new Sleeper();
     sleeper.wake();
     sleeper.forget();
     expect(await settled(sleeper.sleep(1000))).toBe(false);
   });
 
   it('forgets a wake once it ended a sleep', async () => {
-    vi.useFakeTimers();
-    const sleeper = new Sleeper();
     const first = sleeper.sleep(null);
     sleeper.wake();
     expect(await settled(first)).toBe(true);
@@ -149,8 +144,6 @@ describe('Sleeper', () => {
   });
 
   it('once stopped, ends the current sleep and every later one at once', async () => {
-    vi.useFakeTimers();
-    const sleeper = new Sleeper();
     const current = sleeper.sleep(null);
     sleeper.stop();
     expect(await settled(current)).toBe(true);

@@ -1,12 +1,12 @@
 // Starts the real service in-process against a test database, on a loopback port, with helpers to call it.
-import pg from 'pg';
 import { pino, type Logger } from 'pino';
 import { ApiKeyStore } from '../../src/auth/api-keys.js';
 import { loadConfig } from '../../src/config.js';
-import { createPrisma } from '../../src/db/prisma.js';
+import { createDatabase, type Db } from '../../src/db/prisma.js';
+import type pg from 'pg';
+import { startService, type RunningService } from '../../src/composition-root.js';
 import { queuedJobsByPriority } from '../../src/db/sql/job-queue.js';
 import { DELIVERY_QUEUE } from '../../src/delivery/queueing/queue.js';
-import { startService, type RunningService } from '../../src/composition-root.js';
 import { onCleanup } from './cleanup.js';
 import { createTestDatabase } from './database.js';
 
@@ -15,8 +15,8 @@ export type GraphQLResult<T = any> = { status: number; body: { data?: T; errors?
 export type TestService = RunningService & {
   httpUrl: string;
   /** A client of the service's database, to look at what the API does not show (the job queue). */
-  db: ReturnType<typeof createPrisma>;
-  /** The same over plain pg, for the statements of `src/db/sql/` (the job queue's among them). */
+  db: Db;
+  /** The same database over plain pg (what the key store and the SQL of src/db/sql/ take). */
   pool: pg.Pool;
   /** A webhook's queued delivery jobs by pg-boss priority: 0 is what the main fetch reads, -1 is held back. */
   queuedJobsByPriority: (webhookId: string) => Promise<Record<string, number>>;
@@ -50,12 +50,8 @@ export async function startTestService(
   });
   const service = await startService(config, logger);
   onCleanup(() => service.stop());
-  const db = createPrisma(databaseUrl, 2);
-  onCleanup(() => db.$disconnect());
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
-  // An idle connection dropped by the server (a test restarting Postgres) is discarded, not an unhandled error.
-  pool.on('error', () => {});
-  onCleanup(() => pool.end());
+  const { db, pool, close } = createDatabase(databaseUrl, () => {}, { max: 2 });
+  onCleanup(close);
   const apiKeys = new ApiKeyStore(db);
   const httpUrl = service.httpUrl!;
 

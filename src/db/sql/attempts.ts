@@ -121,24 +121,8 @@ export type NewAttempt = {
   errorMessage: string | null;
 };
 
-/** A delivery_attempts row, by column name. */
-type AttemptRow = {
-  id: string;
-  delivery_id: string;
-  number: number;
-  started_at: Date;
-  duration_ms: number;
-  request_headers: Record<string, string>;
-  request_body: string;
-  response_status: number | null;
-  response_headers: Record<string, string> | null;
-  response_body: string | null;
-  response_body_truncated: boolean;
-  error_kind: string | null;
-  error_message: string | null;
-};
-
-const toAttemptRow = (a: NewAttempt): AttemptRow => ({
+/** An attempt as a delivery_attempts row, by column name (what `json_populate_recordset` reads). */
+const toAttemptRow = (a: NewAttempt) => ({
   id: a.id,
   delivery_id: a.deliveryId,
   number: a.number,

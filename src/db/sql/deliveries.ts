@@ -1,16 +1,14 @@
-// Deliveries, one at a time: the statements of a delivery's use cases (reading one, queueing a retry by hand).
-// Listings and totals are Prisma's and the counters' (`src/delivery/read-model/delivery-counts.ts`).
-import type { Delivery, DeliveryStatus } from '../../generated/prisma/client.js';
+// deliveries: the statements of a manual retry.
+import type { Delivery } from '../../generated/prisma/client.js';
 import type { Queryable } from './queryable.js';
 
-/** A deliveries row, by column name. */
 type DeliveryRow = {
   id: string;
   project_id: string;
   webhook_id: string;
   event_id: string;
   event_type: string;
-  status: DeliveryStatus;
+  status: Delivery['status'];
   status_code: number | null;
   response_time_ms: number | null;
   attempt_count: number;
@@ -39,7 +37,7 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
   updatedAt: row.updated_at,
 });
 
-/** The delivery `id` if it belongs to project `projectId`; null otherwise. */
+/** The project's delivery with that id, or null. */
 export async function findDeliveryInProject(db: Queryable, projectId: string, id: string): Promise<Delivery | null> {
   const { rows } = await db.query<DeliveryRow>(`SELECT ${COLUMNS} FROM deliveries WHERE id = $1 AND project_id = $2`, [
     id,
@@ -48,12 +46,11 @@ export async function findDeliveryInProject(db: Queryable, projectId: string, id
   return rows[0] ? toDelivery(rows[0]) : null;
 }
 
-/** Marks a retry by hand as queued: its next attempt is due now. Returns the delivery as it is then. */
-export async function markRetryQueued(db: Queryable, id: string, now = new Date()): Promise<Delivery> {
+/** A manual attempt is queued: the delivery's next attempt is now. Returns the delivery as it is then. */
+export async function markRetryQueued(db: Queryable, id: string): Promise<Delivery> {
   const { rows } = await db.query<DeliveryRow>(
-    `UPDATE deliveries SET next_attempt_at = $2, updated_at = $2 WHERE id = $1 RETURNING ${COLUMNS}`,
-    [id, now],
+    `UPDATE deliveries SET next_attempt_at = now(), updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+    [id],
   );
-  if (!rows[0]) throw new Error(`No delivery with id ${id}`);
-  return toDelivery(rows[0]);
+  return toDelivery(rows[0]!);
 }

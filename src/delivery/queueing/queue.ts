@@ -1,12 +1,11 @@
 // The pg-boss queue that carries one job per delivery attempt. Jobs are inserted in the publisher's
-// transaction (transactional outbox), for scheduled retries in the transaction that records the failed attempt, and
-// for a retry by hand in the transaction that marks it queued (`src/delivery/service.ts`).
+// transaction (transactional outbox) and, for retries, in the transaction that records the failed attempt.
 import type pg from 'pg';
 import { PgBoss, type Job, type JobInsert } from 'pg-boss';
-import { JOB_SCHEMA } from '../../db/sql/job-queue.js';
-import { notify } from '../../db/sql/notify.js';
 import { jobInsertDatabase } from '../../db/transaction.js';
+import { notify } from '../../db/sql/notify.js';
 import { channelFor } from '../../notify/pg-event-target.js';
+import { JOB_SCHEMA } from '../../db/sql/job-queue.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
 
@@ -66,8 +65,8 @@ export const deliveryJob = (webhookId: string, data: DeliveryJob, startAfter?: D
 });
 
 /**
- * Inserts jobs inside the caller's transaction (`tx`, a client of `inTransaction`): they exist if and only if it
- * commits. When any is due now, a NOTIFY in the same transaction wakes the workers at commit (never for a rollback).
+ * Inserts jobs inside the caller's transaction: they exist if and only if it commits. When any is due now, a NOTIFY
+ * in the same transaction wakes the workers at commit (never for a rollback).
  */
 export async function enqueueInTransaction(boss: PgBoss, tx: pg.ClientBase, jobs: JobInsert<DeliveryJob>[]) {
   if (jobs.length === 0) return;
