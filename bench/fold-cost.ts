@@ -1,9 +1,10 @@
 // `node --import tsx bench/fold-cost.ts`: how long folding the delivery counters takes
-// (src/delivery/read-model/delivery-counts.ts) when the table holds one folded row for each of many keys and a few
+// (src/db/sql/delivery-counts.ts) when the table holds one folded row for each of many keys and a few
 // appended rows: a full fold against a partial one (only the keys appended to since the last fold), as every worker
 // runs them every 5 s.
+import pg from 'pg';
 import { createPrisma } from '../src/db/prisma.js';
-import { foldDeliveryCounts } from '../src/delivery/read-model/delivery-counts.js';
+import { foldDeliveryCounts } from '../src/db/sql/delivery-counts.js';
 import { withScratchDatabase } from './scratch-database.js';
 
 const KEYS = Number(process.env.KEYS ?? 100_000);
@@ -13,6 +14,7 @@ const PILED_UP = 50_000;
 
 await withScratchDatabase('fold', async (url) => {
   const db = createPrisma(url, 2);
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
   try {
     // KEYS keys over 1,000 webhooks (statuses × event types), folded: one row each.
     await db.$executeRawUnsafe(`INSERT INTO projects (id, name) VALUES ('prj_fold', 'fold')`);
@@ -30,13 +32,13 @@ await withScratchDatabase('fold', async (url) => {
       db.$executeRawUnsafe(`
         INSERT INTO delivery_counts (project_id, webhook_id, status, event_type, delta)
         SELECT 'prj_fold', 'wh_' || (k % 1000 + 1), 'SUCCESS', 'type.0', 1 FROM generate_series(0, ${APPENDED_KEYS - 1}) k`);
-    let newest: bigint | null = (await foldDeliveryCounts(db)).newest;
+    let newest: bigint | null = (await foldDeliveryCounts(pool)).newest;
     const timings = { full: [] as number[], partial: [] as number[] };
     for (let i = 0; i < RUNS; i++) {
       for (const kind of ['full', 'partial'] as const) {
         await append();
         const t0 = performance.now();
-        const fold = await foldDeliveryCounts(db, kind === 'full' ? null : newest);
+        const fold = await foldDeliveryCounts(pool, kind === 'full' ? null : newest);
         timings[kind].push(performance.now() - t0);
         newest = fold.newest;
         if (fold.folded !== 2 * APPENDED_KEYS) throw new Error(`${kind} fold folded ${fold.folded} rows`);
@@ -53,11 +55,12 @@ await withScratchDatabase('fold', async (url) => {
         INSERT INTO delivery_counts (project_id, webhook_id, status, event_type, delta)
         SELECT 'prj_fold', 'wh_1', 'SUCCESS', 'type.0', 1 FROM generate_series(1, ${PILED_UP})`);
       const t0 = performance.now();
-      const fold = await foldDeliveryCounts(db, kind === 'full' ? null : newest);
+      const fold = await foldDeliveryCounts(pool, kind === 'full' ? null : newest);
       console.log(`  ${kind.padEnd(7)} fold ${(performance.now() - t0).toFixed(1)} ms (${fold.folded} rows)`);
       newest = fold.newest;
     }
   } finally {
+    await pool.end();
     await db.$disconnect();
   }
 });

@@ -10,6 +10,7 @@ import { ApiKeyStore, type Principal } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config.js';
 import { applyMigrations } from '../src/db/migrations.js';
 import { createDatabase, type Db } from '../src/db/prisma.js';
+import { JOB_SCHEMA } from '../src/db/sql/job-queue.js';
 import { DestinationPolicy } from '../src/delivery/sending/destination-policy.js';
 import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 import { EventPublisher } from '../src/events/publisher.js';
@@ -102,7 +103,7 @@ export async function createWorld(adminUrl: string): Promise<World> {
     await waitFor(async () => (await fetch(`${http.url}/readyz`)).ok, 'the API process');
 
     // Only inserts jobs (the internal publishing API); maintenance is the service's business.
-    const boss = new PgBoss({ connectionString: url, schema: 'pgboss', supervise: false, schedule: false, migrate: false, max: 4 });
+    const boss = new PgBoss({ connectionString: url, schema: JOB_SCHEMA, supervise: false, schedule: false, migrate: false, max: 4 });
     boss.on('error', (error) => console.error('bench pg-boss:', error));
     await boss.start();
     cleanups.push(() => boss.stop({ graceful: false }));

@@ -94,7 +94,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     await boss.start();
     // Graceful: in-flight attempts finish (bounded by the delivery timeout) before the process exits.
     stops.push(() => boss.stop({ graceful: true, timeout: config.deliveryTimeoutMs + 5_000 }));
-    registerQueueGauges(metrics, db, boss);
+    registerQueueGauges(metrics, db, pool, boss);
     await ensureDeliveryQueue(boss, {
       deliveryTimeoutMs: config.deliveryTimeoutMs,
       heartbeatSeconds: config.jobHeartbeatSeconds,
@@ -153,10 +153,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       liveTarget.addEventListener(DELIVERY_WAKE_TOPIC, () => worker.wake());
       worker.start();
       stops.push(() => worker.stop());
-      const upkeep = tableUpkeep(db, pool, logger);
+      const upkeep = tableUpkeep(pool, logger);
       upkeep.start();
       stops.push(() => upkeep.stop());
-      await scheduleMaintenance(boss, db, config.retentionDays, logger);
+      await scheduleMaintenance(boss, db, pool, config.retentionDays, logger);
     }
 
     let httpUrl: string | undefined;

@@ -160,10 +160,11 @@ describe('load with a worker killed midway', () => {
     // flight (DELIVERY_CONCURRENCY) and as many answered ones waiting for their batch to be recorded.
     console.info(`load: ${expected} deliveries in ${elapsedMs} ms after publishing, ${duplicates} duplicate(s)`);
     expect(duplicates).toBeLessThanOrEqual(2 * Number(workerEnv.DELIVERY_CONCURRENCY));
-    // The hanging receiver held only a small share of the 60 worker slots. pg-boss's group limit reads the active
-    // count without serialising concurrent fetchers, so across 2 processes × 30 fetchers it can overshoot the cap
-    // (8 seen with a cap of 5). Twice the cap is headroom for that race, not a guarantee; a strict cap needs an
-    // atomic per-webhook slot claim (noted as follow-up work).
+    // The hanging receiver held only a small share of the 60 worker slots (2 processes × DELIVERY_CONCURRENCY 30).
+    // pg-boss's group limit counts a webhook's active jobs in each fetch's own snapshot, without serialising fetches:
+    // each worker process runs one fetch at a time, but the two processes' fetches may run at once and each fill the
+    // places it saw free, so together they can overshoot the cap (8 seen with a cap of 5), up to twice it. A strict
+    // cap needs an atomic per-webhook slot claim (follow-up work).
     expect(hang.requests('/hang').length).toBeGreaterThan(0);
     expect(mostHanging).toBeLessThanOrEqual(2 * Number(workerEnv.WEBHOOK_MAX_IN_FLIGHT));
   }, 300_000);

@@ -1,17 +1,14 @@
 // Listing totals (REST `total`, GraphQL `totalCount`) are sums of counters that triggers keep
 // (src/delivery/read-model/delivery-counts.ts): held here to count(*) of the deliveries through every way deliveries
-// change, and through compaction.
+// change, and through folds (src/housekeeping/delivery-count-folds.ts).
 import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  compactUnlessBusy,
-  COMPACTION_LOCK,
-  DeliveryCountFolds,
-  foldDeliveryCounts,
-} from '../src/delivery/read-model/delivery-counts.js';
+import { FOLD_LOCK, foldDeliveryCounts } from '../src/db/sql/delivery-counts.js';
+import { inTransaction } from '../src/db/transaction.js';
+import { DeliveryCountFolds, foldUnlessBusy } from '../src/housekeeping/delivery-count-folds.js';
 import { UPKEEP_INTERVAL_MS } from '../src/housekeeping/table-upkeep.js';
 import { createPrisma, type Db } from '../src/db/prisma.js';
 import type { DeliveryStatus } from '../src/generated/prisma/client.js';
@@ -165,11 +162,15 @@ describe('through the service', () => {
 describe('in the database', () => {
   let opened: Opened;
   let db: Db;
+  /** Where the fold and the retention purge run (plain pg, like the workers'). */
+  let pool: pg.Pool;
 
   beforeAll(async () => {
-    // No worker: nothing attempts these deliveries, and no scheduled maintenance compacts behind the tests' back.
+    // No worker: nothing attempts these deliveries, and no worker folds behind the tests' back.
     opened = await open({ ROLE: 'api' });
     db = opened.db;
+    pool = new pg.Pool({ connectionString: opened.service.databaseUrl, max: 4 });
+    onCleanup(() => pool.end());
   });
 
   const DAY = 86_400_000;
@@ -231,7 +232,7 @@ describe('in the database', () => {
     expect(await expectExactTotals(opened, webhookId, ['batch.completed'])).toEqual({ PENDING: 1, SUCCESS: 4, RETRYING: 1, FAILED: 4 });
 
     // The first old event is kept for its RETRYING delivery; the other three go, in batches of two.
-    expect(await purgeExpired(db, new Date(Date.now() - 30 * DAY), 2)).toBe(3);
+    expect(await purgeExpired(pool, new Date(Date.now() - 30 * DAY), 2)).toBe(3);
     expect(await expectExactTotals(opened, webhookId, ['batch.completed'])).toEqual({ PENDING: 1, SUCCESS: 1, RETRYING: 1, FAILED: 1 });
     expect(await mismatchesIn(db)).toEqual([]);
   });
@@ -249,26 +250,26 @@ describe('in the database', () => {
     expect(await mismatchesIn(db)).toEqual([]);
   });
 
-  it('compaction folds each key into one row and changes no total', async () => {
+  it('a fold folds each key into one row and changes no total', async () => {
     const webhookId = await newWebhook();
     const types = ['inference.started', 'inference.completed'];
     for (let i = 0; i < 4; i++) {
       for (const type of types) await insertDeliveries(webhookId, await newEvent(type), type, ['PENDING', 'PENDING']);
     }
     await db.delivery.updateMany({ where: { webhookId, eventType: 'inference.started' }, data: { status: 'SUCCESS' } });
-    // A key whose deliveries all went: its rows sum to 0, and compaction leaves no row for it.
+    // A key whose deliveries all went: its rows sum to 0, and the fold leaves no row for it.
     await db.delivery.deleteMany({ where: { webhookId, eventType: 'inference.completed' } });
     const before = await expectExactTotals(opened, webhookId, types);
     expect(before).toEqual({ PENDING: 0, SUCCESS: 8, RETRYING: 0, FAILED: 0 });
     const rows = await counterRows(db, webhookId);
     expect(rows).toBeGreaterThan(1);
 
-    expect((await foldDeliveryCounts(db)).folded).toBeGreaterThanOrEqual(rows);
+    expect((await foldDeliveryCounts(pool)).folded).toBeGreaterThanOrEqual(rows);
     expect(await db.deliveryCount.findMany({ where: { webhookId }, select: { status: true, eventType: true, delta: true } })).toEqual([
       { status: 'SUCCESS', eventType: 'inference.started', delta: 8n },
     ]);
     expect(await expectExactTotals(opened, webhookId, types)).toEqual(before);
-    expect((await foldDeliveryCounts(db)).folded).toBe(0);
+    expect((await foldDeliveryCounts(pool)).folded).toBe(0);
     expect(await mismatchesIn(db)).toEqual([]);
   });
 
@@ -277,11 +278,11 @@ describe('in the database', () => {
     const eventId = await newEvent('model.updated');
     for (let i = 0; i < 2; i++) await insertDeliveries(webhookId, eventId, 'model.updated', ['SUCCESS']);
     await db.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${COMPACTION_LOCK}::bigint)::text`;
-      expect(await compactUnlessBusy(db)).toBeNull();
+      await tx.$queryRaw`SELECT pg_advisory_xact_lock(${FOLD_LOCK}::bigint)::text`;
+      expect(await foldUnlessBusy(pool)).toBeNull();
       expect(await counterRows(db, webhookId)).toBe(2);
     });
-    expect((await compactUnlessBusy(db))?.folded).toBeGreaterThanOrEqual(2);
+    expect((await foldUnlessBusy(pool))?.folded).toBeGreaterThanOrEqual(2);
     expect(await counterRows(db, webhookId)).toBe(1);
   });
 
@@ -289,7 +290,7 @@ describe('in the database', () => {
     const [early, late] = [await newWebhook(), await newWebhook()];
     const event = await newEvent('model.updated');
     for (let i = 0; i < 2; i++) await insertDeliveries(early, event, 'model.updated', ['SUCCESS']);
-    const { newest } = await foldDeliveryCounts(db, null);
+    const { newest } = await foldDeliveryCounts(pool, null);
     expect(newest).not.toBeNull();
     // After the fold: one more row for `early` below its newest id (as from a transaction that committed late),
     // two rows for `late` above it.
@@ -298,13 +299,13 @@ describe('in the database', () => {
     for (let i = 0; i < 2; i++) await insertDeliveries(late, event, 'model.updated', ['SUCCESS']);
     expect([await counterRows(db, early), await counterRows(db, late)]).toEqual([2, 2]);
 
-    const partial = await foldDeliveryCounts(db, newest);
+    const partial = await foldDeliveryCounts(pool, newest);
     expect(partial.folded).toBe(2);
     expect([await counterRows(db, early), await counterRows(db, late)]).toEqual([2, 1]);
     expect(partial.newest! > newest!).toBe(true);
 
     // The worker's sequence: full, then partial ones, then full again.
-    const folds = new DeliveryCountFolds(db, 2);
+    const folds = new DeliveryCountFolds(pool, 2);
     expect((await folds.run())?.folded).toBe(2); // full: `early`'s late row too
     expect([await counterRows(db, early), await counterRows(db, late)]).toEqual([1, 1]);
     for (let i = 0; i < 2; i++) await insertDeliveries(late, event, 'model.updated', ['SUCCESS']);
@@ -314,7 +315,7 @@ describe('in the database', () => {
     expect(await mismatchesIn(db)).toEqual([]);
   });
 
-  it('compaction never writes a sum back for a webhook deleted meanwhile, nor waits for its deletion', async () => {
+  it('a fold never writes a sum back for a webhook deleted meanwhile, nor waits for its deletion', async () => {
     const fill = async () => {
       const webhookId = await newWebhook();
       const eventId = await newEvent('model.updated');
@@ -324,7 +325,7 @@ describe('in the database', () => {
     // Deleted while the fold is uncommitted: the deletion waits, then drops the folded row too.
     const first = await fill();
     let deletion: Promise<unknown> | undefined;
-    await db.$transaction(async (tx) => {
+    await inTransaction(pool, async (tx) => {
       expect((await foldDeliveryCounts(tx)).folded).toBeGreaterThanOrEqual(2);
       deletion = db.webhook.delete({ where: { id: first } }).then(() => 'deleted');
       // Proof that it waits: its backend is blocked on a lock (the fold's), not merely not yet done.
@@ -342,13 +343,13 @@ describe('in the database', () => {
     const second = await fill();
     await db.$transaction(async (tx) => {
       await tx.webhook.delete({ where: { id: second } });
-      await foldDeliveryCounts(db);
+      await foldDeliveryCounts(pool);
     });
     expect(await counterRows(db, second)).toBe(0);
     expect(await mismatchesIn(db)).toEqual([]);
   });
 
-  it('compaction stays exact while deliveries are inserted, moved and deleted on the same keys', async () => {
+  it('folds stay exact while deliveries are inserted, moved and deleted on the same keys', async () => {
     const webhookId = await newWebhook();
     const pool = new pg.Pool({ connectionString: opened.service.databaseUrl, max: 8 });
     onCleanup(() => pool.end());
@@ -375,8 +376,8 @@ describe('in the database', () => {
       }
     };
     let folded = 0;
-    const compactor = async () => {
-      while (Date.now() < until) folded += (await foldDeliveryCounts(db)).folded;
+    const folder = async () => {
+      while (Date.now() < until) folded += (await foldDeliveryCounts(pool)).folded;
     };
     const seen: unknown[] = [];
     let checks = 0;
@@ -386,12 +387,12 @@ describe('in the database', () => {
         checks++;
       }
     };
-    await Promise.all([...writerEvents.map(writer), compactor(), checker()]);
+    await Promise.all([...writerEvents.map(writer), folder(), checker()]);
 
     expect(seen).toEqual([]);
     expect(checks).toBeGreaterThan(5);
     expect(folded).toBeGreaterThan(0);
-    await foldDeliveryCounts(db);
+    await foldDeliveryCounts(pool);
     expect(await counterRows(db, webhookId)).toBeLessThanOrEqual(STATUSES.length * 2);
     await expectExactTotals(opened, webhookId, ['optimization.progress', 'optimization.completed']);
     expect(await mismatchesIn(db)).toEqual([]);

@@ -2,6 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PgBoss } from 'pg-boss';
 import { createDatabase } from '../src/db/prisma.js';
+import { countJobs, JOB_SCHEMA } from '../src/db/sql/job-queue.js';
+import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 import { inTransaction } from '../src/db/transaction.js';
 import { EventPublisher } from '../src/events/publisher.js';
 import type { TestApi } from './support/api.js';
@@ -106,7 +108,7 @@ describe('the transactional outbox', () => {
   it('sends nothing for a publish whose transaction rolls back', async () => {
     const webhookId = (await api.createWebhook(receiver.url('/rollback'), ['inference.started'])).id;
     const { db, pool, close } = createDatabase(service.databaseUrl, () => {}, { max: 2 });
-    const boss = new PgBoss({ connectionString: service.databaseUrl, schema: 'pgboss', supervise: false, schedule: false, migrate: false });
+    const boss = new PgBoss({ connectionString: service.databaseUrl, schema: JOB_SCHEMA, supervise: false, schedule: false, migrate: false });
     await boss.start();
     try {
       const publisher = new EventPublisher(pool, boss);
@@ -125,9 +127,8 @@ describe('the transactional outbox', () => {
       expect(JSON.parse(request!.body).data.job_id).toBe('committed');
       // Nothing else can come: once the committed delivery is recorded, the webhook has no job left to send anything.
       await eventually(async () => {
-        const [queued] = await db.$queryRaw<{ n: number }[]>`
-          SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries' AND group_id = ${webhookId}`;
-        return queued!.n === 0 ? true : undefined;
+        const queued = await countJobs(pool, DELIVERY_QUEUE, { groupId: webhookId });
+        return queued === 0 ? true : undefined;
       }, "the webhook's delivery jobs to be done");
       expect(receiver.requests('/rollback')).toHaveLength(1);
     } finally {

@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestApi } from './support/api.js';
 import { behaviours, eventually, type Receiver } from './support/receiver.js';
 import { startFixture, type TestService } from './support/service.js';
+import { countJobs } from '../src/db/sql/job-queue.js';
+import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 
 const SCHEDULE = ['100ms', '150ms', '200ms', '250ms', '300ms'];
 let service: TestService;
@@ -118,9 +120,7 @@ async function expectSentOnce(idempotencyKey: string) {
   for (const { id } of events[0]!.deliveries) {
     const delivery = await deliveryWhen(id, 'SUCCESS');
     expect(delivery.attemptCount).toBe(1);
-    const jobs = await service.db.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries' AND data->>'deliveryId' = ${id}`;
-    expect(jobs[0]!.n).toBe(0);
+    expect(await countJobs(service.pool, DELIVERY_QUEUE, { deliveryId: id })).toBe(0);
   }
 }
 
@@ -183,9 +183,7 @@ describe('retries', () => {
     expect(delivery.attempts.map((a: { responseStatus: number }) => a.responseStatus)).toEqual([500, 500, 200]);
     expect(delivery.attempts[0].errorKind).toBe('HTTP_STATUS');
     // Each attempt's job left the queue with its record: the queue keeps no finished jobs to slow it down.
-    const jobs = await service.db.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries' AND data->>'deliveryId' = ${delivery.id}`;
-    expect(jobs[0]!.n).toBe(0);
+    expect(await countJobs(service.pool, DELIVERY_QUEUE, { deliveryId: delivery.id })).toBe(0);
   });
 
   it('fails the delivery and disables the webhook after the last retry; retry by hand and re-enable', async () => {

@@ -3,6 +3,8 @@
 // was queued before the webhook was disabled is given up on without a request.
 import type { ServerResponse } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countJobs } from '../src/db/sql/job-queue.js';
+import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 import { behaviours, eventually, type Receiver } from './support/receiver.js';
 import { restClient, startRestFixture } from './support/rest.js';
 import type { TestService } from './support/service.js';
@@ -28,11 +30,7 @@ const afterAttempts = (id: string, count: number) =>
     return d.attemptCount >= count ? d : undefined;
   }, `delivery ${id} to have ${count} attempt(s)`);
 /** Jobs of the delivery still in the queue: none once it is finished with nothing scheduled. */
-const queuedJobs = async (deliveryId: string) =>
-  (
-    await service.db.$queryRaw<{ n: number }[]>`
-      SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries' AND data->>'deliveryId' = ${deliveryId}`
-  )[0]!.n;
+const queuedJobs = (deliveryId: string) => countJobs(service.pool, DELIVERY_QUEUE, { deliveryId });
 
 async function disabledWebhook(path: string): Promise<string> {
   const created = await rest(key, 'POST', '/v1/webhooks', { url: receiver.url(path), events: ['vision.completed'] });

@@ -2,8 +2,10 @@
 // once past a threshold, whether or not the server's autovacuum runs (src/housekeeping/dead-row-vacuum.ts).
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { foldDeliveryCounts } from '../src/delivery/read-model/delivery-counts.js';
-import { QueueVacuum } from '../src/housekeeping/dead-row-vacuum.js';
+import { foldDeliveryCounts } from '../src/db/sql/delivery-counts.js';
+import { countJobs, jobTable } from '../src/db/sql/job-queue.js';
+import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
+import { DeadRowVacuum } from '../src/housekeeping/dead-row-vacuum.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -43,20 +45,23 @@ it('vacuums the queue table and the counters once they hold enough dead rows, no
   const deliveries = WEBHOOKS * EVENTS;
   // Each delivery's job is inserted, claimed and deleted: two dead rows once its outcome is recorded.
   await eventually(async () => {
-    const { rows: [queued] } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'deliveries'");
-    return receiver.requests().length >= deliveries && queued!.n === 0 ? true : undefined;
+    const queued = await countJobs(pool, DELIVERY_QUEUE);
+    return receiver.requests().length >= deliveries && queued === 0 ? true : undefined;
   }, 'every delivery made and its job gone', 20_000);
-  await foldDeliveryCounts(service.db); // the counters' appended rows are folded: dead rows there too
+  await foldDeliveryCounts(pool); // the counters' appended rows are folded: dead rows there too
+  // The queue's table, as pg-boss chose it (src/db/sql/job-queue.ts).
+  const { schema, table } = (await jobTable(pool, DELIVERY_QUEUE))!;
+  const queueTable = `${schema}.${table}`;
   // Statistics reach pg_stat_user_tables within seconds (an idle backend reports at most 10 s late).
   await eventually(
-    async () => ((await rows('pgboss', 'job_common')).dead >= deliveries && (await rows('public', 'delivery_counts')).dead >= EVENTS ? true : undefined),
+    async () => ((await rows(schema, table)).dead >= deliveries && (await rows('public', 'delivery_counts')).dead >= EVENTS ? true : undefined),
     'the dead rows counted',
     30_000,
   );
 
-  const vacuum = (minDeadRows: number) => new QueueVacuum(pool, minDeadRows);
+  const vacuum = (minDeadRows: number) => new DeadRowVacuum(pool, minDeadRows);
   expect(await vacuum(1_000_000).vacuumDeadTables()).toEqual([]);
-  expect((await rows('pgboss', 'job_common')).vacuumed).toBeNull();
+  expect((await rows(schema, table)).vacuumed).toBeNull();
 
   // A table someone else holds is skipped, and not reported as vacuumed, until a later check.
   const vacuumed = new Set<string>();
@@ -64,21 +69,21 @@ it('vacuums the queue table and the counters once they hold enough dead rows, no
   const holder = await pool.connect();
   try {
     await holder.query('BEGIN');
-    await holder.query('LOCK TABLE pgboss.job_common IN SHARE UPDATE EXCLUSIVE MODE');
-    for (const table of await below.vacuumDeadTables()) vacuumed.add(table);
-    expect(vacuumed.has('pgboss.job_common')).toBe(false);
-    expect((await rows('pgboss', 'job_common')).vacuumed).toBeNull();
+    await holder.query(`LOCK TABLE ${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(table)} IN SHARE UPDATE EXCLUSIVE MODE`);
+    for (const name of await below.vacuumDeadTables()) vacuumed.add(name);
+    expect(vacuumed.has(queueTable)).toBe(false);
+    expect((await rows(schema, table)).vacuumed).toBeNull();
   } finally {
     await holder.query('ROLLBACK');
     holder.release();
   }
   // pg-boss may also hold it for a while, building an index concurrently.
   await eventually(async () => {
-    for (const table of await below.vacuumDeadTables()) vacuumed.add(table);
+    for (const name of await below.vacuumDeadTables()) vacuumed.add(name);
     return vacuumed.size === 2 ? true : undefined;
   }, 'both tables vacuumed', 30_000);
-  expect([...vacuumed].sort()).toEqual(['pgboss.job_common', 'public.delivery_counts']);
-  const queue = await rows('pgboss', 'job_common');
+  expect([...vacuumed].sort()).toEqual([queueTable, 'public.delivery_counts'].sort());
+  const queue = await rows(schema, table);
   expect(queue.vacuumed).not.toBeNull();
   expect(queue.dead).toBeLessThan(deliveries);
   expect((await rows('public', 'delivery_counts')).vacuumed).not.toBeNull();

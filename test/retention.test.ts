@@ -41,11 +41,11 @@ describe('retention', () => {
     const keptRetrying = await eventWithDelivery(40, 'RETRYING', webhook.id);
     const keptRecent = await eventWithDelivery(5, 'SUCCESS', webhook.id);
 
-    expect(await purgeExpired(db, new Date(Date.now() - 30 * DAY), 2)).toBe(6);
+    expect(await purgeExpired(service.pool, new Date(Date.now() - 30 * DAY), 2)).toBe(6);
     const left = await db.event.findMany({ where: { projectId }, select: { id: true } });
     expect(left.map((e) => e.id).sort()).toEqual([keptPending, keptRetrying, keptRecent].sort());
     expect(await db.delivery.count({ where: { eventId: { in: old } } })).toBe(0);
     expect(await db.deliveryAttempt.count({ where: { delivery: { webhookId: webhook.id } } })).toBe(3);
-    expect(await purgeExpired(db, new Date(Date.now() - 30 * DAY), 2)).toBe(0);
+    expect(await purgeExpired(service.pool, new Date(Date.now() - 30 * DAY), 2)).toBe(0);
   });
 });

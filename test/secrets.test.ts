@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/db/prisma.js';
+import { JOB_SCHEMA } from '../src/db/sql/job-queue.js';
 import { eraseExpiredSecrets } from '../src/housekeeping/expired-secrets.js';
 import { SecretBox, keyId } from '../src/secrets/secret-box.js';
 import type { TestApi } from './support/api.js';
@@ -60,7 +61,8 @@ async function databaseContains(needle: string): Promise<string[]> {
   try {
     const { rows: tables } = await client.query<{ schema: string; name: string }>(
       `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
-       WHERE table_schema IN ('public', 'pgboss') AND table_type = 'BASE TABLE'`,
+       WHERE table_schema IN ('public', $1) AND table_type = 'BASE TABLE'`,
+      [JOB_SCHEMA],
     );
     const hits: string[] = [];
     for (const t of tables) {

@@ -1,6 +1,6 @@
 // 6. reads: the delivery listing of a webhook with 900,000 deliveries and of one with 100,000, over GraphQL and
 // REST, and with the counters' rows left unfolded.
-import { COMPACTION_LOCK } from '../../src/delivery/read-model/delivery-counts.js';
+import { FOLD_LOCK } from '../../src/db/sql/delivery-counts.js';
 import { now } from '../load.js';
 import type { Project, World } from '../setup.js';
 import { newHistogram, recordMs, round, summarize } from '../stats.js';
@@ -19,10 +19,10 @@ const DELIVERIES_QUERY = `query Deliveries($id: ID!) {
 async function withFoldsHeld<T>(world: World, work: () => Promise<T>): Promise<T> {
   const holder = await world.pool.connect();
   try {
-    await holder.query('SELECT pg_advisory_lock($1::bigint)', [COMPACTION_LOCK]);
+    await holder.query('SELECT pg_advisory_lock($1::bigint)', [FOLD_LOCK]);
     return await work();
   } finally {
-    await holder.query('SELECT pg_advisory_unlock($1::bigint)', [COMPACTION_LOCK]);
+    await holder.query('SELECT pg_advisory_unlock($1::bigint)', [FOLD_LOCK]);
     holder.release();
   }
 }

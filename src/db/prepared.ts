@@ -1,11 +1,10 @@
 // Prepared statements for the inserts every publish and every delivery makes. A named statement is parsed and
-// planned once per connection instead of on every call: planning alone was 0.55 ms of Postgres' time per publish for
-// the event's insert, its job state and pg-boss's job insert (pg_stat_statements with track_planning).
+// planned once per connection instead of on every call.
 //
 // Only statements without a plan to choose are prepared: inserts of rows given as parameters. After five runs
 // Postgres may keep a generic plan, made from the table's size and statistics at that moment, until the table is
-// analysed again. With every statement prepared, in a bench run on a new database whose tables grew from empty, the
-// delivery recorder's `WHERE id = ANY($1) FOR UPDATE` took 20.7 ms a call instead of 0.46 ms.
+// analysed again, which can make a statement with a plan to choose far slower. Measurements: docs/performance.md
+// ("Why the code is as it is").
 import pg from 'pg';
 
 /**

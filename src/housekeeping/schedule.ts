@@ -1,6 +1,7 @@
 // Housekeeping, once a minute on whichever worker takes the scheduled job: erase signing secrets past their
 // rotation grace period, and delete events past the retention period. (The delivery counters are folded far more
 // often, by every worker: see `src/housekeeping/table-upkeep.ts`.)
+import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db } from '../db/prisma.js';
@@ -9,7 +10,7 @@ import { purgeExpired } from './retention.js';
 
 export const MAINTENANCE_QUEUE = 'maintenance';
 
-export async function scheduleMaintenance(boss: PgBoss, db: Db, retentionDays: number, logger: Logger) {
+export async function scheduleMaintenance(boss: PgBoss, db: Db, pool: pg.Pool, retentionDays: number, logger: Logger) {
   if (!(await boss.getQueue(MAINTENANCE_QUEUE))) {
     // A missed run is simply done by the next one: no retries, and runs never pile up.
     await boss.createQueue(MAINTENANCE_QUEUE, { retryLimit: 0, policy: 'singleton' });
@@ -17,7 +18,7 @@ export async function scheduleMaintenance(boss: PgBoss, db: Db, retentionDays: n
   await boss.schedule(MAINTENANCE_QUEUE, '* * * * *');
   await boss.work(MAINTENANCE_QUEUE, async () => {
     const erased = await eraseExpiredSecrets(db);
-    const purged = await purgeExpired(db, new Date(Date.now() - retentionDays * 86_400_000));
+    const purged = await purgeExpired(pool, new Date(Date.now() - retentionDays * 86_400_000));
     if (erased || purged) logger.info({ erasedSecrets: erased, purgedEvents: purged }, 'maintenance done');
   });
 }

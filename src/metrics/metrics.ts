@@ -1,7 +1,9 @@
 // Prometheus metrics at /metrics: what operators need to see that deliveries flow.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
+import { oldestPendingDelivery } from '../db/sql/deliveries-metrics.js';
 import { DELIVERY_QUEUE } from '../delivery/queueing/queue.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -50,7 +52,7 @@ export function createMetrics() {
 }
 
 /** Gauges read from the database at scrape time, so every process reports the same shared state. */
-export function registerQueueGauges(metrics: Metrics, db: Db, boss: PgBoss) {
+export function registerQueueGauges(metrics: Metrics, db: Db, pool: pg.Pool, boss: PgBoss) {
   const registers = [metrics.registry];
   new Gauge({
     name: 'webhooks_queue_depth',
@@ -66,9 +68,8 @@ export function registerQueueGauges(metrics: Metrics, db: Db, boss: PgBoss) {
     help: 'Age of the oldest delivery not yet attempted (0 when none)',
     registers,
     async collect() {
-      const [row] = await db.$queryRaw<{ oldest: Date | null }[]>`
-        SELECT min(created_at) AS oldest FROM deliveries WHERE status = 'PENDING'`;
-      this.set(row?.oldest ? (Date.now() - row.oldest.getTime()) / 1000 : 0);
+      const oldest = await oldestPendingDelivery(pool);
+      this.set(oldest ? (Date.now() - oldest.getTime()) / 1000 : 0);
     },
   });
   new Gauge({

@@ -6,6 +6,8 @@ import { createDatabase, type Db } from '../../src/db/prisma.js';
 import type pg from 'pg';
 import { startService, type RunningService } from '../../src/composition-root.js';
 import { testApi, type TestApi } from './api.js';
+import { queuedJobsByPriority } from '../../src/db/sql/job-queue.js';
+import { DELIVERY_QUEUE } from '../../src/delivery/queueing/queue.js';
 import { onCleanup } from './cleanup.js';
 import { createTestDatabase } from './database.js';
 import { startReceiver } from './receiver.js';
@@ -60,12 +62,7 @@ export async function startTestService(
     httpUrl,
     db,
     pool,
-    queuedJobsByPriority: async (webhookId) => {
-      const rows = await db.$queryRaw<{ priority: number; n: number }[]>`
-        SELECT priority, count(*)::int AS n FROM pgboss.job
-        WHERE name = 'deliveries' AND group_id = ${webhookId} AND state < 'active' GROUP BY priority`;
-      return Object.fromEntries(rows.map((r) => [r.priority, r.n]));
-    },
+    queuedJobsByPriority: (webhookId) => queuedJobsByPriority(pool, DELIVERY_QUEUE, webhookId),
     newProject: async (name = `project-${process.pid}-${++projectCounter}`) => {
       const { key, apiKey } = await apiKeys.create(name);
       return { key, projectId: apiKey.projectId, api: testApi({ httpUrl }, key) };

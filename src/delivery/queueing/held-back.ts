@@ -7,12 +7,12 @@
 // the webhook's own limit allows. The worker decides when (see `worker.ts`); a held-back job answered quickly
 // releases the webhook: its jobs go back to the normal priority.
 //
-// pg-boss has no call to change a queued job's priority, so this module updates its job table directly (the
-// `priority` column and the partial index `job_i11` on (name, priority DESC, created_on, start_after) that its fetch
-// reads); `test/held-back.test.ts` fails if that changes.
+// pg-boss has no call to change a queued job's priority: `src/db/sql/job-queue.ts` moves them, and states what that
+// assumes of pg-boss's table and fetch index.
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { Gauge } from 'prom-client';
+import { moveQueuedJobs, moveQueuedJobsCreatedSince } from '../../db/sql/job-queue.js';
 import { DELIVERY_QUEUE } from './queue.js';
 
 export const HELD_BACK_PRIORITY = -1;
@@ -25,10 +25,7 @@ export const NORMAL_PRIORITY = 0;
 export const HOLD_LAPSES_AFTER_MS = 60_000;
 
 /** Jobs queued for these webhooks in a transaction that committed after the previous sweep read the clock. */
-const SWEEP_OVERLAP = "interval '5 seconds'";
-
-/** Queued (not yet fetched) delivery jobs of the webhooks in $2, as pg-boss's fetch index sees them. */
-const QUEUED = `name = $1 AND state < 'active' AND NOT blocked AND group_id = ANY($2::text[])`;
+const SWEEP_OVERLAP = '5 seconds';
 
 export class HeldBackWebhooks {
   /** When each held-back webhook was last held. */
@@ -81,23 +78,19 @@ export class HeldBackWebhooks {
       if (now - at > HOLD_LAPSES_AFTER_MS) await this.release(webhookId, 'not held again for a minute');
     }
     if (this.held.size === 0) return;
-    // A data-modifying WITH runs whether or not it is read; now() is the statement's transaction time.
-    const { rows } = await this.pool.query<{ at: Date }>(
-      `WITH moved AS (
-         UPDATE pgboss.job SET priority = $3
-         WHERE ${QUEUED} AND priority = $4 AND ($5::timestamptz IS NULL OR created_on > $5::timestamptz - ${SWEEP_OVERLAP}))
-       SELECT now() AS at`,
-      [DELIVERY_QUEUE, [...this.held.keys()], HELD_BACK_PRIORITY, NORMAL_PRIORITY, this.sweptAt],
+    this.sweptAt = await moveQueuedJobsCreatedSince(
+      this.pool,
+      DELIVERY_QUEUE,
+      [...this.held.keys()],
+      NORMAL_PRIORITY,
+      HELD_BACK_PRIORITY,
+      this.sweptAt,
+      SWEEP_OVERLAP,
     );
-    this.sweptAt = rows[0]!.at;
   }
 
   /** Moves all of one webhook's queued jobs from one priority to the other. */
-  private async move(webhookId: string, from: number, to: number): Promise<number> {
-    const { rowCount } = await this.pool.query(
-      `UPDATE pgboss.job SET priority = $3 WHERE ${QUEUED} AND priority = $4`,
-      [DELIVERY_QUEUE, [webhookId], to, from],
-    );
-    return rowCount ?? 0;
+  private move(webhookId: string, from: number, to: number): Promise<number> {
+    return moveQueuedJobs(this.pool, DELIVERY_QUEUE, [webhookId], from, to);
   }
 }

@@ -5,6 +5,7 @@ import { PgBoss, type Job, type JobInsert } from 'pg-boss';
 import { jobInsertDatabase } from '../../db/transaction.js';
 import { notify } from '../../db/sql/notify.js';
 import { channelFor } from '../../notify/pg-event-target.js';
+import { JOB_SCHEMA } from '../../db/sql/job-queue.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
 
@@ -29,7 +30,7 @@ export type QueueSettings = {
 export function createBoss(connectionString: string, settings: { monitorIntervalSeconds: number }) {
   return new PgBoss({
     connectionString,
-    schema: 'pgboss',
+    schema: JOB_SCHEMA,
     useListenNotify: true,
     max: 4,
     // Supervision finds jobs whose worker stopped heartbeating; it runs on both timers.
@@ -43,7 +44,7 @@ export async function ensureDeliveryQueue(boss: PgBoss, settings: QueueSettings)
     // Delivery workers fetch on their own loop, which pg-boss's NOTIFY does not reach; they listen on
     // DELIVERY_WAKE_TOPIC instead.
     notify: false,
-    // pg-boss retries only crashed or expired attempts; HTTP failures are scheduled by the worker itself.
+    // pg-boss retries only crashed or expired attempts; failed deliveries are scheduled by the recorder itself.
     retryLimit: 20,
     retryDelay: 1,
     expireInSeconds: Math.ceil(settings.deliveryTimeoutMs / 1000) * 2 + 30,

@@ -1,20 +1,23 @@
 // The delivery worker: one fetch loop per process keeps up to DELIVERY_CONCURRENCY requests in flight. It fetches
 // as many jobs as it has free slots in one query, and every request holds only its own slot, so a slow receiver
 // never holds up the others; a slot is free again once its answer is in, while the outcome waits for its batch to
-// be recorded (at most another DELIVERY_CONCURRENCY outcomes wait, so a slow database slows fetching).
-// WEBHOOK_MAX_IN_FLIGHT (a pg-boss group limit, one group per webhook) caps one webhook's share of the slots, and a
-// webhook whose requests time out, or whose every slot has waited over a second, is held back (see `held-back.ts`):
-// its jobs are fetched separately, when one of them finished or at the poll interval, so the main fetch never reads
-// past its backlog. The loop sleeps when the queue is empty, until a NOTIFY says jobs are due (see
-// `enqueueInTransaction`), a job of a webhook it holds at its limit completes (which may let that webhook go on),
-// shortly after any other job completes (its webhook's limit may be full with other processes' jobs), or the poll
-// interval comes round (scheduled retries that fell due). Each fetch is a query over the queue's active jobs, so
-// wakes that cannot find anything are avoided: at a light load they were most of the fetches.
+// be recorded (at most another DELIVERY_CONCURRENCY outcomes wait, so a slow database slows fetching): see
+// `slots.ts`. WEBHOOK_MAX_IN_FLIGHT (a pg-boss group limit, one group per webhook) caps one webhook's share of the
+// slots, and a webhook whose requests time out, or whose every slot has waited over a second, is held back (see
+// `held-back.ts`): its jobs are fetched separately, when one of them finished or at the poll interval, so the main
+// fetch never reads past its backlog. The loop sleeps (`sleeper.ts`) when the queue is empty, until a NOTIFY says
+// jobs are due (see `enqueueInTransaction`), a job of a webhook it holds at its limit completes (which may let that
+// webhook go on), shortly after any other job completes (its webhook's limit may be full with other processes'
+// jobs), or the poll interval comes round (scheduled retries that fell due). Each fetch is a query over the queue's
+// active jobs, so the loop fetches only when a wake may find something. Why: docs/performance.md ("Batches, and when
+// the worker wakes").
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { DeliveryAttempter } from '../sending/attempter.js';
 import { HELD_BACK_PRIORITY, NORMAL_PRIORITY, type HeldBackWebhooks } from './held-back.js';
 import { DELIVERY_QUEUE, type DeliveryJob, type DeliveryQueueJob } from './queue.js';
+import { Sleeper } from './sleeper.js';
+import { DeliverySlots } from './slots.js';
 
 export type WorkerSettings = {
   concurrency: number;
@@ -36,28 +39,25 @@ const SLOW_AFTER_MS = 1000;
  */
 const SHARED_LIMIT_RECHECK_MS = 200;
 
+/** Created, then running from `start()`; `stop()` stops fetching, and the worker is stopped once its jobs are recorded. */
+export type WorkerState = 'created' | 'running' | 'stopping' | 'stopped';
+
 export class DeliveryWorker {
-  /** The jobs in hand until recorded, by id: what the heartbeat keeps claimed. */
-  private readonly inHand = new Map<string, DeliveryQueueJob>();
-  /** Jobs whose request is not answered yet: the slots in use. */
-  private sending = 0;
-  private waitingForSlot = false;
+  private lifecycle: WorkerState = 'created';
+  private readonly slots: DeliverySlots<DeliveryQueueJob>;
+  private readonly sleeper = new Sleeper();
+  /** The jobs' recordings not settled yet: what `stop()` waits for. */
   private readonly attempts = new Set<Promise<void>>();
-  private woken = false;
-  private wakeSleeper: (() => void) | null = null;
-  private stopping = false;
+  /** The loop sleeps until a slot is free: a freed slot wakes it. */
+  private waitingForSlot = false;
   /** Whether the last fetch filled every free slot: only then may a freed slot find more at once. */
   private moreMayWait = false;
-  /** Jobs in hand per webhook: at its in-flight limit, one of them completing lets its next job be fetched. */
-  private readonly inHandPerWebhook = new Map<string, number>();
-  private recheck: NodeJS.Timeout | null = null;
-  /** Requests in flight, by job id: to which webhook, since when (holding back slow webhooks). */
-  private readonly requests = new Map<string, { webhookId: string; since: number }>();
   /** When held-back jobs are fetched next, unless one of them finishes first. */
   private heldBackDueAt = 0;
+  /** The one fetch due shortly after completions whose webhook was not at its limit here (SHARED_LIMIT_RECHECK_MS). */
+  private recheck: NodeJS.Timeout | null = null;
   private loop: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
-  private readonly slowAfterMs: number;
 
   constructor(
     private readonly boss: PgBoss,
@@ -66,10 +66,21 @@ export class DeliveryWorker {
     private readonly settings: WorkerSettings,
     private readonly logger: Logger,
   ) {
-    this.slowAfterMs = Math.min(SLOW_AFTER_MS, settings.timeoutMs / 2);
+    this.slots = new DeliverySlots({
+      concurrency: settings.concurrency,
+      webhookMaxInFlight: settings.webhookMaxInFlight,
+      slowAfterMs: Math.min(SLOW_AFTER_MS, settings.timeoutMs / 2),
+    });
+  }
+
+  /** Where the worker is in its life. */
+  get state(): WorkerState {
+    return this.lifecycle;
   }
 
   start(): void {
+    if (this.lifecycle !== 'created') return;
+    this.lifecycle = 'running';
     this.loop = this.run();
     const everyMs = Math.max(500, (this.settings.heartbeatSeconds * 1000) / 2);
     this.timers.push(setInterval(() => void this.touch(), everyMs));
@@ -83,31 +94,31 @@ export class DeliveryWorker {
 
   /** Jobs may be due: fetch now rather than at the next poll. */
   wake(): void {
-    this.woken = true;
-    this.wakeSleeper?.();
+    this.sleeper.wake();
   }
 
   /** Stops fetching and waits for the attempts in hand to finish and be recorded. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake();
+    if (this.lifecycle === 'stopped') return;
+    this.lifecycle = 'stopping';
+    this.sleeper.stop();
     await this.loop;
     await Promise.allSettled(this.attempts);
     for (const timer of this.timers) clearInterval(timer);
     if (this.recheck) clearTimeout(this.recheck);
+    this.lifecycle = 'stopped';
   }
 
   private async run() {
-    while (!this.stopping) {
-      const { concurrency } = this.settings;
-      const free = Math.min(concurrency - this.sending, 2 * concurrency - this.inHand.size);
+    while (this.lifecycle === 'running') {
+      const free = this.slots.free();
       if (free <= 0) {
         this.waitingForSlot = true;
-        await this.sleep(null); // a freed slot wakes the loop
+        await this.sleeper.sleep(null); // a freed slot wakes the loop
         this.waitingForSlot = false;
         continue;
       }
-      this.woken = false;
+      this.sleeper.forget();
       let fetched = 0;
       try {
         if (Date.now() >= this.heldBackDueAt) {
@@ -122,13 +133,13 @@ export class DeliveryWorker {
         this.moreMayWait = fetched >= free;
       } catch (error) {
         this.logger.error({ err: error }, 'could not fetch delivery jobs');
-        await this.sleep(this.settings.pollIntervalMs);
+        await this.sleeper.sleep(this.settings.pollIntervalMs);
         continue;
       }
       // A short batch means the queue had no more due jobs for us (or only for webhooks at their limit).
       if (fetched < free) {
-        this.logger.debug({ inHand: this.inHand.size }, 'delivery worker waiting: no more jobs due');
-        await this.sleep(this.settings.pollIntervalMs);
+        this.logger.debug({ inHand: this.slots.inHandCount }, 'delivery worker waiting: no more jobs due');
+        await this.sleeper.sleep(this.settings.pollIntervalMs);
       }
     }
   }
@@ -143,32 +154,27 @@ export class DeliveryWorker {
 
   private dispatch(jobs: DeliveryQueueJob[], heldBack: boolean) {
     if (jobs.length === 0) return;
-    for (const job of jobs) this.inHand.set(job.id, job);
-    this.sending += jobs.length;
+    this.slots.take(jobs);
     this.attempter.run(jobs).forEach(({ sent, recorded }, i) => {
       const job = jobs[i]!;
       const webhookId = job.groupId ?? null;
       const since = Date.now();
-      if (webhookId) {
-        this.requests.set(job.id, { webhookId, since });
-        this.inHandPerWebhook.set(webhookId, (this.inHandPerWebhook.get(webhookId) ?? 0) + 1);
-      }
+      this.slots.requestStarted(job, since);
       void sent.then((request) => {
-        this.sending--;
-        this.requests.delete(job.id);
+        this.slots.requestEnded(job);
         this.slotFreed();
         if (!webhookId) return;
         if (request === 'timed-out') this.keep(this.heldBack.hold(webhookId), 'hold a webhook back');
-        else if (heldBack && request === 'finished' && Date.now() - since < this.slowAfterMs) {
+        else if (heldBack && request === 'finished' && Date.now() - since < this.slots.slowAfterMs) {
           this.keep(this.heldBack.release(webhookId), 'release a webhook');
         }
       });
       const settled = recorded
         .catch((error) => this.failed(job, error))
         .finally(() => {
-          this.inHand.delete(job.id);
+          const { webhookWasAtLimit } = this.slots.completed(job);
           this.attempts.delete(settled);
-          if (webhookId) this.completed(webhookId);
+          if (webhookId) this.completed(webhookId, webhookWasAtLimit);
         });
       this.attempts.add(settled);
     });
@@ -178,15 +184,12 @@ export class DeliveryWorker {
    * A completed job frees a place in hand (the loop may be waiting for one) and in its webhook's in-flight limit:
    * jobs waiting for it may be fetched.
    */
-  private completed(webhookId: string) {
+  private completed(webhookId: string, webhookWasAtLimit: boolean) {
     this.slotFreed();
-    const inHand = this.inHandPerWebhook.get(webhookId)!;
-    if (inHand > 1) this.inHandPerWebhook.set(webhookId, inHand - 1);
-    else this.inHandPerWebhook.delete(webhookId);
     // A held-back webhook's job done may let it take another: fetch held-back jobs again now.
     const held = this.heldBack.isHeld(webhookId);
     if (held) this.heldBackDueAt = 0;
-    if (held || inHand >= this.settings.webhookMaxInFlight) this.wake();
+    if (held || webhookWasAtLimit) this.wake();
     else this.recheck ??= setTimeout(() => {
       this.recheck = null;
       this.wake();
@@ -194,17 +197,12 @@ export class DeliveryWorker {
   }
 
   /**
-   * Holds back the webhooks whose every slot has been waiting longer than `slowAfterMs`: long before their requests
-   * time out, their queued jobs would otherwise pile up where every fetch reads them.
+   * Holds back the webhooks whose every slot has been waiting longer than the slow threshold: long before their
+   * requests time out, their queued jobs would otherwise pile up where every fetch reads them.
    */
   private holdSlowWebhooks() {
-    const now = Date.now();
-    const slow = new Map<string, number>();
-    for (const { webhookId, since } of this.requests.values()) {
-      if (now - since > this.slowAfterMs) slow.set(webhookId, (slow.get(webhookId) ?? 0) + 1);
-    }
-    for (const [webhookId, waiting] of slow) {
-      if (waiting >= this.settings.webhookMaxInFlight) this.keep(this.heldBack.renew(webhookId), 'hold a webhook back');
+    for (const webhookId of this.slots.slowWebhooks(Date.now())) {
+      this.keep(this.heldBack.renew(webhookId), 'hold a webhook back');
     }
   }
 
@@ -227,29 +225,10 @@ export class DeliveryWorker {
   }
 
   private async touch() {
-    if (this.inHand.size === 0) return;
-    const held = [...this.inHand.values()].map((job) => ({ id: job.id, retryCount: job.retryCount }));
+    if (this.slots.inHandCount === 0) return;
+    const held = this.slots.jobsInHand().map((job) => ({ id: job.id, retryCount: job.retryCount }));
     await this.boss.touch(DELIVERY_QUEUE, held).catch((error) => {
       this.logger.warn({ err: error }, 'could not refresh the heartbeat of the delivery jobs in hand');
-    });
-  }
-
-  /** Until woken (at once if woken since the last fetch or sleep), or for `ms` (null: only until woken). */
-  private sleep(ms: number | null): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = ms === null ? undefined : setTimeout(() => done(), ms);
-      const done = () => {
-        clearTimeout(timer);
-        this.woken = false;
-        this.wakeSleeper = null;
-        resolve();
-      };
-      this.wakeSleeper = done;
     });
   }
 }

@@ -6,34 +6,12 @@
 // in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { prepared } from '../../db/prepared.js';
+import { disableWebhooks, insertAttempts, lockDeliveries, lockWebhooks, updateDeliveries } from '../../db/sql/attempts.js';
 import { inTransaction, jobDatabase } from '../../db/transaction.js';
-import type { DeliveryStatus } from '../../generated/prisma/client.js';
-import { newId } from '../../lib/ids.js';
 import type { DeliveryRef } from '../../live/updates.js';
 import type { Metrics } from '../../metrics/metrics.js';
-import { ACTIVE_CHAIN, type DeliveryToAttempt } from '../sending/attempter.js';
-import type { PostOutcome } from '../sending/http-client.js';
-import { DELIVERY_QUEUE, deliveryJob, enqueueInTransaction, type DeliveryQueueJob } from '../queueing/queue.js';
-import { nextStep } from './retry-policy.js';
-import { redactedSignatures } from '../sending/signing.js';
-
-export type AttemptEntry =
-  /** Nothing to attempt (the delivery is gone, or this attempt was already made): only the job is removed. */
-  | { kind: 'skipped'; job: DeliveryQueueJob }
-  /** The webhook was disabled before a scheduled attempt: the delivery fails without one. */
-  | { kind: 'abandoned'; job: DeliveryQueueJob; delivery: DeliveryToAttempt }
-  | {
-      kind: 'attempted';
-      job: DeliveryQueueJob;
-      delivery: DeliveryToAttempt;
-      manual: boolean;
-      startedAt: Date;
-      /** As sent; recorded with the signatures redacted. */
-      headers: Record<string, string>;
-      body: string;
-      outcome: PostOutcome;
-    };
+import { DELIVERY_QUEUE, enqueueInTransaction } from '../queueing/queue.js';
+import { decideBatch, type AttemptEntry, type Observed } from './batch-decision.js';
 
 export type RecorderDeps = {
   pool: pg.Pool;
@@ -46,29 +24,6 @@ export type RecorderDeps = {
 };
 
 type Waiting = { entry: AttemptEntry; resolve: () => void; reject: (error: unknown) => void };
-type DeliveryState = { attemptCount: number; status: DeliveryStatus };
-/** A delivery's row after the batch; `attempt` is absent when it was only given up on. */
-type DeliveryUpdate = DeliveryState & {
-  nextAttemptAt: Date | null;
-  attempt?: { statusCode: number | null; responseTimeMs: number; startedAt: Date };
-};
-type Observed = { outcome: PostOutcome; status: DeliveryStatus };
-/** A delivery_attempts row, by column name. */
-type AttemptRow = {
-  id: string;
-  delivery_id: string;
-  number: number;
-  started_at: Date;
-  duration_ms: number;
-  request_headers: Record<string, string>;
-  request_body: string;
-  response_status: number | null;
-  response_headers: Record<string, string> | null;
-  response_body: string | null;
-  response_body_truncated: boolean;
-  error_kind: string | null;
-  error_message: string | null;
-};
 
 /** Big enough to amortise a transaction, small enough to keep it short. */
 const MAX_BATCH = 200;
@@ -128,142 +83,18 @@ export class AttemptRecorder {
     for (const delivery of changed) this.deps.onDeliveryChanged?.(delivery);
   }
 
+  /** Locks what the batch touches, decides what it changes (`decideBatch`), and writes that. */
   private async write(tx: pg.ClientBase, entries: AttemptEntry[]) {
-    const observed: Observed[] = [];
-    const touched = entries.filter((e) => e.kind !== 'skipped');
-    if (touched.length === 0) return { changed: [], observed, disabledWebhooks: 0 };
-    const sorted = (ids: string[]) => [...new Set(ids)].sort();
-    // Lock order matches a webhook's deletion (webhooks, then their deliveries), and within each table every
-    // batch locks in id order, so batches and deletions never deadlock. KEY SHARE holds off a delete but not other
-    // attempts, nor this transaction disabling the webhook below.
-    const webhookIds = sorted(touched.map((e) => e.delivery.webhookId));
-    const { rows: webhooks } = await tx.query<{ id: string; status: string }>(
-      'SELECT id, status::text AS status FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id FOR KEY SHARE',
-      [webhookIds],
-    );
-    const disabled = new Set(webhooks.filter((w) => w.status === 'DISABLED').map((w) => w.id));
-    // Serialises attempts on one delivery (a manual retry may race a scheduled one, in another batch).
-    const { rows: locked } = await tx.query<{ id: string; attempt_count: number; status: DeliveryStatus }>(
-      'SELECT id, attempt_count, status::text AS status FROM deliveries WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
-      [sorted(touched.map((e) => e.delivery.id))],
-    );
-    const current = new Map<string, DeliveryState>(
-      locked.map((row) => [row.id, { attemptCount: row.attempt_count, status: row.status }]),
-    );
-
-    const attempts: AttemptRow[] = [];
-    const updates = new Map<string, DeliveryUpdate>();
-    const retries: ReturnType<typeof deliveryJob>[] = [];
-    const toDisable = new Map<string, string>();
-    for (const entry of touched) {
-      const { delivery } = entry;
-      const state = current.get(delivery.id);
-      if (!state) continue; // deleted meanwhile
-      if (entry.kind === 'abandoned') {
-        if (!ACTIVE_CHAIN.includes(state.status)) continue; // finished meanwhile (a manual retry succeeded)
-        state.status = 'FAILED';
-        updates.set(delivery.id, { ...updates.get(delivery.id), ...state, nextAttemptAt: null });
-        continue;
-      }
-      const { outcome } = entry;
-      const number = state.attemptCount + 1;
-      attempts.push({
-        id: newId('att'),
-        delivery_id: delivery.id,
-        number,
-        started_at: entry.startedAt,
-        duration_ms: outcome.durationMs,
-        request_headers: redactedSignatures(entry.headers),
-        request_body: entry.body,
-        response_status: outcome.status,
-        response_headers: outcome.status === null ? null : outcome.headers,
-        response_body: outcome.body,
-        response_body_truncated: outcome.bodyTruncated,
-        error_kind: outcome.error?.kind ?? null,
-        error_message: outcome.error?.message ?? null,
-      });
-      const step = nextStep(
-        number,
-        { ok: outcome.error === null, status: outcome.status, retryAfterHeader: outcome.headers['retry-after'] },
-        this.deps.retryScheduleMs,
-        this.now(),
-      );
-      // A manual retry of a finished delivery is a single extra attempt, and so is any attempt made while the
-      // webhook is disabled (a manual retry, a test event): its retries would only be abandoned. Otherwise the
-      // schedule continues.
-      const chainActive = !disabled.has(delivery.webhookId) && (!entry.manual || ACTIVE_CHAIN.includes(state.status));
-      let nextAttemptAt: Date | null = null;
-      if (step.kind === 'succeeded') {
-        state.status = 'SUCCESS';
-      } else if (step.kind === 'retry' && chainActive) {
-        state.status = 'RETRYING';
-        nextAttemptAt = new Date(this.now().getTime() + step.delayMs);
-        retries.push(deliveryJob(delivery.webhookId, { deliveryId: delivery.id, attempt: number + 1 }, nextAttemptAt));
-      } else {
-        state.status = 'FAILED';
-        if (step.kind === 'give-up' && (chainActive || outcome.status === 410)) {
-          toDisable.set(delivery.webhookId, `${step.reason} (delivery ${delivery.id})`);
-        }
-      }
-      state.attemptCount = number;
-      updates.set(delivery.id, {
-        ...state,
-        nextAttemptAt,
-        attempt: { statusCode: outcome.status, responseTimeMs: outcome.durationMs, startedAt: entry.startedAt },
-      });
-      observed.push({ outcome, status: state.status });
-    }
-
-    if (attempts.length > 0) {
-      // One parameter for the whole batch: the rows as JSON, read back as delivery_attempts rows.
-      await tx.query(
-        prepared('INSERT INTO delivery_attempts SELECT * FROM json_populate_recordset(NULL::delivery_attempts, $1::json)', [
-          JSON.stringify(attempts),
-        ]),
-      );
-    }
-    const changed = await updateDeliveries(tx, updates);
-    await enqueueInTransaction(this.deps.boss, tx, retries);
-    let disabledWebhooks = 0;
-    for (const webhookId of sorted([...toDisable.keys()])) {
-      const { rowCount } = await tx.query(
-        `UPDATE webhooks SET status = 'DISABLED', disabled_reason = $2, disabled_at = $3, updated_at = now()
-         WHERE id = $1 AND status = 'ACTIVE'`,
-        [webhookId, toDisable.get(webhookId), this.now()],
-      );
-      disabledWebhooks += rowCount ?? 0;
-    }
-    return { changed, observed, disabledWebhooks };
+    const touched = entries.flatMap((e) => (e.kind === 'skipped' ? [] : [e]));
+    if (touched.length === 0) return { changed: [], observed: [] as Observed[], disabledWebhooks: 0 };
+    // Webhooks first, then deliveries: the lock order of a webhook's deletion (see src/db/sql/attempts.ts).
+    const webhooks = await lockWebhooks(tx, touched.map((e) => e.delivery.webhookId));
+    const deliveries = await lockDeliveries(tx, touched.map((e) => e.delivery.id));
+    const decision = decideBatch(touched, { webhooks, deliveries }, { retryScheduleMs: this.deps.retryScheduleMs, now: this.now });
+    await insertAttempts(tx, decision.attempts);
+    const changed = await updateDeliveries(tx, decision.deliveries);
+    await enqueueInTransaction(this.deps.boss, tx, decision.retries);
+    const disabledWebhooks = await disableWebhooks(tx, decision.webhooksToDisable);
+    return { changed, observed: decision.observed, disabledWebhooks };
   }
-}
-
-/** Every delivery's new row in one statement; columns of an attempt are kept when the delivery had none. */
-async function updateDeliveries(tx: pg.ClientBase, updates: Map<string, DeliveryUpdate>): Promise<DeliveryRef[]> {
-  if (updates.size === 0) return [];
-  const rows = [...updates].map(([id, u]) => ({ id, ...u }));
-  const { rows: changed } = await tx.query<{ id: string; project_id: string; webhook_id: string }>(
-    `UPDATE deliveries AS d SET
-      status = u.status::delivery_status,
-      next_attempt_at = u.next_attempt_at,
-      attempt_count = u.attempt_count,
-      status_code = CASE WHEN u.attempted THEN u.status_code ELSE d.status_code END,
-      response_time_ms = CASE WHEN u.attempted THEN u.response_time_ms ELSE d.response_time_ms END,
-      last_attempt_at = CASE WHEN u.attempted THEN u.last_attempt_at ELSE d.last_attempt_at END,
-      updated_at = now()
-    FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::boolean[], $6::int[], $7::int[], $8::timestamptz[])
-      AS u(id, status, next_attempt_at, attempt_count, attempted, status_code, response_time_ms, last_attempt_at)
-    WHERE d.id = u.id
-    RETURNING d.id, d.project_id, d.webhook_id`,
-    [
-      rows.map((r) => r.id),
-      rows.map((r) => r.status),
-      rows.map((r) => r.nextAttemptAt),
-      rows.map((r) => r.attemptCount),
-      rows.map((r) => r.attempt !== undefined),
-      rows.map((r) => r.attempt?.statusCode ?? null),
-      rows.map((r) => r.attempt?.responseTimeMs ?? null),
-      rows.map((r) => r.attempt?.startedAt ?? null),
-    ],
-  );
-  return changed.map((row) => ({ id: row.id, projectId: row.project_id, webhookId: row.webhook_id }));
 }

@@ -1,7 +1,8 @@
 // Making delivery attempts: read what a batch of jobs needs (one joined query for the whole batch), decide per
 // job whether there is anything to attempt, sign, POST, and hand each outcome to the recorder.
 import type pg from 'pg';
-import type { DeliveryStatus, WebhookStatus } from '../../generated/prisma/client.js';
+import { loadDeliveriesToAttempt, type DeliveryToAttempt } from '../../db/sql/attempts.js';
+import type { DeliveryStatus } from '../../generated/prisma/client.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import type { AttemptRecorder } from '../recording/recorder.js';
 import { postJson, type DeliveryClient } from './http-client.js';
@@ -12,36 +13,7 @@ import { signedHeaders } from './signing.js';
 /** The states in which a delivery's retry schedule is still running. */
 export const ACTIVE_CHAIN: readonly DeliveryStatus[] = ['PENDING', 'RETRYING'];
 
-type SigningKeys = { secret: string; previousSecret: string | null; previousSecretExpiresAt: Date | null };
-
-/** A delivery as an attempt needs it, with its webhook and event. */
-export type DeliveryToAttempt = {
-  id: string;
-  projectId: string;
-  webhookId: string;
-  eventId: string;
-  status: DeliveryStatus;
-  attemptCount: number;
-  webhook: SigningKeys & { url: string; status: WebhookStatus };
-  event: { id: string; type: string; timestamp: Date; data: unknown };
-};
-
-type DeliveryRow = {
-  id: string;
-  project_id: string;
-  webhook_id: string;
-  event_id: string;
-  status: DeliveryStatus;
-  attempt_count: number;
-  url: string;
-  webhook_status: WebhookStatus;
-  secret: string;
-  previous_secret: string | null;
-  previous_secret_expires_at: Date | null;
-  event_type: string;
-  event_data: unknown;
-  event_timestamp: Date;
-};
+type SigningKeys = Pick<DeliveryToAttempt['webhook'], 'secret' | 'previousSecret' | 'previousSecretExpiresAt'>;
 
 /** Secrets that sign a delivery now: the current one, and the previous one during its grace period. */
 export function signingSecrets(webhook: SigningKeys, now: Date, box: SecretBox): string[] {
@@ -116,37 +88,7 @@ export class DeliveryAttempter {
     return recorder.record({ kind: 'attempted', job, delivery, manual, startedAt, headers, body, outcome });
   }
 
-  private async load(ids: string[]): Promise<Map<string, DeliveryToAttempt>> {
-    const { rows } = await this.deps.pool.query<DeliveryRow>(
-      `SELECT d.id, d.project_id, d.webhook_id, d.event_id, d.status::text AS status, d.attempt_count,
-             w.url, w.status::text AS webhook_status, w.secret, w.previous_secret, w.previous_secret_expires_at,
-             e.type AS event_type, e.data AS event_data, e.timestamp AS event_timestamp
-      FROM deliveries d
-      JOIN webhooks w ON w.id = d.webhook_id
-      JOIN events e ON e.id = d.event_id
-      WHERE d.id = ANY($1::text[])`,
-      [ids],
-    );
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        {
-          id: row.id,
-          projectId: row.project_id,
-          webhookId: row.webhook_id,
-          eventId: row.event_id,
-          status: row.status,
-          attemptCount: row.attempt_count,
-          webhook: {
-            url: row.url,
-            status: row.webhook_status,
-            secret: row.secret,
-            previousSecret: row.previous_secret,
-            previousSecretExpiresAt: row.previous_secret_expires_at,
-          },
-          event: { id: row.event_id, type: row.event_type, timestamp: row.event_timestamp, data: row.event_data },
-        },
-      ]),
-    );
+  private load(ids: string[]): Promise<Map<string, DeliveryToAttempt>> {
+    return loadDeliveriesToAttempt(this.deps.pool, ids);
   }
 }

@@ -1,0 +1,131 @@
+// What a batch of attempt outcomes changes, decided without I/O: given the batch's entries and the state of their
+// deliveries and webhooks as the recording transaction locked them, the attempts to insert, the deliveries' new rows,
+// the retries to schedule and the webhooks to disable. The recorder (`recorder.ts`) reads that state, applies the
+// decision (`src/db/sql/attempts.ts`) and commits it with the removal of the batch's jobs.
+import type { DeliveryState, DeliveryToAttempt, DeliveryUpdate, NewAttempt, WebhookToDisable } from '../../db/sql/attempts.js';
+import type { DeliveryStatus, WebhookStatus } from '../../generated/prisma/client.js';
+import { newId } from '../../lib/ids.js';
+import { ACTIVE_CHAIN } from '../sending/attempter.js';
+import type { PostOutcome } from '../sending/http-client.js';
+import { redactedSignatures } from '../sending/signing.js';
+import { deliveryJob, type DeliveryQueueJob } from '../queueing/queue.js';
+import { nextStep } from './retry-policy.js';
+
+export type AttemptEntry =
+  /** Nothing to attempt (the delivery is gone, or this attempt was already made): only the job is removed. */
+  | { kind: 'skipped'; job: DeliveryQueueJob }
+  /** The webhook was disabled before a scheduled attempt: the delivery fails without one. */
+  | { kind: 'abandoned'; job: DeliveryQueueJob; delivery: DeliveryToAttempt }
+  | {
+      kind: 'attempted';
+      job: DeliveryQueueJob;
+      delivery: DeliveryToAttempt;
+      manual: boolean;
+      startedAt: Date;
+      /** As sent; recorded with the signatures redacted. */
+      headers: Record<string, string>;
+      body: string;
+      outcome: PostOutcome;
+    };
+
+/** The batch's deliveries and webhooks as locked (those deleted meanwhile are missing). */
+export type LockedState = {
+  deliveries: ReadonlyMap<string, DeliveryState>;
+  webhooks: ReadonlyMap<string, WebhookStatus>;
+};
+
+/** An attempt's outcome and the status it left its delivery in (for the metrics). */
+export type Observed = { outcome: PostOutcome; status: DeliveryStatus };
+
+export type BatchDecision = {
+  attempts: NewAttempt[];
+  /** One per delivery changed, whatever number of the batch's entries were about it. */
+  deliveries: DeliveryUpdate[];
+  retries: ReturnType<typeof deliveryJob>[];
+  webhooksToDisable: WebhookToDisable[];
+  observed: Observed[];
+};
+
+export type DecisionRules = {
+  retryScheduleMs: readonly number[];
+  now: () => Date;
+  newAttemptId?: () => string;
+};
+
+/** Decides what the entries change; entries of one delivery in one batch are applied in order (attempt numbers run on). */
+export function decideBatch(entries: readonly AttemptEntry[], locked: LockedState, rules: DecisionRules): BatchDecision {
+  const { retryScheduleMs, now } = rules;
+  const newAttemptId = rules.newAttemptId ?? (() => newId('att'));
+  const current = new Map([...locked.deliveries].map(([id, state]) => [id, { ...state }]));
+  const attempts: NewAttempt[] = [];
+  const updates = new Map<string, DeliveryUpdate>();
+  const retries: ReturnType<typeof deliveryJob>[] = [];
+  const toDisable = new Map<string, WebhookToDisable>();
+  const observed: Observed[] = [];
+  for (const entry of entries) {
+    if (entry.kind === 'skipped') continue;
+    const { delivery } = entry;
+    const state = current.get(delivery.id);
+    if (!state) continue; // deleted meanwhile
+    if (entry.kind === 'abandoned') {
+      if (!ACTIVE_CHAIN.includes(state.status)) continue; // finished meanwhile (a manual retry succeeded)
+      state.status = 'FAILED';
+      updates.set(delivery.id, { ...updates.get(delivery.id), id: delivery.id, ...state, nextAttemptAt: null });
+      continue;
+    }
+    const { outcome } = entry;
+    const number = state.attemptCount + 1;
+    attempts.push({
+      id: newAttemptId(),
+      deliveryId: delivery.id,
+      number,
+      startedAt: entry.startedAt,
+      durationMs: outcome.durationMs,
+      requestHeaders: redactedSignatures(entry.headers),
+      requestBody: entry.body,
+      responseStatus: outcome.status,
+      responseHeaders: outcome.status === null ? null : outcome.headers,
+      responseBody: outcome.body,
+      responseBodyTruncated: outcome.bodyTruncated,
+      errorKind: outcome.error?.kind ?? null,
+      errorMessage: outcome.error?.message ?? null,
+    });
+    const step = nextStep(
+      number,
+      { ok: outcome.error === null, status: outcome.status, retryAfterHeader: outcome.headers['retry-after'] },
+      retryScheduleMs,
+      now(),
+    );
+    // A manual retry of a finished delivery is a single extra attempt, and so is any attempt made while the
+    // webhook is disabled (a manual retry, a test event): its retries would only be abandoned. Otherwise the
+    // schedule continues.
+    const webhookDisabled = locked.webhooks.get(delivery.webhookId) === 'DISABLED';
+    const chainActive = !webhookDisabled && (!entry.manual || ACTIVE_CHAIN.includes(state.status));
+    let nextAttemptAt: Date | null = null;
+    if (step.kind === 'succeeded') {
+      state.status = 'SUCCESS';
+    } else if (step.kind === 'retry' && chainActive) {
+      state.status = 'RETRYING';
+      nextAttemptAt = new Date(now().getTime() + step.delayMs);
+      retries.push(deliveryJob(delivery.webhookId, { deliveryId: delivery.id, attempt: number + 1 }, nextAttemptAt));
+    } else {
+      state.status = 'FAILED';
+      if (step.kind === 'give-up' && (chainActive || outcome.status === 410)) {
+        toDisable.set(delivery.webhookId, {
+          webhookId: delivery.webhookId,
+          reason: `${step.reason} (delivery ${delivery.id})`,
+          at: now(),
+        });
+      }
+    }
+    state.attemptCount = number;
+    updates.set(delivery.id, {
+      id: delivery.id,
+      ...state,
+      nextAttemptAt,
+      attempt: { statusCode: outcome.status, responseTimeMs: outcome.durationMs, startedAt: entry.startedAt },
+    });
+    observed.push({ outcome, status: state.status });
+  }
+  return { attempts, deliveries: [...updates.values()], retries, webhooksToDisable: [...toDisable.values()], observed };
+}
