@@ -4,7 +4,7 @@
 // alone; the two take turns in rounds, so a slower moment of the machine falls on both.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ApiKeyStore } from '../src/auth/api-keys.js';
+import { ApiKeyStore, principalOfKey } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config.js';
 import { createDatabase } from '../src/db/prisma.js';
 import { DestinationPolicy } from '../src/delivery/sending/destination-policy.js';
@@ -43,7 +43,7 @@ await withScratchDatabase('prepared', async (url) => {
       publisher: new EventPublisher(seeding.pool, boss),
     });
     const { apiKey } = await new ApiKeyStore(seeding.pool).create('bench');
-    const principal = { projectId: apiKey.projectId, apiKeyId: apiKey.id };
+    const principal = principalOfKey(apiKey);
     for (let i = 0; i < WEBHOOKS; i++) await webhooks.create(principal, { url: `http://127.0.0.1:9/${i}`, events: ['*'] });
 
     const modes = await Promise.all(

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { PgBoss } from 'pg-boss';
-import { ApiKeyStore, type Principal } from '../src/auth/api-keys.js';
+import { ApiKeyStore, principalOfKey, type Principal } from '../src/auth/api-keys.js';
 import { loadConfig } from '../src/config.js';
 import { applyMigrations } from '../src/db/migrations.js';
 import { createDatabase, type Db } from '../src/db/prisma.js';
@@ -117,7 +117,7 @@ export async function createWorld(adminUrl: string): Promise<World> {
 
     const newProject = async (name: string, paths: string[], events: string[]): Promise<Project> => {
       const { key, apiKey } = await apiKeys.create(name);
-      const principal = { projectId: apiKey.projectId, apiKeyId: apiKey.id };
+      const principal = principalOfKey(apiKey);
       const created: Project['webhooks'] = [];
       for (const p of paths) {
         const { webhook } = await webhooks.create(principal, { url: receiver.url(p), events });

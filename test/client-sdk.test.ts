@@ -215,7 +215,7 @@ describe('events and deliveries', () => {
   it('request runs any generated document with typed variables and result', async () => {
     const { webhook } = await client.webhooks.create({ url: receiver.url('/request'), events: ['model.deployed'] });
     const data = await client.request(operations.WebhookDocument, { id: webhook.id });
-    expectTypeOf(data.webhook.__typename).toEqualTypeOf<'Webhook' | 'NotFoundError'>();
+    expectTypeOf(data.webhook.__typename).toEqualTypeOf<'Webhook' | 'NotFoundError' | 'ForbiddenError'>();
     expect(data.webhook).toMatchObject({ __typename: 'Webhook', id: webhook.id, events: ['model.deployed'] });
     const types = await client.request(operations.EventTypesDocument);
     expect(types.eventTypes.length).toBe(EVENT_TYPES.length);

@@ -33,6 +33,17 @@ export class ConflictError extends WebhooksClientError {
   override name = 'ConflictError';
 }
 
+/** The API key lacks the scope the operation needs (`scope` names it), or may not act in the project it named. */
+export class ForbiddenError extends WebhooksClientError {
+  override name = 'ForbiddenError';
+  constructor(
+    message: string,
+    readonly scope: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
 /** The API key is missing, unknown or revoked (HTTP 401, or the WebSocket closed with 4403). */
 export class AuthenticationError extends WebhooksClientError {
   override name = 'AuthenticationError';
@@ -74,6 +85,11 @@ export function errorFromGraphQL(errors: readonly GraphQLErrorLike[], status?: n
   const message = errors.map((e) => e.message).join('; ') || 'The server answered with an error';
   if (codes.includes('UNAUTHENTICATED') || status === 401) return new AuthenticationError(message);
   if (codes.includes('NOT_FOUND')) return new NotFoundError(message);
+  const forbidden = errors.find((e) => e.extensions?.code === 'FORBIDDEN');
+  if (forbidden || status === 403) {
+    const scope = forbidden?.extensions?.scope;
+    return new ForbiddenError(message, typeof scope === 'string' ? scope : undefined);
+  }
   return new ApiError(message, errors, status);
 }
 
@@ -99,6 +115,8 @@ export function unwrap<T extends { __typename: string }>(result: T): Exclude<T, 
       throw new NotFoundError(message);
     case 'ConflictError':
       throw new ConflictError(message);
+    case 'ForbiddenError':
+      throw new ForbiddenError(message, fieldOf(result, 'scope'));
     default:
       throw new ApiError(message, [{ message, extensions: { code: result.__typename } }]);
   }

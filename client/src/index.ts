@@ -26,6 +26,7 @@ export {
   ApiError,
   AuthenticationError,
   ConflictError,
+  ForbiddenError,
   NetworkError,
   NotFoundError,
   ValidationError,

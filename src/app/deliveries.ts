@@ -11,6 +11,7 @@ import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js
 import { countDeliveries, type DeliveryFilter } from '../delivery/read-model/delivery-counts.js';
 import type { Delivery, Prisma } from '../generated/prisma/client.js';
 import type { LiveUpdates, SLOW_CONSUMER } from '../live/updates.js';
+import { authorize } from './authorization.js';
 import { NotFoundError } from './errors.js';
 import {
   deliveryOf,
@@ -45,6 +46,7 @@ export class DeliveryService {
   constructor(private readonly deps: DeliveryServiceDeps) {}
 
   list(principal: Principal, filter: DeliveryListFilter, page: DeliveryPage = {}): Promise<Delivery[]> {
+    authorize(principal, 'deliveries:read', 'Listing deliveries');
     const { olderThan, ...paging } = page;
     const where: Prisma.DeliveryWhereInput = {
       ...this.filter(principal, filter),
@@ -57,6 +59,7 @@ export class DeliveryService {
 
   /** How many deliveries match the filter (from the counters, whatever the webhook's size). */
   count(principal: Principal, filter: DeliveryListFilter): Promise<number> {
+    authorize(principal, 'deliveries:read', 'Listing deliveries');
     return countDeliveries(this.deps.db, this.filter(principal, filter));
   }
 
@@ -66,6 +69,7 @@ export class DeliveryService {
     filter: DeliveryListFilter,
     page: DeliveryPage,
   ): Promise<{ deliveries: Delivery[]; total: number }> {
+    authorize(principal, 'deliveries:read', 'Listing deliveries');
     await webhookOf(this.deps.db, principal, filter.webhookId);
     const [deliveries, total] = await Promise.all([this.list(principal, filter, page), this.count(principal, filter)]);
     return { deliveries, total };
@@ -73,6 +77,7 @@ export class DeliveryService {
 
   /** The delivery with what the selection asks for, all read from one snapshot. */
   get(principal: Principal, id: string, selection: DeliverySelection = {}): Promise<Delivery> {
+    authorize(principal, 'deliveries:read', 'Reading a delivery');
     return deliveryOf(this.deps.db, principal, id, selection);
   }
 
@@ -85,6 +90,7 @@ export class DeliveryService {
     id: string,
     { webhookId, selection = {} }: { webhookId?: string; selection?: DeliverySelection } = {},
   ): Promise<Delivery> {
+    authorize(principal, 'deliveries:write', 'Retrying a delivery');
     const { pool, boss } = this.deps;
     const queued = await inTransaction(pool, async (tx) => {
       const delivery = await findDeliveryInProject(tx, principal.projectId, id);
@@ -100,6 +106,7 @@ export class DeliveryService {
 
   /** A webhook's newest delivery, then each delivery of it as it changes state; NotFoundError for no such webhook. */
   async updates(caller: LiveCaller, webhookId: string): Promise<AsyncIterableIterator<Delivery | typeof SLOW_CONSUMER>> {
+    authorize(caller.principal, 'deliveries:read', "Following a webhook's deliveries");
     const webhook = await webhookOf(this.deps.db, caller.principal, webhookId);
     return this.deps.live.deliveries(subscriberOf(caller), webhook.id);
   }

@@ -5,7 +5,7 @@
 // is a bug: logged, and masked to the caller.
 
 /** Every expected failure, by what went wrong. */
-export type DomainErrorCode = 'VALIDATION_FAILED' | 'NOT_FOUND' | 'CONFLICT' | 'SUBSCRIPTION_LIMIT_EXCEEDED';
+export type DomainErrorCode = 'VALIDATION_FAILED' | 'NOT_FOUND' | 'CONFLICT' | 'FORBIDDEN' | 'SUBSCRIPTION_LIMIT_EXCEEDED';
 
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
@@ -46,6 +46,19 @@ export class ConflictError extends DomainError {
   constructor(
     message: string,
     readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The caller's credential lacks the scope the use case needs. */
+export class ForbiddenError extends DomainError {
+  override name = 'ForbiddenError';
+  readonly code = 'FORBIDDEN';
+
+  constructor(
+    message: string,
+    readonly scope: string,
   ) {
     super(message);
   }

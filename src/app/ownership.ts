@@ -3,7 +3,7 @@
 import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
 import { inSnapshot } from '../db/transaction.js';
-import type { Delivery, Prisma, Webhook } from '../generated/prisma/client.js';
+import type { Delivery, Event, Prisma, Webhook } from '../generated/prisma/client.js';
 import { NotFoundError } from './errors.js';
 
 /** The filter that scopes a read or a write to the principal's project. */
@@ -32,6 +32,14 @@ export async function deliveryOf(db: Db, principal: Principal, id: string, selec
  */
 export function withSelection(db: Db, principal: Principal, delivery: Delivery, selection: DeliverySelection): Promise<Delivery> {
   return selection.select || selection.include ? deliveryOf(db, principal, delivery.id, selection) : Promise.resolve(delivery);
+}
+
+/** What a GraphQL selection adds to an event's read (its deliveries); empty for the row alone. */
+export type EventSelection = Pick<Prisma.EventFindFirstArgs, 'select' | 'include'>;
+
+/** The principal's event with that id, or null (past retention, or another project's). */
+export function eventOf(db: Db, principal: Principal, id: string, selection: EventSelection = {}): Promise<Event | null> {
+  return db.event.findFirst({ ...selection, where: { id, ...ofProject(principal) } });
 }
 
 /** Who follows something live: the principal, and the transport connection it holds a subscription slot on. */

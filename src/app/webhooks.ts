@@ -15,6 +15,7 @@ import {
   validateSecret,
   validateUrl,
 } from '../webhooks/validation.js';
+import { authorize } from './authorization.js';
 import { NotFoundError } from './errors.js';
 import { ofProject, webhookOf, withSelection, type DeliverySelection } from './ownership.js';
 
@@ -41,18 +42,22 @@ export class WebhookService {
   constructor(private readonly deps: WebhookServiceDeps) {}
 
   list(principal: Principal, page: WebhookPage = {}): Promise<Webhook[]> {
+    authorize(principal, 'webhooks:read', 'Listing webhooks');
     return this.deps.db.webhook.findMany({ ...page, where: ofProject(principal), orderBy: NEWEST_FIRST });
   }
 
   count(principal: Principal): Promise<number> {
+    authorize(principal, 'webhooks:read', 'Listing webhooks');
     return this.deps.db.webhook.count({ where: ofProject(principal) });
   }
 
   get(principal: Principal, id: string): Promise<Webhook> {
+    authorize(principal, 'webhooks:read', 'Reading a webhook');
     return webhookOf(this.deps.db, principal, id);
   }
 
   async create(principal: Principal, input: CreateWebhookInput): Promise<{ webhook: Webhook; secret: string }> {
+    authorize(principal, 'webhooks:write', 'Creating a webhook');
     const { db, policy, secrets } = this.deps;
     const secret = input.secret == null ? generateWebhookSecret() : validateSecret(input.secret);
     const webhook = await db.webhook.create({
@@ -69,6 +74,7 @@ export class WebhookService {
   }
 
   update(principal: Principal, id: string, input: UpdateWebhookInput): Promise<Webhook> {
+    authorize(principal, 'webhooks:write', 'Updating a webhook');
     return this.updateScoped(principal, id, {
       ...(input.url != null && { url: validateUrl(input.url, this.deps.policy) }),
       ...(input.events != null && { events: validateEvents(input.events) }),
@@ -80,16 +86,19 @@ export class WebhookService {
 
   /** Deletes the webhook with its deliveries and their attempts; returns it as it was. */
   async delete(principal: Principal, id: string): Promise<Webhook> {
-    const webhook = await this.get(principal, id);
+    authorize(principal, 'webhooks:write', 'Deleting a webhook');
+    const webhook = await webhookOf(this.deps.db, principal, id);
     await this.deps.db.webhook.deleteMany({ where: { id, ...ofProject(principal) } });
     return webhook;
   }
 
   enable(principal: Principal, id: string): Promise<Webhook> {
+    authorize(principal, 'webhooks:write', 'Enabling a webhook');
     return this.updateScoped(principal, id, { status: 'ACTIVE', disabledReason: null, disabledAt: null });
   }
 
   disable(principal: Principal, id: string, reason = 'Disabled by hand'): Promise<Webhook> {
+    authorize(principal, 'webhooks:write', 'Disabling a webhook');
     return this.updateScoped(principal, id, { status: 'DISABLED', disabledReason: reason, disabledAt: new Date() });
   }
 
@@ -99,8 +108,9 @@ export class WebhookService {
     id: string,
     gracePeriodSeconds: number = DEFAULT_GRACE_PERIOD_SECONDS,
   ): Promise<{ webhook: Webhook; secret: string }> {
+    authorize(principal, 'webhooks:write', "Rotating a webhook's secret");
     validateGracePeriod(gracePeriodSeconds);
-    const current = await this.get(principal, id);
+    const current = await webhookOf(this.deps.db, principal, id);
     const secret = generateWebhookSecret();
     const webhook = await this.updateScoped(principal, id, {
       secret: this.deps.secrets.seal(secret),
@@ -115,7 +125,8 @@ export class WebhookService {
    * a single attempt); returns the queued delivery.
    */
   async test(principal: Principal, id: string, selection: DeliverySelection = {}): Promise<Delivery> {
-    const webhook = await this.get(principal, id);
+    authorize(principal, 'webhooks:write', 'Sending a test event');
+    const webhook = await webhookOf(this.deps.db, principal, id);
     const queued = await this.deps.publisher.sendTest(principal.projectId, webhook.id);
     return withSelection(this.deps.db, principal, queued, selection);
   }
@@ -123,6 +134,6 @@ export class WebhookService {
   private async updateScoped(principal: Principal, id: string, data: Prisma.WebhookUpdateManyMutationInput) {
     const { count } = await this.deps.db.webhook.updateMany({ where: { id, ...ofProject(principal) }, data });
     if (count === 0) throw new NotFoundError(`No webhook with id ${id}`);
-    return this.get(principal, id);
+    return webhookOf(this.deps.db, principal, id);
   }
 }

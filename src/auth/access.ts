@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { isResync } from '../notify/pg-event-target.js';
 import type { Admitted, RateLimited, RequestLimits, Surface } from '../http/rate-limit.js';
 import type { ApiKeyAuthenticator, Principal } from './api-keys.js';
-import { revokedOrMissingKeys } from '../db/sql/api-keys.js';
+import { projectExists, revokedOrMissingKeys } from '../db/sql/api-keys.js';
 
 /**
  * The live topic a revocation is announced on; its payload is the key's id as a JSON string. The migration's
@@ -20,9 +20,18 @@ export const API_KEY_REVOKED_TOPIC = 'api-keys:revoked';
 /** What every transport answers a request without a valid key. */
 export const UNAUTHENTICATED_MESSAGE = 'Missing or invalid API key: send the header "Authorization: Bearer <key>"';
 
+/** The header (REST, GraphQL over HTTP) and connection_init field (graphql-ws) by which a platform key picks a project. */
+export const PROJECT_HEADER = 'x-project-id';
+
+/** What a request presents: its key, and the project a platform key acts in when not its own. */
+export type Credentials = { key: string | null; projectId?: string | null };
+
 export type Refused =
   | { refused: 'unauthenticated' }
-  | ({ refused: 'rate_limited' } & RateLimited);
+  | ({ refused: 'rate_limited' } & RateLimited)
+  /** The key may not choose a project (`forbidden`), or the project it names does not exist (`unknown_project`). */
+  | { refused: 'forbidden'; message: string }
+  | { refused: 'unknown_project'; message: string };
 
 export type Granted = { principal: Principal; limit: Admitted | null };
 
@@ -39,19 +48,31 @@ export class ApiAccess {
     private readonly onError: (error: unknown, what: string) => void,
   ) {}
 
-  /** Authenticates a key presented from an address, without counting a request (a graphql-ws connection_init). */
-  async authenticate(key: string | null, clientAddress: string): Promise<{ principal: Principal } | Refused> {
+  /**
+   * Authenticates credentials presented from an address, without counting a request (a graphql-ws connection_init).
+   * A platform key acts in the project the credentials name, or in its own; any other key only in its own.
+   */
+  async authenticate({ key, projectId }: Credentials, clientAddress: string): Promise<{ principal: Principal } | Refused> {
     const tooMany = await this.limits.authenticationRefused(clientAddress);
     if (tooMany) return { refused: 'rate_limited', ...tooMany };
     const principal = await this.authenticator.authenticate(key);
-    if (principal) return { principal };
-    await this.limits.authenticationFailed(clientAddress);
-    return { refused: 'unauthenticated' };
+    if (!principal) {
+      await this.limits.authenticationFailed(clientAddress);
+      return { refused: 'unauthenticated' };
+    }
+    if (!projectId || projectId === principal.projectId) return { principal };
+    if (!principal.scopes.includes('platform')) {
+      return { refused: 'forbidden', message: `${PROJECT_HEADER} needs a key with the scope platform; this key acts in its own project only` };
+    }
+    if (!(await projectExists(this.pool, projectId))) {
+      return { refused: 'unknown_project', message: `${PROJECT_HEADER}: no project with id ${projectId}` };
+    }
+    return { principal: { ...principal, projectId } };
   }
 
   /** Authenticates and counts one request or operation: what every transport calls before running anything. */
-  async authorize(key: string | null, clientAddress: string, surface: Surface): Promise<Granted | Refused> {
-    const authenticated = await this.authenticate(key, clientAddress);
+  async authorize(credentials: Credentials, clientAddress: string, surface: Surface): Promise<Granted | Refused> {
+    const authenticated = await this.authenticate(credentials, clientAddress);
     if (!('principal' in authenticated)) return authenticated;
     const limit = await this.limits.admit(surface, authenticated.principal.apiKeyId);
     if (limit?.limited) return { refused: 'rate_limited', ...limit };

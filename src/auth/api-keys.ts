@@ -14,9 +14,20 @@ import {
 } from '../db/sql/api-keys.js';
 import type { Queryable } from '../db/sql/queryable.js';
 import { newId } from '../lib/ids.js';
+import { PROJECT_SCOPES } from '../app/authorization.js';
 
-/** Who calls: the project every use case is scoped to, and the key that authenticated the call. */
-export type Principal = { projectId: string; apiKeyId: string };
+/**
+ * Who calls: the project every use case is scoped to (a platform key's may be chosen per request), the key that
+ * authenticated the call, and what that key may do (src/app/authorization.ts).
+ */
+export type Principal = { projectId: string; apiKeyId: string; scopes: readonly string[] };
+
+/** A key as the principal it authenticates, in its own project. */
+export const principalOfKey = (apiKey: Pick<ApiKeyRow, 'id' | 'projectId' | 'scopes'>): Principal => ({
+  projectId: apiKey.projectId,
+  apiKeyId: apiKey.id,
+  scopes: apiKey.scopes,
+});
 
 const hashKey = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
 const DEFAULT_PROJECT = 'default';
@@ -43,9 +54,17 @@ export class ApiKeyAuthenticator {
 export class ApiKeyStore {
   constructor(private readonly pool: pg.Pool) {}
 
-  /** Creates a key for a project (created on demand); the returned key is the only copy. */
-  async create(projectName: string, name = 'default', key = generateApiKey()): Promise<{ key: string; apiKey: ApiKeyRow }> {
-    return { key, apiKey: await installKey(this.pool, projectName, name, key) };
+  /**
+   * Creates a key for a project (created on demand) with the given scopes (every project scope by default); the
+   * returned key is the only copy.
+   */
+  async create(
+    projectName: string,
+    name = 'default',
+    scopes: readonly string[] = PROJECT_SCOPES,
+    key = generateApiKey(),
+  ): Promise<{ key: string; apiKey: ApiKeyRow }> {
+    return { key, apiKey: await installKey(this.pool, projectName, name, scopes, key) };
   }
 
   list(): Promise<ApiKeyRow[]> {
@@ -58,20 +77,27 @@ export class ApiKeyStore {
   }
 
   /**
-   * On first start (no key at all): BOOTSTRAP_API_KEY becomes the default project's key, or a key is generated.
+   * On first start (no key at all): BOOTSTRAP_API_KEY becomes the platform's key (acting in the default project
+   * unless a request names another), or such a key is generated.
    * Returns the generated key so the caller can print it once; null when nothing was generated.
    */
   bootstrap(bootstrapKey: string | undefined): Promise<{ generated: string | null; created: boolean }> {
     return inTransaction(this.pool, async (tx) => {
       if (await anyApiKeyAfterBootstrapLock(tx)) return { generated: null, created: false };
       const key = bootstrapKey ?? generateApiKey();
-      await installKey(tx, DEFAULT_PROJECT, 'bootstrap', key);
+      await installKey(tx, DEFAULT_PROJECT, 'bootstrap', ['platform'], key);
       return { generated: bootstrapKey ? null : key, created: true };
     });
   }
 }
 
-async function installKey(db: Queryable, projectName: string, name: string, key: string): Promise<ApiKeyRow> {
+async function installKey(
+  db: Queryable,
+  projectName: string,
+  name: string,
+  scopes: readonly string[],
+  key: string,
+): Promise<ApiKeyRow> {
   const projectId = await ensureProject(db, projectName, newId('prj'));
-  return insertApiKey(db, { id: newId('key'), projectId, name, prefix: key.slice(0, 8), hash: hashKey(key) });
+  return insertApiKey(db, { id: newId('key'), projectId, name, prefix: key.slice(0, 8), hash: hashKey(key), scopes: [...scopes] });
 }

@@ -2,6 +2,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { schema } from './schema/index.js';
 import type { Context } from './context.js';
+import { useDomainErrors } from './errors.js';
 import { limitPlugins, type SchemaExposure } from './limits.js';
 
 export type ServerContext = { req: FastifyRequest; reply: FastifyReply };
@@ -21,7 +22,7 @@ export function createGraphQL(options: {
     landingPage: false,
     logging: options.logger,
     context: ({ req }) => options.contextFor(req),
-    plugins: limitPlugins(options.exposure),
+    plugins: [...limitPlugins(options.exposure), useDomainErrors()],
     // One operation per request: batching would multiply every limit above.
     batching: false,
   });

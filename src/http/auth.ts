@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { UNAUTHENTICATED_MESSAGE, type ApiAccess } from '../auth/access.js';
+import { PROJECT_HEADER, UNAUTHENTICATED_MESSAGE, type ApiAccess, type Credentials } from '../auth/access.js';
 import { bearerToken, type Principal } from '../auth/api-keys.js';
 import { rateLimitHeaders } from './rate-limit.js';
 
@@ -14,6 +14,12 @@ export const unauthenticatedBody = {
   errors: [{ message: UNAUTHENTICATED_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } }],
 };
 
+/** What an HTTP request presents: `Authorization: Bearer <key>` and, for a platform key, `X-Project-Id`. */
+export function credentialsOf(headers: FastifyRequest['headers']): Credentials {
+  const project = headers[PROJECT_HEADER];
+  return { key: bearerToken(headers.authorization), projectId: typeof project === 'string' ? project : null };
+}
+
 /** The GraphQL error of an operation over a limit, on every transport: code RATE_LIMITED and the seconds to wait. */
 export const rateLimitedError = (refusal: { message: string; retryAfterSeconds: number }) => ({
   message: refusal.message,
@@ -25,10 +31,14 @@ export const rateLimitedError = (refusal: { message: string; retryAfterSeconds: 
  * limit, or answers 401 or 429. An SSE stream ends when its key is revoked.
  */
 export const requireApiKey = (access: ApiAccess) => async (req: FastifyRequest, reply: FastifyReply) => {
-  const outcome = await access.authorize(bearerToken(req.headers.authorization), req.ip, 'graphql');
+  const outcome = await access.authorize(credentialsOf(req.headers), req.ip, 'graphql');
   if ('refused' in outcome) {
     if (outcome.refused === 'unauthenticated') {
       return reply.code(401).header('www-authenticate', 'Bearer').send(unauthenticatedBody);
+    }
+    if (outcome.refused === 'forbidden' || outcome.refused === 'unknown_project') {
+      const [status, code] = outcome.refused === 'forbidden' ? [403, 'FORBIDDEN'] : [404, 'NOT_FOUND'];
+      return reply.code(status).send({ errors: [{ message: outcome.message, extensions: { code } }] });
     }
     rateLimitHeaders(reply, outcome);
     return reply.code(429).send({ errors: [rateLimitedError(outcome)] });

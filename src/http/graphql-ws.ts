@@ -5,10 +5,10 @@ import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
-import type { ApiAccess } from '../auth/access.js';
+import type { ApiAccess, Credentials } from '../auth/access.js';
 import { bearerToken } from '../auth/api-keys.js';
 import type { Yoga } from '../graphql/yoga.js';
-import { rateLimitedError, unauthenticatedBody } from './auth.js';
+import { credentialsOf, rateLimitedError, unauthenticatedBody } from './auth.js';
 
 type Enveloped = ReturnType<Yoga['getEnveloped']>;
 
@@ -17,25 +17,31 @@ const FORBIDDEN = 4403;
 const TOO_MANY_FAILED_AUTHENTICATIONS = 4429;
 
 export function graphqlWsHandler(yoga: Yoga, access: ApiAccess) {
-  /** The key each socket authenticated with, checked again before each of its operations. */
-  const keys = new WeakMap<WebSocket, string | null>();
+  /** The credentials each socket authenticated with, checked again before each of its operations. */
+  const credentials = new WeakMap<WebSocket, Credentials>();
   /**
    * Per socket, the last operation's access check: each waits for the one before, so a socket's operations are
    * admitted in the order they were sent (and one socket never has more than one check in flight).
    */
   const lastCheck = new WeakMap<WebSocket, Promise<unknown>>();
   return makeHandler<Record<string, unknown>, { request: FastifyRequest; socket: WebSocket }>({
-    // The key comes in connection_init ({ authorization: "Bearer …" }) or, for non-browser clients, the header.
+    // The key comes in connection_init ({ authorization: "Bearer …", projectId? }) or, for non-browser clients, the
+    // headers (Authorization, X-Project-Id).
     onConnect: async (ctx) => {
       const { request, socket } = ctx.extra;
-      const fromPayload = ctx.connectionParams?.authorization;
-      const key = bearerToken(typeof fromPayload === 'string' ? fromPayload : request.headers.authorization);
-      const outcome = await access.authenticate(key, request.ip);
+      const fromHeaders = credentialsOf(request.headers);
+      const { authorization, projectId } = ctx.connectionParams ?? {};
+      const presented: Credentials = {
+        key: typeof authorization === 'string' ? bearerToken(authorization) : fromHeaders.key,
+        projectId: typeof projectId === 'string' ? projectId : fromHeaders.projectId,
+      };
+      const outcome = await access.authenticate(presented, request.ip);
       if ('refused' in outcome) {
         if (outcome.refused === 'rate_limited') socket.close(TOO_MANY_FAILED_AUTHENTICATIONS, outcome.message.slice(0, 120));
+        if (outcome.refused === 'forbidden' || outcome.refused === 'unknown_project') socket.close(FORBIDDEN, outcome.message.slice(0, 120));
         return false; // closes with 4403 Forbidden (unless closed above)
       }
-      keys.set(socket, key);
+      credentials.set(socket, presented);
       request.principal = outcome.principal;
       const closed = access.openSession(outcome.principal.apiKeyId, () => socket.close(FORBIDDEN, 'API key revoked'));
       socket.once('close', closed);
@@ -46,7 +52,7 @@ export function graphqlWsHandler(yoga: Yoga, access: ApiAccess) {
     onSubscribe: async (ctx, _id, params) => {
       const { request: req, socket } = ctx.extra;
       const check = (lastCheck.get(socket) ?? Promise.resolve()).then(() =>
-        access.authorize(keys.get(socket) ?? null, req.ip, 'graphql'),
+        access.authorize(credentials.get(socket) ?? { key: null }, req.ip, 'graphql'),
       );
       lastCheck.set(socket, check.catch(() => {}));
       const outcome = await check;

@@ -2,7 +2,8 @@
 // key's REST rate limit (src/http/rate-limit.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UNAUTHENTICATED_MESSAGE, type ApiAccess } from '../auth/access.js';
-import { bearerToken, type Principal } from '../auth/api-keys.js';
+import type { Principal } from '../auth/api-keys.js';
+import { credentialsOf } from '../http/auth.js';
 import { rateLimitHeaders } from '../http/rate-limit.js';
 import { RestError } from './errors.js';
 
@@ -15,11 +16,13 @@ declare module 'fastify' {
 
 export const authenticate = (access: ApiAccess) => async (req: FastifyRequest, reply: FastifyReply) => {
   if (req.routeOptions.config?.public) return;
-  const outcome = await access.authorize(bearerToken(req.headers.authorization), req.ip, 'rest');
+  const outcome = await access.authorize(credentialsOf(req.headers), req.ip, 'rest');
   if ('refused' in outcome) {
     if (outcome.refused === 'unauthenticated') {
       throw new RestError(401, 'unauthenticated', UNAUTHENTICATED_MESSAGE);
     }
+    if (outcome.refused === 'forbidden') throw new RestError(403, 'forbidden', outcome.message, 'x-project-id');
+    if (outcome.refused === 'unknown_project') throw new RestError(404, 'not_found', outcome.message, 'x-project-id');
     rateLimitHeaders(reply, outcome);
     throw new RestError(429, 'rate_limited', outcome.message);
   }

@@ -3,12 +3,13 @@
 // mapping from domain errors (src/app/errors.ts) to HTTP statuses.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ConflictError, NotFoundError, ValidationError } from '../app/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../app/errors.js';
 
 export type ErrorCode =
   | 'invalid_json'
   | 'bad_request'
   | 'unauthenticated'
+  | 'forbidden'
   | 'not_found'
   | 'conflict'
   | 'payload_too_large'
@@ -58,6 +59,7 @@ function describe(error: unknown): { status: number; body: ErrorBody } {
     return answer(422, 'validation_failed', error.messageFor(restField), restField(error.field));
   }
   if (error instanceof NotFoundError) return answer(404, 'not_found', error.message);
+  if (error instanceof ForbiddenError) return answer(403, 'forbidden', error.message);
   if (error instanceof ConflictError) {
     return answer(409, 'conflict', error.message, error.field === undefined ? undefined : restField(error.field));
   }

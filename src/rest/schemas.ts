@@ -27,6 +27,7 @@ const ERROR_CODES = [
   'invalid_json',
   'bad_request',
   'unauthenticated',
+  'forbidden',
   'not_found',
   'conflict',
   'payload_too_large',
@@ -228,6 +229,7 @@ export const json = <T extends z.ZodType>(description: string, schema: T) => ({
 const ERROR_DESCRIPTIONS = {
   400: 'Malformed JSON',
   401: 'Missing or invalid API key',
+  403: "The API key lacks the scope this call needs, or may not act in the project `X-Project-Id` names",
   404: 'No such webhook or delivery in your project',
   409: 'Conflicts with what is stored (an idempotency key reused for a different event)',
   413: 'Request body larger than 1 MiB',
@@ -239,7 +241,7 @@ const ERROR_DESCRIPTIONS = {
 /** Error responses of a route: the ones every authenticated route has, plus `extra`. */
 export const errors = (...extra: (keyof typeof ERROR_DESCRIPTIONS)[]) =>
   Object.fromEntries(
-    [401, 429, ...extra].map((status) => [status, json(ERROR_DESCRIPTIONS[status as keyof typeof ERROR_DESCRIPTIONS], ErrorBody)]),
+    [401, 403, 429, ...extra].map((status) => [status, json(ERROR_DESCRIPTIONS[status as keyof typeof ERROR_DESCRIPTIONS], ErrorBody)]),
   );
 /** The errors a route with a JSON body can answer. */
 export const bodyErrors = [400, 413, 415, 422] as const;

@@ -99,6 +99,7 @@ export type DeliveryQueryVariables = Exact<{
 
 export type DeliveryQuery = { delivery:
     | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, attempts: Array<{ number: number, startedAt: string, durationMs: number, requestHeaders: unknown, requestBody: string, responseStatus: number | null, responseHeaders: unknown, responseBody: string | null, responseBodyTruncated: boolean, errorKind: string | null, errorMessage: string | null }>, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
 
@@ -109,6 +110,7 @@ export type RetryDeliveryMutationVariables = Exact<{
 
 export type RetryDeliveryMutation = { retryDelivery:
     | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
 
@@ -121,6 +123,7 @@ export type PublishEventMutationVariables = Exact<{
 
 export type PublishEventMutation = { publishEvent:
     | { __typename: 'ConflictError', message: string }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'PublishEventPayload', deliveryCount: number, event: { id: string, type: string, timestamp: string, data: unknown } }
     | { __typename: 'ValidationError', field: string, message: string }
    };
@@ -132,6 +135,7 @@ export type EventQueryVariables = Exact<{
 
 export type EventQuery = { event:
     | { __typename: 'Event', id: string, type: string, timestamp: string, data: unknown, deliveries: Array<{ id: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, webhook: { id: string } }> }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
 
@@ -146,6 +150,7 @@ export type JobQueryVariables = Exact<{
 
 
 export type JobQuery = { job:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'Job', jobId: string, type: JobType, status: JobStatus, lastEventType: string, totalImages: number | null, processedImages: number | null, failedImages: number | null, progressPercent: number | null, round: number | null, totalRounds: number | null, accuracy: number | null, loss: number | null, createdAt: string, updatedAt: string, lastEvent: { id: string, type: string, timestamp: string, data: unknown } | null }
     | { __typename: 'NotFoundError', message: string }
    };
@@ -196,6 +201,7 @@ export type WebhookQueryVariables = Exact<{
 
 
 export type WebhookQuery = { webhook:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
@@ -207,6 +213,7 @@ export type CreateWebhookMutationVariables = Exact<{
 
 export type CreateWebhookMutation = { createWebhook:
     | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
@@ -217,6 +224,7 @@ export type UpdateWebhookMutationVariables = Exact<{
 
 
 export type UpdateWebhookMutation = { updateWebhook:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'ValidationError', field: string, message: string }
     | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
@@ -229,6 +237,7 @@ export type DeleteWebhookMutationVariables = Exact<{
 
 export type DeleteWebhookMutation = { deleteWebhook:
     | { __typename: 'DeleteWebhookPayload', deletedWebhookId: string }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
 
@@ -238,6 +247,7 @@ export type EnableWebhookMutationVariables = Exact<{
 
 
 export type EnableWebhookMutation = { enableWebhook:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
@@ -248,6 +258,7 @@ export type DisableWebhookMutationVariables = Exact<{
 
 
 export type DisableWebhookMutation = { disableWebhook:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
@@ -259,6 +270,7 @@ export type RotateWebhookSecretMutationVariables = Exact<{
 
 
 export type RotateWebhookSecretMutation = { rotateWebhookSecret:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
     | { __typename: 'ValidationError', field: string, message: string }
@@ -271,6 +283,7 @@ export type TestWebhookMutationVariables = Exact<{
 
 export type TestWebhookMutation = { testWebhook:
     | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
 
@@ -406,6 +419,9 @@ export const DeliveryDocument = new TypedDocumentString(`
         ...DeliveryAttemptFields
       }
     }
+    ... on ForbiddenError {
+      scope
+    }
     ... on Error {
       message
     }
@@ -451,6 +467,9 @@ export const RetryDeliveryDocument = new TypedDocumentString(`
     ... on Delivery {
       ...DeliveryFields
     }
+    ... on ForbiddenError {
+      scope
+    }
     ... on Error {
       message
     }
@@ -489,6 +508,9 @@ export const PublishEventDocument = new TypedDocumentString(`
     ... on ValidationError {
       field
     }
+    ... on ForbiddenError {
+      scope
+    }
     ... on Error {
       message
     }
@@ -515,6 +537,9 @@ export const EventDocument = new TypedDocumentString(`
           id
         }
       }
+    }
+    ... on ForbiddenError {
+      scope
     }
     ... on Error {
       message
@@ -558,6 +583,9 @@ export const JobDocument = new TypedDocumentString(`
       loss
       createdAt
       updatedAt
+    }
+    ... on ForbiddenError {
+      scope
     }
     ... on Error {
       message
@@ -670,6 +698,9 @@ export const WebhookDocument = new TypedDocumentString(`
     ... on Webhook {
       ...WebhookFields
     }
+    ... on ForbiddenError {
+      scope
+    }
     ... on Error {
       message
     }
@@ -699,6 +730,9 @@ export const CreateWebhookDocument = new TypedDocumentString(`
     ... on ValidationError {
       field
     }
+    ... on ForbiddenError {
+      scope
+    }
     ... on Error {
       message
     }
@@ -725,6 +759,9 @@ export const UpdateWebhookDocument = new TypedDocumentString(`
     ... on ValidationError {
       field
     }
+    ... on ForbiddenError {
+      scope
+    }
     ... on Error {
       message
     }
@@ -748,6 +785,9 @@ export const DeleteWebhookDocument = new TypedDocumentString(`
     ... on DeleteWebhookPayload {
       deletedWebhookId
     }
+    ... on ForbiddenError {
+      scope
+    }
     ... on Error {
       message
     }
@@ -760,6 +800,9 @@ export const EnableWebhookDocument = new TypedDocumentString(`
     __typename
     ... on Webhook {
       ...WebhookFields
+    }
+    ... on ForbiddenError {
+      scope
     }
     ... on Error {
       message
@@ -783,6 +826,9 @@ export const DisableWebhookDocument = new TypedDocumentString(`
     __typename
     ... on Webhook {
       ...WebhookFields
+    }
+    ... on ForbiddenError {
+      scope
     }
     ... on Error {
       message
@@ -813,6 +859,9 @@ export const RotateWebhookSecretDocument = new TypedDocumentString(`
     ... on ValidationError {
       field
     }
+    ... on ForbiddenError {
+      scope
+    }
     ... on Error {
       message
     }
@@ -835,6 +884,9 @@ export const TestWebhookDocument = new TypedDocumentString(`
     __typename
     ... on Delivery {
       ...DeliveryFields
+    }
+    ... on ForbiddenError {
+      scope
     }
     ... on Error {
       message

@@ -7,18 +7,28 @@ export type ApiKeyRow = {
   projectName: string;
   name: string;
   prefix: string;
+  scopes: string[];
   createdAt: Date;
   revokedAt: Date | null;
 };
 
-/** The project and id of the unrevoked key with this hash, or null. */
-export async function activeKeyByHash(db: Queryable, hash: string): Promise<{ projectId: string; apiKeyId: string } | null> {
-  const { rows } = await db.query<{ project_id: string; id: string }>(
-    'SELECT project_id, id FROM api_keys WHERE hash = $1 AND revoked_at IS NULL',
+/** The project, id and scopes of the unrevoked key with this hash, or null. */
+export async function activeKeyByHash(
+  db: Queryable,
+  hash: string,
+): Promise<{ projectId: string; apiKeyId: string; scopes: string[] } | null> {
+  const { rows } = await db.query<{ project_id: string; id: string; scopes: string[] | null }>(
+    'SELECT project_id, id, scopes FROM api_keys WHERE hash = $1 AND revoked_at IS NULL',
     [hash],
   );
   const [row] = rows;
-  return row ? { projectId: row.project_id, apiKeyId: row.id } : null;
+  return row ? { projectId: row.project_id, apiKeyId: row.id, scopes: row.scopes ?? [] } : null;
+}
+
+/** Whether a project with that id exists. */
+export async function projectExists(db: Queryable, id: string): Promise<boolean> {
+  const { rows } = await db.query<{ found: boolean }>('SELECT EXISTS (SELECT 1 FROM projects WHERE id = $1) AS found', [id]);
+  return rows[0]!.found;
 }
 
 /** Those of `ids` that name no unrevoked key. */
@@ -43,12 +53,12 @@ export async function ensureProject(db: Queryable, name: string, newId: string):
 
 export async function insertApiKey(
   db: Queryable,
-  key: { id: string; projectId: string; name: string; prefix: string; hash: string },
+  key: { id: string; projectId: string; name: string; prefix: string; hash: string; scopes: string[] },
 ): Promise<ApiKeyRow> {
   const { rows } = await db.query<{ created_at: Date; project_name: string }>(
-    `INSERT INTO api_keys (id, project_id, name, prefix, hash) VALUES ($1, $2, $3, $4, $5)
+    `INSERT INTO api_keys (id, project_id, name, prefix, hash, scopes) VALUES ($1, $2, $3, $4, $5, $6)
      RETURNING created_at, (SELECT name FROM projects WHERE id = $2) AS project_name`,
-    [key.id, key.projectId, key.name, key.prefix, key.hash],
+    [key.id, key.projectId, key.name, key.prefix, key.hash, key.scopes],
   );
   const row = rows[0]!;
   return { ...key, projectName: row.project_name, createdAt: row.created_at, revokedAt: null };
@@ -62,10 +72,11 @@ export async function listApiKeys(db: Queryable): Promise<ApiKeyRow[]> {
     project_name: string;
     name: string;
     prefix: string;
+    scopes: string[] | null;
     created_at: Date;
     revoked_at: Date | null;
   }>(
-    `SELECT k.id, k.project_id, p.name AS project_name, k.name, k.prefix, k.created_at, k.revoked_at
+    `SELECT k.id, k.project_id, p.name AS project_name, k.name, k.prefix, k.scopes, k.created_at, k.revoked_at
      FROM api_keys k JOIN projects p ON p.id = k.project_id
      ORDER BY k.created_at, k.id`,
   );
@@ -75,6 +86,7 @@ export async function listApiKeys(db: Queryable): Promise<ApiKeyRow[]> {
     projectName: row.project_name,
     name: row.name,
     prefix: row.prefix,
+    scopes: row.scopes ?? [],
     createdAt: row.created_at,
     revokedAt: row.revoked_at,
   }));

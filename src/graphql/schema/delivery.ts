@@ -1,6 +1,6 @@
 import { deliveryTimestamp, type DeliveryListFilter } from '../../app/deliveries.js';
 import { ERROR_KINDS } from '../../delivery/sending/http-client.js';
-import { NotFoundError } from '../../app/errors.js';
+import { ForbiddenError, NotFoundError } from '../../app/errors.js';
 import { builder } from '../builder.js';
 
 const DeliveryStatus = builder.enumType('DeliveryStatus', {
@@ -82,7 +82,7 @@ builder.queryFields((t) => ({
   delivery: t.prismaField({
     type: 'Delivery',
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError], directResult: true },
+    errors: { types: [NotFoundError, ForbiddenError], directResult: true },
     resolve: (query, _root, { id }, ctx) => ctx.deliveries.get(ctx.principal, String(id), query),
   }),
 }));
@@ -100,7 +100,7 @@ builder.mutationFields((t) => ({
     type: 'Delivery',
     description: 'Attempts the delivery again now, whatever its state',
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError], directResult: true },
+    errors: { types: [NotFoundError, ForbiddenError], directResult: true },
     resolve: (query, _root, { id }, ctx) => ctx.deliveries.retry(ctx.principal, String(id), { selection: query }),
   }),
   testWebhook: t.prismaField({
@@ -108,7 +108,7 @@ builder.mutationFields((t) => ({
     description:
       'Sends a webhook.test event to this webhook alone, whatever its subscriptions or status (to a disabled webhook as a single attempt)',
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError], directResult: true },
+    errors: { types: [NotFoundError, ForbiddenError], directResult: true },
     resolve: (query, _root, { id }, ctx) => ctx.webhooks.test(ctx.principal, String(id), query),
   }),
 }));

@@ -1,5 +1,5 @@
 // The typed results of expected failures: every field that lists one in `errors` answers it as data.
-import { ConflictError, DomainError, NotFoundError, ValidationError } from '../../app/errors.js';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, ValidationError } from '../../app/errors.js';
 import { builder } from '../builder.js';
 import { graphqlField, graphqlMessage } from '../errors.js';
 
@@ -27,4 +27,11 @@ builder.objectType(ConflictError, {
   name: 'ConflictError',
   description: 'The request contradicts what is stored, e.g. an idempotency key reused for a different event.',
   interfaces: [ErrorInterface],
+});
+
+builder.objectType(ForbiddenError, {
+  name: 'ForbiddenError',
+  description: "The API key lacks the scope this operation needs; `scope` names it.",
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ scope: t.exposeString('scope') }),
 });

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from '../../app/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../app/errors.js';
 import type { Event as EventRow } from '../../generated/prisma/client.js';
 import { builder } from '../builder.js';
 
@@ -44,7 +44,7 @@ builder.queryField('event', (t) =>
   t.prismaField({
     type: 'Event',
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError], directResult: true },
+    errors: { types: [NotFoundError, ForbiddenError], directResult: true },
     resolve: (query, _root, { id }, ctx) => ctx.events.get(ctx.principal, String(id), query),
   }),
 );
@@ -53,7 +53,7 @@ builder.mutationField('publishEvent', (t) =>
   t.field({
     type: PublishEventPayload,
     args: { input: t.arg({ type: PublishEventInput, required: true }) },
-    errors: { types: [ValidationError, ConflictError], directResult: true },
+    errors: { types: [ValidationError, ConflictError, ForbiddenError], directResult: true },
     resolve: (_root, { input }, ctx) => ctx.events.publish(ctx.principal, input),
   }),
 );

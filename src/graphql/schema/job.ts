@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../app/errors.js';
+import { ForbiddenError, NotFoundError } from '../../app/errors.js';
 import type { JobState } from '../../generated/prisma/client.js';
 import { builder } from '../builder.js';
 
@@ -41,7 +41,7 @@ export const Job = builder.objectRef<JobState>('Job').implement({
       type: 'Event',
       nullable: true,
       description: 'Null once the event is past retention',
-      resolve: (query, job, _args, ctx) => ctx.events.find(ctx.principal, job.lastEventId, query),
+      resolve: (query, job, _args, ctx) => ctx.jobs.lastEvent(ctx.principal, job, query),
     }),
     totalImages: t.exposeInt('totalImages', { nullable: true, description: `Batch: ${progressNote}` }),
     processedImages: t.exposeInt('processedImages', { nullable: true, description: `Batch: ${progressNote}` }),
@@ -87,7 +87,7 @@ builder.queryField('job', (t) =>
     type: Job,
     description: 'A job of your project, by the job_id its events carry',
     args: { jobId: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError], directResult: true },
+    errors: { types: [NotFoundError, ForbiddenError], directResult: true },
     resolve: (_root, { jobId }, ctx) => ctx.jobs.get(ctx.principal, String(jobId)),
   }),
 );

@@ -5,7 +5,6 @@ import type { LiveCaller } from '../../app/ownership.js';
 import { SLOW_CONSUMER } from '../../live/updates.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { graphqlErrors } from '../errors.js';
 import { Delivery } from './delivery.js';
 import { Event } from './event.js';
 import { BatchProgress, TrainingProgress } from './job.js';
@@ -29,7 +28,7 @@ builder.subscriptionFields((t) => {
       type,
       description,
       args: { jobId: t.arg.id({ required: true }) },
-      subscribe: (_root, { jobId }, ctx) => graphqlErrors(() => ctx.jobs.states(caller(ctx), String(jobId))),
+      subscribe: (_root, { jobId }, ctx) => ctx.jobs.states(caller(ctx), String(jobId)),
       resolve: (state) => state,
     });
   return {
@@ -46,14 +45,14 @@ builder.subscriptionFields((t) => {
       description:
         "A job's events in publish order: its latest event at once, then each new one; of consecutive progress events a slow client has not taken yet, only the last is sent. Completes after the terminal event.",
       args: { jobId: t.arg.id({ required: true }) },
-      subscribe: (_root, { jobId }, ctx) => graphqlErrors(() => ctx.jobs.events(caller(ctx), String(jobId))),
+      subscribe: (_root, { jobId }, ctx) => ctx.jobs.events(caller(ctx), String(jobId)),
       resolve: (event) => event,
     }),
     deliveryUpdates: t.field({
       type: Delivery,
       description: "A webhook's deliveries as they change state: its newest delivery at once, then each change",
       args: { webhookId: t.arg.id({ required: true }) },
-      subscribe: (_root, { webhookId }, ctx) => graphqlErrors(() => ctx.deliveries.updates(caller(ctx), String(webhookId))),
+      subscribe: (_root, { webhookId }, ctx) => ctx.deliveries.updates(caller(ctx), String(webhookId)),
       resolve: (payload) => sent(payload),
     }),
   };

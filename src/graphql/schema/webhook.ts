@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '../../app/errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../app/errors.js';
 import type { Webhook as WebhookRow } from '../../generated/prisma/client.js';
 import { DEFAULT_GRACE_PERIOD_SECONDS } from '../../webhooks/validation.js';
 import { builder } from '../builder.js';
@@ -80,7 +80,7 @@ builder.queryFields((t) => ({
   webhook: t.field({
     type: Webhook,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError], directResult: true },
+    errors: { types: [NotFoundError, ForbiddenError], directResult: true },
     resolve: (_root, args, ctx) => ctx.webhooks.get(ctx.principal, String(args.id)),
   }),
 }));
@@ -89,19 +89,19 @@ builder.mutationFields((t) => ({
   createWebhook: t.field({
     type: CreateWebhookPayload,
     args: { input: t.arg({ type: CreateWebhookInput, required: true }) },
-    errors: { types: [ValidationError], directResult: true },
+    errors: { types: [ValidationError, ForbiddenError], directResult: true },
     resolve: (_root, { input }, ctx) => ctx.webhooks.create(ctx.principal, input),
   }),
   updateWebhook: t.field({
     type: Webhook,
     args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateWebhookInput, required: true }) },
-    errors: { types: [ValidationError, NotFoundError], directResult: true },
+    errors: { types: [ValidationError, NotFoundError, ForbiddenError], directResult: true },
     resolve: (_root, { id, input }, ctx) => ctx.webhooks.update(ctx.principal, String(id), input),
   }),
   deleteWebhook: t.field({
     type: DeleteWebhookPayload,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError], directResult: true },
+    errors: { types: [NotFoundError, ForbiddenError], directResult: true },
     resolve: async (_root, { id }, ctx) => {
       const deleted = await ctx.webhooks.delete(ctx.principal, String(id));
       return { deletedWebhookId: deleted.id };
@@ -110,13 +110,13 @@ builder.mutationFields((t) => ({
   enableWebhook: t.field({
     type: Webhook,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError], directResult: true },
+    errors: { types: [NotFoundError, ForbiddenError], directResult: true },
     resolve: (_root, { id }, ctx) => ctx.webhooks.enable(ctx.principal, String(id)),
   }),
   disableWebhook: t.field({
     type: Webhook,
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError], directResult: true },
+    errors: { types: [NotFoundError, ForbiddenError], directResult: true },
     resolve: (_root, { id }, ctx) => ctx.webhooks.disable(ctx.principal, String(id)),
   }),
   rotateWebhookSecret: t.field({
@@ -128,7 +128,7 @@ builder.mutationFields((t) => ({
         description: 'How long deliveries stay signed with the old secret too',
       }),
     },
-    errors: { types: [NotFoundError, ValidationError], directResult: true },
+    errors: { types: [NotFoundError, ValidationError, ForbiddenError], directResult: true },
     resolve: (_root, { id, gracePeriodSeconds }, ctx) =>
       ctx.webhooks.rotateSecret(ctx.principal, String(id), gracePeriodSeconds ?? undefined),
   }),
