@@ -14,8 +14,11 @@ export type RawWs = {
   closed: (timeoutMs: number) => Promise<Closed>;
 };
 
-/** Opens a socket and sends connection_init with the key; resolves on connection_ack, rejects on a close. */
-export async function openRawWs(httpUrl: string, key: string): Promise<RawWs> {
+/**
+ * Opens a socket and sends connection_init with the key (and `init`'s other fields, e.g. a platform key's
+ * `projectId`); resolves on connection_ack, rejects on a close.
+ */
+export async function openRawWs(httpUrl: string, key: string, init: Record<string, unknown> = {}): Promise<RawWs> {
   const socket = new WebSocket(`${httpUrl.replace(/^http/, 'ws')}/graphql`, 'graphql-transport-ws');
   onCleanup(() => socket.terminate());
   const listeners = new Set<(message: ServerMessage) => void>();
@@ -28,7 +31,7 @@ export async function openRawWs(httpUrl: string, key: string): Promise<RawWs> {
     for (const listener of [...listeners]) listener(message);
   });
   await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } })));
+    socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { ...init, authorization: `Bearer ${key}` } })));
     listeners.add(function ack(message) {
       if (message.type !== 'connection_ack') return;
       listeners.delete(ack);
