@@ -9,7 +9,7 @@ import { startTestService, type TestService } from './support/service.js';
 let service: TestService;
 let platformKey: string;
 let platformProjectId: string;
-let customer: { key: string; projectId: string };
+let customer: Awaited<ReturnType<TestService['newProject']>>;
 
 const COUNT = '{ webhooks(first: 10) { totalCount edges { node { url } } } }';
 
