@@ -48,8 +48,30 @@ export type RestRow = {
   status: number;
 };
 
-const typed = (success: string, selection = '__typename') =>
+const typed = (success: string, selection: string) =>
   `__typename ... on ${success} { ${selection} } ... on ForbiddenError { scope message } ... on Error { message }`;
+
+const row = (scope: Scope | null, success: string | null, document: string, variables: GraphQLRow['variables']): GraphQLRow => ({
+  scope,
+  success,
+  document,
+  variables,
+});
+
+/** A root field taking one ID argument (`webhook(id: ...)`), answering a typed result; `more` adds literal arguments. */
+const byId = (
+  scope: Scope,
+  [operation, field, arg, more = '']: ['query' | 'mutation', string, string, string?],
+  [success, selection]: [string, string],
+  id: (fx: Fixtures) => string | Promise<string>,
+) =>
+  row(scope, success, `${operation}($${arg}: ID!) { ${field}(${arg}: $${arg}${more}) { ${typed(success, selection)} } }`, async (fx) => ({
+    [arg]: await id(fx),
+  }));
+
+/** A subscription taking one ID argument. */
+const following = (scope: Scope, field: string, arg: string, selection: string, id: (fx: Fixtures) => string) =>
+  row(scope, null, `subscription($${arg}: ID!) { ${field}(${arg}: $${arg}) { ${selection} } }`, (fx) => ({ [arg]: id(fx) }));
 
 const batchProgress = (jobId: string) => ({
   job_id: jobId,
@@ -59,184 +81,98 @@ const batchProgress = (jobId: string) => ({
   progress_percent: 10,
 });
 
+const read = (fx: Fixtures) => fx.webhookId;
+const written = (fx: Fixtures) => fx.writableWebhookId;
+const fresh = (fx: Fixtures) => fx.freshWebhook();
+const WEBHOOK: [string, string] = ['Webhook', 'id'];
+
 /** Every GraphQL root field, as `Type.field`. */
 export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
-  'Query.eventTypes': { scope: null, success: null, document: '{ eventTypes { type } }', variables: () => ({}) },
-  'Query.webhooks': {
-    scope: 'webhooks:read',
-    success: null,
-    document: '{ webhooks(first: 5) { totalCount edges { node { id } } } }',
-    variables: () => ({}),
-  },
-  'Query.webhook': {
-    scope: 'webhooks:read',
-    success: 'Webhook',
-    document: `query($id: ID!) { webhook(id: $id) { ${typed('Webhook', 'id')} } }`,
-    variables: (fx) => ({ id: fx.webhookId }),
-  },
-  'Query.deliveries': {
-    scope: 'deliveries:read',
-    success: null,
-    document: 'query($webhookId: ID!) { deliveries(webhookId: $webhookId, first: 5) { totalCount edges { node { id } } } }',
-    variables: (fx) => ({ webhookId: fx.webhookId }),
-  },
-  'Query.delivery': {
-    scope: 'deliveries:read',
-    success: 'Delivery',
-    document: `query($id: ID!) { delivery(id: $id) { ${typed('Delivery', 'id event { id } webhook { id } attempts { number }')} } }`,
-    variables: (fx) => ({ id: fx.deliveryId }),
-  },
-  'Query.event': {
-    scope: 'deliveries:read',
-    success: 'Event',
-    document: `query($id: ID!) { event(id: $id) { ${typed('Event', 'id deliveries { id }')} } }`,
-    variables: (fx) => ({ id: fx.eventId }),
-  },
-  'Query.job': {
-    scope: 'jobs:read',
-    success: 'Job',
-    document: `query($jobId: ID!) { job(jobId: $jobId) { ${typed('Job', 'jobId lastEvent { id }')} } }`,
-    variables: (fx) => ({ jobId: fx.batchJobId }),
-  },
-  'Mutation.createWebhook': {
-    scope: 'webhooks:write',
-    success: 'CreateWebhookPayload',
-    document: `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ${typed('CreateWebhookPayload', 'webhook { id }')} } }`,
-    variables: (fx) => ({ input: { url: fx.receiverUrl, events: ['model.deployed'] } }),
-  },
-  'Mutation.updateWebhook': {
-    scope: 'webhooks:write',
-    success: 'Webhook',
-    document: `mutation($id: ID!, $input: UpdateWebhookInput!) { updateWebhook(id: $id, input: $input) { ${typed('Webhook', 'id')} } }`,
-    variables: (fx) => ({ id: fx.writableWebhookId, input: { description: 'updated by the scope matrix' } }),
-  },
-  'Mutation.deleteWebhook': {
-    scope: 'webhooks:write',
-    success: 'DeleteWebhookPayload',
-    document: `mutation($id: ID!) { deleteWebhook(id: $id) { ${typed('DeleteWebhookPayload', 'deletedWebhookId')} } }`,
-    variables: async (fx) => ({ id: await fx.freshWebhook() }),
-  },
-  'Mutation.enableWebhook': {
-    scope: 'webhooks:write',
-    success: 'Webhook',
-    document: `mutation($id: ID!) { enableWebhook(id: $id) { ${typed('Webhook', 'id')} } }`,
-    variables: (fx) => ({ id: fx.writableWebhookId }),
-  },
-  'Mutation.disableWebhook': {
-    scope: 'webhooks:write',
-    success: 'Webhook',
-    document: `mutation($id: ID!) { disableWebhook(id: $id) { ${typed('Webhook', 'id')} } }`,
-    variables: (fx) => ({ id: fx.writableWebhookId }),
-  },
-  'Mutation.rotateWebhookSecret': {
-    scope: 'webhooks:write',
-    success: 'RotateWebhookSecretPayload',
-    document: `mutation($id: ID!) { rotateWebhookSecret(id: $id, gracePeriodSeconds: 0) { ${typed('RotateWebhookSecretPayload', 'webhook { id }')} } }`,
-    variables: (fx) => ({ id: fx.writableWebhookId }),
-  },
-  'Mutation.testWebhook': {
-    scope: 'webhooks:write',
-    success: 'Delivery',
-    document: `mutation($id: ID!) { testWebhook(id: $id) { ${typed('Delivery', 'id')} } }`,
-    variables: (fx) => ({ id: fx.writableWebhookId }),
-  },
-  'Mutation.publishEvent': {
-    scope: 'events:publish',
-    success: 'PublishEventPayload',
-    document: `mutation($input: PublishEventInput!) { publishEvent(input: $input) { ${typed('PublishEventPayload', 'event { id } deliveryCount')} } }`,
-    variables: () => ({ input: { type: 'batch.progress', data: batchProgress(randomUUID()) } }),
-  },
-  'Mutation.retryDelivery': {
-    scope: 'deliveries:write',
-    success: 'Delivery',
-    document: `mutation($id: ID!) { retryDelivery(id: $id) { ${typed('Delivery', 'id')} } }`,
-    variables: (fx) => ({ id: fx.deliveryId }),
-  },
-  'Subscription.batchProgress': {
-    scope: 'jobs:read',
-    success: null,
-    document: 'subscription($jobId: ID!) { batchProgress(jobId: $jobId) { jobId status } }',
-    variables: (fx) => ({ jobId: fx.batchJobId }),
-  },
-  'Subscription.trainingProgress': {
-    scope: 'jobs:read',
-    success: null,
-    document: 'subscription($jobId: ID!) { trainingProgress(jobId: $jobId) { jobId status } }',
-    variables: (fx) => ({ jobId: fx.trainingJobId }),
-  },
-  'Subscription.jobEvents': {
-    scope: 'jobs:read',
-    success: null,
-    document: 'subscription($jobId: ID!) { jobEvents(jobId: $jobId) { id type } }',
-    variables: (fx) => ({ jobId: fx.batchJobId }),
-  },
-  'Subscription.deliveryUpdates': {
-    scope: 'deliveries:read',
-    success: null,
-    document: 'subscription($webhookId: ID!) { deliveryUpdates(webhookId: $webhookId) { id status } }',
-    variables: (fx) => ({ webhookId: fx.webhookId }),
-  },
+  'Query.eventTypes': row(null, null, '{ eventTypes { type } }', () => ({})),
+  'Query.webhooks': row('webhooks:read', null, '{ webhooks(first: 5) { totalCount edges { node { id } } } }', () => ({})),
+  'Query.webhook': byId('webhooks:read', ['query', 'webhook', 'id'], WEBHOOK, read),
+  'Query.deliveries': row(
+    'deliveries:read',
+    null,
+    'query($webhookId: ID!) { deliveries(webhookId: $webhookId, first: 5) { totalCount edges { node { id } } } }',
+    (fx) => ({ webhookId: fx.webhookId }),
+  ),
+  'Query.delivery': byId(
+    'deliveries:read',
+    ['query', 'delivery', 'id'],
+    ['Delivery', 'id event { id } webhook { id } attempts { number }'],
+    (fx) => fx.deliveryId,
+  ),
+  'Query.event': byId('deliveries:read', ['query', 'event', 'id'], ['Event', 'id deliveries { id }'], (fx) => fx.eventId),
+  'Query.job': byId('jobs:read', ['query', 'job', 'jobId'], ['Job', 'jobId lastEvent { id }'], (fx) => fx.batchJobId),
+  'Mutation.createWebhook': row(
+    'webhooks:write',
+    'CreateWebhookPayload',
+    `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ${typed('CreateWebhookPayload', 'webhook { id }')} } }`,
+    (fx) => ({ input: { url: fx.receiverUrl, events: ['model.deployed'] } }),
+  ),
+  'Mutation.updateWebhook': row(
+    'webhooks:write',
+    'Webhook',
+    `mutation($id: ID!, $input: UpdateWebhookInput!) { updateWebhook(id: $id, input: $input) { ${typed('Webhook', 'id')} } }`,
+    (fx) => ({ id: fx.writableWebhookId, input: { description: 'updated by the scope matrix' } }),
+  ),
+  'Mutation.deleteWebhook': byId('webhooks:write', ['mutation', 'deleteWebhook', 'id'], ['DeleteWebhookPayload', 'deletedWebhookId'], fresh),
+  'Mutation.enableWebhook': byId('webhooks:write', ['mutation', 'enableWebhook', 'id'], WEBHOOK, written),
+  'Mutation.disableWebhook': byId('webhooks:write', ['mutation', 'disableWebhook', 'id'], WEBHOOK, written),
+  'Mutation.rotateWebhookSecret': byId(
+    'webhooks:write',
+    ['mutation', 'rotateWebhookSecret', 'id', ', gracePeriodSeconds: 0'],
+    ['RotateWebhookSecretPayload', 'webhook { id }'],
+    written,
+  ),
+  'Mutation.testWebhook': byId('webhooks:write', ['mutation', 'testWebhook', 'id'], ['Delivery', 'id'], written),
+  'Mutation.publishEvent': row(
+    'events:publish',
+    'PublishEventPayload',
+    `mutation($input: PublishEventInput!) { publishEvent(input: $input) { ${typed('PublishEventPayload', 'event { id } deliveryCount')} } }`,
+    () => ({ input: { type: 'batch.progress', data: batchProgress(randomUUID()) } }),
+  ),
+  'Mutation.retryDelivery': byId('deliveries:write', ['mutation', 'retryDelivery', 'id'], ['Delivery', 'id'], (fx) => fx.deliveryId),
+  'Subscription.batchProgress': following('jobs:read', 'batchProgress', 'jobId', 'jobId status', (fx) => fx.batchJobId),
+  'Subscription.trainingProgress': following('jobs:read', 'trainingProgress', 'jobId', 'jobId status', (fx) => fx.trainingJobId),
+  'Subscription.jobEvents': following('jobs:read', 'jobEvents', 'jobId', 'id type', (fx) => fx.batchJobId),
+  'Subscription.deliveryUpdates': following('deliveries:read', 'deliveryUpdates', 'webhookId', 'id status', read),
 };
+
+const route = (scope: Scope | null, status: number, path: RestRow['path'], body?: RestRow['body']): RestRow => ({
+  scope,
+  status,
+  path,
+  ...(body && { body }),
+});
 
 /** Every REST route, as `METHOD /v1/path` with the OpenAPI document's `{parameter}` names. */
 export const REST_OPERATIONS: Record<string, RestRow> = {
-  'GET /v1/openapi.json': { scope: null, path: () => '/v1/openapi.json', status: 200 },
-  'GET /v1/webhooks': { scope: 'webhooks:read', path: () => '/v1/webhooks', status: 200 },
-  'GET /v1/webhooks/{id}': { scope: 'webhooks:read', path: (fx) => `/v1/webhooks/${fx.webhookId}`, status: 200 },
-  'POST /v1/webhooks': {
-    scope: 'webhooks:write',
-    path: () => '/v1/webhooks',
-    body: (fx) => ({ url: fx.receiverUrl, events: ['model.deployed'] }),
-    status: 201,
-  },
-  'PUT /v1/webhooks/{id}': {
-    scope: 'webhooks:write',
-    path: (fx) => `/v1/webhooks/${fx.writableWebhookId}`,
-    body: () => ({ description: 'updated by the scope matrix' }),
-    status: 200,
-  },
-  'DELETE /v1/webhooks/{id}': {
-    scope: 'webhooks:write',
-    path: async (fx) => `/v1/webhooks/${await fx.freshWebhook()}`,
-    status: 204,
-  },
-  'POST /v1/webhooks/{id}/test': {
-    scope: 'webhooks:write',
-    path: (fx) => `/v1/webhooks/${fx.writableWebhookId}/test`,
-    status: 202,
-  },
-  'POST /v1/webhooks/{id}/enable': {
-    scope: 'webhooks:write',
-    path: (fx) => `/v1/webhooks/${fx.writableWebhookId}/enable`,
-    status: 200,
-  },
-  'POST /v1/webhooks/{id}/disable': {
-    scope: 'webhooks:write',
-    path: (fx) => `/v1/webhooks/${fx.writableWebhookId}/disable`,
-    status: 200,
-  },
-  'POST /v1/webhooks/{id}/rotate-secret': {
-    scope: 'webhooks:write',
-    path: (fx) => `/v1/webhooks/${fx.writableWebhookId}/rotate-secret`,
-    body: () => ({ grace_period_seconds: 0 }),
-    status: 200,
-  },
-  'GET /v1/webhooks/{id}/deliveries': {
-    scope: 'deliveries:read',
-    path: (fx) => `/v1/webhooks/${fx.webhookId}/deliveries`,
-    status: 200,
-  },
-  'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry': {
-    scope: 'deliveries:write',
-    path: (fx) => `/v1/webhooks/${fx.webhookId}/deliveries/${fx.deliveryId}/retry`,
-    status: 202,
-  },
-  'POST /v1/events': {
-    scope: 'events:publish',
-    path: () => '/v1/events',
-    body: () => ({ event_type: 'batch.progress', data: batchProgress(randomUUID()) }),
-    status: 202,
-  },
+  'GET /v1/openapi.json': route(null, 200, () => '/v1/openapi.json'),
+  'GET /v1/webhooks': route('webhooks:read', 200, () => '/v1/webhooks'),
+  'GET /v1/webhooks/{id}': route('webhooks:read', 200, (fx) => `/v1/webhooks/${read(fx)}`),
+  'POST /v1/webhooks': route('webhooks:write', 201, () => '/v1/webhooks', (fx) => ({ url: fx.receiverUrl, events: ['model.deployed'] })),
+  'PUT /v1/webhooks/{id}': route('webhooks:write', 200, (fx) => `/v1/webhooks/${written(fx)}`, () => ({
+    description: 'updated by the scope matrix',
+  })),
+  'DELETE /v1/webhooks/{id}': route('webhooks:write', 204, async (fx) => `/v1/webhooks/${await fresh(fx)}`),
+  'POST /v1/webhooks/{id}/test': route('webhooks:write', 202, (fx) => `/v1/webhooks/${written(fx)}/test`),
+  'POST /v1/webhooks/{id}/enable': route('webhooks:write', 200, (fx) => `/v1/webhooks/${written(fx)}/enable`),
+  'POST /v1/webhooks/{id}/disable': route('webhooks:write', 200, (fx) => `/v1/webhooks/${written(fx)}/disable`),
+  'POST /v1/webhooks/{id}/rotate-secret': route('webhooks:write', 200, (fx) => `/v1/webhooks/${written(fx)}/rotate-secret`, () => ({
+    grace_period_seconds: 0,
+  })),
+  'GET /v1/webhooks/{id}/deliveries': route('deliveries:read', 200, (fx) => `/v1/webhooks/${read(fx)}/deliveries`),
+  'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry': route(
+    'deliveries:write',
+    202,
+    (fx) => `/v1/webhooks/${read(fx)}/deliveries/${fx.deliveryId}/retry`,
+  ),
+  'POST /v1/events': route('events:publish', 202, () => '/v1/events', () => ({
+    event_type: 'batch.progress',
+    data: batchProgress(randomUUID()),
+  })),
 };
 
 /** The method of a REST row's key. */
