@@ -9,6 +9,8 @@ import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_SCOPES, type Scope } from '../src/app/authorization.js';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
+import { countJobs } from '../src/db/sql/job-queue.js';
+import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 import { schema } from '../src/graphql/schema/index.js';
 import { testApi, type TestApi } from './support/api.js';
 import { onCleanup } from './support/cleanup.js';
@@ -83,15 +85,17 @@ beforeAll(async () => {
 
 /** Everything a row could write in the project, read back whole. */
 async function projectState() {
-  const [webhooks, events, deliveries] = await Promise.all([
+  const [webhooks, events, deliveries, queued] = await Promise.all([
     service.db.webhook.findMany({ orderBy: { id: 'asc' } }),
     service.db.event.count(),
     service.db.delivery.findMany({
       orderBy: { id: 'asc' },
       select: { id: true, status: true, attemptCount: true, nextAttemptAt: true, updatedAt: true },
     }),
+    // Delivery jobs ever queued for the fixtures' webhooks (a retry or a test queues one), in any state.
+    Promise.all([fx.webhookId, fx.writableWebhookId].map((groupId) => countJobs(service.pool, DELIVERY_QUEUE, { groupId }))),
   ]);
-  return { webhooks, events, deliveries };
+  return { webhooks, events, deliveries, queued };
 }
 
 /** The outcome of a GraphQL result, as the row's field answers it. */
