@@ -99,8 +99,10 @@ async function projectState() {
   return { webhooks, events, deliveries, queued };
 }
 
+type Result = { data?: any; errors?: any[] };
+
 /** The outcome of a GraphQL result, as the row's field answers it. */
-function graphqlOutcome(row: GraphQLRow, field: string, result: { data?: any; errors?: any[] }): Outcome {
+function graphqlOutcome(row: GraphQLRow, field: string, result: Result): Outcome {
   const errors = result.errors ?? [];
   if (row.success === null) {
     if (errors.length === 1 && errors[0].extensions?.code === 'FORBIDDEN' && result.data == null) {
@@ -114,9 +116,8 @@ function graphqlOutcome(row: GraphQLRow, field: string, result: { data?: any; er
 }
 
 /** Over graphql-ws: the first result (a subscription is then ended), or the error it ended with. */
-function overWs(key: Scope, query: string, variables: Record<string, unknown>): Promise<{ data?: any; errors?: any[] }> {
+function overWs(key: Scope, query: string, variables: Record<string, unknown>): Promise<Result> {
   return new Promise((resolve) => {
-    type Result = { data?: any; errors?: any[] };
     let first: Result | undefined;
     const unsubscribe = sockets[key].subscribe(
       { query, variables },
@@ -135,7 +136,7 @@ function overWs(key: Scope, query: string, variables: Record<string, unknown>): 
 }
 
 /** Over SSE: the first result, or how the stream ended without one. */
-async function overSse(key: Scope, query: string, variables: Record<string, unknown>) {
+async function overSse(key: Scope, query: string, variables: Record<string, unknown>): Promise<Result> {
   const stream = subscribeSse(service.httpUrl, keys[key], query, variables);
   await stream.until((r) => r.messages.length > 0 || r.completed || r.error !== null, 'a first message or the end');
   stream.abort();
