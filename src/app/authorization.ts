@@ -27,3 +27,30 @@ export const holds = (principal: Principal, scope: Scope): boolean =>
 export function authorize(principal: Principal, scope: Scope, action: string): void {
   if (!holds(principal, scope)) throw new ForbiddenError(`${action} needs the scope ${scope}`, scope);
 }
+
+/**
+ * Relations a GraphQL selection may follow from a row an operation already returned, and the scope each needs. A
+ * relation is read without asking a service (Pothos loads it with its parent), so the scope is decided here instead,
+ * once: an event is reached by `jobs:read` (a job's last event, a job's events) and `events:publish` (the event just
+ * published) too, and its deliveries must not show to a key without `deliveries:read`.
+ *
+ * Decided deliberately, and not listed: a delivery's `event`, `webhook` and `attempts` follow the delivery. They are
+ * parts of one delivery record (the payload it carries, where it went, what each attempt sent and got), and a delivery
+ * is shown only by `deliveries:read` operations, or as the result of a write on it (`retryDelivery` needs
+ * `deliveries:write`, `testWebhook` `webhooks:write`): whoever may see the delivery sees all of it.
+ */
+export const RELATION_SCOPES = {
+  'Event.deliveries': { scope: 'deliveries:read', action: "Reading an event's deliveries" },
+} as const satisfies Record<string, { scope: Scope; action: string }>;
+export type Relation = keyof typeof RELATION_SCOPES;
+
+/** Whether the principal may follow the relation (so a read loads it only then). */
+export const mayFollow = (principal: Principal, relation: Relation): boolean =>
+  holds(principal, RELATION_SCOPES[relation].scope);
+
+/** Raises ForbiddenError unless the principal may follow the relation; returns what the relation loaded. */
+export function followed<T>(principal: Principal, relation: Relation, loaded: T): T {
+  const { scope, action } = RELATION_SCOPES[relation];
+  authorize(principal, scope, action);
+  return loaded;
+}

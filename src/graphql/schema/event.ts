@@ -1,6 +1,8 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../app/errors.js';
 import type { Event as EventRow } from '../../generated/prisma/client.js';
+import { followed, mayFollow } from '../../app/authorization.js';
 import { builder } from '../builder.js';
+import { Delivery } from './delivery.js';
 
 export const Event = builder.prismaObject('Event', {
   description: 'Something that happened to a job, as published; delivered to every matching webhook.',
@@ -9,9 +11,16 @@ export const Event = builder.prismaObject('Event', {
     type: t.exposeString('type'),
     timestamp: t.expose('timestamp', { type: 'DateTime' }),
     data: t.expose('data', { type: 'JSON' }),
-    deliveries: t.relation('deliveries', {
-      query: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+    // Needs deliveries:read however the event was reached (src/app/authorization.ts, RELATION_SCOPES): loaded only
+    // for a principal that may follow it, refused as FORBIDDEN otherwise.
+    deliveries: t.field({
+      type: [Delivery],
       description: 'One per webhook the event was sent to',
+      select: (_args, ctx, nested) =>
+        mayFollow(ctx.principal, 'Event.deliveries')
+          ? { deliveries: nested({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }) }
+          : {},
+      resolve: (event, _args, ctx) => followed(ctx.principal, 'Event.deliveries', event.deliveries),
     }),
   }),
 });

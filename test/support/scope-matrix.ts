@@ -1,0 +1,179 @@
+// The scope matrix of issue 22 ("denied means denied, everywhere"): one table, every operation of the API and the
+// scope it needs (`null`: none). test/scope-matrix.test.ts runs each row with a key of every single scope, over every
+// transport the operation has, and fails when the table and the API disagree: an operation missing here (a new
+// GraphQL root field, a new REST route in the OpenAPI document) or listed here but gone.
+import { randomUUID } from 'node:crypto';
+import type { Scope } from '../../src/app/authorization.js';
+
+/** What the rows act on, made once with a key holding every project scope (all in the same project). */
+export type Fixtures = {
+  /** Read, never written: its deliveries are the ones the read rows list. */
+  webhookId: string;
+  /** Written by the allowed write rows (update, enable, disable, rotate, test); never deleted. */
+  writableWebhookId: string;
+  /** A delivery of `webhookId`, settled (its attempt made). */
+  deliveryId: string;
+  /** The event of `deliveryId`. */
+  eventId: string;
+  /** A finished batch job and a finished training job (their subscriptions send the state and complete). */
+  batchJobId: string;
+  trainingJobId: string;
+  /** A receiver URL for webhooks the rows create. */
+  receiverUrl: string;
+  /** A new webhook, for a row that deletes one. */
+  freshWebhook: () => Promise<string>;
+};
+
+export type Variables = Record<string, unknown>;
+
+export type GraphQLRow = {
+  scope: Scope | null;
+  /**
+   * The member of the field's result union that means success, for a field that lists ForbiddenError (a refusal is
+   * then that typed result); null for a field that does not (a list, a subscription: a refusal is a GraphQL error
+   * with `extensions.code` FORBIDDEN). The test checks this against the schema.
+   */
+  success: string | null;
+  /** The operation, with the root field unaliased. */
+  document: string;
+  variables: (fx: Fixtures) => Variables | Promise<Variables>;
+};
+
+export type RestRow = {
+  scope: Scope | null;
+  /** The path with its parameters filled in. */
+  path: (fx: Fixtures) => string | Promise<string>;
+  body?: (fx: Fixtures) => unknown;
+  /** The status of success. */
+  status: number;
+};
+
+const typed = (success: string, selection: string) =>
+  `__typename ... on ${success} { ${selection} } ... on ForbiddenError { scope message } ... on Error { message }`;
+
+const row = (scope: Scope | null, success: string | null, document: string, variables: GraphQLRow['variables']): GraphQLRow => ({
+  scope,
+  success,
+  document,
+  variables,
+});
+
+/** A root field taking one ID argument (`webhook(id: ...)`), answering a typed result; `more` adds literal arguments. */
+const byId = (
+  scope: Scope,
+  [operation, field, arg, more = '']: ['query' | 'mutation', string, string, string?],
+  [success, selection]: [string, string],
+  id: (fx: Fixtures) => string | Promise<string>,
+) =>
+  row(scope, success, `${operation}($${arg}: ID!) { ${field}(${arg}: $${arg}${more}) { ${typed(success, selection)} } }`, async (fx) => ({
+    [arg]: await id(fx),
+  }));
+
+/** A subscription taking one ID argument. */
+const following = (scope: Scope, field: string, arg: string, selection: string, id: (fx: Fixtures) => string) =>
+  row(scope, null, `subscription($${arg}: ID!) { ${field}(${arg}: $${arg}) { ${selection} } }`, (fx) => ({ [arg]: id(fx) }));
+
+const batchProgress = (jobId: string) => ({
+  job_id: jobId,
+  total_images: 10,
+  processed_images: 1,
+  failed_images: 0,
+  progress_percent: 10,
+});
+
+const read = (fx: Fixtures) => fx.webhookId;
+const written = (fx: Fixtures) => fx.writableWebhookId;
+const fresh = (fx: Fixtures) => fx.freshWebhook();
+const WEBHOOK: [string, string] = ['Webhook', 'id'];
+
+/** Every GraphQL root field, as `Type.field`. */
+export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
+  'Query.eventTypes': row(null, null, '{ eventTypes { type } }', () => ({})),
+  'Query.webhooks': row('webhooks:read', null, '{ webhooks(first: 5) { totalCount edges { node { id } } } }', () => ({})),
+  'Query.webhook': byId('webhooks:read', ['query', 'webhook', 'id'], WEBHOOK, read),
+  'Query.deliveries': row(
+    'deliveries:read',
+    null,
+    'query($webhookId: ID!) { deliveries(webhookId: $webhookId, first: 5) { totalCount edges { node { id } } } }',
+    (fx) => ({ webhookId: fx.webhookId }),
+  ),
+  'Query.delivery': byId(
+    'deliveries:read',
+    ['query', 'delivery', 'id'],
+    ['Delivery', 'id event { id } webhook { id } attempts { number }'],
+    (fx) => fx.deliveryId,
+  ),
+  'Query.event': byId('deliveries:read', ['query', 'event', 'id'], ['Event', 'id deliveries { id }'], (fx) => fx.eventId),
+  'Query.job': byId('jobs:read', ['query', 'job', 'jobId'], ['Job', 'jobId lastEvent { id }'], (fx) => fx.batchJobId),
+  'Mutation.createWebhook': row(
+    'webhooks:write',
+    'CreateWebhookPayload',
+    `mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { ${typed('CreateWebhookPayload', 'webhook { id }')} } }`,
+    (fx) => ({ input: { url: fx.receiverUrl, events: ['model.deployed'] } }),
+  ),
+  'Mutation.updateWebhook': row(
+    'webhooks:write',
+    'Webhook',
+    `mutation($id: ID!, $input: UpdateWebhookInput!) { updateWebhook(id: $id, input: $input) { ${typed('Webhook', 'id')} } }`,
+    (fx) => ({ id: fx.writableWebhookId, input: { description: 'updated by the scope matrix' } }),
+  ),
+  'Mutation.deleteWebhook': byId('webhooks:write', ['mutation', 'deleteWebhook', 'id'], ['DeleteWebhookPayload', 'deletedWebhookId'], fresh),
+  'Mutation.enableWebhook': byId('webhooks:write', ['mutation', 'enableWebhook', 'id'], WEBHOOK, written),
+  'Mutation.disableWebhook': byId('webhooks:write', ['mutation', 'disableWebhook', 'id'], WEBHOOK, written),
+  'Mutation.rotateWebhookSecret': byId(
+    'webhooks:write',
+    ['mutation', 'rotateWebhookSecret', 'id', ', gracePeriodSeconds: 0'],
+    ['RotateWebhookSecretPayload', 'webhook { id }'],
+    written,
+  ),
+  'Mutation.testWebhook': byId('webhooks:write', ['mutation', 'testWebhook', 'id'], ['Delivery', 'id'], written),
+  'Mutation.publishEvent': row(
+    'events:publish',
+    'PublishEventPayload',
+    `mutation($input: PublishEventInput!) { publishEvent(input: $input) { ${typed('PublishEventPayload', 'event { id } deliveryCount')} } }`,
+    () => ({ input: { type: 'batch.progress', data: batchProgress(randomUUID()) } }),
+  ),
+  'Mutation.retryDelivery': byId('deliveries:write', ['mutation', 'retryDelivery', 'id'], ['Delivery', 'id'], (fx) => fx.deliveryId),
+  'Subscription.batchProgress': following('jobs:read', 'batchProgress', 'jobId', 'jobId status', (fx) => fx.batchJobId),
+  'Subscription.trainingProgress': following('jobs:read', 'trainingProgress', 'jobId', 'jobId status', (fx) => fx.trainingJobId),
+  'Subscription.jobEvents': following('jobs:read', 'jobEvents', 'jobId', 'id type', (fx) => fx.batchJobId),
+  'Subscription.deliveryUpdates': following('deliveries:read', 'deliveryUpdates', 'webhookId', 'id status', read),
+};
+
+const route = (scope: Scope | null, status: number, path: RestRow['path'], body?: RestRow['body']): RestRow => ({
+  scope,
+  status,
+  path,
+  ...(body && { body }),
+});
+
+/** Every REST route, as `METHOD /v1/path` with the OpenAPI document's `{parameter}` names. */
+export const REST_OPERATIONS: Record<string, RestRow> = {
+  'GET /v1/openapi.json': route(null, 200, () => '/v1/openapi.json'),
+  'GET /v1/webhooks': route('webhooks:read', 200, () => '/v1/webhooks'),
+  'GET /v1/webhooks/{id}': route('webhooks:read', 200, (fx) => `/v1/webhooks/${read(fx)}`),
+  'POST /v1/webhooks': route('webhooks:write', 201, () => '/v1/webhooks', (fx) => ({ url: fx.receiverUrl, events: ['model.deployed'] })),
+  'PUT /v1/webhooks/{id}': route('webhooks:write', 200, (fx) => `/v1/webhooks/${written(fx)}`, () => ({
+    description: 'updated by the scope matrix',
+  })),
+  'DELETE /v1/webhooks/{id}': route('webhooks:write', 204, async (fx) => `/v1/webhooks/${await fresh(fx)}`),
+  'POST /v1/webhooks/{id}/test': route('webhooks:write', 202, (fx) => `/v1/webhooks/${written(fx)}/test`),
+  'POST /v1/webhooks/{id}/enable': route('webhooks:write', 200, (fx) => `/v1/webhooks/${written(fx)}/enable`),
+  'POST /v1/webhooks/{id}/disable': route('webhooks:write', 200, (fx) => `/v1/webhooks/${written(fx)}/disable`),
+  'POST /v1/webhooks/{id}/rotate-secret': route('webhooks:write', 200, (fx) => `/v1/webhooks/${written(fx)}/rotate-secret`, () => ({
+    grace_period_seconds: 0,
+  })),
+  'GET /v1/webhooks/{id}/deliveries': route('deliveries:read', 200, (fx) => `/v1/webhooks/${read(fx)}/deliveries`),
+  'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry': route(
+    'deliveries:write',
+    202,
+    (fx) => `/v1/webhooks/${read(fx)}/deliveries/${fx.deliveryId}/retry`,
+  ),
+  'POST /v1/events': route('events:publish', 202, () => '/v1/events', () => ({
+    event_type: 'batch.progress',
+    data: batchProgress(randomUUID()),
+  })),
+};
+
+/** The method of a REST row's key. */
+export const methodOf = (operation: string) => operation.split(' ')[0]!;
