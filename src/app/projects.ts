@@ -10,6 +10,9 @@ import { textProblem } from '../lib/text.js';
 import { authorize, authorizeGrant, PROJECT_SCOPES, validateScopes } from './authorization.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 
+/** A key as listings show it (never the key itself). */
+export type ApiKey = ApiKeyRow;
+
 export const MAX_PROJECT_NAME_LENGTH = 100;
 export const MAX_API_KEY_NAME_LENGTH = 100;
 
