@@ -78,7 +78,7 @@ export class ProjectService {
     authorize(principal, 'platform', 'Deleting a project');
     const project = await this.projectOf(id);
     const [own] = await this.deps.apiKeys.list({ id: principal.apiKeyId });
-    if (own?.projectId === id) throw new ConflictError('A key cannot delete the project it belongs to', 'id');
+    if (own?.projectId === id) throw new ConflictError('A key cannot delete the project it belongs to');
     const { count } = await this.deps.db.project.deleteMany({ where: { id } });
     if (count === 0) throw new NotFoundError(`No project with id ${id}`);
     return project;
