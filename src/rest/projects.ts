@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
-import { apiKeyJson, createdApiKeyJson, projectJson } from './serializers.js';
+import { apiKeyJson, createdApiKeyJson, offsetPageJson, projectJson } from './serializers.js';
 import {
   ApiKeyList,
   ApiKeyParams,
@@ -49,12 +49,7 @@ export const projectRoutes =
       },
       handler: async (req) => {
         const principal = principalOf(req);
-        const { limit, offset } = req.query;
-        const [rows, total] = await Promise.all([
-          projects.list(principal, { take: limit, skip: offset }),
-          projects.count(principal),
-        ]);
-        return { projects: rows.map(projectJson), total, limit, offset };
+        return offsetPageJson('projects', req.query, (page) => projects.list(principal, page), () => projects.count(principal), projectJson);
       },
     });
 

@@ -90,14 +90,18 @@ export const RotatedWebhook = Webhook.extend({
   secret: z.string().meta({ description: 'The new signing secret; shown once' }),
 }).meta({ id: 'RotatedWebhook', description: 'The webhook and its new signing secret' });
 
-export const WebhookList = z
-  .object({
-    webhooks: z.array(Webhook),
-    total: z.number().int().meta({ description: 'How many webhooks the project has' }),
-    limit: z.number().int(),
-    offset: z.number().int(),
-  })
-  .meta({ id: 'WebhookList' });
+/** A page chosen by `limit` and `offset`: its items under `key`, and how many there are in all. */
+const offsetPage = <K extends string, T extends z.ZodType>(id: string, key: K, item: T, totalDescription: string) =>
+  z
+    .object({
+      ...({ [key]: z.array(item) } as Record<K, z.ZodArray<T>>),
+      total: z.number().int().meta({ description: totalDescription }),
+      limit: z.number().int(),
+      offset: z.number().int(),
+    })
+    .meta({ id });
+
+export const WebhookList = offsetPage('WebhookList', 'webhooks', Webhook, 'How many webhooks the project has');
 
 export const CreateWebhookBody = z
   .strictObject({
@@ -236,14 +240,7 @@ export const Project = z
   .object({ project_id: projectId, name: z.string(), created_at: timestamp })
   .meta({ id: 'Project', description: 'A tenant: its keys, webhooks, events and deliveries are its own' });
 
-export const ProjectList = z
-  .object({
-    projects: z.array(Project),
-    total: z.number().int().meta({ description: 'How many projects there are' }),
-    limit: z.number().int(),
-    offset: z.number().int(),
-  })
-  .meta({ id: 'ProjectList' });
+export const ProjectList = offsetPage('ProjectList', 'projects', Project, 'How many projects there are');
 
 export const ProjectBody = z.strictObject({ name: projectName }).meta({ id: 'ProjectName' });
 

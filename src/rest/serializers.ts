@@ -74,3 +74,18 @@ export const createdApiKeyJson = ({ key, apiKey }: { key: string; apiKey: ApiKey
   name: apiKey.name,
   created_at: wireTimestamp(apiKey.createdAt),
 });
+
+/**
+ * A page chosen by `limit` and `offset` (REST's list query), as JSON: the rows `list` finds under `key`, and the total
+ * `count` finds.
+ */
+export async function offsetPageJson<K extends string, T, J>(
+  key: K,
+  { limit, offset }: { limit: number; offset: number },
+  list: (page: { take: number; skip: number }) => Promise<T[]>,
+  count: () => Promise<number>,
+  toJson: (row: T) => J,
+) {
+  const [rows, total] = await Promise.all([list({ take: limit, skip: offset }), count()]);
+  return { ...({ [key]: rows.map(toJson) } as Record<K, J[]>), total, limit, offset };
+}

@@ -169,6 +169,21 @@ export type JobQuery = { job:
 
 export type ProjectFieldsFragment = { id: string, name: string, createdAt: string };
 
+type ProjectErrorFields_ConflictError_Fragment = { message: string };
+
+type ProjectErrorFields_ForbiddenError_Fragment = { scope: string, message: string };
+
+type ProjectErrorFields_NotFoundError_Fragment = { message: string };
+
+type ProjectErrorFields_ValidationError_Fragment = { field: string, message: string };
+
+export type ProjectErrorFieldsFragment =
+  | ProjectErrorFields_ConflictError_Fragment
+  | ProjectErrorFields_ForbiddenError_Fragment
+  | ProjectErrorFields_NotFoundError_Fragment
+  | ProjectErrorFields_ValidationError_Fragment
+;
+
 export type ApiKeyFieldsFragment = { id: string, projectId: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, revokedAt: string | null };
 
 export type ProjectsQueryVariables = Exact<{
@@ -452,6 +467,17 @@ export const ProjectFieldsFragmentDoc = new TypedDocumentString(`
   createdAt
 }
     `, {"fragmentName":"ProjectFields"}) as unknown as TypedDocumentString<ProjectFieldsFragment, unknown>;
+export const ProjectErrorFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}
+    `, {"fragmentName":"ProjectErrorFields"}) as unknown as TypedDocumentString<ProjectErrorFieldsFragment, unknown>;
 export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
     fragment ApiKeyFields on ApiKey {
   id
@@ -756,21 +782,22 @@ export const CreateProjectDocument = new TypedDocumentString(`
     ... on Project {
       ...ProjectFields
     }
-    ... on ValidationError {
-      field
-    }
-    ... on ForbiddenError {
-      scope
-    }
-    ... on Error {
-      message
-    }
+    ...ProjectErrorFields
   }
 }
     fragment ProjectFields on Project {
   id
   name
   createdAt
+}
+fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
 }`) as unknown as TypedDocumentString<CreateProjectMutation, CreateProjectMutationVariables>;
 export const RenameProjectDocument = new TypedDocumentString(`
     mutation RenameProject($id: ID!, $name: String!) {
@@ -779,21 +806,22 @@ export const RenameProjectDocument = new TypedDocumentString(`
     ... on Project {
       ...ProjectFields
     }
-    ... on ValidationError {
-      field
-    }
-    ... on ForbiddenError {
-      scope
-    }
-    ... on Error {
-      message
-    }
+    ...ProjectErrorFields
   }
 }
     fragment ProjectFields on Project {
   id
   name
   createdAt
+}
+fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
 }`) as unknown as TypedDocumentString<RenameProjectMutation, RenameProjectMutationVariables>;
 export const DeleteProjectDocument = new TypedDocumentString(`
     mutation DeleteProject($id: ID!) {
@@ -802,15 +830,18 @@ export const DeleteProjectDocument = new TypedDocumentString(`
     ... on DeleteProjectPayload {
       deletedProjectId
     }
-    ... on ForbiddenError {
-      scope
-    }
-    ... on Error {
-      message
-    }
+    ...ProjectErrorFields
   }
 }
-    `) as unknown as TypedDocumentString<DeleteProjectMutation, DeleteProjectMutationVariables>;
+    fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}`) as unknown as TypedDocumentString<DeleteProjectMutation, DeleteProjectMutationVariables>;
 export const CreateApiKeyDocument = new TypedDocumentString(`
     mutation CreateApiKey($projectId: ID!, $input: CreateApiKeyInput) {
   createApiKey(projectId: $projectId, input: $input) {
@@ -821,18 +852,19 @@ export const CreateApiKeyDocument = new TypedDocumentString(`
         ...ApiKeyFields
       }
     }
-    ... on ValidationError {
-      field
-    }
-    ... on ForbiddenError {
-      scope
-    }
-    ... on Error {
-      message
-    }
+    ...ProjectErrorFields
   }
 }
-    fragment ApiKeyFields on ApiKey {
+    fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}
+fragment ApiKeyFields on ApiKey {
   id
   projectId
   name
@@ -848,15 +880,19 @@ export const RevokeApiKeyDocument = new TypedDocumentString(`
     ... on ApiKey {
       ...ApiKeyFields
     }
-    ... on ForbiddenError {
-      scope
-    }
-    ... on Error {
-      message
-    }
+    ...ProjectErrorFields
   }
 }
-    fragment ApiKeyFields on ApiKey {
+    fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}
+fragment ApiKeyFields on ApiKey {
   id
   projectId
   name
