@@ -95,7 +95,13 @@ export class ProjectService {
     const scopes = input.scopes == null ? [...PROJECT_SCOPES] : validateScopes(input.scopes);
     authorizeGrant(principal, scopes);
     await this.projectOf(projectId);
-    return this.deps.apiKeys.createInProject(projectId, name, scopes);
+    try {
+      return await this.deps.apiKeys.createInProject(projectId, name, scopes);
+    } catch (error) {
+      // The project was deleted since it was read: a foreign-key violation.
+      if ((error as { code?: string }).code === '23503') throw new NotFoundError(`No project with id ${projectId}`);
+      throw error;
+    }
   }
 
   /** A project's keys, oldest first: never the keys themselves. */
