@@ -52,11 +52,6 @@ export class ProjectService {
     return this.deps.db.project.count();
   }
 
-  get(principal: Principal, id: string): Promise<Project> {
-    authorize(principal, 'platform', 'Reading a project');
-    return this.projectOf(id);
-  }
-
   create(principal: Principal, input: { name: string }): Promise<Project> {
     authorize(principal, 'platform', 'Creating a project');
     const name = validateName('name', input.name, MAX_PROJECT_NAME_LENGTH);
