@@ -64,6 +64,18 @@ describe('api-key', () => {
     expect((await service.gql(other, COUNT)).body.data.webhooks.totalCount).toBe(0);
   });
 
+  it('create --scopes gives the key those scopes only: it reads webhooks, and writing is forbidden', async () => {
+    const created = await cli(['api-key', 'create', '--project', 'acme', '--name', 'reader', '--scopes', 'webhooks:read'], databaseUrl);
+    expect(created.code, created.stderr).toBe(0);
+    const reader = /^(aip_[A-Za-z0-9_-]{43})$/m.exec(created.stdout)?.[1] ?? '';
+    expect((await service.gql(reader, COUNT)).body.data.webhooks.totalCount).toBeGreaterThanOrEqual(0);
+    const write = await service.gql(
+      reader,
+      'mutation { createWebhook(input: { url: "https://acme.example/x", events: ["*"] }) { __typename ... on ForbiddenError { scope } } }',
+    );
+    expect(write.body.data.createWebhook).toEqual({ __typename: 'ForbiddenError', scope: 'webhooks:write' });
+  });
+
   it('list shows the key with its project but never the key itself', async () => {
     const listed = await cli(['api-key', 'list'], databaseUrl);
     expect(listed.code, listed.stderr).toBe(0);
@@ -113,6 +125,8 @@ describe('bad usage', () => {
     [['api-key', 'create', '--project'], /argument missing/],
     [['api-key', 'create', '--project', 'acme', '--bogus'], /Unknown option '--bogus'/],
     [['api-key', 'revoke'], /needs the key id/],
+    [['api-key', 'create', '--project', 'acme', '--scopes', 'webhooks:read,webhooks:delete'], /--scopes: unknown scope "webhooks:delete"/],
+    [['api-key', 'create', '--project', 'acme', '--scopes', ','], /--scopes must name at least one scope/],
   ])('%j exits 2 with the usage text', async (args, reason) => {
     const run = await cli(args);
     expect(run.code).toBe(2);

@@ -20,6 +20,13 @@ const SPEC_OPERATIONS = [
   'GET /v1/webhooks/{id}/deliveries',
   'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry',
   'POST /v1/events',
+  'POST /v1/projects',
+  'GET /v1/projects',
+  'PATCH /v1/projects/{project_id}',
+  'DELETE /v1/projects/{project_id}',
+  'POST /v1/projects/{project_id}/api-keys',
+  'GET /v1/projects/{project_id}/api-keys',
+  'DELETE /v1/projects/{project_id}/api-keys/{api_key_id}',
   'GET /v1/openapi.json',
 ];
 
@@ -100,6 +107,9 @@ describe('GET /v1/openapi.json', () => {
     expect(Object.keys(op('delete', '/v1/webhooks/{id}').responses).sort()).toEqual(['204', '401', '403', '404', '429']);
     expect(op('delete', '/v1/webhooks/{id}').responses['204'].content).toBeUndefined();
     expect(Object.keys(op('post', '/v1/events').responses).sort()).toEqual(['202', '400', '401', '403', '409', '413', '415', '422', '429']);
+    expect(Object.keys(op('post', '/v1/projects').responses).sort()).toEqual(['201', '400', '401', '403', '409', '413', '415', '422', '429']);
+    expect(Object.keys(op('delete', '/v1/projects/{project_id}/api-keys/{api_key_id}').responses).sort()).toEqual(['204', '401', '403', '404', '429']);
+    expect(op('post', '/v1/projects/{project_id}/api-keys').requestBody.required).toBe(false);
     expect(op('post', '/v1/webhooks/{id}/test').responses['202']).toBeDefined();
     expect(op('post', '/v1/webhooks/{id}/deliveries/{delivery_id}/retry').responses['202']).toBeDefined();
     expect(op('post', '/v1/webhooks/{id}/rotate-secret').requestBody.required).toBe(false);

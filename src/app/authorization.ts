@@ -1,7 +1,7 @@
 // What a credential may do: its scopes. Every use case names the scope it needs, and the application services check
 // it here, once, whatever the transport (`authorize`). A platform key may do everything, in every project.
 import type { Principal } from '../auth/api-keys.js';
-import { ForbiddenError } from './errors.js';
+import { ForbiddenError, ValidationError } from './errors.js';
 
 /** The scopes of a project, each a family of use cases. */
 export const PROJECT_SCOPES = [
@@ -53,4 +53,20 @@ export function followed<T>(principal: Principal, relation: Relation, loaded: T)
   const { scope, action } = RELATION_SCOPES[relation];
   authorize(principal, scope, action);
   return loaded;
+}
+
+/** The scopes asked for a new credential: each known (ValidationError naming `field`), without repeats. */
+export function validateScopes(scopes: readonly string[], field = 'scopes'): Scope[] {
+  const unknown = scopes.find((scope) => !isScope(scope));
+  if (unknown !== undefined) {
+    throw new ValidationError(field, (f) => `${f}: unknown scope ${JSON.stringify(unknown)}; known scopes are ${SCOPES.join(', ')}`);
+  }
+  if (scopes.length === 0) throw new ValidationError(field, (f) => `${f} must name at least one scope`);
+  return [...new Set(scopes as readonly Scope[])];
+}
+
+/** Raises ForbiddenError unless the principal holds every scope it would grant (a key may only hand on its own). */
+export function authorizeGrant(principal: Principal, scopes: readonly Scope[]): void {
+  const missing = scopes.find((scope) => !holds(principal, scope));
+  if (missing) throw new ForbiddenError(`Granting the scope ${missing} needs a key that holds it`, missing);
 }

@@ -5,10 +5,12 @@ import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
 import type { EventPublisher } from '../events/publisher.js';
 import type { LiveUpdates } from '../live/updates.js';
+import { ApiKeyStore } from '../auth/api-keys.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { DeliveryService } from './deliveries.js';
 import { EventService } from './events.js';
 import { JobService } from './jobs.js';
+import { ProjectService } from './projects.js';
 import { WebhookService, type WebhookPolicy } from './webhooks.js';
 
 export type Services = {
@@ -16,6 +18,7 @@ export type Services = {
   deliveries: DeliveryService;
   events: EventService;
   jobs: JobService;
+  projects: ProjectService;
 };
 
 export type ServiceDeps = {
@@ -34,5 +37,6 @@ export function createServices({ db, pool, boss, live, publisher, secrets, webho
     deliveries: new DeliveryService({ db, pool, boss, live }),
     events: new EventService({ db, publisher }),
     jobs: new JobService({ db, live }),
+    projects: new ProjectService({ db, apiKeys: new ApiKeyStore(pool) }),
   };
 }

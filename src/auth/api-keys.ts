@@ -10,6 +10,7 @@ import {
   insertApiKey,
   listApiKeys,
   revokeApiKey,
+  type ApiKeyFilter,
   type ApiKeyRow,
 } from '../db/sql/api-keys.js';
 import type { Queryable } from '../db/sql/queryable.js';
@@ -67,13 +68,24 @@ export class ApiKeyStore {
     return { key, apiKey: await installKey(this.pool, projectName, name, scopes, key) };
   }
 
-  list(): Promise<ApiKeyRow[]> {
-    return listApiKeys(this.pool);
+  /** Creates a key in an existing project (by id); the returned key is the only copy. */
+  async createInProject(
+    projectId: string,
+    name: string,
+    scopes: readonly string[] = PROJECT_SCOPES,
+  ): Promise<{ key: string; apiKey: ApiKeyRow }> {
+    const key = generateApiKey();
+    return { key, apiKey: await insertKey(this.pool, projectId, name, scopes, key) };
   }
 
-  /** Returns false when no unrevoked key has that id. */
-  revoke(id: string): Promise<boolean> {
-    return revokeApiKey(this.pool, id);
+  /** Every key, or those the filter names (a project's, one by id), oldest first. */
+  list(filter: ApiKeyFilter = {}): Promise<ApiKeyRow[]> {
+    return listApiKeys(this.pool, filter);
+  }
+
+  /** Returns false when no unrevoked key has that id (in `projectId`, when given). */
+  revoke(id: string, projectId?: string): Promise<boolean> {
+    return revokeApiKey(this.pool, id, projectId ?? null);
   }
 
   /**
@@ -98,6 +110,9 @@ async function installKey(
   scopes: readonly string[],
   key: string,
 ): Promise<ApiKeyRow> {
-  const projectId = await ensureProject(db, projectName, newId('prj'));
+  return insertKey(db, await ensureProject(db, projectName, newId('prj')), name, scopes, key);
+}
+
+function insertKey(db: Queryable, projectId: string, name: string, scopes: readonly string[], key: string): Promise<ApiKeyRow> {
   return insertApiKey(db, { id: newId('key'), projectId, name, prefix: key.slice(0, 8), hash: hashKey(key), scopes: [...scopes] });
 }

@@ -1,5 +1,7 @@
 // `npm run cli -- <command>`: operator commands that talk to the database directly.
 import { parseArgs } from 'node:util';
+import { PROJECT_SCOPES, SCOPES, validateScopes } from '../app/authorization.js';
+import { ValidationError } from '../app/errors.js';
 import { ApiKeyStore } from '../auth/api-keys.js';
 import { loadConfig } from '../config.js';
 import { openEmbeddedPostgres } from '../db/embedded.js';
@@ -9,7 +11,9 @@ import { openSecretBox } from '../secrets/encryption-key.js';
 import { resealWebhookSecrets } from '../secrets/reseal.js';
 
 const USAGE = `usage:
-  cli api-key create --project <name> [--name <label>]   create a key (printed once)
+  cli api-key create --project <name> [--name <label>] [--scopes <a,b>]
+                                                          create a key (printed once); every project scope
+                                                          unless --scopes names some (${SCOPES.join(', ')})
   cli api-key list                                        list keys (never the keys themselves)
   cli api-key revoke <id>                                 revoke a key at once
   cli secrets rotate-key                                  re-seal every webhook secret under SECRET_ENCRYPTION_KEY
@@ -24,7 +28,12 @@ const parseCommandLine = () => {
   try {
     return parseArgs({
       allowPositionals: true,
-      options: { project: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        project: { type: 'string' },
+        name: { type: 'string' },
+        scopes: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     return fail((error as Error).message); // an unknown option or a missing value is a usage error too
@@ -44,6 +53,18 @@ if (!known.includes(command ?? '')) fail('unknown command');
 if (command === 'create' && !values.project) fail('api-key create needs --project <name>');
 if (command === 'revoke' && !arg) fail('api-key revoke needs the key id (see api-key list)');
 
+/** --scopes a,b: each a known scope (the same rule as the API's), or a usage error. */
+const parseScopes = (list: string | undefined) => {
+  if (list === undefined) return PROJECT_SCOPES;
+  try {
+    return validateScopes(list.split(',').map((scope) => scope.trim()).filter(Boolean), '--scopes');
+  } catch (error) {
+    if (error instanceof ValidationError) return fail(error.message);
+    throw error;
+  }
+};
+const scopes = command === 'create' ? parseScopes(values.scopes) : PROJECT_SCOPES;
+
 const config = loadConfig();
 const embedded = config.databaseUrl ? null : await openEmbeddedPostgres(config.dataDir);
 const url = config.databaseUrl ?? embedded!.url;
@@ -57,7 +78,7 @@ try {
     const count = await resealWebhookSecrets(db, box);
     console.log(`Re-sealed ${count} webhook(s) under key ${box.currentKeyId}`);
   } else if (command === 'create') {
-    const { key, apiKey } = await apiKeys.create(values.project!, values.name ?? 'cli');
+    const { key, apiKey } = await apiKeys.create(values.project!, values.name ?? 'cli', scopes);
     console.log(`Created ${apiKey.id} for project "${apiKey.projectName}". The key, shown only now:\n${key}`);
   } else if (command === 'list') {
     for (const k of await apiKeys.list()) {

@@ -56,6 +56,7 @@ export async function registerOpenApi(app: FastifyInstance) {
         { name: 'Webhooks', description: 'Endpoints that receive signed event deliveries' },
         { name: 'Deliveries', description: 'Each event on its way to each webhook' },
         { name: 'Events', description: 'Publishing events' },
+        { name: 'Projects', description: 'Tenants and their API keys, managed with a platform key' },
         { name: 'Meta', description: 'This document' },
       ],
     },

@@ -8,6 +8,7 @@ import { deliveryRoutes } from './deliveries.js';
 import { restErrorHandler, restNotFoundHandler } from './errors.js';
 import { eventRoutes } from './events.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
+import { projectRoutes } from './projects.js';
 import { webhookRoutes } from './webhooks.js';
 
 
@@ -35,5 +36,6 @@ export const restRoutes =
     await app.register(webhookRoutes(deps.services));
     await app.register(deliveryRoutes(deps.services));
     await app.register(eventRoutes(deps.services));
+    await app.register(projectRoutes(deps.services));
     openApiRoute(app);
   };

@@ -2,6 +2,8 @@
 // them, and the OpenAPI document is generated from them. Business rules (URL policy, event catalog, secret
 // length, ...) stay in the services: these schemas check shapes only, and the descriptions name the rules.
 import { z } from 'zod';
+import { SCOPES } from '../app/authorization.js';
+import { MAX_API_KEY_NAME_LENGTH, MAX_PROJECT_NAME_LENGTH } from '../app/projects.js';
 import { MAX_JOB_ID_LENGTH } from '../events/catalog.js';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../events/validate.js';
 import { MAX_JSON_DEPTH, textProblem } from '../lib/text.js';
@@ -88,14 +90,18 @@ export const RotatedWebhook = Webhook.extend({
   secret: z.string().meta({ description: 'The new signing secret; shown once' }),
 }).meta({ id: 'RotatedWebhook', description: 'The webhook and its new signing secret' });
 
-export const WebhookList = z
-  .object({
-    webhooks: z.array(Webhook),
-    total: z.number().int().meta({ description: 'How many webhooks the project has' }),
-    limit: z.number().int(),
-    offset: z.number().int(),
-  })
-  .meta({ id: 'WebhookList' });
+/** A page chosen by `limit` and `offset`: its items under `key`, and how many there are in all. */
+const offsetPage = <K extends string, T extends z.ZodType>(id: string, key: K, item: T, totalDescription: string) =>
+  z
+    .object({
+      ...({ [key]: z.array(item) } as Record<K, z.ZodArray<T>>),
+      total: z.number().int().meta({ description: totalDescription }),
+      limit: z.number().int(),
+      offset: z.number().int(),
+    })
+    .meta({ id });
+
+export const WebhookList = offsetPage('WebhookList', 'webhooks', Webhook, 'How many webhooks the project has');
 
 export const CreateWebhookBody = z
   .strictObject({
@@ -218,6 +224,67 @@ export const AcceptedEvent = z
   })
   .meta({ id: 'AcceptedEvent' });
 
+// ---- projects and API keys
+
+const projectId = text().meta({ description: '`prj_` followed by 16 hex characters', examples: ['prj_550e8400e29b41d4'] });
+const projectName = text().meta({
+  description: `Unique, at most ${MAX_PROJECT_NAME_LENGTH} characters (surrounding spaces are trimmed)`,
+  examples: ['acme'],
+});
+const scopes = z.array(z.string()).meta({
+  description: `What the key may do: any of ${SCOPES.map((scope) => `\`${scope}\``).join(', ')}`,
+  examples: [['webhooks:read', 'deliveries:read']],
+});
+
+export const Project = z
+  .object({ project_id: projectId, name: z.string(), created_at: timestamp })
+  .meta({ id: 'Project', description: 'A tenant: its keys, webhooks, events and deliveries are its own' });
+
+export const ProjectList = offsetPage('ProjectList', 'projects', Project, 'How many projects there are');
+
+export const ProjectBody = z.strictObject({ name: projectName }).meta({ id: 'ProjectName' });
+
+export const ProjectParams = z.object({ project_id: projectId });
+
+export const ApiKey = z
+  .object({
+    api_key_id: z.string().meta({ examples: ['key_550e8400e29b41d4'] }),
+    project_id: z.string(),
+    name: z.string(),
+    prefix: z.string().meta({ description: 'The first characters of the key, to recognise it' }),
+    scopes: z.array(z.string()),
+    created_at: timestamp,
+    revoked_at: timestamp.nullable(),
+  })
+  .meta({ id: 'ApiKey', description: 'A key of a project (never the key itself: only its hash is stored)' });
+
+export const CreatedApiKey = z
+  .object({
+    api_key_id: z.string().meta({ examples: ['key_550e8400e29b41d4'] }),
+    key: z.string().meta({ description: 'The key (`aip_...`), for `Authorization: Bearer`; shown only now' }),
+    project_id: z.string(),
+    scopes: z.array(z.string()),
+    name: z.string(),
+    created_at: timestamp,
+  })
+  .meta({ id: 'CreatedApiKey', description: 'The new key; store it now, it is not shown again' });
+
+export const ApiKeyList = z.object({ api_keys: z.array(ApiKey) }).meta({ id: 'ApiKeyList' });
+
+export const CreateApiKeyBody = z
+  .strictObject({
+    name: text().optional().meta({ description: `A label, at most ${MAX_API_KEY_NAME_LENGTH} characters; \`default\` when omitted` }),
+    scopes: scopes.optional().meta({
+      description: "What the key may do; every project scope when omitted. Only scopes the caller's key holds",
+    }),
+  })
+  .nullish()
+  .meta({ id: 'CreateApiKey' });
+
+export const ApiKeyParams = ProjectParams.extend({
+  api_key_id: text().meta({ description: '`key_` followed by 16 hex characters', examples: ['key_550e8400e29b41d4'] }),
+});
+
 // ---- response helpers
 
 /** A JSON response with a description, as the OpenAPI document shows it. */
@@ -230,8 +297,8 @@ const ERROR_DESCRIPTIONS = {
   400: 'Malformed JSON',
   401: 'Missing or invalid API key',
   403: "The API key lacks the scope this call needs, or may not act in the project `X-Project-Id` names",
-  404: 'No such webhook or delivery in your project',
-  409: 'Conflicts with what is stored (an idempotency key reused for a different event)',
+  404: 'No such webhook or delivery in your project (no such project or key, on the platform routes)',
+  409: 'Conflicts with what is stored (an idempotency key reused for a different event, a project name taken)',
   413: 'Request body larger than 1 MiB',
   415: 'Request body not sent as application/json',
   422: 'Invalid input; `field` names it',

@@ -1,6 +1,7 @@
 // Database rows to the spec's snake_case JSON: lowercase statuses, ISO 8601 UTC timestamps to the second
 // (the same form as the `timestamp` receivers get in each payload).
-import type { Delivery, DeliveryStatus, Webhook, WebhookStatus } from '../generated/prisma/client.js';
+import type { Delivery, DeliveryStatus, Project, Webhook, WebhookStatus } from '../generated/prisma/client.js';
+import type { ApiKey } from '../app/projects.js';
 import { deliveryTimestamp } from '../app/deliveries.js';
 import type { Published } from '../events/publisher.js';
 import { wireTimestamp } from '../delivery/sending/payload.js';
@@ -48,3 +49,43 @@ export const publishedJson = ({ event, deliveryCount }: Published) => ({
   timestamp: wireTimestamp(event.timestamp),
   delivery_count: deliveryCount,
 });
+
+export const projectJson = (p: Project) => ({
+  project_id: p.id,
+  name: p.name,
+  created_at: wireTimestamp(p.createdAt),
+});
+
+export const apiKeyJson = (k: ApiKey) => ({
+  api_key_id: k.id,
+  project_id: k.projectId,
+  name: k.name,
+  prefix: k.prefix,
+  scopes: k.scopes,
+  created_at: wireTimestamp(k.createdAt),
+  revoked_at: timestampOrNull(k.revokedAt),
+});
+
+export const createdApiKeyJson = ({ key, apiKey }: { key: string; apiKey: ApiKey }) => ({
+  api_key_id: apiKey.id,
+  key,
+  project_id: apiKey.projectId,
+  scopes: apiKey.scopes,
+  name: apiKey.name,
+  created_at: wireTimestamp(apiKey.createdAt),
+});
+
+/**
+ * A page chosen by `limit` and `offset` (REST's list query), as JSON: the rows `list` finds under `key`, and the total
+ * `count` finds.
+ */
+export async function offsetPageJson<K extends string, T, J>(
+  key: K,
+  { limit, offset }: { limit: number; offset: number },
+  list: (page: { take: number; skip: number }) => Promise<T[]>,
+  count: () => Promise<number>,
+  toJson: (row: T) => J,
+) {
+  const [rows, total] = await Promise.all([list({ take: limit, skip: offset }), count()]);
+  return { ...({ [key]: rows.map(toJson) } as Record<K, J[]>), total, limit, offset };
+}

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
-import { deliveryJson, webhookJson } from './serializers.js';
+import { deliveryJson, offsetPageJson, webhookJson } from './serializers.js';
 import {
   bodyErrors,
   CreatedWebhook,
@@ -52,12 +52,7 @@ export const webhookRoutes =
       },
       handler: async (req) => {
         const principal = principalOf(req);
-        const { limit, offset } = req.query;
-        const [rows, total] = await Promise.all([
-          webhooks.list(principal, { take: limit, skip: offset }),
-          webhooks.count(principal),
-        ]);
-        return { webhooks: rows.map(webhookJson), total, limit, offset };
+        return offsetPageJson('webhooks', req.query, (page) => webhooks.list(principal, page), () => webhooks.count(principal), webhookJson);
       },
     });
 

@@ -4,6 +4,18 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type CreateApiKeyInput = {
+  /** A label, at most 100 characters; "default" when omitted */
+  name?: string | null | undefined;
+  /** What the key may do; every project scope when omitted. Only scopes the caller's key holds */
+  scopes?: Array<string> | null | undefined;
+};
+
+export type CreateProjectInput = {
+  /** Unique, at most 100 characters */
+  name: string;
+};
+
 export type CreateWebhookInput = {
   description?: string | null | undefined;
   events: Array<string>;
@@ -152,6 +164,104 @@ export type JobQueryVariables = Exact<{
 export type JobQuery = { job:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'Job', jobId: string, type: JobType, status: JobStatus, lastEventType: string, totalImages: number | null, processedImages: number | null, failedImages: number | null, progressPercent: number | null, round: number | null, totalRounds: number | null, accuracy: number | null, loss: number | null, createdAt: string, updatedAt: string, lastEvent: { id: string, type: string, timestamp: string, data: unknown } | null }
+    | { __typename: 'NotFoundError', message: string }
+   };
+
+export type ProjectFieldsFragment = { id: string, name: string, createdAt: string };
+
+type ProjectErrorFields_ConflictError_Fragment = { message: string };
+
+type ProjectErrorFields_ForbiddenError_Fragment = { scope: string, message: string };
+
+type ProjectErrorFields_NotFoundError_Fragment = { message: string };
+
+type ProjectErrorFields_ValidationError_Fragment = { field: string, message: string };
+
+export type ProjectErrorFieldsFragment =
+  | ProjectErrorFields_ConflictError_Fragment
+  | ProjectErrorFields_ForbiddenError_Fragment
+  | ProjectErrorFields_NotFoundError_Fragment
+  | ProjectErrorFields_ValidationError_Fragment
+;
+
+export type ApiKeyFieldsFragment = { id: string, projectId: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, revokedAt: string | null };
+
+export type ProjectsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}>;
+
+
+export type ProjectsQuery = { projects: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, name: string, createdAt: string } }> } };
+
+export type ApiKeysQueryVariables = Exact<{
+  projectId: string | number;
+}>;
+
+
+export type ApiKeysQuery = { apiKeys: Array<{ id: string, projectId: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, revokedAt: string | null }> };
+
+export type CreateProjectMutationVariables = Exact<{
+  input: CreateProjectInput;
+}>;
+
+
+export type CreateProjectMutation = { createProject:
+    | { __typename: 'ConflictError', message: string }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'Project', id: string, name: string, createdAt: string }
+    | { __typename: 'ValidationError', field: string, message: string }
+   };
+
+export type RenameProjectMutationVariables = Exact<{
+  id: string | number;
+  name: string;
+}>;
+
+
+export type RenameProjectMutation = { renameProject:
+    | { __typename: 'ConflictError', message: string }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'Project', id: string, name: string, createdAt: string }
+    | { __typename: 'ValidationError', field: string, message: string }
+   };
+
+export type DeleteProjectMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type DeleteProjectMutation = { deleteProject:
+    | { __typename: 'ConflictError', message: string }
+    | { __typename: 'DeleteProjectPayload', deletedProjectId: string }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'NotFoundError', message: string }
+   };
+
+export type CreateApiKeyMutationVariables = Exact<{
+  projectId: string | number;
+  input?: CreateApiKeyInput | null | undefined;
+}>;
+
+
+export type CreateApiKeyMutation = { createApiKey:
+    | { __typename: 'CreateApiKeyPayload', key: string, apiKey: { id: string, projectId: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, revokedAt: string | null } }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ValidationError', field: string, message: string }
+   };
+
+export type RevokeApiKeyMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RevokeApiKeyMutation = { revokeApiKey:
+    | { __typename: 'ApiKey', id: string, projectId: string, name: string, prefix: string, scopes: Array<string>, createdAt: string, revokedAt: string | null }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
 
@@ -350,6 +460,35 @@ export const EventFieldsFragmentDoc = new TypedDocumentString(`
   data
 }
     `, {"fragmentName":"EventFields"}) as unknown as TypedDocumentString<EventFieldsFragment, unknown>;
+export const ProjectFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ProjectFields on Project {
+  id
+  name
+  createdAt
+}
+    `, {"fragmentName":"ProjectFields"}) as unknown as TypedDocumentString<ProjectFieldsFragment, unknown>;
+export const ProjectErrorFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}
+    `, {"fragmentName":"ProjectErrorFields"}) as unknown as TypedDocumentString<ProjectErrorFieldsFragment, unknown>;
+export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
+    fragment ApiKeyFields on ApiKey {
+  id
+  projectId
+  name
+  prefix
+  scopes
+  createdAt
+  revokedAt
+}
+    `, {"fragmentName":"ApiKeyFields"}) as unknown as TypedDocumentString<ApiKeyFieldsFragment, unknown>;
 export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
     fragment WebhookFields on Webhook {
   id
@@ -598,6 +737,170 @@ export const JobDocument = new TypedDocumentString(`
   timestamp
   data
 }`) as unknown as TypedDocumentString<JobQuery, JobQueryVariables>;
+export const ProjectsDocument = new TypedDocumentString(`
+    query Projects($first: Int, $after: String, $last: Int, $before: String) {
+  projects(first: $first, after: $after, last: $last, before: $before) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        ...ProjectFields
+      }
+    }
+  }
+}
+    fragment ProjectFields on Project {
+  id
+  name
+  createdAt
+}`) as unknown as TypedDocumentString<ProjectsQuery, ProjectsQueryVariables>;
+export const ApiKeysDocument = new TypedDocumentString(`
+    query ApiKeys($projectId: ID!) {
+  apiKeys(projectId: $projectId) {
+    ...ApiKeyFields
+  }
+}
+    fragment ApiKeyFields on ApiKey {
+  id
+  projectId
+  name
+  prefix
+  scopes
+  createdAt
+  revokedAt
+}`) as unknown as TypedDocumentString<ApiKeysQuery, ApiKeysQueryVariables>;
+export const CreateProjectDocument = new TypedDocumentString(`
+    mutation CreateProject($input: CreateProjectInput!) {
+  createProject(input: $input) {
+    __typename
+    ... on Project {
+      ...ProjectFields
+    }
+    ...ProjectErrorFields
+  }
+}
+    fragment ProjectFields on Project {
+  id
+  name
+  createdAt
+}
+fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}`) as unknown as TypedDocumentString<CreateProjectMutation, CreateProjectMutationVariables>;
+export const RenameProjectDocument = new TypedDocumentString(`
+    mutation RenameProject($id: ID!, $name: String!) {
+  renameProject(id: $id, name: $name) {
+    __typename
+    ... on Project {
+      ...ProjectFields
+    }
+    ...ProjectErrorFields
+  }
+}
+    fragment ProjectFields on Project {
+  id
+  name
+  createdAt
+}
+fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}`) as unknown as TypedDocumentString<RenameProjectMutation, RenameProjectMutationVariables>;
+export const DeleteProjectDocument = new TypedDocumentString(`
+    mutation DeleteProject($id: ID!) {
+  deleteProject(id: $id) {
+    __typename
+    ... on DeleteProjectPayload {
+      deletedProjectId
+    }
+    ...ProjectErrorFields
+  }
+}
+    fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}`) as unknown as TypedDocumentString<DeleteProjectMutation, DeleteProjectMutationVariables>;
+export const CreateApiKeyDocument = new TypedDocumentString(`
+    mutation CreateApiKey($projectId: ID!, $input: CreateApiKeyInput) {
+  createApiKey(projectId: $projectId, input: $input) {
+    __typename
+    ... on CreateApiKeyPayload {
+      key
+      apiKey {
+        ...ApiKeyFields
+      }
+    }
+    ...ProjectErrorFields
+  }
+}
+    fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}
+fragment ApiKeyFields on ApiKey {
+  id
+  projectId
+  name
+  prefix
+  scopes
+  createdAt
+  revokedAt
+}`) as unknown as TypedDocumentString<CreateApiKeyMutation, CreateApiKeyMutationVariables>;
+export const RevokeApiKeyDocument = new TypedDocumentString(`
+    mutation RevokeApiKey($id: ID!) {
+  revokeApiKey(id: $id) {
+    __typename
+    ... on ApiKey {
+      ...ApiKeyFields
+    }
+    ...ProjectErrorFields
+  }
+}
+    fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}
+fragment ApiKeyFields on ApiKey {
+  id
+  projectId
+  name
+  prefix
+  scopes
+  createdAt
+  revokedAt
+}`) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
 export const BatchProgressDocument = new TypedDocumentString(`
     subscription BatchProgress($jobId: ID!) {
   batchProgress(jobId: $jobId) {

@@ -64,8 +64,11 @@ export async function insertApiKey(
   return { ...key, projectName: row.project_name, createdAt: row.created_at, revokedAt: null };
 }
 
-/** Every key, oldest first, with its project's name (never the key itself: only its hash is stored). */
-export async function listApiKeys(db: Queryable): Promise<ApiKeyRow[]> {
+/** Which keys a listing shows: every key, a project's, or one by id. */
+export type ApiKeyFilter = { projectId?: string; id?: string };
+
+/** Keys, oldest first, with their project's name (never the key itself: only its hash is stored). */
+export async function listApiKeys(db: Queryable, filter: ApiKeyFilter = {}): Promise<ApiKeyRow[]> {
   const { rows } = await db.query<{
     id: string;
     project_id: string;
@@ -78,7 +81,9 @@ export async function listApiKeys(db: Queryable): Promise<ApiKeyRow[]> {
   }>(
     `SELECT k.id, k.project_id, p.name AS project_name, k.name, k.prefix, k.scopes, k.created_at, k.revoked_at
      FROM api_keys k JOIN projects p ON p.id = k.project_id
+     WHERE ($1::text IS NULL OR k.project_id = $1) AND ($2::text IS NULL OR k.id = $2)
      ORDER BY k.created_at, k.id`,
+    [filter.projectId ?? null, filter.id ?? null],
   );
   return rows.map((row) => ({
     id: row.id,
@@ -92,9 +97,15 @@ export async function listApiKeys(db: Queryable): Promise<ApiKeyRow[]> {
   }));
 }
 
-/** Revokes a key not revoked yet (a trigger NOTIFYs every API process); false when there is no such key. */
-export async function revokeApiKey(db: Queryable, id: string): Promise<boolean> {
-  const { rowCount } = await db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+/**
+ * Revokes a key not revoked yet (a trigger NOTIFYs every API process), only in `projectId` when given; false when
+ * there is no such key.
+ */
+export async function revokeApiKey(db: Queryable, id: string, projectId: string | null = null): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL AND ($2::text IS NULL OR project_id = $2)',
+    [id, projectId],
+  );
   return (rowCount ?? 0) > 0;
 }
 

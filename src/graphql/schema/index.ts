@@ -8,6 +8,7 @@ import './event-type.js';
 import './event.js';
 import './delivery.js';
 import './job.js';
+import './project.js';
 import './subscriptions.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
