@@ -48,7 +48,8 @@ beforeAll(async () => {
   service = await startTestService();
   const project = `scope-matrix-${process.pid}`;
   const store = new ApiKeyStore(service.pool);
-  api = testApi(service, (await store.create(project, 'full')).key);
+  const full = await store.create(project, 'full');
+  api = testApi(service, full.key);
   for (const scope of SCOPES) {
     keys[scope] = (await store.create(project, scope, [scope])).key;
     sockets[scope] = createClient({
@@ -81,12 +82,17 @@ beforeAll(async () => {
     trainingJobId,
     receiverUrl: receiver.url('/created'),
     freshWebhook: async () => (await api.createWebhook(receiver.url('/to-delete'), ['model.deployed'])).id,
+    projectId: full.apiKey.projectId,
+    freshProject: async () => (await store.create(`matrix-spare-${randomUUID()}`, 'spare')).apiKey.projectId,
+    freshKey: async () => (await store.create(project, 'to-revoke', ['jobs:read'])).apiKey.id,
   };
 });
 
-/** Everything a row could write in the project, read back whole. */
+/** Everything a row could write (in the project, and the projects and keys), read back whole. */
 async function projectState() {
-  const [webhooks, events, deliveries, queued] = await Promise.all([
+  const [projects, apiKeys, webhooks, events, deliveries, queued] = await Promise.all([
+    service.db.project.findMany({ orderBy: { id: 'asc' } }),
+    service.db.apiKey.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true, scopes: true, revokedAt: true } }),
     service.db.webhook.findMany({ orderBy: { id: 'asc' } }),
     service.db.event.count(),
     service.db.delivery.findMany({
@@ -96,7 +102,7 @@ async function projectState() {
     // Delivery jobs ever queued for the fixtures' webhooks (a retry or a test queues one), in any state.
     Promise.all([fx.webhookId, fx.writableWebhookId].map((groupId) => countJobs(service.pool, DELIVERY_QUEUE, { groupId }))),
   ]);
-  return { webhooks, events, deliveries, queued };
+  return { projects, apiKeys, webhooks, events, deliveries, queued };
 }
 
 type Result = { data?: any; errors?: any[] };

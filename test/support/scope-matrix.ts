@@ -22,6 +22,12 @@ export type Fixtures = {
   receiverUrl: string;
   /** A new webhook, for a row that deletes one. */
   freshWebhook: () => Promise<string>;
+  /** The project the keys and fixtures live in (the platform rows list and mint its keys). */
+  projectId: string;
+  /** A new project, for a row that renames or deletes one. */
+  freshProject: () => Promise<string>;
+  /** A new key of the project, for a row that revokes one. */
+  freshKey: () => Promise<string>;
 };
 
 export type Variables = Record<string, unknown>;
@@ -134,6 +140,35 @@ export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
     () => ({ input: { type: 'batch.progress', data: batchProgress(randomUUID()) } }),
   ),
   'Mutation.retryDelivery': byId('deliveries:write', ['mutation', 'retryDelivery', 'id'], ['Delivery', 'id'], (fx) => fx.deliveryId),
+  'Query.projects': row('platform', null, '{ projects(first: 5) { totalCount edges { node { id } } } }', () => ({})),
+  'Query.apiKeys': row('platform', null, 'query($projectId: ID!) { apiKeys(projectId: $projectId) { id scopes } }', (fx) => ({
+    projectId: fx.projectId,
+  })),
+  'Mutation.createProject': row(
+    'platform',
+    'Project',
+    `mutation($input: CreateProjectInput!) { createProject(input: $input) { ${typed('Project', 'id')} } }`,
+    () => ({ input: { name: `matrix-${randomUUID()}` } }),
+  ),
+  'Mutation.renameProject': row(
+    'platform',
+    'Project',
+    `mutation($id: ID!, $name: String!) { renameProject(id: $id, name: $name) { ${typed('Project', 'id')} } }`,
+    async (fx) => ({ id: await fx.freshProject(), name: `renamed-${randomUUID()}` }),
+  ),
+  'Mutation.deleteProject': byId(
+    'platform',
+    ['mutation', 'deleteProject', 'id'],
+    ['DeleteProjectPayload', 'deletedProjectId'],
+    (fx) => fx.freshProject(),
+  ),
+  'Mutation.createApiKey': row(
+    'platform',
+    'CreateApiKeyPayload',
+    `mutation($projectId: ID!, $input: CreateApiKeyInput) { createApiKey(projectId: $projectId, input: $input) { ${typed('CreateApiKeyPayload', 'apiKey { id }')} } }`,
+    (fx) => ({ projectId: fx.projectId, input: { name: 'minted by the scope matrix', scopes: ['jobs:read'] } }),
+  ),
+  'Mutation.revokeApiKey': byId('platform', ['mutation', 'revokeApiKey', 'id'], ['ApiKey', 'id'], (fx) => fx.freshKey()),
   'Subscription.batchProgress': following('jobs:read', 'batchProgress', 'jobId', 'jobId status', (fx) => fx.batchJobId),
   'Subscription.trainingProgress': following('jobs:read', 'trainingProgress', 'jobId', 'jobId status', (fx) => fx.trainingJobId),
   'Subscription.jobEvents': following('jobs:read', 'jobEvents', 'jobId', 'id type', (fx) => fx.batchJobId),
@@ -173,6 +208,22 @@ export const REST_OPERATIONS: Record<string, RestRow> = {
     event_type: 'batch.progress',
     data: batchProgress(randomUUID()),
   })),
+  'GET /v1/projects': route('platform', 200, () => '/v1/projects'),
+  'POST /v1/projects': route('platform', 201, () => '/v1/projects', () => ({ name: `matrix-${randomUUID()}` })),
+  'PATCH /v1/projects/{project_id}': route('platform', 200, async (fx) => `/v1/projects/${await fx.freshProject()}`, () => ({
+    name: `renamed-${randomUUID()}`,
+  })),
+  'DELETE /v1/projects/{project_id}': route('platform', 204, async (fx) => `/v1/projects/${await fx.freshProject()}`),
+  'GET /v1/projects/{project_id}/api-keys': route('platform', 200, (fx) => `/v1/projects/${fx.projectId}/api-keys`),
+  'POST /v1/projects/{project_id}/api-keys': route('platform', 201, (fx) => `/v1/projects/${fx.projectId}/api-keys`, () => ({
+    name: 'minted by the scope matrix',
+    scopes: ['jobs:read'],
+  })),
+  'DELETE /v1/projects/{project_id}/api-keys/{api_key_id}': route(
+    'platform',
+    204,
+    async (fx) => `/v1/projects/${fx.projectId}/api-keys/${await fx.freshKey()}`,
+  ),
 };
 
 /** The method of a REST row's key. */
