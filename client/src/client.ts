@@ -8,8 +8,13 @@ import { wsTransport, type Subscription } from './subscriptions.js';
 export type ClientOptions = {
   /** The GraphQL endpoint, e.g. `http://localhost:4000/graphql`; subscriptions use the same URL over ws(s). */
   url: string;
-  /** A project API key, sent as `Authorization: Bearer <key>` (and in graphql-ws `connection_init`). */
+  /** An API key, sent as `Authorization: Bearer <key>` (and in graphql-ws `connection_init`). */
   apiKey: string;
+  /**
+   * With a platform key: the project to act in (the header `X-Project-Id`, and `projectId` in graphql-ws
+   * `connection_init`); without it, the key's own project.
+   */
+  projectId?: string;
   /** Defaults to the global `fetch`. */
   fetch?: FetchLike;
   /** A WebSocket class; defaults to the global `WebSocket` (browsers, Node 22+). Pass `ws` on older runtimes. */
@@ -52,6 +57,9 @@ export type Page<T> = {
 
 export type PageArgs = { first?: number; after?: string; last?: number; before?: string };
 
+export type Project = op.ProjectFieldsFragment;
+export type ApiKey = op.ApiKeyFieldsFragment;
+
 export type CreateWebhookInput = { url: string; events: string[]; description?: string; secret?: string };
 export type UpdateWebhookInput = { url?: string; events?: string[]; description?: string | null };
 
@@ -69,10 +77,12 @@ const strip = <T extends object>(value: T): Omit<T, '__typename'> => {
 
 export function createClient(options: ClientOptions) {
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-  const http = httpTransport({ url: options.url, apiKey: options.apiKey, fetch: fetchImpl, ...(options.headers ? { headers: options.headers } : {}) });
+  const headers = { ...options.headers, ...(options.projectId !== undefined && { 'x-project-id': options.projectId }) };
+  const http = httpTransport({ url: options.url, apiKey: options.apiKey, fetch: fetchImpl, headers });
   const ws = wsTransport({
     url: options.url,
     apiKey: options.apiKey,
+    ...(options.projectId !== undefined ? { projectId: options.projectId } : {}),
     ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
     ...(options.retryAttempts !== undefined ? { retryAttempts: options.retryAttempts } : {}),
   });
@@ -148,6 +158,31 @@ export function createClient(options: ClientOptions) {
     },
   };
 
+  /** Projects and their keys: every call needs a platform key. */
+  const projects = {
+    /** Every project, oldest first. */
+    list: async (args: PageArgs = {}): Promise<Page<Project>> => page((await request(op.ProjectsDocument, args)).projects),
+    create: async (name: string): Promise<Project> =>
+      strip(unwrap((await request(op.CreateProjectDocument, { input: { name } })).createProject)),
+    rename: async (id: string, name: string): Promise<Project> =>
+      strip(unwrap((await request(op.RenameProjectDocument, { id, name })).renameProject)),
+    /** Deletes the project with its webhooks, events, deliveries and keys. */
+    delete: async (id: string): Promise<void> => {
+      unwrap((await request(op.DeleteProjectDocument, { id })).deleteProject);
+    },
+    keys: {
+      /** A project's keys (never the keys themselves). */
+      list: async (projectId: string): Promise<ApiKey[]> => (await request(op.ApiKeysDocument, { projectId })).apiKeys,
+      /** A new key with the given scopes (every project scope when omitted); `key` is shown only now. */
+      create: async (projectId: string, input: { name?: string; scopes?: string[] } = {}): Promise<{ apiKey: ApiKey; key: string }> => {
+        const { apiKey, key } = unwrap((await request(op.CreateApiKeyDocument, { projectId, input })).createApiKey);
+        return { apiKey, key };
+      },
+      /** Revokes a key at once, ending its open sockets and streams. */
+      revoke: async (id: string): Promise<ApiKey> => strip(unwrap((await request(op.RevokeApiKeyDocument, { id })).revokeApiKey)),
+    },
+  };
+
   const subscribe = {
     /** A batch job's progress: its current state at once, then each change; ends after its terminal event. */
     batchProgress: (jobId: string): Subscription<BatchProgress> =>
@@ -172,6 +207,7 @@ export function createClient(options: ClientOptions) {
     /** Every event type with its description and an example `data`, in catalog order. */
     eventTypes: async (): Promise<EventTypeInfo[]> => (await request(op.EventTypesDocument)).eventTypes,
     jobs,
+    projects,
     subscribe,
     request,
     /** Closes the subscription socket (HTTP needs no cleanup). */

@@ -1,6 +1,7 @@
 // @aiplatform/webhooks-client: a typed client for publishers and frontends, and a verifier for receivers.
 export {
   createClient,
+  type ApiKey,
   type BatchProgress,
   type ClientOptions,
   type CreateWebhookInput,
@@ -16,6 +17,7 @@ export {
   type JobType,
   type Page,
   type PageArgs,
+  type Project,
   type TrainingProgress,
   type UpdateWebhookInput,
   type Webhook,

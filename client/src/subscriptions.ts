@@ -60,6 +60,8 @@ export function subscriptionError(error: unknown, url: string): WebhooksClientEr
 export function wsTransport(options: {
   url: string;
   apiKey: string;
+  /** With a platform key: the project to act in (`projectId` in `connection_init`). */
+  projectId?: string;
   webSocketImpl?: unknown;
   retryAttempts?: number;
 }) {
@@ -69,7 +71,10 @@ export function wsTransport(options: {
     (client ??= createWsClient({
       url,
       ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
-      connectionParams: { authorization: `Bearer ${options.apiKey}` },
+      connectionParams: {
+        authorization: `Bearer ${options.apiKey}`,
+        ...(options.projectId !== undefined && { projectId: options.projectId }),
+      },
       lazy: true,
       retryAttempts: options.retryAttempts ?? 5,
       // A refused key stays refused: fail at once instead of retrying.
