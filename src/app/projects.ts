@@ -98,7 +98,7 @@ export class ProjectService {
       const { count } = await tx.project.deleteMany({ where: { id } });
       if (count === 0) throw new NotFoundError(`No project with id ${id}`);
       // The trail outlives the project (audit_events has no foreign key): this entry says who deleted it.
-      await this.deps.audit.record(principal, 'project.deleted', { type: 'project', id }, { name: deleted.name }, tx);
+      await this.deps.audit.record(principal, 'project.deleted', project(id), { name: deleted.name }, tx);
       return deleted;
     });
   }
