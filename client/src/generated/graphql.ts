@@ -265,6 +265,17 @@ export type RevokeApiKeyMutation = { revokeApiKey:
     | { __typename: 'NotFoundError', message: string }
    };
 
+export type AuditEventFieldsFragment = { id: string, action: string, resourceType: string, resourceId: string, apiKeyId: string, details: unknown, createdAt: string };
+
+export type AuditEventsQueryVariables = Exact<{
+  projectId: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type AuditEventsQuery = { auditEvents: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, action: string, resourceType: string, resourceId: string, apiKeyId: string, details: unknown, createdAt: string } }> } };
+
 export type BatchProgressSubscriptionVariables = Exact<{
   jobId: string | number;
 }>;
@@ -489,6 +500,17 @@ export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
   revokedAt
 }
     `, {"fragmentName":"ApiKeyFields"}) as unknown as TypedDocumentString<ApiKeyFieldsFragment, unknown>;
+export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AuditEventFields on AuditEvent {
+  id
+  action
+  resourceType
+  resourceId
+  apiKeyId
+  details
+  createdAt
+}
+    `, {"fragmentName":"AuditEventFields"}) as unknown as TypedDocumentString<AuditEventFieldsFragment, unknown>;
 export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
     fragment WebhookFields on Webhook {
   id
@@ -901,6 +923,30 @@ fragment ApiKeyFields on ApiKey {
   createdAt
   revokedAt
 }`) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+export const AuditEventsDocument = new TypedDocumentString(`
+    query AuditEvents($projectId: ID!, $first: Int, $after: String) {
+  auditEvents(projectId: $projectId, first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        ...AuditEventFields
+      }
+    }
+  }
+}
+    fragment AuditEventFields on AuditEvent {
+  id
+  action
+  resourceType
+  resourceId
+  apiKeyId
+  details
+  createdAt
+}`) as unknown as TypedDocumentString<AuditEventsQuery, AuditEventsQueryVariables>;
 export const BatchProgressDocument = new TypedDocumentString(`
     subscription BatchProgress($jobId: ID!) {
   batchProgress(jobId: $jobId) {
