@@ -387,6 +387,8 @@ describe('reading the trail', () => {
 
     expectError(await rest(platform.key, 'GET', `/v1/projects/${owner.projectId}/audit-events?cursor=not-a-cursor`), 422, 'validation_failed', 'cursor');
     expectError(await rest(platform.key, 'GET', '/v1/projects/prj_0000000000000000/audit-events'), 404, 'not_found');
+    const unknown = await service.gql(platform.key, 'query { auditEvents(projectId: "prj_0000000000000000") { edges { node { id } } } }');
+    expect(unknown.body.errors).toEqual([expect.objectContaining({ extensions: { code: 'NOT_FOUND' } })]);
   });
 
   it("never shows another project's entries", async () => {
