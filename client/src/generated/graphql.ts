@@ -265,8 +265,6 @@ export type RevokeApiKeyMutation = { revokeApiKey:
     | { __typename: 'NotFoundError', message: string }
    };
 
-export type AuditEventFieldsFragment = { id: string, action: string, resourceType: string, resourceId: string, apiKeyId: string, details: unknown, createdAt: string };
-
 export type AuditEventsQueryVariables = Exact<{
   projectId: string | number;
   first?: number | null | undefined;
@@ -500,17 +498,6 @@ export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
   revokedAt
 }
     `, {"fragmentName":"ApiKeyFields"}) as unknown as TypedDocumentString<ApiKeyFieldsFragment, unknown>;
-export const AuditEventFieldsFragmentDoc = new TypedDocumentString(`
-    fragment AuditEventFields on AuditEvent {
-  id
-  action
-  resourceType
-  resourceId
-  apiKeyId
-  details
-  createdAt
-}
-    `, {"fragmentName":"AuditEventFields"}) as unknown as TypedDocumentString<AuditEventFieldsFragment, unknown>;
 export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
     fragment WebhookFields on Webhook {
   id
@@ -933,20 +920,18 @@ export const AuditEventsDocument = new TypedDocumentString(`
     edges {
       cursor
       node {
-        ...AuditEventFields
+        id
+        action
+        resourceType
+        resourceId
+        apiKeyId
+        details
+        createdAt
       }
     }
   }
 }
-    fragment AuditEventFields on AuditEvent {
-  id
-  action
-  resourceType
-  resourceId
-  apiKeyId
-  details
-  createdAt
-}`) as unknown as TypedDocumentString<AuditEventsQuery, AuditEventsQueryVariables>;
+    `) as unknown as TypedDocumentString<AuditEventsQuery, AuditEventsQueryVariables>;
 export const BatchProgressDocument = new TypedDocumentString(`
     subscription BatchProgress($jobId: ID!) {
   batchProgress(jobId: $jobId) {
