@@ -45,6 +45,12 @@ export type AuditPage = Omit<Prisma.AuditEventFindManyArgs, 'where' | 'orderBy'>
 
 const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] satisfies Prisma.AuditEventOrderByWithRelationInput[];
 
+/**
+ * For a Prisma transaction that deletes with its cascade (a webhook's deliveries, a project's everything) and records
+ * it: as long as the delete takes, not Prisma's 5 s default for interactive transactions.
+ */
+export const CASCADING_DELETE = { timeout: 10 * 60_000 } as const;
+
 /** A webhook's URL as the trail shows it: scheme, host and port (a path or query may hold a token). */
 export const urlOrigin = (url: string): string => new URL(url).origin;
 

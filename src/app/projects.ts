@@ -10,7 +10,7 @@ import { inTransaction } from '../db/transaction.js';
 import { Prisma, type Project } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
 import { textProblem } from '../lib/text.js';
-import type { AuditLog } from './audit.js';
+import { CASCADING_DELETE, type AuditLog } from './audit.js';
 import { authorize, authorizeGrant, PROJECT_SCOPES, validateScopes } from './authorization.js';
 import { ConflictError, NotFoundError, ValidationError } from './errors.js';
 
@@ -100,7 +100,7 @@ export class ProjectService {
       // The trail outlives the project (audit_events has no foreign key): this entry says who deleted it.
       await this.deps.audit.record(principal, 'project.deleted', project(id), { name: deleted.name }, tx);
       return deleted;
-    });
+    }, CASCADING_DELETE);
   }
 
   /** A new key in the project, with the given scopes (every project scope by default); the key is shown only here. */

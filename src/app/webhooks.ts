@@ -17,7 +17,7 @@ import {
   validateSecret,
   validateUrl,
 } from '../webhooks/validation.js';
-import { urlOrigin, type AuditAction, type AuditDetails, type AuditLog } from './audit.js';
+import { CASCADING_DELETE, urlOrigin, type AuditAction, type AuditDetails, type AuditLog } from './audit.js';
 import { authorize } from './authorization.js';
 import { NotFoundError } from './errors.js';
 import { ofProject, webhookOf, withSelection, type DeliverySelection } from './ownership.js';
@@ -112,7 +112,7 @@ export class WebhookService {
       const details = { url_origin: urlOrigin(webhook.url), events: webhook.events };
       await this.deps.audit.record(principal, 'webhook.deleted', { type: 'webhook', id }, details, tx);
       return webhook;
-    });
+    }, CASCADING_DELETE);
   }
 
   enable(principal: Principal, id: string): Promise<Webhook> {
