@@ -12,6 +12,7 @@ import { createBoss, DELIVERY_QUEUE, ensureDeliveryQueue } from '../src/delivery
 import { EventPublisher } from '../src/events/publisher.js';
 import { openSecretBox } from '../src/secrets/encryption-key.js';
 import { WebhookService } from '../src/app/webhooks.js';
+import { AuditLog } from '../src/app/audit.js';
 import { progressEvent } from './load.js';
 import { withScratchDatabase } from './scratch-database.js';
 
@@ -41,6 +42,7 @@ await withScratchDatabase('prepared', async (url) => {
       policy: { allowHttp: true, destinations: new DestinationPolicy(['127.0.0.0/8']) },
       secrets: await openSecretBox(config),
       publisher: new EventPublisher(seeding.pool, boss),
+      audit: new AuditLog(seeding.db),
     });
     const { apiKey } = await new ApiKeyStore(seeding.pool).create('bench');
     const principal = principalOfKey(apiKey);

@@ -16,6 +16,7 @@ import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 import { EventPublisher } from '../src/events/publisher.js';
 import { openSecretBox } from '../src/secrets/encryption-key.js';
 import { WebhookService } from '../src/app/webhooks.js';
+import { AuditLog } from '../src/app/audit.js';
 import { Api } from './load.js';
 import { freePort } from '../src/lib/free-port.js';
 import { withDatabase } from '../test/support/database-url.js';
@@ -113,6 +114,7 @@ export async function createWorld(adminUrl: string): Promise<World> {
       policy: { allowHttp: true, destinations: new DestinationPolicy(config.destinationAllowlist) },
       secrets,
       publisher,
+      audit: new AuditLog(db),
     });
 
     const newProject = async (name: string, paths: string[], events: string[]): Promise<Project> => {

@@ -88,9 +88,9 @@ beforeAll(async () => {
   };
 });
 
-/** Everything a row could write (in the project, and the projects and keys), read back whole. */
+/** Everything a row could write (in the project, the projects and keys, the audit trail), read back whole. */
 async function projectState() {
-  const [projects, apiKeys, webhooks, events, deliveries, queued] = await Promise.all([
+  const [projects, apiKeys, webhooks, events, deliveries, queued, audited] = await Promise.all([
     service.db.project.findMany({ orderBy: { id: 'asc' } }),
     service.db.apiKey.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true, scopes: true, revokedAt: true } }),
     service.db.webhook.findMany({ orderBy: { id: 'asc' } }),
@@ -101,8 +101,9 @@ async function projectState() {
     }),
     // Delivery jobs ever queued for the fixtures' webhooks (a retry or a test queues one), in any state.
     Promise.all([fx.webhookId, fx.writableWebhookId].map((groupId) => countJobs(service.pool, DELIVERY_QUEUE, { groupId }))),
+    service.db.auditEvent.count(),
   ]);
-  return { projects, apiKeys, webhooks, events, deliveries, queued };
+  return { projects, apiKeys, webhooks, events, deliveries, queued, audited };
 }
 
 type Result = { data?: any; errors?: any[] };

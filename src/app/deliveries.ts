@@ -11,6 +11,7 @@ import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js
 import { countDeliveries, type DeliveryFilter } from '../delivery/read-model/delivery-counts.js';
 import type { Delivery, Prisma } from '../generated/prisma/client.js';
 import type { LiveUpdates, SLOW_CONSUMER } from '../live/updates.js';
+import type { AuditLog } from './audit.js';
 import { authorize } from './authorization.js';
 import { NotFoundError } from './errors.js';
 import {
@@ -40,7 +41,7 @@ export const deliveryTimestamp = (delivery: Pick<Delivery, 'lastAttemptAt' | 'cr
 
 const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] satisfies Prisma.DeliveryOrderByWithRelationInput[];
 
-export type DeliveryServiceDeps = { db: Db; pool: pg.Pool; boss: PgBoss; live: LiveUpdates };
+export type DeliveryServiceDeps = { db: Db; pool: pg.Pool; boss: PgBoss; live: LiveUpdates; audit: AuditLog };
 
 export class DeliveryService {
   constructor(private readonly deps: DeliveryServiceDeps) {}
@@ -83,7 +84,8 @@ export class DeliveryService {
 
   /**
    * Queues one more attempt now, whatever the delivery's state; the attempt is recorded like any other. With
-   * `webhookId`, the delivery must be that webhook's. Returns the delivery as the retry left it.
+   * `webhookId`, the delivery must be that webhook's. Returns the delivery as the retry left it. Audited
+   * (`delivery.retried`) in the retry's transaction.
    */
   async retry(
     principal: Principal,
@@ -99,6 +101,7 @@ export class DeliveryService {
         throw new NotFoundError(`No delivery with id ${id} for webhook ${webhookId}`);
       }
       await enqueueInTransaction(boss, tx, [deliveryJob(delivery.webhookId, { deliveryId: id, manual: true })]);
+      await this.deps.audit.recordIn(tx, principal, 'delivery.retried', { type: 'delivery', id }, { webhook_id: delivery.webhookId });
       return markRetryQueued(tx, id);
     });
     return withSelection(this.deps.db, principal, queued, selection);

@@ -9,8 +9,8 @@ import { NotFoundError } from './errors.js';
 /** The filter that scopes a read or a write to the principal's project. */
 export const ofProject = (principal: Principal) => ({ projectId: principal.projectId });
 
-/** The principal's webhook with that id, or NotFoundError. */
-export async function webhookOf(db: Db, principal: Principal, id: string): Promise<Webhook> {
+/** The principal's webhook with that id, or NotFoundError (`db` may be a transaction's). */
+export async function webhookOf(db: Prisma.TransactionClient, principal: Principal, id: string): Promise<Webhook> {
   const webhook = await db.webhook.findFirst({ where: { id, ...ofProject(principal) } });
   if (!webhook) throw new NotFoundError(`No webhook with id ${id}`);
   return webhook;

@@ -7,6 +7,7 @@ import type { EventPublisher } from '../events/publisher.js';
 import type { LiveUpdates } from '../live/updates.js';
 import { ApiKeyStore } from '../auth/api-keys.js';
 import type { SecretBox } from '../secrets/secret-box.js';
+import { AuditLog } from './audit.js';
 import { DeliveryService } from './deliveries.js';
 import { EventService } from './events.js';
 import { JobService } from './jobs.js';
@@ -19,6 +20,7 @@ export type Services = {
   events: EventService;
   jobs: JobService;
   projects: ProjectService;
+  audit: AuditLog;
 };
 
 export type ServiceDeps = {
@@ -32,11 +34,13 @@ export type ServiceDeps = {
 };
 
 export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy }: ServiceDeps): Services {
+  const audit = new AuditLog(db);
   return {
-    webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher }),
-    deliveries: new DeliveryService({ db, pool, boss, live }),
+    webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher, audit }),
+    deliveries: new DeliveryService({ db, pool, boss, live, audit }),
     events: new EventService({ db, publisher }),
     jobs: new JobService({ db, live }),
-    projects: new ProjectService({ db, apiKeys: new ApiKeyStore(pool) }),
+    projects: new ProjectService({ db, pool, apiKeys: new ApiKeyStore(pool), audit }),
+    audit,
   };
 }

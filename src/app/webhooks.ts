@@ -1,4 +1,6 @@
 // Webhook use cases for a principal: list, get, create, update, delete, enable, disable, rotate the secret, test.
+// Every write records itself in the audit trail (src/app/audit.ts) in its own transaction.
+import { isDeepStrictEqual } from 'node:util';
 import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
 import type { DestinationPolicy } from '../delivery/sending/destination-policy.js';
@@ -15,6 +17,7 @@ import {
   validateSecret,
   validateUrl,
 } from '../webhooks/validation.js';
+import { CASCADING_DELETE, urlOrigin, type AuditAction, type AuditDetails, type AuditLog } from './audit.js';
 import { authorize } from './authorization.js';
 import { NotFoundError } from './errors.js';
 import { ofProject, webhookOf, withSelection, type DeliverySelection } from './ownership.js';
@@ -36,7 +39,11 @@ export type WebhookServiceDeps = {
   /** Secrets are stored sealed; the plaintext leaves only through create and rotate. */
   secrets: SecretBox;
   publisher: EventPublisher;
+  audit: AuditLog;
 };
+
+/** The fields an update may change, as the trail names them. */
+const UPDATABLE = { url: 'url', events: 'events', description: 'description' } as const;
 
 export class WebhookService {
   constructor(private readonly deps: WebhookServiceDeps) {}
@@ -60,46 +67,67 @@ export class WebhookService {
     authorize(principal, 'webhooks:write', 'Creating a webhook');
     const { db, policy, secrets } = this.deps;
     const secret = input.secret == null ? generateWebhookSecret() : validateSecret(input.secret);
-    const webhook = await db.webhook.create({
-      data: {
-        id: newId('wh'),
-        ...ofProject(principal),
-        url: validateUrl(input.url, policy),
-        events: validateEvents(input.events),
-        description: input.description == null ? null : validateDescription(input.description),
-        secret: secrets.seal(secret),
-      },
+    const data = {
+      id: newId('wh'),
+      ...ofProject(principal),
+      url: validateUrl(input.url, policy),
+      events: validateEvents(input.events),
+      description: input.description == null ? null : validateDescription(input.description),
+      secret: secrets.seal(secret),
+    };
+    const webhook = await db.$transaction(async (tx) => {
+      const created = await tx.webhook.create({ data });
+      const details = { url_origin: urlOrigin(created.url), events: created.events };
+      await this.deps.audit.record(principal, 'webhook.created', { type: 'webhook', id: created.id }, details, tx);
+      return created;
     });
     return { webhook, secret };
   }
 
   update(principal: Principal, id: string, input: UpdateWebhookInput): Promise<Webhook> {
     authorize(principal, 'webhooks:write', 'Updating a webhook');
-    return this.updateScoped(principal, id, {
+    const data = {
       ...(input.url != null && { url: validateUrl(input.url, this.deps.policy) }),
       ...(input.events != null && { events: validateEvents(input.events) }),
       ...(input.description !== undefined && {
         description: input.description === null ? null : validateDescription(input.description),
       }),
+    };
+    return this.updateScoped(principal, id, () => data, 'webhook.updated', (before, after) => {
+      const changed = Object.values(UPDATABLE).filter((field) => !isDeepStrictEqual(before[field], after[field]));
+      return {
+        changed,
+        ...(changed.includes('url') && { url_origin: { from: urlOrigin(before.url), to: urlOrigin(after.url) } }),
+        ...(changed.includes('events') && { events: { from: before.events, to: after.events } }),
+      };
     });
   }
 
   /** Deletes the webhook with its deliveries and their attempts; returns it as it was. */
   async delete(principal: Principal, id: string): Promise<Webhook> {
     authorize(principal, 'webhooks:write', 'Deleting a webhook');
-    const webhook = await webhookOf(this.deps.db, principal, id);
-    await this.deps.db.webhook.deleteMany({ where: { id, ...ofProject(principal) } });
-    return webhook;
+    return this.deps.db.$transaction(async (tx) => {
+      const webhook = await webhookOf(tx, principal, id);
+      await tx.webhook.deleteMany({ where: { id, ...ofProject(principal) } });
+      const details = { url_origin: urlOrigin(webhook.url), events: webhook.events };
+      await this.deps.audit.record(principal, 'webhook.deleted', { type: 'webhook', id }, details, tx);
+      return webhook;
+    }, CASCADING_DELETE);
   }
 
   enable(principal: Principal, id: string): Promise<Webhook> {
     authorize(principal, 'webhooks:write', 'Enabling a webhook');
-    return this.updateScoped(principal, id, { status: 'ACTIVE', disabledReason: null, disabledAt: null });
+    const data = { status: 'ACTIVE', disabledReason: null, disabledAt: null } as const;
+    return this.updateScoped(principal, id, () => data, 'webhook.enabled', (before) => ({ was: before.status.toLowerCase() }));
   }
 
   disable(principal: Principal, id: string, reason = 'Disabled by hand'): Promise<Webhook> {
     authorize(principal, 'webhooks:write', 'Disabling a webhook');
-    return this.updateScoped(principal, id, { status: 'DISABLED', disabledReason: reason, disabledAt: new Date() });
+    const data = { status: 'DISABLED', disabledReason: reason, disabledAt: new Date() } as const;
+    return this.updateScoped(principal, id, () => data, 'webhook.disabled', (before) => ({
+      was: before.status.toLowerCase(),
+      reason,
+    }));
   }
 
   /** A new secret; the old one stays valid (signed alongside) until `gracePeriodSeconds` have passed (24 h unless given). */
@@ -110,13 +138,19 @@ export class WebhookService {
   ): Promise<{ webhook: Webhook; secret: string }> {
     authorize(principal, 'webhooks:write', "Rotating a webhook's secret");
     validateGracePeriod(gracePeriodSeconds);
-    const current = await webhookOf(this.deps.db, principal, id);
     const secret = generateWebhookSecret();
-    const webhook = await this.updateScoped(principal, id, {
-      secret: this.deps.secrets.seal(secret),
-      previousSecret: gracePeriodSeconds > 0 ? current.secret : null,
-      previousSecretExpiresAt: gracePeriodSeconds > 0 ? new Date(Date.now() + gracePeriodSeconds * 1000) : null,
-    });
+    const sealed = this.deps.secrets.seal(secret);
+    const webhook = await this.updateScoped(
+      principal,
+      id,
+      (current) => ({
+        secret: sealed,
+        previousSecret: gracePeriodSeconds > 0 ? current.secret : null,
+        previousSecretExpiresAt: gracePeriodSeconds > 0 ? new Date(Date.now() + gracePeriodSeconds * 1000) : null,
+      }),
+      'webhook.secret_rotated',
+      () => ({ grace_period_seconds: gracePeriodSeconds }),
+    );
     return { webhook, secret };
   }
 
@@ -127,13 +161,30 @@ export class WebhookService {
   async test(principal: Principal, id: string, selection: DeliverySelection = {}): Promise<Delivery> {
     authorize(principal, 'webhooks:write', 'Sending a test event');
     const webhook = await webhookOf(this.deps.db, principal, id);
-    const queued = await this.deps.publisher.sendTest(principal.projectId, webhook.id);
+    const queued = await this.deps.publisher.sendTest(principal.projectId, webhook.id, (tx, delivery) =>
+      this.deps.audit.recordIn(tx, principal, 'webhook.tested', { type: 'webhook', id: webhook.id }, {
+        delivery_id: delivery.id,
+        event_id: delivery.eventId,
+      }),
+    );
     return withSelection(this.deps.db, principal, queued, selection);
   }
 
-  private async updateScoped(principal: Principal, id: string, data: Prisma.WebhookUpdateManyMutationInput) {
-    const { count } = await this.deps.db.webhook.updateMany({ where: { id, ...ofProject(principal) }, data });
-    if (count === 0) throw new NotFoundError(`No webhook with id ${id}`);
-    return webhookOf(this.deps.db, principal, id);
+  /** Updates the principal's webhook (`data` from the row before) and records `action`, in one transaction. */
+  private updateScoped(
+    principal: Principal,
+    id: string,
+    data: (before: Webhook) => Prisma.WebhookUpdateManyMutationInput,
+    action: AuditAction,
+    details: (before: Webhook, after: Webhook) => AuditDetails,
+  ): Promise<Webhook> {
+    return this.deps.db.$transaction(async (tx) => {
+      const before = await webhookOf(tx, principal, id);
+      const { count } = await tx.webhook.updateMany({ where: { id, ...ofProject(principal) }, data: data(before) });
+      if (count === 0) throw new NotFoundError(`No webhook with id ${id}`);
+      const after = await webhookOf(tx, principal, id);
+      await this.deps.audit.record(principal, action, { type: 'webhook', id }, details(before, after), tx);
+      return after;
+    });
   }
 }

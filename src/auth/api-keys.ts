@@ -68,24 +68,28 @@ export class ApiKeyStore {
     return { key, apiKey: await installKey(this.pool, projectName, name, scopes, key) };
   }
 
-  /** Creates a key in an existing project (by id); the returned key is the only copy. */
+  /**
+   * Creates a key in an existing project (by id); the returned key is the only copy. `db`: a transaction's client,
+   * to write it with something else (its audit entry).
+   */
   async createInProject(
     projectId: string,
     name: string,
     scopes: readonly string[] = PROJECT_SCOPES,
+    db: Queryable = this.pool,
   ): Promise<{ key: string; apiKey: ApiKeyRow }> {
     const key = generateApiKey();
-    return { key, apiKey: await insertKey(this.pool, projectId, name, scopes, key) };
+    return { key, apiKey: await insertKey(db, projectId, name, scopes, key) };
   }
 
   /** Every key, or those the filter names (a project's, one by id), oldest first. */
-  list(filter: ApiKeyFilter = {}): Promise<ApiKeyRow[]> {
-    return listApiKeys(this.pool, filter);
+  list(filter: ApiKeyFilter = {}, db: Queryable = this.pool): Promise<ApiKeyRow[]> {
+    return listApiKeys(db, filter);
   }
 
   /** Returns false when no unrevoked key has that id (in `projectId`, when given). */
-  revoke(id: string, projectId?: string): Promise<boolean> {
-    return revokeApiKey(this.pool, id, projectId ?? null);
+  revoke(id: string, projectId?: string, db: Queryable = this.pool): Promise<boolean> {
+    return revokeApiKey(db, id, projectId ?? null);
   }
 
   /**

@@ -125,13 +125,22 @@ export class EventPublisher {
     for (const delivery of changes.deliveries) this.live?.deliveryChanged(delivery);
   }
 
-  /** A `webhook.test` event delivered to one webhook only, whatever its subscriptions or status; its delivery, queued. */
-  async sendTest(projectId: string, webhookId: string): Promise<Delivery> {
+  /**
+   * A `webhook.test` event delivered to one webhook only, whatever its subscriptions or status; its delivery, queued.
+   * `alsoWithin` runs in the same transaction, once the delivery is in (the caller's audit entry).
+   */
+  async sendTest(
+    projectId: string,
+    webhookId: string,
+    alsoWithin: (tx: pg.ClientBase, delivery: Delivery) => Promise<void> = async () => {},
+  ): Promise<Delivery> {
     const data = validateEvent('webhook.test', { job_id: `test_${newId('evt').slice(4)}`, status: 'test' });
     const delivery = await inTransaction(this.pool, async (tx) => {
       const event = newEvent(projectId, 'webhook.test', data, null);
       const [created] = await this.insertEvent(tx, event, [webhookId], { test: true });
-      return (await findDeliveryInProject(tx, projectId, created!.id))!;
+      const queued = (await findDeliveryInProject(tx, projectId, created!.id))!;
+      await alsoWithin(tx, queued);
+      return queued;
     });
     this.announce({ job: null, deliveries: [delivery] });
     this.published?.inc({ type: 'webhook.test' });

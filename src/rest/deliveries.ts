@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
-import { RestError } from './errors.js';
+import { cursorPage, decodeCursor } from './cursor.js';
 import { DELIVERY_STATUS, deliveryJson, type RestDeliveryStatus } from './serializers.js';
 import { Delivery, DeliveryList, DeliveryParams, DeliveryQuery, errors, json } from './schemas.js';
 
@@ -13,21 +13,6 @@ const STATUS_FILTER = Object.fromEntries(Object.entries(DELIVERY_STATUS).map(([d
   RestDeliveryStatus,
   keyof typeof DELIVERY_STATUS
 >;
-
-/** Opaque to clients: the (created_at, id) of the last delivery on a page, the key of the list's index. */
-const encodeCursor = (d: { createdAt: Date; id: string }) =>
-  Buffer.from(JSON.stringify([d.createdAt.toISOString(), d.id])).toString('base64url');
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    const createdAt = new Date(at as string);
-    if (typeof at === 'string' && typeof id === 'string' && !Number.isNaN(createdAt.getTime())) return { createdAt, id };
-  } catch {
-    // answered below
-  }
-  throw new RestError(422, 'validation_failed', 'cursor: not a cursor from next_cursor', 'cursor');
-}
 
 export const deliveryRoutes =
   ({ deliveries }: Services): FastifyPluginAsyncZod =>
@@ -51,14 +36,13 @@ export const deliveryRoutes =
           { webhookId: req.params.id, status: status && STATUS_FILTER[status], eventType },
           { take: limit + 1, skip: offset ?? 0, olderThan },
         );
-        const items = page.deliveries.slice(0, limit);
-        const last = items.at(-1);
+        const { items, nextCursor } = cursorPage(page.deliveries, limit);
         return {
           deliveries: items.map(deliveryJson),
           total: page.total,
           limit,
           ...(cursor === undefined && { offset: offset ?? 0 }),
-          next_cursor: page.deliveries.length > limit && last ? encodeCursor(last) : null,
+          next_cursor: nextCursor,
         };
       },
     });

@@ -1,13 +1,17 @@
-// /v1/projects: a platform key manages tenants (create, list, rename, delete) and their keys (create, list, revoke).
-// Every rule lives in ProjectService (src/app/projects.ts); this module maps HTTP to it.
+// /v1/projects: a platform key manages tenants (create, list, rename, delete) and their keys (create, list, revoke),
+// and reads a project's audit trail. Every rule lives in ProjectService (src/app/projects.ts) and AuditLog
+// (src/app/audit.ts); this module maps HTTP to them.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
-import { apiKeyJson, createdApiKeyJson, offsetPageJson, projectJson } from './serializers.js';
+import { cursorPage, decodeCursor } from './cursor.js';
+import { apiKeyJson, auditEventJson, createdApiKeyJson, offsetPageJson, projectJson } from './serializers.js';
 import {
   ApiKeyList,
   ApiKeyParams,
+  AuditEventList,
+  AuditEventQuery,
   bodyErrors,
   CreateApiKeyBody,
   CreatedApiKey,
@@ -24,7 +28,7 @@ const tags = ['Projects'];
 const description = 'Needs a key with the scope `platform`.';
 
 export const projectRoutes =
-  ({ projects }: Services): FastifyPluginAsyncZod =>
+  ({ projects, audit }: Services): FastifyPluginAsyncZod =>
   async (app) => {
     app.post('/projects', {
       schema: {
@@ -122,6 +126,28 @@ export const projectRoutes =
       handler: async (req, reply) => {
         await projects.revokeKey(principalOf(req), req.params.api_key_id, req.params.project_id);
         return reply.code(204).send();
+      },
+    });
+
+    app.get('/projects/:project_id/audit-events', {
+      schema: {
+        operationId: 'listAuditEvents',
+        summary: "List a project's audit trail, newest first",
+        description:
+          `${description} Every write made through the API (webhooks, retries of deliveries, projects, keys) with the key ` +
+          "that made it; publishing events is not listed (the event is its own record). Page with `limit` and `cursor` " +
+          "(the previous page's `next_cursor`). A deleted project's trail can still be read.",
+        tags,
+        params: ProjectParams,
+        querystring: AuditEventQuery,
+        response: { 200: json('A page of audit events', AuditEventList), ...errors(404, 422) },
+      },
+      handler: async (req) => {
+        const { limit, cursor } = req.query;
+        const olderThan = cursor === undefined ? undefined : decodeCursor(cursor);
+        const rows = await audit.list(principalOf(req), req.params.project_id, { take: limit + 1, olderThan });
+        const { items, nextCursor } = cursorPage(rows, limit);
+        return { audit_events: items.map(auditEventJson), next_cursor: nextCursor };
       },
     });
   };

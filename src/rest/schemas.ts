@@ -2,6 +2,7 @@
 // them, and the OpenAPI document is generated from them. Business rules (URL policy, event catalog, secret
 // length, ...) stay in the services: these schemas check shapes only, and the descriptions name the rules.
 import { z } from 'zod';
+import { AUDIT_ACTIONS } from '../app/audit.js';
 import { SCOPES } from '../app/authorization.js';
 import { MAX_API_KEY_NAME_LENGTH, MAX_PROJECT_NAME_LENGTH } from '../app/projects.js';
 import { MAX_JOB_ID_LENGTH } from '../events/catalog.js';
@@ -175,13 +176,16 @@ export const Delivery = z
   })
   .meta({ id: 'Delivery', description: 'One event on its way to one webhook' });
 
+/** Where a newest-first list goes on (src/rest/cursor.ts). */
+const nextCursor = z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' });
+
 export const DeliveryList = z
   .object({
     deliveries: z.array(Delivery),
     total: z.number().int().meta({ description: 'How many deliveries match the filters' }),
     limit: z.number().int(),
     offset: z.number().int().optional().meta({ description: 'Present when the page was chosen by offset' }),
-    next_cursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page' }),
+    next_cursor: nextCursor,
   })
   .meta({ id: 'DeliveryList' });
 
@@ -283,6 +287,36 @@ export const CreateApiKeyBody = z
 
 export const ApiKeyParams = ProjectParams.extend({
   api_key_id: text().meta({ description: '`key_` followed by 16 hex characters', examples: ['key_550e8400e29b41d4'] }),
+});
+
+// ---- the audit trail
+
+export const AuditEvent = z
+  .object({
+    audit_event_id: z.string().meta({ examples: ['aud_550e8400e29b41d4'] }),
+    action: z.string().meta({
+      description: `What was done: ${AUDIT_ACTIONS.map((action) => `\`${action}\``).join(', ')}`,
+      examples: ['webhook.created'],
+    }),
+    resource_type: z.string().meta({ description: '`webhook`, `delivery`, `project` or `api_key`', examples: ['webhook'] }),
+    resource_id: z.string().meta({ examples: ['wh_550e8400e29b41d4'] }),
+    api_key_id: z.string().meta({ description: 'The key that did it (or that minted the token that did it)' }),
+    details: z.record(z.string(), z.unknown()).meta({
+      description: "What changed (e.g. a renamed project's `from` and `to`); never a secret, a key or a token",
+    }),
+    created_at: timestamp,
+  })
+  .meta({ id: 'AuditEvent', description: 'One write made through the API, and the key that made it' });
+
+export const AuditEventList = z
+  .object({
+    audit_events: z.array(AuditEvent),
+    next_cursor: nextCursor,
+  })
+  .meta({ id: 'AuditEventList' });
+
+export const AuditEventQuery = ListQuery.pick({ limit: true }).extend({
+  cursor: text().optional().meta({ description: '`next_cursor` of the previous page' }),
 });
 
 // ---- response helpers

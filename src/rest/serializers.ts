@@ -1,6 +1,6 @@
 // Database rows to the spec's snake_case JSON: lowercase statuses, ISO 8601 UTC timestamps to the second
 // (the same form as the `timestamp` receivers get in each payload).
-import type { Delivery, DeliveryStatus, Project, Webhook, WebhookStatus } from '../generated/prisma/client.js';
+import type { AuditEvent, Delivery, DeliveryStatus, Project, Webhook, WebhookStatus } from '../generated/prisma/client.js';
 import type { ApiKey } from '../app/projects.js';
 import { deliveryTimestamp } from '../app/deliveries.js';
 import type { Published } from '../events/publisher.js';
@@ -73,6 +73,16 @@ export const createdApiKeyJson = ({ key, apiKey }: { key: string; apiKey: ApiKey
   scopes: apiKey.scopes,
   name: apiKey.name,
   created_at: wireTimestamp(apiKey.createdAt),
+});
+
+export const auditEventJson = (e: AuditEvent) => ({
+  audit_event_id: e.id,
+  action: e.action,
+  resource_type: e.resourceType,
+  resource_id: e.resourceId,
+  api_key_id: e.apiKeyId,
+  details: e.details as Record<string, unknown>,
+  created_at: wireTimestamp(e.createdAt),
 });
 
 /**

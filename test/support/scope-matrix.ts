@@ -168,6 +168,12 @@ export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
     `mutation($projectId: ID!, $input: CreateApiKeyInput) { createApiKey(projectId: $projectId, input: $input) { ${typed('CreateApiKeyPayload', 'apiKey { id }')} } }`,
     (fx) => ({ projectId: fx.projectId, input: { name: 'minted by the scope matrix', scopes: ['jobs:read'] } }),
   ),
+  'Query.auditEvents': row(
+    'platform',
+    null,
+    'query($projectId: ID!) { auditEvents(projectId: $projectId, first: 5) { edges { node { id action apiKeyId } } } }',
+    (fx) => ({ projectId: fx.projectId }),
+  ),
   'Mutation.revokeApiKey': byId('platform', ['mutation', 'revokeApiKey', 'id'], ['ApiKey', 'id'], (fx) => fx.freshKey()),
   'Subscription.batchProgress': following('jobs:read', 'batchProgress', 'jobId', 'jobId status', (fx) => fx.batchJobId),
   'Subscription.trainingProgress': following('jobs:read', 'trainingProgress', 'jobId', 'jobId status', (fx) => fx.trainingJobId),
@@ -219,6 +225,7 @@ export const REST_OPERATIONS: Record<string, RestRow> = {
     name: 'minted by the scope matrix',
     scopes: ['jobs:read'],
   })),
+  'GET /v1/projects/{project_id}/audit-events': route('platform', 200, (fx) => `/v1/projects/${fx.projectId}/audit-events?limit=5`),
   'DELETE /v1/projects/{project_id}/api-keys/{api_key_id}': route(
     'platform',
     204,

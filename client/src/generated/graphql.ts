@@ -265,6 +265,15 @@ export type RevokeApiKeyMutation = { revokeApiKey:
     | { __typename: 'NotFoundError', message: string }
    };
 
+export type AuditEventsQueryVariables = Exact<{
+  projectId: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type AuditEventsQuery = { auditEvents: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, action: string, resourceType: string, resourceId: string, apiKeyId: string, details: unknown, createdAt: string } }> } };
+
 export type BatchProgressSubscriptionVariables = Exact<{
   jobId: string | number;
 }>;
@@ -901,6 +910,28 @@ fragment ApiKeyFields on ApiKey {
   createdAt
   revokedAt
 }`) as unknown as TypedDocumentString<RevokeApiKeyMutation, RevokeApiKeyMutationVariables>;
+export const AuditEventsDocument = new TypedDocumentString(`
+    query AuditEvents($projectId: ID!, $first: Int, $after: String) {
+  auditEvents(projectId: $projectId, first: $first, after: $after) {
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        id
+        action
+        resourceType
+        resourceId
+        apiKeyId
+        details
+        createdAt
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<AuditEventsQuery, AuditEventsQueryVariables>;
 export const BatchProgressDocument = new TypedDocumentString(`
     subscription BatchProgress($jobId: ID!) {
   batchProgress(jobId: $jobId) {
