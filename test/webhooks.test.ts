@@ -43,6 +43,12 @@ describe('createWebhook', () => {
     expect(JSON.stringify(fetched)).not.toContain(result.secret);
   });
 
+  it('keeps a whsec_ secret of the caller, base64 after the prefix as Standard Webhooks reads it', async () => {
+    const own = `whsec_${Buffer.alloc(24, 9).toString('base64')}`;
+    const result = await create({ url: 'https://example.com/own-whsec', events: ['*'], secret: own });
+    expect(result).toMatchObject({ __typename: 'CreateWebhookPayload', secret: own });
+  });
+
   it('keeps a secret the caller chose', async () => {
     const result = await create({ url: 'https://example.com/a', events: ['*'], secret: 'your-webhook-secret' });
     expect(result.secret).toBe('your-webhook-secret');
@@ -61,6 +67,7 @@ describe('createWebhook', () => {
     [{ url: 'https://example.com/x', events: ['*'], secret: 'short' }, 'secret', /secret is 5 characters; it must be at least 16, since .* guesses of a short secret offline/],
     [{ url: 'https://example.com/x', events: ['*'], secret: 'fifteen-chars!!' }, 'secret', /at least 16/],
     [{ url: 'https://example.com/x', events: ['*'], secret: 's'.repeat(257) }, 'secret', /at most 256/],
+    [{ url: 'https://example.com/x', events: ['*'], secret: 'whsec_given-secret-1' }, 'secret', /whsec_, so the rest must be base64/],
     [{ url: 'https://example.com/x', events: ['*'], description: 'd'.repeat(501) }, 'description', /500/],
   ])('rejects %j with a ValidationError on %s', async (input, field, message) => {
     const before = (await service.gql(key, LIST, {})).body.data.webhooks.totalCount;

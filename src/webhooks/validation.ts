@@ -65,6 +65,8 @@ export function validateEvents(events: readonly string[]): string[] {
 export const MIN_SECRET_LENGTH = 16;
 export const MAX_SECRET_LENGTH = 256;
 
+const isBase64 = (text: string) => text.length > 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0;
+
 /** A secret of your own: long enough that a signed request does not let it be guessed. */
 export function validateSecret(secret: string): string {
   if (secret.length < MIN_SECRET_LENGTH) {
@@ -77,6 +79,14 @@ export function validateSecret(secret: string): string {
   }
   if (secret.length > MAX_SECRET_LENGTH) {
     throw new ValidationError('secret', (f) => `${f} is ${secret.length} characters; it must be at most ${MAX_SECRET_LENGTH}`);
+  }
+  // Standard Webhooks reads a `whsec_` secret as base64 (src/delivery/sending/signing.ts): anything else after the
+  // prefix could never sign a delivery.
+  if (secret.startsWith('whsec_') && !isBase64(secret.slice('whsec_'.length))) {
+    throw new ValidationError(
+      'secret',
+      (f) => `${f} starts with whsec_, so the rest must be base64 (as a generated secret is); drop the prefix to use it as raw text`,
+    );
   }
   return secret;
 }
