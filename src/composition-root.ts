@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiKeyAuthenticator, ApiKeyStore } from './auth/api-keys.js';
 import { API_KEY_REVOKED_TOPIC, ApiAccess } from './auth/access.js';
+import { AccessTokens } from './auth/tokens.js';
 import { RequestLimits } from './http/rate-limit.js';
 import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
@@ -108,8 +109,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       onError: onLiveError,
     });
     stops.push(() => liveTarget.close());
+    const tokens = new AccessTokens(pool, secrets);
     const access = new ApiAccess(
-      new ApiKeyAuthenticator(pool),
+      new ApiKeyAuthenticator(pool, tokens),
       new RequestLimits({
         max: config.rateLimitMax,
         windowMs: config.rateLimitWindowMs,
@@ -179,6 +181,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           boss,
           live,
           secrets,
+          tokens,
           webhookPolicy: { allowHttp: config.allowHttpWebhooks, destinations },
           publisher: new EventPublisher(pool, boss, {
             live,

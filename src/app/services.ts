@@ -11,6 +11,8 @@ import { DeliveryService } from './deliveries.js';
 import { EventService } from './events.js';
 import { JobService } from './jobs.js';
 import { ProjectService } from './projects.js';
+import { TokenService } from './tokens.js';
+import type { AccessTokens } from '../auth/tokens.js';
 import { WebhookService, type WebhookPolicy } from './webhooks.js';
 
 export type Services = {
@@ -19,6 +21,7 @@ export type Services = {
   events: EventService;
   jobs: JobService;
   projects: ProjectService;
+  tokens: TokenService;
 };
 
 export type ServiceDeps = {
@@ -29,14 +32,17 @@ export type ServiceDeps = {
   publisher: EventPublisher;
   secrets: SecretBox;
   webhookPolicy: WebhookPolicy;
+  /** Signs and verifies access tokens (shared with authentication: src/auth/access.ts). */
+  tokens: AccessTokens;
 };
 
-export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy }: ServiceDeps): Services {
+export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy, tokens }: ServiceDeps): Services {
   return {
     webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher }),
     deliveries: new DeliveryService({ db, pool, boss, live }),
     events: new EventService({ db, publisher }),
     jobs: new JobService({ db, live }),
     projects: new ProjectService({ db, apiKeys: new ApiKeyStore(pool) }),
+    tokens: new TokenService({ tokens }),
   };
 }

@@ -17,7 +17,7 @@ import {
 } from '../webhooks/validation.js';
 import { authorize } from './authorization.js';
 import { NotFoundError } from './errors.js';
-import { ofProject, webhookOf, withSelection, type DeliverySelection } from './ownership.js';
+import { ofProject, ofWebhooks, webhookOf, withSelection, type DeliverySelection } from './ownership.js';
 
 export type WebhookPolicy = { allowHttp: boolean; destinations: DestinationPolicy };
 
@@ -43,12 +43,12 @@ export class WebhookService {
 
   list(principal: Principal, page: WebhookPage = {}): Promise<Webhook[]> {
     authorize(principal, 'webhooks:read', 'Listing webhooks');
-    return this.deps.db.webhook.findMany({ ...page, where: ofProject(principal), orderBy: NEWEST_FIRST });
+    return this.deps.db.webhook.findMany({ ...page, where: { ...ofProject(principal), ...ofWebhooks(principal) }, orderBy: NEWEST_FIRST });
   }
 
   count(principal: Principal): Promise<number> {
     authorize(principal, 'webhooks:read', 'Listing webhooks');
-    return this.deps.db.webhook.count({ where: ofProject(principal) });
+    return this.deps.db.webhook.count({ where: { ...ofProject(principal), ...ofWebhooks(principal) } });
   }
 
   get(principal: Principal, id: string): Promise<Webhook> {
@@ -132,7 +132,7 @@ export class WebhookService {
   }
 
   private async updateScoped(principal: Principal, id: string, data: Prisma.WebhookUpdateManyMutationInput) {
-    const { count } = await this.deps.db.webhook.updateMany({ where: { id, ...ofProject(principal) }, data });
+    const { count } = await this.deps.db.webhook.updateMany({ where: { id, ...ofProject(principal), ...ofWebhooks(principal) }, data });
     if (count === 0) throw new NotFoundError(`No webhook with id ${id}`);
     return webhookOf(this.deps.db, principal, id);
   }

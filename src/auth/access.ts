@@ -17,8 +17,10 @@ import { projectExists, revokedOrMissingKeys } from '../db/sql/api-keys.js';
  */
 export const API_KEY_REVOKED_TOPIC = 'api-keys:revoked';
 
-/** What every transport answers a request without a valid key. */
+/** What every transport answers a request without a valid key or token. */
 export const UNAUTHENTICATED_MESSAGE = 'Missing or invalid API key: send the header "Authorization: Bearer <key>"';
+/** What every transport answers a request with an expired token. */
+export const EXPIRED_TOKEN_MESSAGE = 'The access token has expired: mint a new one';
 
 /** The header (REST, GraphQL over HTTP) and connection_init field (graphql-ws) by which a platform key picks a project. */
 export const PROJECT_HEADER = 'x-project-id';
@@ -27,7 +29,8 @@ export const PROJECT_HEADER = 'x-project-id';
 export type Credentials = { key: string | null; projectId?: string | null };
 
 export type Refused =
-  | { refused: 'unauthenticated' }
+  /** No valid key or token; `message` says more when there is more to say (an expired token). */
+  | { refused: 'unauthenticated'; message?: string }
   | ({ refused: 'rate_limited' } & RateLimited)
   /** The key may not choose a project (`forbidden`), or the project it names does not exist (`unknown_project`). */
   | { refused: 'forbidden'; message: string }
@@ -35,8 +38,11 @@ export type Refused =
 
 export type Granted = { principal: Principal; limit: Admitted | null };
 
+/** Why a session is ended: its key was revoked, or its token expired. */
+export type SessionEnd = 'revoked' | 'expired';
+
 /** Ends one open session (closes a socket, ends a stream). */
-type EndSession = () => void;
+type EndSession = (why: SessionEnd) => void;
 
 export class ApiAccess {
   private readonly sessions = new Map<string, Set<EndSession>>();
@@ -56,6 +62,7 @@ export class ApiAccess {
     const tooMany = await this.limits.authenticationRefused(clientAddress);
     if (tooMany) return { refused: 'rate_limited', ...tooMany };
     const principal = await this.authenticator.authenticate(key);
+    if (principal === 'expired') return { refused: 'unauthenticated', message: EXPIRED_TOKEN_MESSAGE };
     if (!principal) {
       await this.limits.authenticationFailed(clientAddress);
       return { refused: 'unauthenticated' };
@@ -79,12 +86,18 @@ export class ApiAccess {
     return { principal: authenticated.principal, limit };
   }
 
-  /** Registers a session of a key, ended by `end` should the key be revoked; call the result once it closes. */
-  openSession(apiKeyId: string, end: EndSession): () => void {
+  /**
+   * Registers a session of a principal, ended by `end` should its key (a token's minting key) be revoked, or its
+   * token expire; call the result once it closes.
+   */
+  openSession(principal: Principal, end: EndSession): () => void {
+    const { apiKeyId, expiresAt } = principal;
     let set = this.sessions.get(apiKeyId);
     if (!set) this.sessions.set(apiKeyId, (set = new Set()));
     set.add(end);
+    const expiry = expiresAt && setTimeout(() => end('expired'), Math.max(0, expiresAt.getTime() - Date.now()));
     return () => {
+      clearTimeout(expiry);
       set.delete(end);
       if (set.size === 0 && this.sessions.get(apiKeyId) === set) this.sessions.delete(apiKeyId);
     };
@@ -100,7 +113,7 @@ export class ApiAccess {
   private endSessions(apiKeyId: string) {
     const set = this.sessions.get(apiKeyId);
     this.sessions.delete(apiKeyId);
-    for (const end of set ?? []) end();
+    for (const end of set ?? []) end('revoked');
   }
 
   private async recheckOpenSessions() {
