@@ -27,6 +27,7 @@ const SPEC_OPERATIONS = [
   'POST /v1/projects/{project_id}/api-keys',
   'GET /v1/projects/{project_id}/api-keys',
   'DELETE /v1/projects/{project_id}/api-keys/{api_key_id}',
+  'POST /v1/tokens',
   'GET /v1/openapi.json',
 ];
 

@@ -9,6 +9,7 @@ import './event.js';
 import './delivery.js';
 import './job.js';
 import './project.js';
+import './token.js';
 import './subscriptions.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
