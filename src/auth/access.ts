@@ -38,6 +38,9 @@ export type Refused =
 
 export type Granted = { principal: Principal; limit: Admitted | null };
 
+/** How long after a token's expiry its sessions end. */
+const EXPIRY_MARGIN_MS = 5;
+
 /** Why a session is ended: its key was revoked, or its token expired. */
 export type SessionEnd = 'revoked' | 'expired';
 
@@ -95,7 +98,9 @@ export class ApiAccess {
     let set = this.sessions.get(apiKeyId);
     if (!set) this.sessions.set(apiKeyId, (set = new Set()));
     set.add(end);
-    const expiry = expiresAt && setTimeout(() => end('expired'), Math.max(0, expiresAt.getTime() - Date.now()));
+    // A few milliseconds late rather than early (a timer may fire a millisecond before its time): once ended, the
+    // token is refused.
+    const expiry = expiresAt && setTimeout(() => end('expired'), Math.max(0, expiresAt.getTime() - Date.now()) + EXPIRY_MARGIN_MS);
     return () => {
       clearTimeout(expiry);
       set.delete(end);

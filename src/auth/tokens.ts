@@ -61,8 +61,10 @@ export class AccessTokens {
   /** Signs a token with the current signing key (created on first use). */
   async sign(grant: TokenGrant): Promise<{ token: string; expiresAt: Date }> {
     const key = await this.currentKey();
-    const issuedAt = Math.floor(this.now() / 1000);
-    const expiresAt = issuedAt + grant.ttlSeconds;
+    const now = this.now();
+    const issuedAt = Math.floor(now / 1000);
+    // Claims are whole seconds: rounded up, so a token works for at least its TTL (and less than a second more).
+    const expiresAt = Math.ceil(now / 1000) + grant.ttlSeconds;
     const token = await new SignJWT({
       pid: grant.projectId,
       scp: [...grant.scopes],
