@@ -311,7 +311,7 @@ export type CreateAccessTokenMutationVariables = Exact<{
 
 export type CreateAccessTokenMutation = { createAccessToken:
     | { __typename: 'AccessTokenPayload', token: string, expiresAt: string }
-    | { __typename: 'ForbiddenError', message: string, scope: string }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
@@ -995,18 +995,18 @@ export const CreateAccessTokenDocument = new TypedDocumentString(`
       token
       expiresAt
     }
-    ... on Error {
-      message
-      ... on ValidationError {
-        field
-      }
-      ... on ForbiddenError {
-        scope
-      }
-    }
+    ...ProjectErrorFields
   }
 }
-    `) as unknown as TypedDocumentString<CreateAccessTokenMutation, CreateAccessTokenMutationVariables>;
+    fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}`) as unknown as TypedDocumentString<CreateAccessTokenMutation, CreateAccessTokenMutationVariables>;
 export const WebhooksDocument = new TypedDocumentString(`
     query Webhooks($first: Int, $after: String, $last: Int, $before: String) {
   webhooks(first: $first, after: $after, last: $last, before: $before) {
