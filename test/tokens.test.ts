@@ -194,6 +194,13 @@ describe('a webhook-restricted token', () => {
     expect((await rest(token, 'GET', `/v1/webhooks/${theirs.id}`)).status).toBe(404);
     expect((await rest(token, 'GET', `/v1/webhooks/${mine.id}/deliveries`)).status).toBe(200);
     expect((await rest(token, 'GET', `/v1/webhooks/${theirs.id}/deliveries`)).status).toBe(404);
+
+    // An event sent to both webhooks shows only the token's webhook's delivery.
+    const { event } = await api.publish('batch.submitted', { job_id: randomUUID(), status: 'submitted' });
+    const read = await service.gql(token, 'query($id: ID!) { event(id: $id) { ... on Event { deliveries { webhook { id } } } } }', { id: event.id });
+    expect(read.body).toEqual({ data: { event: { deliveries: [{ webhook: { id: mine.id } }] } } });
+    const all = await service.gql(key, 'query($id: ID!) { event(id: $id) { ... on Event { deliveries { id } } } }', { id: event.id });
+    expect(all.body.data.event.deliveries).toHaveLength(2);
   });
 });
 

@@ -13,6 +13,9 @@ export const ofProject = (principal: Principal) => ({ projectId: principal.proje
 /** The filter that keeps a webhook read or write within a token's webhooks (nothing for a key). */
 export const ofWebhooks = ({ webhookIds }: Principal) => (webhookIds ? { id: { in: [...webhookIds] } } : {});
 
+/** The filter that keeps a delivery read within a token's webhooks (nothing for a key); for a relation too. */
+export const ofWebhooksDeliveries = ({ webhookIds }: Principal) => (webhookIds ? { webhookId: { in: [...webhookIds] } } : {});
+
 /** Whether the principal may reach the webhook (and its deliveries) at all: a token restricted to others may not. */
 export const reachesWebhook = ({ webhookIds }: Principal, id: string) => !webhookIds || webhookIds.includes(id);
 
@@ -34,7 +37,7 @@ export type DeliverySelection = Pick<Prisma.DeliveryFindFirstArgs, 'select' | 'i
 
 /** The principal's delivery with what the selection asks for, all read from one snapshot; or NotFoundError. */
 export async function deliveryOf(db: Db, principal: Principal, id: string, selection: DeliverySelection = {}): Promise<Delivery> {
-  const where = { id, ...ofProject(principal), ...(principal.webhookIds && { webhookId: { in: [...principal.webhookIds] } }) };
+  const where = { id, ...ofProject(principal), ...ofWebhooksDeliveries(principal) };
   const delivery = await inSnapshot(db, (tx) => tx.delivery.findFirst({ ...selection, where }));
   if (!delivery) throw new NotFoundError(`No delivery with id ${id}`);
   return delivery;
