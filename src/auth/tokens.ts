@@ -41,9 +41,6 @@ export type TokenRefusal = 'expired' | 'invalid';
 /** Whether a bearer value is a token rather than an API key (`aip_…`). */
 export const isApiKey = (bearer: string) => bearer.startsWith('aip_');
 
-/** The first characters of a token, to name it in a log line without making it usable. */
-export const tokenPrefix = (token: string) => `${token.slice(0, 12)}…`;
-
 type CachedKey = { id: string; secret: Uint8Array; readAt: number };
 
 const stringList = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
