@@ -23,7 +23,7 @@ import { EventPublisher } from './events/publisher.js';
 import { createMetrics, registerQueueGauges } from './metrics/metrics.js';
 import { scheduleMaintenance } from './housekeeping/schedule.js';
 import { openSecretBox } from './secrets/encryption-key.js';
-import { resealWebhookSecrets } from './secrets/reseal.js';
+import { resealTokenSigningKeys, resealWebhookSecrets } from './secrets/reseal.js';
 import { SubscriptionLimits } from './live/subscription-limits.js';
 import { PgEventTarget } from './notify/pg-event-target.js';
 import { batchedNotify } from './notify/batched-notify.js';
@@ -76,6 +76,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const secrets = await openSecretBox(config);
     const resealed = await resealWebhookSecrets(db, secrets);
     if (resealed) logger.info({ webhooks: resealed }, 'webhook secrets sealed under the current encryption key');
+    const resealedKeys = await resealTokenSigningKeys(db, secrets);
+    if (resealedKeys) logger.info({ signingKeys: resealedKeys }, 'token signing keys sealed under the current encryption key');
     const apiKeys = new ApiKeyStore(pool);
     const { generated, created } = await apiKeys.bootstrap(config.bootstrapApiKey);
     if (generated) {

@@ -9,7 +9,7 @@ import { openEmbeddedPostgres } from '../db/embedded.js';
 import { applyMigrations } from '../db/migrations.js';
 import { createDatabase } from '../db/prisma.js';
 import { openSecretBox } from '../secrets/encryption-key.js';
-import { resealWebhookSecrets } from '../secrets/reseal.js';
+import { resealTokenSigningKeys, resealWebhookSecrets } from '../secrets/reseal.js';
 
 const USAGE = `usage:
   cli api-key create --project <name> [--name <label>] [--scopes <a,b>]
@@ -92,6 +92,8 @@ try {
     const box = await openSecretBox(config);
     const count = await resealWebhookSecrets(db, box);
     console.log(`Re-sealed ${count} webhook(s) under key ${box.currentKeyId}`);
+    const signingKeys = await resealTokenSigningKeys(db, box);
+    if (signingKeys) console.log(`Re-sealed ${signingKeys} token signing key(s)`);
   } else if (command === 'create') {
     const { key, apiKey } = await apiKeys.create(values.project!, values.name ?? 'cli', scopes);
     console.log(`Created ${apiKey.id} for project "${apiKey.projectName}". The key, shown only now:\n${key}`);
