@@ -1,10 +1,13 @@
 // Who may call the API, decided here once for every transport (REST, GraphQL over HTTP, SSE, graphql-ws):
+// - a caller presents an API key (`aip_…`) or an access token minted with one (src/auth/tokens.ts), which acts for
+//   that key: its sessions are the key's, and its requests count against the key's limit;
 // - every request, and every graphql-ws operation, authenticates its key again (a revoked key is refused at once);
 // - an address that presented too many bad keys is refused before the database is asked (`RequestLimits`);
 // - each request or operation counts against its key's limit;
 // - the long-lived sessions of a key (graphql-ws sockets, SSE streams) end as soon as the key is revoked, on every
 //   API process: revoking a key, by whatever path, NOTIFYs `API_KEY_REVOKED_TOPIC` in the same transaction (a
-//   trigger on api_keys, migration 20261202000000_api_key_revoked_notify), and every API process listens.
+//   trigger on api_keys, migration 20261202000000_api_key_revoked_notify), and every API process listens; a token's
+//   sessions end too when it expires (a timer per session).
 import type pg from 'pg';
 import { isResync } from '../notify/pg-event-target.js';
 import type { Admitted, RateLimited, RequestLimits, Surface } from '../http/rate-limit.js';
