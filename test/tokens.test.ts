@@ -3,10 +3,12 @@
 // within its restrictions, and stops working when it expires (open sockets close with 4403, streams end) or when
 // the key that minted it is revoked. Signing keys rotate without breaking the tokens already minted.
 import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { decodeProtectedHeader, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { AccessTokens } from '../src/auth/tokens.js';
+import { createLogger } from '../src/logger.js';
 import { SecretBox } from '../src/secrets/secret-box.js';
 import { testApi } from './support/api.js';
 import { subscribeSse } from './support/live.js';
@@ -21,6 +23,8 @@ const CREATE_WEBHOOK = `mutation { createWebhook(input: { url: "https://example.
 const MINT = `mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { __typename
   ... on AccessTokenPayload { token expiresAt } ... on ValidationError { field message } ... on ForbiddenError { scope message } } }`;
 const CLOSE_WITHIN_MS = 3_000;
+/** Everything the service logs (at trace level), to show no token or key is in it. */
+const logLines: string[] = [];
 
 let service: TestService;
 let rest: ReturnType<typeof restClient>;
@@ -40,7 +44,13 @@ const progress = (job: string, processed: number) => ({
 });
 
 beforeAll(async () => {
-  service = await startTestService();
+  const capture = new Writable({
+    write(line: Buffer, _encoding, done) {
+      logLines.push(line.toString());
+      done();
+    },
+  });
+  service = await startTestService({}, { logger: createLogger('trace', capture) });
   rest = restClient(service.httpUrl);
   store = new ApiKeyStore(service.pool);
   project = `tokens-${process.pid}`;
@@ -279,5 +289,15 @@ describe('signing keys', () => {
     const later = new AccessTokens(service.pool, new SecretBox(Buffer.from(TEST_ENCRYPTION_KEY, 'base64')));
     expect(await later.verify(old)).toBe('invalid');
     expect(await later.verify(fresh)).toMatchObject({ apiKeyId: minting.id });
+  });
+});
+
+describe('the log', () => {
+  it('holds no token and no key, after every test above used them, good and bad', () => {
+    expect(logLines.length).toBeGreaterThan(10);
+    // A JWT starts with its base64url header, `{"` being `eyJ`; a key with `aip_`.
+    // The one line that shows a key on purpose: the first start's generated key, printed once for the operator.
+    const logged = logLines.filter((line) => !line.includes('Generated the first API key'));
+    expect(logged.filter((line) => line.includes('eyJ') || line.includes(fullKey) || /aip_[A-Za-z0-9_-]{20}/.test(line))).toEqual([]);
   });
 });
