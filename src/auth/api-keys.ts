@@ -16,7 +16,7 @@ import {
 import type { Queryable } from '../db/sql/queryable.js';
 import { newId } from '../lib/ids.js';
 import { PROJECT_SCOPES } from '../app/authorization.js';
-import { isApiKey, type AccessTokens } from './tokens.js';
+import { isAccessToken, type AccessTokens } from './tokens.js';
 
 /**
  * Who calls: the project every use case is scoped to (a platform key's may be chosen per request), the key that
@@ -53,7 +53,7 @@ export function bearerToken(header: string | undefined | null): string | null {
   return match?.[1] ?? null;
 }
 
-/** Checks the credential of every request: an API key (`aip_…`), or else an access token. */
+/** Checks the credential of every request: an access token (a JWT), or else an API key. */
 export class ApiKeyAuthenticator {
   constructor(
     private readonly pool: pg.Pool,
@@ -66,7 +66,7 @@ export class ApiKeyAuthenticator {
    */
   async authenticate(bearer: string | null): Promise<Principal | 'expired' | null> {
     if (!bearer) return null;
-    if (isApiKey(bearer)) return activeKeyByHash(this.pool, hashKey(bearer));
+    if (!isAccessToken(bearer)) return activeKeyByHash(this.pool, hashKey(bearer));
     const verified = await this.tokens.verify(bearer);
     return verified === 'invalid' ? null : verified;
   }

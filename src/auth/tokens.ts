@@ -38,8 +38,11 @@ export type TokenGrant = {
 /** Why a presented token does not authenticate: `expired`, or anything else (malformed, foreign-signed, revoked key). */
 export type TokenRefusal = 'expired' | 'invalid';
 
-/** Whether a bearer value is a token rather than an API key (`aip_…`). */
-export const isApiKey = (bearer: string) => bearer.startsWith('aip_');
+/**
+ * Whether a bearer value is a token rather than an API key: not `aip_…`, and shaped as a JWT (three base64url
+ * parts). Anything else is looked up as a key: BOOTSTRAP_API_KEY may be any string of 32 characters or more.
+ */
+export const isAccessToken = (bearer: string) => !bearer.startsWith('aip_') && /^[\w-]+\.[\w-]+\.[\w-]+$/.test(bearer);
 
 type CachedKey = { id: string; secret: Uint8Array; readAt: number };
 
