@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiKeyAuthenticator, ApiKeyStore } from './auth/api-keys.js';
 import { API_KEY_REVOKED_TOPIC, ApiAccess } from './auth/access.js';
+import { AccessTokens } from './auth/tokens.js';
 import { RequestLimits } from './http/rate-limit.js';
 import type { Config } from './config.js';
 import { startEmbeddedPostgres } from './db/embedded.js';
@@ -22,7 +23,7 @@ import { EventPublisher } from './events/publisher.js';
 import { createMetrics, registerQueueGauges } from './metrics/metrics.js';
 import { scheduleMaintenance } from './housekeeping/schedule.js';
 import { openSecretBox } from './secrets/encryption-key.js';
-import { resealWebhookSecrets } from './secrets/reseal.js';
+import { resealTokenSigningKeys, resealWebhookSecrets } from './secrets/reseal.js';
 import { SubscriptionLimits } from './live/subscription-limits.js';
 import { PgEventTarget } from './notify/pg-event-target.js';
 import { batchedNotify } from './notify/batched-notify.js';
@@ -75,6 +76,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const secrets = await openSecretBox(config);
     const resealed = await resealWebhookSecrets(db, secrets);
     if (resealed) logger.info({ webhooks: resealed }, 'webhook secrets sealed under the current encryption key');
+    const resealedKeys = await resealTokenSigningKeys(db, secrets);
+    if (resealedKeys) logger.info({ signingKeys: resealedKeys }, 'token signing keys sealed under the current encryption key');
     const apiKeys = new ApiKeyStore(pool);
     const { generated, created } = await apiKeys.bootstrap(config.bootstrapApiKey);
     if (generated) {
@@ -108,8 +111,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       onError: onLiveError,
     });
     stops.push(() => liveTarget.close());
+    const tokens = new AccessTokens(pool, secrets);
     const access = new ApiAccess(
-      new ApiKeyAuthenticator(pool),
+      new ApiKeyAuthenticator(pool, tokens),
       new RequestLimits({
         max: config.rateLimitMax,
         windowMs: config.rateLimitWindowMs,
@@ -179,6 +183,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           boss,
           live,
           secrets,
+          tokens,
           webhookPolicy: { allowHttp: config.allowHttpWebhooks, destinations },
           publisher: new EventPublisher(pool, boss, {
             live,

@@ -104,6 +104,39 @@ describe('api-key', () => {
   });
 });
 
+describe('tokens', () => {
+  it('rotate-key makes a new signing key current, the old one still verifying; retire-keys retires the old one', async () => {
+    const databaseUrl = await createTestDatabase();
+    const service = await startTestService({ DATABASE_URL: databaseUrl });
+    const { key } = await service.newProject();
+    const minted = await fetch(`${service.httpUrl}/v1/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scopes: ['webhooks:read'] }),
+    });
+    const { token } = (await minted.json()) as { token: string };
+    const [first] = await service.db.tokenSigningKey.findMany();
+
+    const rotated = await cli(['tokens', 'rotate-key'], databaseUrl);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const newId = /\b(tsk_[0-9a-f]{16})\b/.exec(rotated.stdout)?.[1];
+    expect(newId).toBeDefined();
+    expect(newId).not.toBe(first!.id);
+    expect((await service.gql(token, COUNT)).status).toBe(200);
+
+    const retired = await cli(['tokens', 'retire-keys'], databaseUrl);
+    expect(retired.code, retired.stderr).toBe(0);
+    expect(retired.stdout).toContain(`Retired ${first!.id}`);
+    const keys = await service.db.tokenSigningKey.findMany({ orderBy: { createdAt: 'asc' } });
+    expect(keys.map((k) => [k.id, k.retiredAt !== null])).toEqual([
+      [first!.id, true],
+      [newId, false],
+    ]);
+    // Only sealed secrets are stored.
+    expect(keys.every((k) => k.secret.startsWith('aes256gcm:'))).toBe(true);
+  }, 60_000);
+});
+
 describe('help', () => {
   it.each([[['--help']], [['-h']], [['help']], [['api-key', 'create', '--help']]])(
     '%j prints the usage to stdout and exits 0',

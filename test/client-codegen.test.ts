@@ -41,6 +41,7 @@ describe('client codegen', () => {
       'jobs.graphql',
       'projects.graphql',
       'subscriptions.graphql',
+      'tokens.graphql',
       'webhooks.graphql',
     ]);
     // Fragments are shared across files, so validate the files together.

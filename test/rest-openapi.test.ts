@@ -28,6 +28,7 @@ const SPEC_OPERATIONS = [
   'GET /v1/projects/{project_id}/api-keys',
   'DELETE /v1/projects/{project_id}/api-keys/{api_key_id}',
   'GET /v1/projects/{project_id}/audit-events',
+  'POST /v1/tokens',
   'GET /v1/openapi.json',
 ];
 

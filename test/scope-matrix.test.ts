@@ -1,14 +1,14 @@
 // Issue 22, item 4: denied means denied, everywhere. Every operation of the table in test/support/scope-matrix.ts,
-// with a key of every single scope, over GraphQL over HTTP, graphql-ws (queries, mutations and subscriptions), SSE
-// (subscriptions) and REST: allowed exactly when the key holds the operation's scope (a platform key, acting in its
-// own project, holds them all); otherwise refused as FORBIDDEN naming that scope, with nothing written. The table
-// must list exactly the API's operations.
+// with a key of every single scope and a token of every project scope, over GraphQL over HTTP, graphql-ws (queries,
+// mutations and subscriptions), SSE (subscriptions) and REST: allowed exactly when the caller holds the operation's
+// scope (a platform key, acting in its own project, holds them all); otherwise refused as FORBIDDEN naming that
+// scope, with nothing written. The table must list exactly the API's operations.
 import { randomUUID } from 'node:crypto';
 import { getNamedType, isUnionType, type GraphQLField } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SCOPES, type Scope } from '../src/app/authorization.js';
+import { PROJECT_SCOPES, SCOPES, type Scope } from '../src/app/authorization.js';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { countJobs } from '../src/db/sql/job-queue.js';
 import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
@@ -31,14 +31,22 @@ import { startTestService, type TestService } from './support/service.js';
 type Transport = 'http' | 'graphql-ws' | 'sse' | 'rest';
 /** What a call came to: allowed, refused for a scope (with the message saying so), or anything else, as it came. */
 type Outcome = 'allowed' | { forbidden: string; message: string } | { unexpected: unknown };
-type Call = { operation: string; key: Scope; transport: Transport };
+/**
+ * Who calls: a key of one scope, or an access token of one project scope (`token:jobs:read`, minted over REST by
+ * the key of that scope; a token never holds platform).
+ */
+type Holder = Scope | `token:${(typeof PROJECT_SCOPES)[number]}`;
+type Call = { operation: string; key: Holder; transport: Transport };
+const HOLDERS: Holder[] = [...SCOPES, ...PROJECT_SCOPES.map((scope) => `token:${scope}` as const)];
+/** The scope a holder holds. */
+const heldScope = (holder: Holder) => holder.replace(/^token:/, '') as Scope;
 
 let service: TestService;
 let receiver: Receiver;
 let api: TestApi;
 let fx: Fixtures;
-const keys = {} as Record<Scope, string>;
-const sockets = {} as Record<Scope, Client>;
+const keys = {} as Record<Holder, string>;
+const sockets = {} as Record<Holder, Client>;
 
 const kindOf = (operation: string) => operation.split('.')[0] as 'Query' | 'Mutation' | 'Subscription';
 const fieldOf = (operation: string) => operation.split('.')[1]!;
@@ -50,15 +58,20 @@ beforeAll(async () => {
   const store = new ApiKeyStore(service.pool);
   const full = await store.create(project, 'full');
   api = testApi(service, full.key);
-  for (const scope of SCOPES) {
-    keys[scope] = (await store.create(project, scope, [scope])).key;
-    sockets[scope] = createClient({
+  for (const scope of SCOPES) keys[scope] = (await store.create(project, scope, [scope])).key;
+  for (const scope of PROJECT_SCOPES) {
+    const minted = await restClient(service.httpUrl)(keys[scope], 'POST', '/v1/tokens', { scopes: [scope], ttl_seconds: 3600 });
+    expect(minted.status).toBe(201);
+    keys[`token:${scope}`] = minted.body.token;
+  }
+  for (const holder of HOLDERS) {
+    sockets[holder] = createClient({
       url: `${service.httpUrl.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,
-      connectionParams: { authorization: `Bearer ${keys[scope]}` },
+      connectionParams: { authorization: `Bearer ${keys[holder]}` },
       retryAttempts: 0,
     });
-    onCleanup(() => sockets[scope].dispose());
+    onCleanup(() => sockets[holder].dispose());
   }
 
   const { id: webhookId } = await api.createWebhook(receiver.url('/read'), ['batch.*', 'training.*']);
@@ -123,7 +136,7 @@ function graphqlOutcome(row: GraphQLRow, field: string, result: Result): Outcome
 }
 
 /** Over graphql-ws: the first result (a subscription is then ended), or the error it ended with. */
-function overWs(key: Scope, query: string, variables: Record<string, unknown>): Promise<Result> {
+function overWs(key: Holder, query: string, variables: Record<string, unknown>): Promise<Result> {
   return new Promise((resolve) => {
     let first: Result | undefined;
     const unsubscribe = sockets[key].subscribe(
@@ -143,7 +156,7 @@ function overWs(key: Scope, query: string, variables: Record<string, unknown>): 
 }
 
 /** Over SSE: the first result, or how the stream ended without one. */
-async function overSse(key: Scope, query: string, variables: Record<string, unknown>): Promise<Result> {
+async function overSse(key: Holder, query: string, variables: Record<string, unknown>): Promise<Result> {
   const stream = subscribeSse(service.httpUrl, keys[key], query, variables);
   await stream.until((r) => r.messages.length > 0 || r.completed || r.error !== null, 'a first message or the end');
   stream.abort();
@@ -153,7 +166,7 @@ async function overSse(key: Scope, query: string, variables: Record<string, unkn
 /** A call ready to go: its inputs made first (a row that deletes a webhook gets one of its own), then the call. */
 type Ready = () => Promise<Outcome>;
 
-async function prepareGraphql(operation: string, row: GraphQLRow, key: Scope, transport: Transport): Promise<Ready> {
+async function prepareGraphql(operation: string, row: GraphQLRow, key: Holder, transport: Transport): Promise<Ready> {
   const variables = await row.variables(fx);
   const field = fieldOf(operation);
   if (transport === 'http') return async () => graphqlOutcome(row, field, (await service.gql(keys[key], row.document, variables)).body);
@@ -163,7 +176,7 @@ async function prepareGraphql(operation: string, row: GraphQLRow, key: Scope, tr
 
 const rest = () => restClient(service.httpUrl);
 
-async function prepareRest(operation: string, row: RestRow, key: Scope): Promise<Ready> {
+async function prepareRest(operation: string, row: RestRow, key: Holder): Promise<Ready> {
   const path = await row.path(fx);
   const body = row.body?.(fx);
   return async () => {
@@ -177,10 +190,10 @@ async function prepareRest(operation: string, row: RestRow, key: Scope): Promise
   };
 }
 
-/** Every call of the matrix: each operation, with each single-scope key, on each of its transports. */
+/** Every call of the matrix: each operation, with each single-scope key and token, on each of its transports. */
 function calls(): Call[] {
   const all: Call[] = [];
-  for (const key of SCOPES) {
+  for (const key of HOLDERS) {
     for (const operation of Object.keys(GRAPHQL_OPERATIONS)) {
       const transports: Transport[] = kindOf(operation) === 'Subscription' ? ['graphql-ws', 'sse'] : ['http', 'graphql-ws'];
       for (const transport of transports) all.push({ operation, key, transport });
@@ -192,8 +205,8 @@ function calls(): Call[] {
 
 const scopeOf = ({ operation, transport }: Call) =>
   transport === 'rest' ? REST_OPERATIONS[operation]!.scope : GRAPHQL_OPERATIONS[operation]!.scope;
-/** Allowed: the operation needs no scope, or the key holds the one it needs; a platform key may do everything. */
-const allowed = (call: Call) => scopeOf(call) === null || scopeOf(call) === call.key || call.key === 'platform';
+/** Allowed: the operation needs no scope, or the caller holds the one it needs; a platform key may do everything. */
+const allowed = (call: Call) => scopeOf(call) === null || scopeOf(call) === heldScope(call.key) || call.key === 'platform';
 
 const prepare = (call: Call): Promise<Ready> =>
   call.transport === 'rest'
@@ -251,7 +264,7 @@ describe('the table', () => {
   });
 });
 
-describe('every operation with every single-scope key', () => {
+describe('every operation with every single-scope key and token', () => {
   it('refuses each key without the scope, as FORBIDDEN naming it, on every transport, and writes nothing', async () => {
     const refused = calls().filter((call) => !allowed(call));
     expect(refused.length).toBeGreaterThan(0);

@@ -124,6 +124,13 @@ describe('secret rotation with overlap', () => {
 describe('encryption key rotation', () => {
   it('re-seals every secret under the new key with `secrets rotate-key`', async () => {
     const hook = await api.createWebhook(receiver.url('/key-rotation'), ['model.*'], 'secret-before-key-rotation');
+    // A token minted first: its signing key is sealed too, and is re-sealed with the webhook secrets.
+    const minted = await fetch(`${service.httpUrl}/v1/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scopes: ['webhooks:read'] }),
+    });
+    expect(minted.status).toBe(201);
     const newKey = randomBytes(32).toString('base64');
     const cli = spawnSync(process.execPath, ['--import', 'tsx', '--disable-warning=ExperimentalWarning', 'src/cli/index.ts', 'secrets', 'rotate-key'], {
       env: { ...process.env, DATABASE_URL: service.databaseUrl, SECRET_ENCRYPTION_KEY: newKey, SECRET_ENCRYPTION_OLD_KEYS: TEST_ENCRYPTION_KEY },
@@ -135,7 +142,10 @@ describe('encryption key rotation', () => {
     expect(cli.stdout).toMatch(new RegExp(`Re-sealed \\d+ webhook\\(s\\) under key ${newId}`));
     const db = createPrisma(service.databaseUrl, 1);
     const rows = await db.webhook.findMany({ select: { id: true, secret: true } });
+    const signingKeys = await db.tokenSigningKey.findMany();
     await db.$disconnect();
+    expect(cli.stdout).toContain(`Re-sealed ${signingKeys.length} token signing key(s)`);
+    for (const row of signingKeys) expect(row.secret.startsWith(`aes256gcm:${newId}:`)).toBe(true);
     expect(rows.length).toBeGreaterThan(1);
     for (const row of rows) expect(row.secret.startsWith(`aes256gcm:${newId}:`)).toBe(true);
     const mine = rows.find((row) => row.id === hook.id)!;

@@ -65,8 +65,13 @@ export function validateScopes(scopes: readonly string[], field = 'scopes'): Sco
   return [...new Set(scopes as readonly Scope[])];
 }
 
-/** Raises ForbiddenError unless the principal holds every scope it would grant (a key may only hand on its own). */
-export function authorizeGrant(principal: Principal, scopes: readonly Scope[]): void {
+/**
+ * Raises ForbiddenError unless the principal holds every scope it would grant (a key may only hand on its own);
+ * `action` says what granting it is (`Putting the scope jobs:read in a token` … needs the scope jobs:read).
+ */
+export function authorizeGrant(principal: Principal, scopes: readonly Scope[], action?: (scope: Scope) => string): void {
   const missing = scopes.find((scope) => !holds(principal, scope));
-  if (missing) throw new ForbiddenError(`Granting the scope ${missing} needs a key that holds it`, missing);
+  if (!missing) return;
+  if (action) authorize(principal, missing, action(missing));
+  throw new ForbiddenError(`Granting the scope ${missing} needs a key that holds it`, missing);
 }

@@ -17,6 +17,7 @@ import { NotFoundError } from './errors.js';
 import {
   deliveryOf,
   ofProject,
+  reachesWebhook,
   subscriberOf,
   webhookOf,
   withSelection,
@@ -96,7 +97,7 @@ export class DeliveryService {
     const { pool, boss } = this.deps;
     const queued = await inTransaction(pool, async (tx) => {
       const delivery = await findDeliveryInProject(tx, principal.projectId, id);
-      if (!delivery) throw new NotFoundError(`No delivery with id ${id}`);
+      if (!delivery || !reachesWebhook(principal, delivery.webhookId)) throw new NotFoundError(`No delivery with id ${id}`);
       if (webhookId !== undefined && delivery.webhookId !== webhookId) {
         throw new NotFoundError(`No delivery with id ${id} for webhook ${webhookId}`);
       }
@@ -114,7 +115,9 @@ export class DeliveryService {
     return this.deps.live.deliveries(subscriberOf(caller), webhook.id);
   }
 
+  /** The filter of a list or a total; NotFoundError for a webhook out of a token's reach. */
   private filter(principal: Principal, filter: DeliveryListFilter): DeliveryFilter {
+    if (!reachesWebhook(principal, filter.webhookId)) throw new NotFoundError(`No webhook with id ${filter.webhookId}`);
     return {
       ...ofProject(principal),
       webhookId: filter.webhookId,

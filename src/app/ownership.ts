@@ -1,5 +1,6 @@
-// What a principal may see: the resources of its project. Another project's resource is indistinguishable from one
-// that does not exist.
+// What a principal may see: the resources of its project, and of those only the jobs and webhooks an access token is
+// restricted to (its `jobIds`, `webhookIds`). Another project's resource, or one outside a token's restriction, is
+// indistinguishable from one that does not exist (NotFoundError), for reads, writes and subscriptions alike.
 import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
 import { inSnapshot } from '../db/transaction.js';
@@ -9,8 +10,23 @@ import { NotFoundError } from './errors.js';
 /** The filter that scopes a read or a write to the principal's project. */
 export const ofProject = (principal: Principal) => ({ projectId: principal.projectId });
 
+/** The filter that keeps a webhook read or write within a token's webhooks (nothing for a key). */
+export const ofWebhooks = ({ webhookIds }: Principal) => (webhookIds ? { id: { in: [...webhookIds] } } : {});
+
+/** The filter that keeps a delivery read within a token's webhooks (nothing for a key); for a relation too. */
+export const ofWebhooksDeliveries = ({ webhookIds }: Principal) => (webhookIds ? { webhookId: { in: [...webhookIds] } } : {});
+
+/** Whether the principal may reach the webhook (and its deliveries) at all: a token restricted to others may not. */
+export const reachesWebhook = ({ webhookIds }: Principal, id: string) => !webhookIds || webhookIds.includes(id);
+
+/** Raises NotFoundError unless the principal may reach the job: a token restricted to other jobs may not. */
+export function reachJob({ jobIds }: Principal, jobId: string): void {
+  if (jobIds && !jobIds.includes(jobId)) throw new NotFoundError(`No job with id ${jobId}`);
+}
+
 /** The principal's webhook with that id, or NotFoundError (`db` may be a transaction's). */
 export async function webhookOf(db: Prisma.TransactionClient, principal: Principal, id: string): Promise<Webhook> {
+  if (!reachesWebhook(principal, id)) throw new NotFoundError(`No webhook with id ${id}`);
   const webhook = await db.webhook.findFirst({ where: { id, ...ofProject(principal) } });
   if (!webhook) throw new NotFoundError(`No webhook with id ${id}`);
   return webhook;
@@ -21,7 +37,8 @@ export type DeliverySelection = Pick<Prisma.DeliveryFindFirstArgs, 'select' | 'i
 
 /** The principal's delivery with what the selection asks for, all read from one snapshot; or NotFoundError. */
 export async function deliveryOf(db: Db, principal: Principal, id: string, selection: DeliverySelection = {}): Promise<Delivery> {
-  const delivery = await inSnapshot(db, (tx) => tx.delivery.findFirst({ ...selection, where: { id, ...ofProject(principal) } }));
+  const where = { id, ...ofProject(principal), ...ofWebhooksDeliveries(principal) };
+  const delivery = await inSnapshot(db, (tx) => tx.delivery.findFirst({ ...selection, where }));
   if (!delivery) throw new NotFoundError(`No delivery with id ${id}`);
   return delivery;
 }

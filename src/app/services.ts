@@ -12,6 +12,8 @@ import { DeliveryService } from './deliveries.js';
 import { EventService } from './events.js';
 import { JobService } from './jobs.js';
 import { ProjectService } from './projects.js';
+import { TokenService } from './tokens.js';
+import type { AccessTokens } from '../auth/tokens.js';
 import { WebhookService, type WebhookPolicy } from './webhooks.js';
 
 export type Services = {
@@ -21,6 +23,7 @@ export type Services = {
   jobs: JobService;
   projects: ProjectService;
   audit: AuditLog;
+  tokens: TokenService;
 };
 
 export type ServiceDeps = {
@@ -31,9 +34,11 @@ export type ServiceDeps = {
   publisher: EventPublisher;
   secrets: SecretBox;
   webhookPolicy: WebhookPolicy;
+  /** Signs and verifies access tokens (shared with authentication: src/auth/access.ts). */
+  tokens: AccessTokens;
 };
 
-export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy }: ServiceDeps): Services {
+export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy, tokens }: ServiceDeps): Services {
   const audit = new AuditLog(db);
   return {
     webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher, audit }),
@@ -42,5 +47,6 @@ export function createServices({ db, pool, boss, live, publisher, secrets, webho
     jobs: new JobService({ db, live }),
     projects: new ProjectService({ db, pool, apiKeys: new ApiKeyStore(pool), audit }),
     audit,
+    tokens: new TokenService({ tokens }),
   };
 }

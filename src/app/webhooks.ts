@@ -20,7 +20,7 @@ import {
 import { CASCADING_DELETE, urlOrigin, type AuditAction, type AuditDetails, type AuditLog } from './audit.js';
 import { authorize } from './authorization.js';
 import { NotFoundError } from './errors.js';
-import { ofProject, webhookOf, withSelection, type DeliverySelection } from './ownership.js';
+import { ofProject, ofWebhooks, webhookOf, withSelection, type DeliverySelection } from './ownership.js';
 
 export type WebhookPolicy = { allowHttp: boolean; destinations: DestinationPolicy };
 
@@ -50,12 +50,12 @@ export class WebhookService {
 
   list(principal: Principal, page: WebhookPage = {}): Promise<Webhook[]> {
     authorize(principal, 'webhooks:read', 'Listing webhooks');
-    return this.deps.db.webhook.findMany({ ...page, where: ofProject(principal), orderBy: NEWEST_FIRST });
+    return this.deps.db.webhook.findMany({ ...page, where: { ...ofProject(principal), ...ofWebhooks(principal) }, orderBy: NEWEST_FIRST });
   }
 
   count(principal: Principal): Promise<number> {
     authorize(principal, 'webhooks:read', 'Listing webhooks');
-    return this.deps.db.webhook.count({ where: ofProject(principal) });
+    return this.deps.db.webhook.count({ where: { ...ofProject(principal), ...ofWebhooks(principal) } });
   }
 
   get(principal: Principal, id: string): Promise<Webhook> {
@@ -180,7 +180,10 @@ export class WebhookService {
   ): Promise<Webhook> {
     return this.deps.db.$transaction(async (tx) => {
       const before = await webhookOf(tx, principal, id);
-      const { count } = await tx.webhook.updateMany({ where: { id, ...ofProject(principal) }, data: data(before) });
+      const { count } = await tx.webhook.updateMany({
+        where: { id, ...ofProject(principal), ...ofWebhooks(principal) },
+        data: data(before),
+      });
       if (count === 0) throw new NotFoundError(`No webhook with id ${id}`);
       const after = await webhookOf(tx, principal, id);
       await this.deps.audit.record(principal, action, { type: 'webhook', id }, details(before, after), tx);

@@ -16,12 +16,24 @@ import {
 import type { Queryable } from '../db/sql/queryable.js';
 import { newId } from '../lib/ids.js';
 import { PROJECT_SCOPES } from '../app/authorization.js';
+import { isAccessToken, type AccessTokens } from './tokens.js';
 
 /**
  * Who calls: the project every use case is scoped to (a platform key's may be chosen per request), the key that
- * authenticated the call, and what that key may do (src/app/authorization.ts).
+ * authenticated the call (for a token, the key that minted it), and what it may do (src/app/authorization.ts). A
+ * token (src/auth/tokens.ts) may restrict it to some jobs and webhooks (src/app/ownership.ts), and expires.
  */
-export type Principal = { projectId: string; apiKeyId: string; scopes: readonly string[] };
+export type Principal = {
+  projectId: string;
+  apiKeyId: string;
+  scopes: readonly string[];
+  /** Only these jobs (a token's `jobs`); every job of the project when absent. */
+  jobIds?: readonly string[];
+  /** Only these webhooks and their deliveries (a token's `whs`); every webhook of the project when absent. */
+  webhookIds?: readonly string[];
+  /** When the token expires; absent for an API key. */
+  expiresAt?: Date;
+};
 
 /** A key as the principal it authenticates, in its own project. */
 export const principalOfKey = (apiKey: Pick<ApiKeyRow, 'id' | 'projectId' | 'scopes'>): Principal => ({
@@ -41,13 +53,22 @@ export function bearerToken(header: string | undefined | null): string | null {
   return match?.[1] ?? null;
 }
 
-/** Checks the key of every request. */
+/** Checks the credential of every request: an access token (a JWT), or else an API key. */
 export class ApiKeyAuthenticator {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly tokens: AccessTokens,
+  ) {}
 
-  /** The project a key belongs to, or null for an unknown or revoked key. */
-  authenticate(key: string | null): Promise<Principal | null> {
-    return key ? activeKeyByHash(this.pool, hashKey(key)) : Promise.resolve(null);
+  /**
+   * The principal of a key or token; null for none, an unknown or revoked key, or a token that is malformed,
+   * foreign-signed or minted by a revoked key; `expired` for an expired token.
+   */
+  async authenticate(bearer: string | null): Promise<Principal | 'expired' | null> {
+    if (!bearer) return null;
+    if (!isAccessToken(bearer)) return activeKeyByHash(this.pool, hashKey(bearer));
+    const verified = await this.tokens.verify(bearer);
+    return verified === 'invalid' ? null : verified;
   }
 }
 

@@ -3,12 +3,13 @@ import { parseArgs } from 'node:util';
 import { PROJECT_SCOPES, SCOPES, validateScopes } from '../app/authorization.js';
 import { ValidationError } from '../app/errors.js';
 import { ApiKeyStore } from '../auth/api-keys.js';
+import { AccessTokens } from '../auth/tokens.js';
 import { loadConfig } from '../config.js';
 import { openEmbeddedPostgres } from '../db/embedded.js';
 import { applyMigrations } from '../db/migrations.js';
 import { createDatabase } from '../db/prisma.js';
 import { openSecretBox } from '../secrets/encryption-key.js';
-import { resealWebhookSecrets } from '../secrets/reseal.js';
+import { resealTokenSigningKeys, resealWebhookSecrets } from '../secrets/reseal.js';
 
 const USAGE = `usage:
   cli api-key create --project <name> [--name <label>] [--scopes <a,b>]
@@ -17,7 +18,12 @@ const USAGE = `usage:
   cli api-key list                                        list keys (never the keys themselves)
   cli api-key revoke <id>                                 revoke a key at once
   cli secrets rotate-key                                  re-seal every webhook secret under SECRET_ENCRYPTION_KEY
-                                                          (the previous key must be in SECRET_ENCRYPTION_OLD_KEYS)`;
+                                                          (the previous key must be in SECRET_ENCRYPTION_OLD_KEYS)
+  cli tokens rotate-key                                   a new access-token signing key signs from now on (API
+                                                          processes pick it up within 30 s); older keys still verify
+  cli tokens retire-keys                                  retire every signing key but the current one: the
+                                                          tokens they signed stop working (after a rotation, wait
+                                                          out the longest TTL, 24 h, first)`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -48,7 +54,12 @@ if (values.help || area === 'help') {
   process.exit(0);
 }
 
-const known = area === 'api-key' ? ['create', 'list', 'revoke'] : area === 'secrets' ? ['rotate-key'] : [];
+const COMMANDS: Record<string, string[]> = {
+  'api-key': ['create', 'list', 'revoke'],
+  secrets: ['rotate-key'],
+  tokens: ['rotate-key', 'retire-keys'],
+};
+const known = COMMANDS[area ?? ''] ?? [];
 if (!known.includes(command ?? '')) fail('unknown command');
 if (command === 'create' && !values.project) fail('api-key create needs --project <name>');
 if (command === 'revoke' && !arg) fail('api-key revoke needs the key id (see api-key list)');
@@ -73,10 +84,16 @@ const { db, pool, close } = createDatabase(url, () => {}, { max: 2 });
 const apiKeys = new ApiKeyStore(pool);
 let exitCode = 0;
 try {
-  if (command === 'rotate-key') {
+  if (area === 'tokens') {
+    const tokens = new AccessTokens(pool, await openSecretBox(config));
+    if (command === 'rotate-key') console.log(`Token signing key ${(await tokens.rotateKey()).id} signs from now on`);
+    else console.log(`Retired ${(await tokens.retireOldKeys()).join(', ') || 'no'} signing key(s)`);
+  } else if (command === 'rotate-key') {
     const box = await openSecretBox(config);
     const count = await resealWebhookSecrets(db, box);
     console.log(`Re-sealed ${count} webhook(s) under key ${box.currentKeyId}`);
+    const signingKeys = await resealTokenSigningKeys(db, box);
+    if (signingKeys) console.log(`Re-sealed ${signingKeys} token signing key(s)`);
   } else if (command === 'create') {
     const { key, apiKey } = await apiKeys.create(values.project!, values.name ?? 'cli', scopes);
     console.log(`Created ${apiKey.id} for project "${apiKey.projectName}". The key, shown only now:\n${key}`);

@@ -14,7 +14,7 @@ export const unauthenticatedBody = {
   errors: [{ message: UNAUTHENTICATED_MESSAGE, extensions: { code: 'UNAUTHENTICATED' } }],
 };
 
-/** What an HTTP request presents: `Authorization: Bearer <key>` and, for a platform key, `X-Project-Id`. */
+/** What an HTTP request presents: `Authorization: Bearer <key or token>` and, for a platform key, `X-Project-Id`. */
 export function credentialsOf(headers: FastifyRequest['headers']): Credentials {
   const project = headers[PROJECT_HEADER];
   return { key: bearerToken(headers.authorization), projectId: typeof project === 'string' ? project : null };
@@ -28,13 +28,14 @@ export const rateLimitedError = (refusal: { message: string; retryAfterSeconds: 
 
 /**
  * Fastify hook for GraphQL over HTTP and SSE: authenticates the request and counts it against the key's GraphQL
- * limit, or answers 401 or 429. An SSE stream ends when its key is revoked.
+ * limit, or answers 401 or 429. An SSE stream ends when its key is revoked or its token expires.
  */
 export const requireApiKey = (access: ApiAccess) => async (req: FastifyRequest, reply: FastifyReply) => {
   const outcome = await access.authorize(credentialsOf(req.headers), req.ip, 'graphql');
   if ('refused' in outcome) {
     if (outcome.refused === 'unauthenticated') {
-      return reply.code(401).header('www-authenticate', 'Bearer').send(unauthenticatedBody);
+      const body = outcome.message ? { errors: [{ message: outcome.message, extensions: { code: 'UNAUTHENTICATED' } }] } : unauthenticatedBody;
+      return reply.code(401).header('www-authenticate', 'Bearer').send(body);
     }
     if (outcome.refused === 'forbidden' || outcome.refused === 'unknown_project') {
       const [status, code] = outcome.refused === 'forbidden' ? [403, 'FORBIDDEN'] : [404, 'NOT_FOUND'];
@@ -46,7 +47,7 @@ export const requireApiKey = (access: ApiAccess) => async (req: FastifyRequest, 
   if (outcome.limit) rateLimitHeaders(reply, outcome.limit);
   req.principal = outcome.principal;
   if (req.headers.accept?.includes('text/event-stream')) {
-    const closed = access.openSession(outcome.principal.apiKeyId, () => reply.raw.destroy());
+    const closed = access.openSession(outcome.principal, () => reply.raw.destroy());
     reply.raw.once('close', closed);
   }
 };

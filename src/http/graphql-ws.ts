@@ -1,11 +1,11 @@
 // graphql-ws on the same path as HTTP GraphQL, executing through Yoga's envelop so plugins apply alike. Access is
 // decided as on HTTP (src/auth/access.ts): every operation authenticates the socket's key again and counts against
-// the key's GraphQL limit; the socket closes with 4403 once the key is refused or revoked.
+// the key's GraphQL limit; the socket closes with 4403 once the key is refused or revoked, or its token expires.
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import { makeHandler } from 'graphql-ws/use/@fastify/websocket';
 import { GraphQLError, type DocumentNode, type ExecutionArgs } from 'graphql';
-import type { ApiAccess, Credentials } from '../auth/access.js';
+import type { ApiAccess, Credentials, SessionEnd } from '../auth/access.js';
 import { bearerToken } from '../auth/api-keys.js';
 import type { Yoga } from '../graphql/yoga.js';
 import { credentialsOf, rateLimitedError, unauthenticatedBody } from './auth.js';
@@ -15,6 +15,7 @@ type Enveloped = ReturnType<Yoga['getEnveloped']>;
 /** Close codes: a refused or revoked key (graphql-ws' Forbidden), and an address with too many bad keys. */
 const FORBIDDEN = 4403;
 const TOO_MANY_FAILED_AUTHENTICATIONS = 4429;
+const CLOSE_REASONS: Record<SessionEnd, string> = { revoked: 'API key revoked', expired: 'Access token expired' };
 
 export function graphqlWsHandler(yoga: Yoga, access: ApiAccess) {
   /** The credentials each socket authenticated with, checked again before each of its operations. */
@@ -43,7 +44,7 @@ export function graphqlWsHandler(yoga: Yoga, access: ApiAccess) {
       }
       credentials.set(socket, presented);
       request.principal = outcome.principal;
-      const closed = access.openSession(outcome.principal.apiKeyId, () => socket.close(FORBIDDEN, 'API key revoked'));
+      const closed = access.openSession(outcome.principal, (why) => socket.close(FORBIDDEN, CLOSE_REASONS[why]));
       socket.once('close', closed);
       return true;
     },
@@ -58,8 +59,10 @@ export function graphqlWsHandler(yoga: Yoga, access: ApiAccess) {
       const outcome = await check;
       if ('refused' in outcome) {
         if (outcome.refused === 'rate_limited') return [new GraphQLError(outcome.message, { extensions: rateLimitedError(outcome).extensions })];
-        setImmediate(() => socket.close(FORBIDDEN, 'API key revoked')); // after this operation's error is sent
-        return [new GraphQLError(unauthenticatedBody.errors[0]!.message, { extensions: { code: 'UNAUTHENTICATED' } })];
+        const why = outcome.refused === 'unauthenticated' && outcome.message ? 'expired' : 'revoked';
+        setImmediate(() => socket.close(FORBIDDEN, CLOSE_REASONS[why])); // after this operation's error is sent
+        const message = (outcome.refused === 'unauthenticated' && outcome.message) || unauthenticatedBody.errors[0]!.message;
+        return [new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED' } })];
       }
       req.principal = outcome.principal;
       const enveloped = yoga.getEnveloped({ req, reply: undefined, params, socket: ctx.extra.socket });

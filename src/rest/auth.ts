@@ -1,4 +1,4 @@
-// `Authorization: Bearer <key>` on every REST route except those marked public (the OpenAPI document), and the
+// `Authorization: Bearer <key or access token>` on every REST route except those marked public (the OpenAPI document), and the
 // key's REST rate limit (src/http/rate-limit.ts).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UNAUTHENTICATED_MESSAGE, type ApiAccess } from '../auth/access.js';
@@ -19,7 +19,7 @@ export const authenticate = (access: ApiAccess) => async (req: FastifyRequest, r
   const outcome = await access.authorize(credentialsOf(req.headers), req.ip, 'rest');
   if ('refused' in outcome) {
     if (outcome.refused === 'unauthenticated') {
-      throw new RestError(401, 'unauthenticated', UNAUTHENTICATED_MESSAGE);
+      throw new RestError(401, 'unauthenticated', outcome.message ?? UNAUTHENTICATED_MESSAGE);
     }
     if (outcome.refused === 'forbidden') throw new RestError(403, 'forbidden', outcome.message, 'x-project-id');
     if (outcome.refused === 'unknown_project') throw new RestError(404, 'not_found', outcome.message, 'x-project-id');

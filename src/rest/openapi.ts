@@ -48,7 +48,7 @@ export async function registerOpenApi(app: FastifyInstance) {
       info: { title: 'AI Platform Webhooks', version: '1.0.0', description: DESCRIPTION },
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key of your project' },
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key of your project, or an access token minted with one (POST /v1/tokens)' },
         },
       },
       security: [{ bearerAuth: [] }],
@@ -57,6 +57,7 @@ export async function registerOpenApi(app: FastifyInstance) {
         { name: 'Deliveries', description: 'Each event on its way to each webhook' },
         { name: 'Events', description: 'Publishing events' },
         { name: 'Projects', description: 'Tenants and their API keys, managed with a platform key' },
+        { name: 'Tokens', description: 'Short-lived access tokens for browsers, minted by any key' },
         { name: 'Meta', description: 'This document' },
       ],
     },

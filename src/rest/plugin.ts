@@ -9,6 +9,7 @@ import { restErrorHandler, restNotFoundHandler } from './errors.js';
 import { eventRoutes } from './events.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { projectRoutes } from './projects.js';
+import { tokenRoutes } from './tokens.js';
 import { webhookRoutes } from './webhooks.js';
 
 
@@ -37,5 +38,6 @@ export const restRoutes =
     await app.register(deliveryRoutes(deps.services));
     await app.register(eventRoutes(deps.services));
     await app.register(projectRoutes(deps.services));
+    await app.register(tokenRoutes(deps.services));
     openApiRoute(app);
   };

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AUDIT_ACTIONS } from '../app/audit.js';
 import { SCOPES } from '../app/authorization.js';
 import { MAX_API_KEY_NAME_LENGTH, MAX_PROJECT_NAME_LENGTH } from '../app/projects.js';
+import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_IDS, MAX_TOKEN_TTL_SECONDS } from '../app/tokens.js';
 import { MAX_JOB_ID_LENGTH } from '../events/catalog.js';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../events/validate.js';
 import { MAX_JSON_DEPTH, textProblem } from '../lib/text.js';
@@ -319,6 +320,34 @@ export const AuditEventQuery = ListQuery.pick({ limit: true }).extend({
   cursor: text().optional().meta({ description: '`next_cursor` of the previous page' }),
 });
 
+// ---- access tokens
+
+export const CreateAccessTokenBody = z
+  .strictObject({
+    scopes: scopes.meta({
+      description: "What the token may do: scopes the caller's key holds, never `platform`",
+      examples: [['jobs:read']],
+    }),
+    job_ids: z.array(text()).optional().meta({
+      description: `Only these jobs (their state and live progress); at most ${MAX_TOKEN_IDS}. Every job of the project when omitted`,
+    }),
+    webhook_ids: z.array(text()).optional().meta({
+      description: `Only these webhooks and their deliveries; at most ${MAX_TOKEN_IDS}. Every webhook of the project when omitted`,
+    }),
+    ttl_seconds: z.number().optional().meta({
+      description: `How long the token works, 1 to ${MAX_TOKEN_TTL_SECONDS} seconds; ${DEFAULT_TOKEN_TTL_SECONDS} when omitted`,
+      examples: [DEFAULT_TOKEN_TTL_SECONDS],
+    }),
+  })
+  .meta({ id: 'CreateAccessToken' });
+
+export const AccessToken = z
+  .object({
+    token: z.string().meta({ description: 'For `Authorization: Bearer` (HTTP, SSE) and graphql-ws `connection_init`' }),
+    expires_at: timestamp,
+  })
+  .meta({ id: 'AccessToken', description: 'A short-lived token; it stops working at `expires_at` or when the key that minted it is revoked' });
+
 // ---- response helpers
 
 /** A JSON response with a description, as the OpenAPI document shows it. */
@@ -329,7 +358,7 @@ export const json = <T extends z.ZodType>(description: string, schema: T) => ({
 
 const ERROR_DESCRIPTIONS = {
   400: 'Malformed JSON',
-  401: 'Missing or invalid API key',
+  401: 'Missing or invalid API key or access token (or an expired token)',
   403: "The API key lacks the scope this call needs, or may not act in the project `X-Project-Id` names",
   404: 'No such webhook or delivery in your project (no such project or key, on the platform routes)',
   409: 'Conflicts with what is stored (an idempotency key reused for a different event, a project name taken)',

@@ -99,3 +99,8 @@ export async function offsetPageJson<K extends string, T, J>(
   const [rows, total] = await Promise.all([list({ take: limit, skip: offset }), count()]);
   return { ...({ [key]: rows.map(toJson) } as Record<K, J[]>), total, limit, offset };
 }
+
+export const accessTokenJson = ({ token, expiresAt }: { token: string; expiresAt: Date }) => ({
+  token,
+  expires_at: wireTimestamp(expiresAt),
+});

@@ -1,5 +1,6 @@
-// Re-seals stored webhook secrets under the current key: plaintext left by an older version, or values sealed
-// with a key being retired. Runs at start-up and as `npm run cli -- secrets rotate-key`.
+// Re-seals stored webhook secrets and token signing keys under the current key: plaintext left by an older version
+// (webhook secrets), or values sealed with a key being retired. Runs at start-up and as `npm run cli -- secrets
+// rotate-key`.
 import type { Db } from '../db/prisma.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -29,4 +30,16 @@ export async function resealWebhookSecrets(db: Db, box: SecretBox): Promise<numb
     count += rows.length;
     if (rows.length < BATCH) return count;
   }
+}
+
+/** Re-seals the access-token signing keys under the current key, as `resealWebhookSecrets` does webhook secrets. */
+export async function resealTokenSigningKeys(db: Db, box: SecretBox): Promise<number> {
+  const rows = await db.tokenSigningKey.findMany({
+    where: { secret: { not: { startsWith: `aes256gcm:${box.currentKeyId}:` } } },
+    select: { id: true, secret: true },
+  });
+  for (const row of rows) {
+    await db.tokenSigningKey.updateMany({ where: { id: row.id, secret: row.secret }, data: { secret: box.seal(box.open(row.secret)) } });
+  }
+  return rows.length;
 }

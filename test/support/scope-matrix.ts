@@ -175,6 +175,15 @@ export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
     (fx) => ({ projectId: fx.projectId }),
   ),
   'Mutation.revokeApiKey': byId('platform', ['mutation', 'revokeApiKey', 'id'], ['ApiKey', 'id'], (fx) => fx.freshKey()),
+  // Minting a token needs no scope of its own: any key may mint one with a subset of its scopes. In this table's
+  // terms (a single-scope key is allowed exactly when it holds the row's scope), the scope a row needs is the one it
+  // puts in the token: the row asks for jobs:read, so only a jobs:read (or platform) key may mint it.
+  'Mutation.createAccessToken': row(
+    'jobs:read',
+    'AccessTokenPayload',
+    `mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { ${typed('AccessTokenPayload', 'token expiresAt')} } }`,
+    (fx) => ({ input: { scopes: ['jobs:read'], jobIds: [fx.batchJobId], ttlSeconds: 60 } }),
+  ),
   'Subscription.batchProgress': following('jobs:read', 'batchProgress', 'jobId', 'jobId status', (fx) => fx.batchJobId),
   'Subscription.trainingProgress': following('jobs:read', 'trainingProgress', 'jobId', 'jobId status', (fx) => fx.trainingJobId),
   'Subscription.jobEvents': following('jobs:read', 'jobEvents', 'jobId', 'id type', (fx) => fx.batchJobId),
@@ -226,6 +235,12 @@ export const REST_OPERATIONS: Record<string, RestRow> = {
     scopes: ['jobs:read'],
   })),
   'GET /v1/projects/{project_id}/audit-events': route('platform', 200, (fx) => `/v1/projects/${fx.projectId}/audit-events?limit=5`),
+  // As Mutation.createAccessToken: the scope the row needs is the one it puts in the token.
+  'POST /v1/tokens': route('jobs:read', 201, () => '/v1/tokens', (fx) => ({
+    scopes: ['jobs:read'],
+    job_ids: [fx.batchJobId],
+    ttl_seconds: 60,
+  })),
   'DELETE /v1/projects/{project_id}/api-keys/{api_key_id}': route(
     'platform',
     204,

@@ -4,6 +4,17 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type CreateAccessTokenInput = {
+  /** Only these jobs (their state and live progress), at most 100; every job when omitted */
+  jobIds?: Array<string | number> | null | undefined;
+  /** What the token may do: scopes the caller's key holds, never platform */
+  scopes: Array<string>;
+  /** How long the token works, 1 to 86400 seconds; 900 when omitted */
+  ttlSeconds?: number | null | undefined;
+  /** Only these webhooks and their deliveries, at most 100; every webhook when omitted */
+  webhookIds?: Array<string | number> | null | undefined;
+};
+
 export type CreateApiKeyInput = {
   /** A label, at most 100 characters; "default" when omitted */
   name?: string | null | undefined;
@@ -301,6 +312,17 @@ export type DeliveryUpdatesSubscriptionVariables = Exact<{
 
 
 export type DeliveryUpdatesSubscription = { deliveryUpdates: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } } };
+
+export type CreateAccessTokenMutationVariables = Exact<{
+  input: CreateAccessTokenInput;
+}>;
+
+
+export type CreateAccessTokenMutation = { createAccessToken:
+    | { __typename: 'AccessTokenPayload', token: string, expiresAt: string }
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'ValidationError', field: string, message: string }
+   };
 
 export type WebhookFieldsFragment = { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
 
@@ -996,6 +1018,26 @@ export const DeliveryUpdatesDocument = new TypedDocumentString(`
     url
   }
 }`) as unknown as TypedDocumentString<DeliveryUpdatesSubscription, DeliveryUpdatesSubscriptionVariables>;
+export const CreateAccessTokenDocument = new TypedDocumentString(`
+    mutation CreateAccessToken($input: CreateAccessTokenInput!) {
+  createAccessToken(input: $input) {
+    __typename
+    ... on AccessTokenPayload {
+      token
+      expiresAt
+    }
+    ...ProjectErrorFields
+  }
+}
+    fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}`) as unknown as TypedDocumentString<CreateAccessTokenMutation, CreateAccessTokenMutationVariables>;
 export const WebhooksDocument = new TypedDocumentString(`
     query Webhooks($first: Int, $after: String, $last: Int, $before: String) {
   webhooks(first: $first, after: $after, last: $last, before: $before) {

@@ -25,6 +25,16 @@ export async function activeKeyByHash(
   return row ? { projectId: row.project_id, apiKeyId: row.id, scopes: row.scopes ?? [] } : null;
 }
 
+/** The project and scopes of the unrevoked key with this id (a token's minting key, its `sub`), or null: one primary-key lookup. */
+export async function activeKeyById(db: Queryable, id: string): Promise<{ projectId: string; scopes: string[] } | null> {
+  const { rows } = await db.query<{ project_id: string; scopes: string[] | null }>(
+    'SELECT project_id, scopes FROM api_keys WHERE id = $1 AND revoked_at IS NULL',
+    [id],
+  );
+  const [row] = rows;
+  return row ? { projectId: row.project_id, scopes: row.scopes ?? [] } : null;
+}
+
 /** Whether a project with that id exists. */
 export async function projectExists(db: Queryable, id: string): Promise<boolean> {
   const { rows } = await db.query<{ found: boolean }>('SELECT EXISTS (SELECT 1 FROM projects WHERE id = $1) AS found', [id]);

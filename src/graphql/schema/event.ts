@@ -1,6 +1,7 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../app/errors.js';
 import type { Event as EventRow } from '../../generated/prisma/client.js';
 import { followed, mayFollow } from '../../app/authorization.js';
+import { ofWebhooksDeliveries } from '../../app/ownership.js';
 import { builder } from '../builder.js';
 import { Delivery } from './delivery.js';
 
@@ -12,13 +13,14 @@ export const Event = builder.prismaObject('Event', {
     timestamp: t.expose('timestamp', { type: 'DateTime' }),
     data: t.expose('data', { type: 'JSON' }),
     // Needs deliveries:read however the event was reached (src/app/authorization.ts, RELATION_SCOPES): loaded only
-    // for a principal that may follow it, refused as FORBIDDEN otherwise.
+    // for a principal that may follow it, refused as FORBIDDEN otherwise; a token restricted to some webhooks sees
+    // only their deliveries (src/app/ownership.ts).
     deliveries: t.field({
       type: [Delivery],
       description: 'One per webhook the event was sent to',
       select: (_args, ctx, nested) =>
         mayFollow(ctx.principal, 'Event.deliveries')
-          ? { deliveries: nested({ orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }) }
+          ? { deliveries: nested({ where: ofWebhooksDeliveries(ctx.principal), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] }) }
           : {},
       resolve: (event, _args, ctx) => followed(ctx.principal, 'Event.deliveries', event.deliveries),
     }),

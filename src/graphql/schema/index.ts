@@ -10,6 +10,7 @@ import './delivery.js';
 import './job.js';
 import './project.js';
 import './audit.js';
+import './token.js';
 import './subscriptions.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
