@@ -191,6 +191,24 @@ describe('a jobs:read token for one job', () => {
   });
 });
 
+describe('a job-restricted token with deliveries:read', () => {
+  const EVENT = `query($id: ID!) { event(id: $id) { __typename ... on Event { id } ... on Error { message } } }`;
+
+  it("reads its jobs' events, and another job's event is not found", async () => {
+    const api = testApi(service, fullKey);
+    const own = await api.publish('batch.progress', progress(jobId, 4));
+    const other = await api.publish('batch.progress', progress(otherJobId, 5));
+    const minted = await mintRest(fullKey, { scopes: ['deliveries:read'], job_ids: [jobId] });
+    expect(minted.status).toBe(201);
+    const token = minted.body.token;
+    expect((await service.gql(token, EVENT, { id: own.event.id })).body.data.event).toEqual({ __typename: 'Event', id: own.event.id });
+    expect((await service.gql(token, EVENT, { id: other.event.id })).body.data.event).toEqual({
+      __typename: 'NotFoundError',
+      message: `No event with id ${other.event.id}`,
+    });
+  });
+});
+
 describe('a webhook-restricted token', () => {
   it('reads only its webhooks and their deliveries', async () => {
     const { key, api } = await service.newProject();

@@ -56,8 +56,11 @@ export type EventSelection = Pick<Prisma.EventFindFirstArgs, 'select' | 'include
 
 /** The principal's event with that id, or null (past retention, or another project's). */
 export function eventOf(db: Db, principal: Principal, id: string, selection: EventSelection = {}): Promise<Event | null> {
-  return db.event.findFirst({ ...selection, where: { id, ...ofProject(principal) } });
+  return db.event.findFirst({ ...selection, where: { id, ...ofProject(principal), ...ofJobs(principal) } });
 }
+
+/** The filter that keeps an event read within a token's jobs (nothing for a key). */
+const ofJobs = ({ jobIds }: Principal) => (jobIds ? { jobId: { in: [...jobIds] } } : {});
 
 /** Who follows something live: the principal, and the transport connection it holds a subscription slot on. */
 export type LiveCaller = { principal: Principal; connection: object };
