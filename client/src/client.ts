@@ -9,7 +9,15 @@ export type ClientOptions = {
   /** The GraphQL endpoint, e.g. `http://localhost:4000/graphql`; subscriptions use the same URL over ws(s). */
   url: string;
   /** An API key, sent as `Authorization: Bearer <key>` (and in graphql-ws `connection_init`). */
-  apiKey: string;
+  apiKey?: string;
+  /** Or a short-lived access token (`POST /v1/tokens`, `createAccessToken`), sent the same way. */
+  token?: string;
+  /**
+   * Or a function that returns a current token (minted by your backend), asked before every request and every
+   * (re)connection: when a token expires, the socket is closed (4403) and reopened with a fresh one, and every open
+   * subscription goes on, starting again from the current state.
+   */
+  getToken?: () => string | Promise<string>;
   /**
    * With a platform key: the project to act in (the header `X-Project-Id`, and `projectId` in graphql-ws
    * `connection_init`); without it, the key's own project.
@@ -77,11 +85,13 @@ const strip = <T extends object>(value: T): Omit<T, '__typename'> => {
 
 export function createClient(options: ClientOptions) {
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const credential = credentialOf(options);
   const headers = { ...options.headers, ...(options.projectId !== undefined && { 'x-project-id': options.projectId }) };
-  const http = httpTransport({ url: options.url, apiKey: options.apiKey, fetch: fetchImpl, headers });
+  const http = httpTransport({ url: options.url, credential, fetch: fetchImpl, headers });
   const ws = wsTransport({
     url: options.url,
-    apiKey: options.apiKey,
+    credential,
+    refreshable: options.getToken !== undefined,
     ...(options.projectId !== undefined ? { projectId: options.projectId } : {}),
     ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
     ...(options.retryAttempts !== undefined ? { retryAttempts: options.retryAttempts } : {}),
@@ -216,6 +226,15 @@ export function createClient(options: ClientOptions) {
 }
 
 export type WebhooksClient = ReturnType<typeof createClient>;
+
+/** The one credential the options give: `apiKey`, `token` or `getToken`. */
+function credentialOf({ apiKey, token, getToken }: ClientOptions): () => string | Promise<string> {
+  const given = [apiKey, token, getToken].filter((c) => c !== undefined);
+  if (given.length !== 1) throw new TypeError('createClient needs exactly one of apiKey, token and getToken');
+  if (getToken) return getToken;
+  const fixed = (apiKey ?? token)!;
+  return () => fixed;
+}
 
 /** Maps each result; `return()` reaches the source at once, even while a `next()` is pending. */
 function pick<T, U>(source: Subscription<T>, map: (value: T) => U): Subscription<U> {

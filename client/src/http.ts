@@ -14,13 +14,17 @@ export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 type GraphQLResponse = { data?: unknown; errors?: GraphQLErrorLike[] };
 
-export function httpTransport(options: { url: string; apiKey: string; fetch: FetchLike; headers?: Record<string, string> }) {
-  const { url, apiKey, fetch } = options;
+/** The bearer credential of each request: an API key or a token, or a fresh token from `getToken`. */
+export type Credential = () => string | Promise<string>;
+
+export function httpTransport(options: { url: string; credential: Credential; fetch: FetchLike; headers?: Record<string, string> }) {
+  const { url, credential, fetch } = options;
   return async function request<TResult, TVariables>(
     document: TypedDocument<TResult, TVariables>,
     variables: TVariables | undefined,
     signal?: AbortSignal,
   ): Promise<TResult> {
+    const bearer = await credential();
     let response: Response;
     try {
       response = await fetch(url, {
@@ -29,7 +33,7 @@ export function httpTransport(options: { url: string; apiKey: string; fetch: Fet
           ...options.headers,
           'content-type': 'application/json',
           accept: 'application/graphql-response+json, application/json',
-          authorization: `Bearer ${apiKey}`,
+          authorization: `Bearer ${bearer}`,
         },
         body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
         ...(signal ? { signal } : {}),

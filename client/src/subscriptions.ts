@@ -9,7 +9,7 @@ import {
   WebhooksClientError,
   type GraphQLErrorLike,
 } from './errors.js';
-import type { TypedDocument, VariablesArgument } from './http.js';
+import type { Credential, TypedDocument, VariablesArgument } from './http.js';
 
 /** A live subscription: iterate it with `for await`; `break` or `return()` unsubscribes at once. */
 export interface Subscription<T> extends AsyncIterableIterator<T> {
@@ -59,7 +59,13 @@ export function subscriptionError(error: unknown, url: string): WebhooksClientEr
 
 export function wsTransport(options: {
   url: string;
-  apiKey: string;
+  /** Asked again on every (re)connection, so a refreshed token takes over from an expired one. */
+  credential: Credential;
+  /**
+   * Whether a refused socket (4403, e.g. its token expired) should reconnect with a fresh credential, resubscribing
+   * every open subscription; only with `getToken`, since a refused key stays refused.
+   */
+  refreshable?: boolean;
   /** With a platform key: the project to act in (`projectId` in `connection_init`). */
   projectId?: string;
   webSocketImpl?: unknown;
@@ -71,14 +77,14 @@ export function wsTransport(options: {
     (client ??= createWsClient({
       url,
       ...(options.webSocketImpl ? { webSocketImpl: options.webSocketImpl } : {}),
-      connectionParams: {
-        authorization: `Bearer ${options.apiKey}`,
+      connectionParams: async () => ({
+        authorization: `Bearer ${await options.credential()}`,
         ...(options.projectId !== undefined && { projectId: options.projectId }),
-      },
+      }),
       lazy: true,
       retryAttempts: options.retryAttempts ?? 5,
-      // A refused key stays refused: fail at once instead of retrying.
-      shouldRetry: (error) => isCloseEvent(error) && error.code !== FORBIDDEN,
+      // A refused key stays refused: fail at once instead of retrying (unless a fresh token may be fetched).
+      shouldRetry: (error) => isCloseEvent(error) && (error.code !== FORBIDDEN || options.refreshable === true),
     }));
 
   /**
