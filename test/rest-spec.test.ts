@@ -1,5 +1,6 @@
 // Every curl of the webhooks guide, run verbatim with curl (host, key and ids replaced), checked against the
 // responses the guide shows; then the same calls with a real receiver, so deliveries have real outcomes.
+import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { behaviours, eventually, type Receiver } from './support/receiver.js';
 import type { TestService } from './support/service.js';
@@ -54,9 +55,17 @@ let receiver: Receiver;
 let key: string;
 let rest: ReturnType<typeof restClient>;
 
+/** The first-start key (BOOTSTRAP_API_KEY): the platform's key, acting in the `default` project, as an operator runs the guide. */
+const FIRST_START_KEY = `aip_${randomBytes(32).toString('base64url')}`;
+
 beforeAll(async () => {
   // Retries are an hour apart, so nothing but a manual retry makes a second attempt during this file.
-  ({ receiver, service, key, rest } = await startRestFixture({ RETRY_SCHEDULE: '1h', DELIVERY_TIMEOUT: '2s' }));
+  ({ receiver, service, rest } = await startRestFixture({
+    RETRY_SCHEDULE: '1h',
+    DELIVERY_TIMEOUT: '2s',
+    BOOTSTRAP_API_KEY: FIRST_START_KEY,
+  }));
+  key = FIRST_START_KEY;
 });
 
 function expectDeliveryShape(delivery: Record<string, unknown>) {
@@ -69,6 +78,22 @@ function expectDeliveryShape(delivery: Record<string, unknown>) {
   expect(delivery.timestamp).toMatch(SECOND_PRECISION_UTC);
   expect(delivery.response_time_ms === null || Number.isInteger(delivery.response_time_ms)).toBe(true);
 }
+
+describe('the key the guide is run with', () => {
+  it('is the first-start key: the platform key, acting in the default project', async () => {
+    const installed = await service.db.apiKey.findMany({ include: { project: true } });
+    expect(installed.map((k) => ({ name: k.name, scopes: k.scopes, project: k.project.name }))).toContainEqual({
+      name: 'bootstrap',
+      scopes: ['platform'],
+      project: 'default',
+    });
+    const created = await rest(key, 'POST', '/v1/webhooks', { url: 'https://example.com/first-start', events: ['*'] });
+    expect(created.status).toBe(201);
+    const stored = await service.db.webhook.findUniqueOrThrow({ where: { id: created.body.webhook_id }, include: { project: true } });
+    expect(stored.project.name).toBe('default');
+    expect((await rest(key, 'DELETE', `/v1/webhooks/${created.body.webhook_id}`)).status).toBe(204);
+  });
+});
 
 describe("the guide's curl commands", () => {
   const ids = { webhook: '', delivery: '' };
