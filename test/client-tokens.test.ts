@@ -3,7 +3,7 @@
 // subscription goes on.
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../client/src/index.js';
+import { createClient, NotFoundError, ValidationError } from '../client/src/index.js';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { testApi, type TestApi } from './support/api.js';
 import { eventually } from './support/receiver.js';
@@ -47,6 +47,20 @@ describe('createClient with a token', () => {
     await api.publish('batch.progress', progress(jobId, 1));
     const client = createClient({ url: graphqlUrl, token: await mint(jobId, 600), retryAttempts: 0 });
     expect(await client.jobs.get(jobId)).toMatchObject({ jobId, processedImages: 1 });
+  });
+
+  it('mints a token with tokens.create, which reads its job and no other', async () => {
+    const jobId = randomUUID();
+    const otherJobId = randomUUID();
+    await api.publish('batch.progress', progress(jobId, 3));
+    await api.publish('batch.progress', progress(otherJobId, 3));
+    const backend = createClient({ url: graphqlUrl, apiKey: fullKey, retryAttempts: 0 });
+    const { token, expiresAt } = await backend.tokens.create({ scopes: ['jobs:read'], jobIds: [jobId], ttlSeconds: 120 });
+    expect(Date.parse(expiresAt) - Date.now()).toBeGreaterThan(60_000);
+    const browser = createClient({ url: graphqlUrl, token, retryAttempts: 0 });
+    expect(await browser.jobs.get(jobId)).toMatchObject({ jobId, processedImages: 3 });
+    await expect(browser.jobs.get(otherJobId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(backend.tokens.create({ scopes: ['platform'] })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('takes exactly one credential', () => {

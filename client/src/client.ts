@@ -193,6 +193,17 @@ export function createClient(options: ClientOptions) {
     },
   };
 
+  const tokens = {
+    /**
+     * A short-lived token for a browser, with scopes this client's key holds (never `platform`), restricted to
+     * `jobIds` / `webhookIds` when given; `ttlSeconds` 1 to 86400 (900 by default).
+     */
+    create: async (input: op.CreateAccessTokenInput): Promise<{ token: string; expiresAt: string }> => {
+      const { token, expiresAt } = unwrap((await request(op.CreateAccessTokenDocument, { input })).createAccessToken);
+      return { token, expiresAt };
+    },
+  };
+
   const subscribe = {
     /** A batch job's progress: its current state at once, then each change; ends after its terminal event. */
     batchProgress: (jobId: string): Subscription<BatchProgress> =>
@@ -218,6 +229,7 @@ export function createClient(options: ClientOptions) {
     eventTypes: async (): Promise<EventTypeInfo[]> => (await request(op.EventTypesDocument)).eventTypes,
     jobs,
     projects,
+    tokens,
     subscribe,
     request,
     /** Closes the subscription socket (HTTP needs no cleanup). */
