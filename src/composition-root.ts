@@ -184,6 +184,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           live,
           secrets,
           tokens,
+          publicUrl: config.publicUrl,
           webhookPolicy: { allowHttp: config.allowHttpWebhooks, destinations },
           publisher: new EventPublisher(pool, boss, {
             live,
