@@ -192,6 +192,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
             published: metrics.eventsPublished,
           }),
         }),
+        portal: { frameAncestors: config.portalFrameAncestors, name: config.portalName, accentColor: config.portalAccentColor },
         graphiql: config.nodeEnv !== 'production',
         schemaExposure: { introspection: config.graphqlIntrospection, suggestions: config.nodeEnv !== 'production' },
         checkReady: async () => {
