@@ -229,6 +229,9 @@ describe('the portal in Chromium', () => {
     expect(await page.locator('main').innerText()).toMatch(/ask .* for a new link/i);
     expect(await page.getByLabel('API key').count()).toBe(0);
     expect(await page.evaluate(() => window.location.hash)).toBe('');
+    await page.reload(); // still the link's page, not the operator's sign-in
+    await page.getByRole('heading', { level: 1, name: /expired/ }).waitFor();
+    expect(await page.getByLabel('API key').count()).toBe(0);
 
     // A token that was never valid: invalid (or expired), the same advice.
     const forged = await newTab();

@@ -3,7 +3,7 @@
 // token, without the operator's sign-in, offering only what the token's scopes allow; an expired or refused link
 // says so and to ask for a new one.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { AuthenticationError, newClient, storedKey, storeKey, storePortalToken, takePortalToken, tokenClaims, type Credential } from './api.js';
+import { AuthenticationError, newClient, storedKey, storeKey, takePortalToken, tokenClaims, type Credential } from './api.js';
 import { Toasts } from './components/toasts.js';
 import { Link, Loading } from './components/ui.js';
 import { BrandingContext, DEFAULT_BRANDING, SessionContext, useBranding, useSession, type Branding, type Session } from './hooks.js';
@@ -87,10 +87,8 @@ function Portal({ token }: { token: string }) {
       client: newClient(credential),
       portal: true,
       can: (scope) => claims.scopes.includes(scope),
-      signOut: () => {
-        storePortalToken(null);
-        setState('ended');
-      },
+      // The tab keeps the token: reloaded, the page checks it again and shows the same ended page.
+      signOut: () => setState('ended'),
     };
   }, [token, claims]);
   useEffect(() => () => void session.client.close(), [session]);
