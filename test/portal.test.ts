@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from '../client/src/index.js';
 import { PortalService, PORTAL_SCOPES } from '../src/app/portal.js';
 import type { TokenService } from '../src/app/tokens.js';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
@@ -114,6 +115,15 @@ describe('portal links over REST and GraphQL', () => {
     expect(answer.__typename).toBe('PortalLinkPayload');
     expect(answer.url).toMatch(new RegExp(`^${service.httpUrl}/dashboard/#token=[\\w.-]+$`));
     expect(Date.parse(answer.expiresAt) - Date.now()).toBeGreaterThan(115_000);
+  });
+
+  it('is made by the typed client too (portalLinks.create)', async () => {
+    const client = createClient({ url: `${service.httpUrl}/graphql`, apiKey: projects.a.key });
+    onCleanup(() => client.close());
+    const link = await client.portalLinks.create({ mode: 'read_only', ttlSeconds: 300 });
+    expect(link.url).toMatch(new RegExp(`^${service.httpUrl}/dashboard/#token=[\\w.-]+$`));
+    expect(Date.parse(link.expiresAt) - Date.now()).toBeGreaterThan(295_000);
+    await expect(client.portalLinks.create({ mode: 'manage', ttlSeconds: 5 })).rejects.toThrow(/ttlSeconds/);
   });
 
   it('refuses a bad mode or ttl with a 4xx naming the field, and a mode whose scopes the key lacks with 403', async () => {
