@@ -184,6 +184,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           live,
           secrets,
           tokens,
+          publicUrl: config.publicUrl,
           webhookPolicy: { allowHttp: config.allowHttpWebhooks, destinations },
           publisher: new EventPublisher(pool, boss, {
             live,
@@ -191,6 +192,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
             published: metrics.eventsPublished,
           }),
         }),
+        portal: { frameAncestors: config.portalFrameAncestors, name: config.portalName, accentColor: config.portalAccentColor },
         graphiql: config.nodeEnv !== 'production',
         schemaExposure: { introspection: config.graphqlIntrospection, suggestions: config.nodeEnv !== 'production' },
         checkReady: async () => {

@@ -21,6 +21,9 @@ const base64Key = z
   .transform((value) => Buffer.from(value.trim(), 'base64'))
   .refine((key) => key.length === 32, 'must be the base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)');
 
+/** A CSP source for frame-ancestors: an http(s) origin, its host optionally a `*.` wildcard, nothing after it. */
+const isOrigin = (value: string) => /^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?$/i.test(value);
+
 const schema = z.object({
   DATABASE_URL: z
     .string()
@@ -67,6 +70,35 @@ const schema = z.object({
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10, 'must be at least 10 (a pg-boss limit)').max(3600).default(30),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: integer(1, 10_000, 100),
   MAX_SUBSCRIPTIONS_PER_PROJECT: integer(1, 1_000_000, 1_000),
+  PUBLIC_URL: z
+    .string()
+    .refine((value) => {
+      try {
+        const url = new URL(value);
+        return (url.protocol === 'http:' || url.protocol === 'https:') && !url.search && !url.hash;
+      } catch {
+        return false;
+      }
+    }, 'must be an http:// or https:// URL without a query or fragment, such as https://webhooks.example.com')
+    .transform((value) => value.replace(/\/+$/, ''))
+    .optional(),
+  PORTAL_FRAME_ANCESTORS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+    .refine(
+      (origins) => origins.every(isOrigin),
+      'must be origins separated by spaces or commas, such as https://app.example.com https://*.example.com',
+    ),
+  PORTAL_NAME: z
+    .string()
+    .max(80, 'must be at most 80 characters')
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'must not contain control characters')
+    .default('AI Platform Webhooks'),
+  PORTAL_ACCENT_COLOR: z
+    .string()
+    .regex(/^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, 'must be a colour such as #12abef')
+    .optional(),
   RETRY_SCHEDULE: z
     .string()
     .default('5m,30m,2h,8h,24h')
@@ -129,6 +161,13 @@ export type Config = {
   maxSubscriptionsPerConnection: number;
   /** Live subscriptions one project may hold at once on one API process. */
   maxSubscriptionsPerProject: number;
+  /** The service's public address, for portal links; the request's origin when unset. */
+  publicUrl: string | undefined;
+  /** Origins that may show the dashboard in a frame (CSP frame-ancestors); none when empty. */
+  portalFrameAncestors: string[];
+  /** The name the dashboard shows, and its accent colour (the default theme's when unset). */
+  portalName: string;
+  portalAccentColor: string | undefined;
 };
 
 export class ConfigError extends Error {}
@@ -173,5 +212,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jobHeartbeatSeconds: e.JOB_HEARTBEAT_SECONDS,
     maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
     maxSubscriptionsPerProject: e.MAX_SUBSCRIPTIONS_PER_PROJECT,
+    publicUrl: e.PUBLIC_URL,
+    portalFrameAncestors: e.PORTAL_FRAME_ANCESTORS,
+    portalName: e.PORTAL_NAME,
+    portalAccentColor: e.PORTAL_ACCENT_COLOR,
   };
 }

@@ -1,6 +1,6 @@
 // docs/access.md's curls run as written (host and credentials filled in), in order, against a real service started
 // with a first-start key: the platform's backend makes a customer's project and key and publishes for it; the
-// customer's server reads, and is refused what its scopes do not allow; its backend mints a browser's token.
+// customer's server reads, and is refused what its scopes do not allow; it mints a browser's token and a portal link.
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -29,7 +29,7 @@ beforeAll(async () => {
 
 describe('docs/access.md', () => {
   it('runs as written, each answer as the document says', async () => {
-    expect(curls).toHaveLength(6);
+    expect(curls).toHaveLength(7);
     const vars: Record<string, string> = { 'localhost:4000': service.httpUrl.replace(/^http:\/\//, ''), $PLATFORM_KEY: PLATFORM_KEY };
     const run = (command: string) => runCurl(command, vars);
 
@@ -56,5 +56,9 @@ describe('docs/access.md', () => {
     const token = await run(curls[5]!);
     expect(token.status).toBe(201);
     expect(token.body.token).toMatch(/^eyJ/);
+
+    const portal = await run(curls[6]!);
+    expect(portal.status).toBe(201);
+    expect(portal.body.url).toMatch(new RegExp(`^${service.httpUrl}/dashboard/#token=eyJ`));
   });
 });

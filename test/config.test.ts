@@ -115,6 +115,13 @@ describe('loadConfig', () => {
     ['DELIVERY_TIMEOUT', '30', /duration such as/],
     ['DELIVERY_CONCURRENCY', '0', /1 to 1000/],
     ['WEBHOOK_MAX_IN_FLIGHT', 'many', /1 to 1000/],
+    ['PUBLIC_URL', 'hooks.example.com', /http:\/\/ or https:\/\/ URL/],
+    ['PUBLIC_URL', 'https://hooks.example.com/?x=1', /without a query or fragment/],
+    ['PORTAL_FRAME_ANCESTORS', "https://app.example.com 'self'", /origins separated by spaces or commas/],
+    ['PORTAL_FRAME_ANCESTORS', 'https://app.example.com/path', /origins separated by spaces or commas/],
+    ['PORTAL_ACCENT_COLOR', 'blue', /a colour such as #12abef/],
+    ['PORTAL_ACCENT_COLOR', '#12abef; color: red', /a colour such as #12abef/],
+    ['PORTAL_NAME', 'x'.repeat(81), /at most 80 characters/],
   ])('rejects %s=%s with a ConfigError naming the variable and what it accepts', (name, value, allowed) => {
     let error: unknown;
     try {
@@ -127,6 +134,28 @@ describe('loadConfig', () => {
     const line = message.split('\n').find((l) => l.trim().startsWith(`${name}:`));
     expect(line, message).toBeDefined();
     expect(line).toMatch(allowed);
+  });
+
+  it('reads the portal settings: PUBLIC_URL without a trailing slash, frame ancestors split on spaces and commas', () => {
+    expect(loadConfig({})).toMatchObject({
+      publicUrl: undefined,
+      portalFrameAncestors: [],
+      portalName: 'AI Platform Webhooks',
+      portalAccentColor: undefined,
+    });
+    expect(
+      loadConfig({
+        PUBLIC_URL: 'https://hooks.example.com/',
+        PORTAL_FRAME_ANCESTORS: 'https://app.example.com, https://*.example.org  http://localhost:3000',
+        PORTAL_NAME: 'Acme Cloud',
+        PORTAL_ACCENT_COLOR: '#12abef',
+      }),
+    ).toMatchObject({
+      publicUrl: 'https://hooks.example.com',
+      portalFrameAncestors: ['https://app.example.com', 'https://*.example.org', 'http://localhost:3000'],
+      portalName: 'Acme Cloud',
+      portalAccentColor: '#12abef',
+    });
   });
 
   it('names every bad variable at once', () => {

@@ -13,6 +13,7 @@ const SCRIPT = 'console.log("dashboard")';
 let root: string;
 let app: FastifyInstance;
 let unbuilt: FastifyInstance;
+const onClose: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), 'dashboard-dist-'));
@@ -29,6 +30,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const close of onClose) await close();
   await app?.close();
   await unbuilt?.close();
   await rm(root, { recursive: true, force: true });
@@ -86,6 +88,27 @@ describe('GET /dashboard', () => {
     // Only the dashboard's answers carry them.
     const other = await app.inject({ method: 'GET', url: '/other' });
     expect(other.headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('serves the platform name and accent colour, the defaults when unset', async () => {
+    const response = await app.inject({ method: 'GET', url: '/dashboard/branding.json' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ name: 'AI Platform Webhooks', accent_color: null });
+    expect(response.headers['x-frame-options']).toBe('DENY');
+  });
+
+  it('lets the configured origins frame the page (PORTAL_FRAME_ANCESTORS), with their name and colour', async () => {
+    const branded = Fastify();
+    onClose.push(() => branded.close());
+    await dashboardRoutes(branded, {
+      root,
+      portal: { frameAncestors: ['https://app.example.com', 'https://*.example.org'], name: 'Acme', accentColor: '#12abef' },
+    });
+    const page = await branded.inject({ method: 'GET', url: '/dashboard/' });
+    expect(String(page.headers['content-security-policy'])).toContain('frame-ancestors https://app.example.com https://*.example.org');
+    expect(page.headers['x-frame-options']).toBeUndefined();
+    const branding = await branded.inject({ method: 'GET', url: '/dashboard/branding.json' });
+    expect(branding.json()).toEqual({ name: 'Acme', accent_color: '#12abef' });
   });
 
   it('says how to build it when dashboard/dist is missing', async () => {

@@ -29,6 +29,7 @@ const SPEC_OPERATIONS = [
   'DELETE /v1/projects/{project_id}/api-keys/{api_key_id}',
   'GET /v1/projects/{project_id}/audit-events',
   'POST /v1/tokens',
+  'POST /v1/portal-links',
   'GET /v1/openapi.json',
 ];
 

@@ -204,6 +204,22 @@ export function createClient(options: ClientOptions) {
     },
   };
 
+  const portalLinks = {
+    /**
+     * A customer portal link: the dashboard for the caller's project, signed in by a token in the URL fragment;
+     * `read_only` reads, `manage` also changes webhooks and retries deliveries (the caller must hold each scope).
+     * `ttlSeconds` 60 to 86400 (3600 when omitted).
+     */
+    create: async (input: { mode: 'manage' | 'read_only'; ttlSeconds?: number }): Promise<{ url: string; expiresAt: string }> => {
+      const mode: op.PortalMode = input.mode === 'manage' ? 'MANAGE' : 'READ_ONLY';
+      const created = unwrap(
+        (await request(op.CreatePortalLinkDocument, { input: { mode, ...(input.ttlSeconds !== undefined && { ttlSeconds: input.ttlSeconds }) } }))
+          .createPortalLink,
+      );
+      return { url: created.url, expiresAt: created.expiresAt };
+    },
+  };
+
   const subscribe = {
     /** A batch job's progress: its current state at once, then each change; ends after its terminal event. */
     batchProgress: (jobId: string): Subscription<BatchProgress> =>
@@ -230,6 +246,7 @@ export function createClient(options: ClientOptions) {
     jobs,
     projects,
     tokens,
+    portalLinks,
     subscribe,
     request,
     /** Closes the subscription socket (HTTP needs no cleanup). */

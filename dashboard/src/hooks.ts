@@ -1,9 +1,22 @@
 // Loading data and following live subscriptions, with the loading, error and ended states every screen shows.
 import { createContext } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
-import { newClient, type WebhooksClient } from './api.js';
+import { newClient, type Credential, type WebhooksClient } from './api.js';
 
-export type Session = { client: WebhooksClient; apiKey: string; signOut: () => void };
+export type Session = {
+  client: WebhooksClient;
+  credential: Credential;
+  signOut: () => void;
+  /** Opened by a customer portal link (a token for one project) rather than an operator's key. */
+  portal: boolean;
+  /** Whether the page offers what needs the scope: a portal token's scopes; an operator's key is not narrowed. */
+  can: (scope: 'webhooks:write' | 'deliveries:write') => boolean;
+};
+
+export type Branding = { name: string; accentColor: string | null };
+export const DEFAULT_BRANDING: Branding = { name: 'AI Platform Webhooks', accentColor: null };
+export const BrandingContext = createContext<Branding>(DEFAULT_BRANDING);
+export const useBranding = (): Branding => useContext(BrandingContext);
 
 export const SessionContext = createContext<Session | null>(null);
 
@@ -54,14 +67,14 @@ export function useLive<T>(
   onValue: (value: T) => void,
   deps: readonly unknown[],
 ): LiveStatus & { restart: () => void } {
-  const { apiKey } = useSession();
+  const { credential } = useSession();
   const [status, setStatus] = useState<LiveStatus>({ state: 'connecting' });
   const [attempt, setAttempt] = useState(0);
   const handler = useRef(onValue);
   handler.current = onValue;
   useEffect(() => {
     let stopped = false;
-    const client = newClient(apiKey, (socket) => {
+    const client = newClient(credential, (socket) => {
       if (stopped) return;
       setStatus((s) => (s.state === 'ended' || s.state === 'error' ? s : { state: socket === 'open' ? 'live' : 'reconnecting' }));
     });
@@ -82,6 +95,6 @@ export function useLive<T>(
       stopped = true;
       void client.close();
     };
-  }, [apiKey, attempt, ...deps]);
+  }, [credential, attempt, ...deps]);
   return { ...status, restart: () => setAttempt((a) => a + 1) };
 }

@@ -12,6 +12,7 @@ import { DeliveryService } from './deliveries.js';
 import { EventService } from './events.js';
 import { JobService } from './jobs.js';
 import { ProjectService } from './projects.js';
+import { PortalService } from './portal.js';
 import { TokenService } from './tokens.js';
 import type { AccessTokens } from '../auth/tokens.js';
 import { WebhookService, type WebhookPolicy } from './webhooks.js';
@@ -24,6 +25,7 @@ export type Services = {
   projects: ProjectService;
   audit: AuditLog;
   tokens: TokenService;
+  portal: PortalService;
 };
 
 export type ServiceDeps = {
@@ -36,10 +38,13 @@ export type ServiceDeps = {
   webhookPolicy: WebhookPolicy;
   /** Signs and verifies access tokens (shared with authentication: src/auth/access.ts). */
   tokens: AccessTokens;
+  /** The service's public address for portal links (PUBLIC_URL); the request's origin when unset. */
+  publicUrl?: string | undefined;
 };
 
-export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy, tokens }: ServiceDeps): Services {
+export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy, tokens, publicUrl }: ServiceDeps): Services {
   const audit = new AuditLog(db);
+  const tokenService = new TokenService({ tokens });
   return {
     webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher, audit }),
     deliveries: new DeliveryService({ db, pool, boss, live, audit }),
@@ -47,6 +52,7 @@ export function createServices({ db, pool, boss, live, publisher, secrets, webho
     jobs: new JobService({ db, live }),
     projects: new ProjectService({ db, pool, apiKeys: new ApiKeyStore(pool), audit }),
     audit,
-    tokens: new TokenService({ tokens }),
+    tokens: tokenService,
+    portal: new PortalService({ tokens: tokenService, publicUrl }),
   };
 }

@@ -10,26 +10,48 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export const DASHBOARD_PREFIX = '/dashboard';
 export const DASHBOARD_DIST = fileURLToPath(new URL('../../dashboard/dist/', import.meta.url));
 
-const SECURITY_HEADERS = {
-  // Scripts, styles and connections to this origin only (graphql-ws included); no framing (the page has
-  // destructive buttons), no plugins, no form posts elsewhere.
-  'content-security-policy':
-    "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; " +
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
-  'x-frame-options': 'DENY',
+/** How the page looks and where it may be framed (PORTAL_NAME, PORTAL_ACCENT_COLOR, PORTAL_FRAME_ANCESTORS). */
+export type PortalSettings = {
+  /** Origins that may frame the page (CSP frame-ancestors); none when empty. */
+  frameAncestors: readonly string[];
+  name: string;
+  accentColor: string | undefined;
 };
+
+export const DEFAULT_PORTAL: PortalSettings = { frameAncestors: [], name: 'AI Platform Webhooks', accentColor: undefined };
+
+/**
+ * Scripts, styles and connections to this origin only (graphql-ws included); no plugins, no form posts elsewhere;
+ * framed only by the origins configured (none by default: the page has destructive buttons). X-Frame-Options, for
+ * browsers without frame-ancestors, says DENY unless some origin may frame it (it cannot name several).
+ */
+export function securityHeaders(frameAncestors: readonly string[]): Record<string, string> {
+  const ancestors = frameAncestors.length ? frameAncestors.join(' ') : "'none'";
+  return {
+    'content-security-policy':
+      "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; object-src 'none'; " +
+      `base-uri 'none'; form-action 'self'; frame-ancestors ${ancestors}`,
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+    ...(frameAncestors.length === 0 && { 'x-frame-options': 'DENY' }),
+  };
+}
 
 /** A request for a file (has an extension) gets a 404 when missing; anything else is a screen of the app. */
 const looksLikeFile = (url: string) => /\.[a-z0-9]+$/i.test(url.split('?')[0] ?? '');
 
-export async function dashboardRoutes(app: FastifyInstance, options: { root?: string } = {}): Promise<void> {
+export async function dashboardRoutes(
+  app: FastifyInstance,
+  options: { root?: string; portal?: PortalSettings } = {},
+): Promise<void> {
   const root = options.root ?? DASHBOARD_DIST;
+  const portal = options.portal ?? DEFAULT_PORTAL;
+  const headers = securityHeaders(portal.frameAncestors);
+  const branding = { name: portal.name, accent_color: portal.accentColor ?? null };
   await app.register(
     async (scope) => {
       scope.addHook('onSend', async (_req, reply) => {
-        reply.headers(SECURITY_HEADERS);
+        reply.headers(headers);
       });
 
       if (!existsSync(join(root, 'index.html'))) {
@@ -40,6 +62,9 @@ export async function dashboardRoutes(app: FastifyInstance, options: { root?: st
         scope.get('/*', notBuilt);
         return;
       }
+
+      // The platform's name and accent colour, which the page applies (read at start, before signing in).
+      scope.get('/branding.json', async (_req, reply) => reply.header('cache-control', 'no-cache').send(branding));
 
       const assets = join(root, 'assets') + sep;
       await scope.register(fastifyStatic, {

@@ -16,7 +16,7 @@ import type { SchemaExposure } from '../graphql/limits.js';
 import { requireApiKey } from './auth.js';
 import { graphqlWsHandler } from './graphql-ws.js';
 import { restRoutes } from '../rest/plugin.js';
-import { dashboardRoutes } from './dashboard.js';
+import { dashboardRoutes, type PortalSettings } from './dashboard.js';
 import { restFrameworkErrorHandler } from '../rest/errors.js';
 
 export type ServerDeps = {
@@ -42,6 +42,8 @@ export type ServerDeps = {
   metrics: Registry;
   /** Resolves when the database answers and every migration is applied; throws with the reason otherwise. */
   checkReady: () => Promise<void>;
+  /** The dashboard's name, accent colour and framing (PORTAL_*); the defaults when omitted. */
+  portal?: PortalSettings;
 };
 
 export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
@@ -118,6 +120,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     scope.route({ url: '/graphql', method: ['POST', 'OPTIONS'], handler });
   });
   await app.register(restRoutes(deps), { prefix: '/v1' });
-  await dashboardRoutes(app);
+  await dashboardRoutes(app, deps.portal ? { portal: deps.portal } : {});
   return app;
 }

@@ -100,6 +100,11 @@ export async function offsetPageJson<K extends string, T, J>(
   return { ...({ [key]: rows.map(toJson) } as Record<K, J[]>), total, limit, offset };
 }
 
+export const portalLinkJson = ({ url, expiresAt }: { url: string; expiresAt: Date }) => ({
+  url,
+  expires_at: wireTimestamp(expiresAt),
+});
+
 export const accessTokenJson = ({ token, expiresAt }: { token: string; expiresAt: Date }) => ({
   token,
   expires_at: wireTimestamp(expiresAt),

@@ -35,6 +35,11 @@ export type Variables = Record<string, unknown>;
 export type GraphQLRow = {
   scope: Scope | null;
   /**
+   * Further scopes the operation needs besides `scope` (a portal link's token carries several, each of which the
+   * caller must hold): no single-scope key but platform holds them all, and a refusal names one of them.
+   */
+  alsoNeeds?: Scope[];
+  /**
    * The member of the field's result union that means success, for a field that lists ForbiddenError (a refusal is
    * then that typed result); null for a field that does not (a list, a subscription: a refusal is a GraphQL error
    * with `extensions.code` FORBIDDEN). The test checks this against the schema.
@@ -47,6 +52,8 @@ export type GraphQLRow = {
 
 export type RestRow = {
   scope: Scope | null;
+  /** As GraphQLRow's. */
+  alsoNeeds?: Scope[];
   /** The path with its parameters filled in. */
   path: (fx: Fixtures) => string | Promise<string>;
   body?: (fx: Fixtures) => unknown;
@@ -184,6 +191,17 @@ export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
     `mutation($input: CreateAccessTokenInput!) { createAccessToken(input: $input) { ${typed('AccessTokenPayload', 'token expiresAt')} } }`,
     (fx) => ({ input: { scopes: ['jobs:read'], jobIds: [fx.batchJobId], ttlSeconds: 60 } }),
   ),
+  // A portal link puts every scope of its mode in its token, each of which the caller must hold (the grant rule):
+  // the row's scope is the narrowest the read-only mode needs, and the others follow.
+  'Mutation.createPortalLink': {
+    ...row(
+      'webhooks:read',
+      'PortalLinkPayload',
+      `mutation($input: CreatePortalLinkInput!) { createPortalLink(input: $input) { ${typed('PortalLinkPayload', 'url expiresAt')} } }`,
+      () => ({ input: { mode: 'READ_ONLY', ttlSeconds: 60 } }),
+    ),
+    alsoNeeds: ['deliveries:read', 'jobs:read'],
+  },
   'Subscription.batchProgress': following('jobs:read', 'batchProgress', 'jobId', 'jobId status', (fx) => fx.batchJobId),
   'Subscription.trainingProgress': following('jobs:read', 'trainingProgress', 'jobId', 'jobId status', (fx) => fx.trainingJobId),
   'Subscription.jobEvents': following('jobs:read', 'jobEvents', 'jobId', 'id type', (fx) => fx.batchJobId),
@@ -241,6 +259,11 @@ export const REST_OPERATIONS: Record<string, RestRow> = {
     job_ids: [fx.batchJobId],
     ttl_seconds: 60,
   })),
+  // As Mutation.createPortalLink.
+  'POST /v1/portal-links': {
+    ...route('webhooks:read', 201, () => '/v1/portal-links', () => ({ mode: 'read_only', ttl_seconds: 60 })),
+    alsoNeeds: ['deliveries:read', 'jobs:read'],
+  },
   'DELETE /v1/projects/{project_id}/api-keys/{api_key_id}': route(
     'platform',
     204,

@@ -22,6 +22,12 @@ export type CreateApiKeyInput = {
   scopes?: Array<string> | null | undefined;
 };
 
+export type CreatePortalLinkInput = {
+  mode: PortalMode;
+  /** How long the link works, 60 to 86400 seconds; 3600 when omitted */
+  ttlSeconds?: number | null | undefined;
+};
+
 export type CreateProjectInput = {
   /** Unique, at most 100 characters */
   name: string;
@@ -76,6 +82,13 @@ export type JobType =
   /** Federated training */
   | 'TRAINING'
   | 'VISION';
+
+/** What a portal link may do */
+export type PortalMode =
+  /** Read, change webhooks, and retry deliveries */
+  | 'MANAGE'
+  /** Read webhooks, deliveries and jobs only */
+  | 'READ_ONLY';
 
 export type PublishEventInput = {
   /** The event's payload; must include job_id */
@@ -321,6 +334,17 @@ export type CreateAccessTokenMutationVariables = Exact<{
 export type CreateAccessTokenMutation = { createAccessToken:
     | { __typename: 'AccessTokenPayload', token: string, expiresAt: string }
     | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'ValidationError', field: string, message: string }
+   };
+
+export type CreatePortalLinkMutationVariables = Exact<{
+  input: CreatePortalLinkInput;
+}>;
+
+
+export type CreatePortalLinkMutation = { createPortalLink:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'PortalLinkPayload', url: string, expiresAt: string }
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
@@ -1038,6 +1062,26 @@ export const CreateAccessTokenDocument = new TypedDocumentString(`
     scope
   }
 }`) as unknown as TypedDocumentString<CreateAccessTokenMutation, CreateAccessTokenMutationVariables>;
+export const CreatePortalLinkDocument = new TypedDocumentString(`
+    mutation CreatePortalLink($input: CreatePortalLinkInput!) {
+  createPortalLink(input: $input) {
+    __typename
+    ... on PortalLinkPayload {
+      url
+      expiresAt
+    }
+    ...ProjectErrorFields
+  }
+}
+    fragment ProjectErrorFields on Error {
+  message
+  ... on ValidationError {
+    field
+  }
+  ... on ForbiddenError {
+    scope
+  }
+}`) as unknown as TypedDocumentString<CreatePortalLinkMutation, CreatePortalLinkMutationVariables>;
 export const WebhooksDocument = new TypedDocumentString(`
     query Webhooks($first: Int, $after: String, $last: Int, $before: String) {
   webhooks(first: $first, after: $after, last: $last, before: $before) {

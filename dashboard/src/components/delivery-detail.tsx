@@ -7,7 +7,7 @@ import { useNotify } from './toasts.js';
 import { DeliveryStatusBadge, Empty, ErrorState, InlineError, Json, Loading, Time } from './ui.js';
 
 export function DeliveryDetail(props: { id: string; version: number; onClose: () => void; onRetried: (delivery: Delivery) => void }) {
-  const { client } = useSession();
+  const { client, can } = useSession();
   const notify = useNotify();
   const delivery = useAsync(() => client.deliveries.get(props.id), [client, props.id, props.version]);
   const [retrying, setRetrying] = useState(false);
@@ -86,14 +86,16 @@ export function DeliveryDetail(props: { id: string; version: number; onClose: ()
               </div>
             )}
           </dl>
-          <div class="row">
-            <button type="button" class="primary" onClick={retry} disabled={retrying} aria-describedby="retry-help">
-              {retrying ? 'Retrying…' : 'Retry now'}
-            </button>
-            <span id="retry-help" class="muted small">
-              Sends the event again now, whatever the delivery's state.
-            </span>
-          </div>
+          {can('deliveries:write') && (
+            <div class="row">
+              <button type="button" class="primary" onClick={retry} disabled={retrying} aria-describedby="retry-help">
+                {retrying ? 'Retrying…' : 'Retry now'}
+              </button>
+              <span id="retry-help" class="muted small">
+                Sends the event again now, whatever the delivery's state.
+              </span>
+            </div>
+          )}
           <InlineError error={retryError} />
           <h3>
             Attempts <span class="muted">({data.attempts.length})</span>

@@ -28,7 +28,11 @@ export function Empty({ children }: { children: ComponentChildren }) {
 
 /** An error with what to do next: try again, or sign out when the key was refused. */
 export function ErrorState({ error, retry, what }: { error: unknown; retry?: () => void; what: string }) {
-  const { signOut } = useSession();
+  const { signOut, portal } = useSession();
+  // A portal's token refused (expired, revoked): the portal shows its ended page.
+  useEffect(() => {
+    if (portal && error instanceof AuthenticationError) signOut();
+  }, [portal, error]);
   return (
     <div class="state state-error" role="alert">
       <p>

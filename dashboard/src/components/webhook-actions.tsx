@@ -24,7 +24,7 @@ export function WebhookActions(props: {
   showDeliveriesLink?: boolean;
 }) {
   const { webhook } = props;
-  const { client } = useSession();
+  const { client, can } = useSession();
   const notify = useNotify();
   const [open, setOpen] = useState<Open>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -49,63 +49,68 @@ export function WebhookActions(props: {
           Deliveries
         </Link>
       )}
-      <button type="button" onClick={() => setOpen('edit')} aria-label={`Edit ${name}`}>
-        Edit
-      </button>
-      <button
-        type="button"
-        disabled={busy !== null}
-        aria-label={`Send a test event to ${name}`}
-        onClick={() =>
-          run('Sending a test event', async () => {
-            const delivery = await client.webhooks.test(webhook.id);
-            notify(
-              <>
-                Test event sent to {name}.{' '}
-                <Link href={paths.webhook(webhook.id, delivery.id)}>View delivery {delivery.id}</Link>
-              </>,
-            );
-          })
-        }
-      >
-        {busy === 'Sending a test event' ? 'Sending…' : 'Send test'}
-      </button>
-      {webhook.status === 'DISABLED' ? (
-        <button
-          type="button"
-          class="primary"
-          disabled={busy !== null}
-          aria-label={`Enable ${name}`}
-          onClick={() =>
-            run('Enabling', async () => {
-              props.onChanged(await client.webhooks.enable(webhook.id));
-              notify(`${name} is enabled and receives deliveries again.`);
-            })
-          }
-        >
-          {busy === 'Enabling' ? 'Enabling…' : 'Enable'}
-        </button>
-      ) : (
-        <button
-          type="button"
-          disabled={busy !== null}
-          aria-label={`Disable ${name}`}
-          onClick={() =>
-            run('Disabling', async () => {
-              props.onChanged(await client.webhooks.disable(webhook.id));
-              notify(`${name} is disabled: it receives nothing until enabled.`);
-            })
-          }
-        >
-          {busy === 'Disabling' ? 'Disabling…' : 'Disable'}
-        </button>
+      {/* A read-only credential (a read-only portal link) is offered no change; the server refuses one anyway. */}
+      {can('webhooks:write') && (
+        <>
+          <button type="button" onClick={() => setOpen('edit')} aria-label={`Edit ${name}`}>
+            Edit
+          </button>
+          <button
+            type="button"
+            disabled={busy !== null}
+            aria-label={`Send a test event to ${name}`}
+            onClick={() =>
+              run('Sending a test event', async () => {
+                const delivery = await client.webhooks.test(webhook.id);
+                notify(
+                  <>
+                    Test event sent to {name}.{' '}
+                    <Link href={paths.webhook(webhook.id, delivery.id)}>View delivery {delivery.id}</Link>
+                  </>,
+                );
+              })
+            }
+          >
+            {busy === 'Sending a test event' ? 'Sending…' : 'Send test'}
+          </button>
+          {webhook.status === 'DISABLED' ? (
+            <button
+              type="button"
+              class="primary"
+              disabled={busy !== null}
+              aria-label={`Enable ${name}`}
+              onClick={() =>
+                run('Enabling', async () => {
+                  props.onChanged(await client.webhooks.enable(webhook.id));
+                  notify(`${name} is enabled and receives deliveries again.`);
+                })
+              }
+            >
+              {busy === 'Enabling' ? 'Enabling…' : 'Enable'}
+            </button>
+          ) : (
+            <button
+              type="button"
+              disabled={busy !== null}
+              aria-label={`Disable ${name}`}
+              onClick={() =>
+                run('Disabling', async () => {
+                  props.onChanged(await client.webhooks.disable(webhook.id));
+                  notify(`${name} is disabled: it receives nothing until enabled.`);
+                })
+              }
+            >
+              {busy === 'Disabling' ? 'Disabling…' : 'Disable'}
+            </button>
+          )}
+          <button type="button" onClick={() => setOpen('rotate')} aria-label={`Rotate the secret of ${name}`}>
+            Rotate secret
+          </button>
+          <button type="button" class="danger" onClick={() => setOpen('delete')} aria-label={`Delete ${name}`}>
+            Delete
+          </button>
+        </>
       )}
-      <button type="button" onClick={() => setOpen('rotate')} aria-label={`Rotate the secret of ${name}`}>
-        Rotate secret
-      </button>
-      <button type="button" class="danger" onClick={() => setOpen('delete')} aria-label={`Delete ${name}`}>
-        Delete
-      </button>
 
       {open === 'edit' && (
         <WebhookFormDialog

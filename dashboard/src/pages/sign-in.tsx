@@ -1,8 +1,10 @@
 // Sign in with a project API key. The key is checked with one call, then kept in this tab's sessionStorage.
 import { useState } from 'preact/hooks';
 import { AuthenticationError, describeError, newClient } from '../api.js';
+import { useBranding } from '../hooks.js';
 
 export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
+  const { name } = useBranding();
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -29,7 +31,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (key: string) => void }) {
   return (
     <main id="main" class="sign-in">
       <form method="post" onSubmit={submit} class="sign-in-card" aria-labelledby="sign-in-title" noValidate>
-        <h1 id="sign-in-title">AI Platform Webhooks</h1>
+        <h1 id="sign-in-title">{name}</h1>
         <p class="muted">Sign in with a project API key to manage its webhooks, deliveries and jobs.</p>
         <label for="api-key">API key</label>
         <input

@@ -74,6 +74,7 @@ export function WebhookPage({ id, deliveryId }: { id: string; deliveryId: string
 }
 
 function WebhookHeader({ webhook, onChanged, onDeleted }: { webhook: Webhook; onChanged: (w: Webhook) => void; onDeleted: () => void }) {
+  const { can } = useSession();
   return (
     <header class="webhook-head">
       <div class="page-head">
@@ -91,7 +92,7 @@ function WebhookHeader({ webhook, onChanged, onDeleted }: { webhook: Webhook; on
               (<Time value={webhook.disabledAt} />)
             </>
           )}
-          . It receives no deliveries until it is enabled; failed deliveries can be retried below.
+          . It receives no deliveries until it is enabled{can('deliveries:write') ? '; failed deliveries can be retried below' : ''}.
         </div>
       )}
       <dl class="facts">
@@ -135,7 +136,7 @@ const matches = (delivery: Delivery, filters: Filters) =>
   (!filters.status || delivery.status === filters.status) && (!filters.eventType || delivery.eventType === filters.eventType);
 
 function Deliveries({ webhookId, deliveryId, onWebhookStale }: { webhookId: string; deliveryId: string | null; onWebhookStale: () => void }) {
-  const { client } = useSession();
+  const { client, can } = useSession();
   const catalog = useAsync(() => client.eventTypes(), [client]);
   const [filters, setFilters] = useState<Filters>({ status: '', eventType: '' });
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
@@ -238,7 +239,7 @@ function Deliveries({ webhookId, deliveryId, onWebhookStale }: { webhookId: stri
             ) : (
               <p>
                 <strong>No deliveries yet.</strong> They appear here as soon as an event this webhook subscribes to is
-                published; use “Send test” to send one now.
+                published{can('webhooks:write') ? '; use “Send test” to send one now' : ''}.
               </p>
             )}
           </Empty>

@@ -22,7 +22,8 @@ const PAGE_SIZE = 20;
 const RATE_WINDOW = 50;
 
 export function WebhooksPage() {
-  const { client } = useSession();
+  const { client, can } = useSession();
+  const writable = can('webhooks:write');
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const after = cursors[cursors.length - 1];
   const list = useAsync(() => client.webhooks.list({ first: PAGE_SIZE, ...(after ? { after } : {}) }), [client, after]);
@@ -42,9 +43,11 @@ export function WebhooksPage() {
           <button type="button" onClick={list.reload} disabled={list.status === 'loading'}>
             Refresh
           </button>
-          <button type="button" class="primary" onClick={() => setCreating(true)}>
-            New webhook
-          </button>
+          {writable && (
+            <button type="button" class="primary" onClick={() => setCreating(true)}>
+              New webhook
+            </button>
+          )}
         </div>
       </div>
 
@@ -53,12 +56,16 @@ export function WebhooksPage() {
       {list.data && list.data.totalCount === 0 && (
         <Empty>
           <p>
-            <strong>No webhooks yet.</strong> Create one to receive signed POSTs when jobs are submitted, progress or
-            finish.
+            <strong>No webhooks yet.</strong>{' '}
+            {writable
+              ? 'Create one to receive signed POSTs when jobs are submitted, progress or finish.'
+              : 'Webhooks receive signed POSTs when jobs are submitted, progress or finish.'}
           </p>
-          <button type="button" class="primary" onClick={() => setCreating(true)}>
-            Create your first webhook
-          </button>
+          {writable && (
+            <button type="button" class="primary" onClick={() => setCreating(true)}>
+              Create your first webhook
+            </button>
+          )}
         </Empty>
       )}
       {list.data && list.data.nodes.length > 0 && (

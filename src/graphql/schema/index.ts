@@ -11,6 +11,7 @@ import './job.js';
 import './project.js';
 import './audit.js';
 import './token.js';
+import './portal.js';
 import './subscriptions.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
