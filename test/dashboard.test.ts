@@ -3,18 +3,17 @@
 // Screenshots of each screen go to test-results/dashboard/ (git-ignored) as artifacts.
 import { existsSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClient, verifyWebhook, type WebhooksClient } from '../client/src/index.js';
 import { DASHBOARD_DIST } from '../src/http/dashboard.js';
+import { launchChromium } from './support/browser.js';
 import { onCleanup } from './support/cleanup.js';
 import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve('test-results/dashboard');
 const WAIT = 10_000;
 
@@ -28,7 +27,6 @@ let dashboardUrl: string;
 const browserErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
   if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) throw new Error('The dashboard is not built: npm run dashboard:build');
   await mkdir(SCREENSHOTS, { recursive: true });
   // One request in flight per webhook: a delivery can be held in the queue behind a request the receiver holds.
@@ -38,26 +36,7 @@ beforeAll(async () => {
   onCleanup(() => api.close());
   dashboardUrl = `${service.httpUrl}/dashboard`;
 
-  const userDataDir = await mkdtemp(path.join(tmpdir(), 'dashboard-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
-  onCleanup(async () => {
-    await context.close();
-    await rm(userDataDir, { recursive: true, force: true });
-  });
+  context = await launchChromium('dashboard', { viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(WAIT);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.httpUrl });
   page = context.pages()[0] ?? (await context.newPage());

@@ -1,22 +1,19 @@
 // client/examples/job-progress.html in Chromium: a page holding only a jobs:read token for one job (minted with a
 // project key, as a customer's backend does) shows that job's progress live, and says so when the token expires.
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { testApi, type TestApi } from './support/api.js';
+import { launchChromium } from './support/browser.js';
 import { onCleanup } from './support/cleanup.js';
 import { restClient } from './support/rest.js';
 import { startTestService, type TestService } from './support/service.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PAGE = fileURLToPath(new URL('../client/examples/job-progress.html', import.meta.url));
 let service: TestService;
 let key: string;
@@ -25,7 +22,6 @@ let pageOrigin: string;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
   service = await startTestService();
   key = (await new ApiKeyStore(service.pool).create(`job-page-${process.pid}`, 'backend', ['jobs:read', 'events:publish'])).key;
   api = testApi(service, key);
@@ -35,16 +31,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
   onCleanup(() => new Promise((resolve) => site.close(resolve)));
   pageOrigin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-  const userDataDir = await mkdtemp(path.join(tmpdir(), 'job-page-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  onCleanup(async () => {
-    await context.close();
-    await rm(userDataDir, { recursive: true, force: true });
-  });
+  context = await launchChromium('job-page');
   context.setDefaultTimeout(15_000);
 });
 

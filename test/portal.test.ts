@@ -3,22 +3,20 @@
 // and keeps for the tab; a read-only link offers no write and the server refuses one; an expired link says so. In a
 // real headless Chromium (Debian's, through playwright-core) against the real service, as test/dashboard.test.ts.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../client/src/index.js';
 import { PortalService, PORTAL_SCOPES } from '../src/app/portal.js';
 import type { TokenService } from '../src/app/tokens.js';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { DASHBOARD_DIST } from '../src/http/dashboard.js';
+import { launchChromium } from './support/browser.js';
 import { onCleanup } from './support/cleanup.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 import { restClient } from './support/rest.js';
 import { startTestService, type TestService } from './support/service.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const WAIT = 10_000;
 const FRAME_ANCESTORS = 'https://app.example.com, https://*.example.org';
 
@@ -31,7 +29,6 @@ const browserErrors: string[] = [];
 const rest = () => restClient(service.httpUrl);
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium`);
   if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) throw new Error('The dashboard is not built: npm run dashboard:build');
   [receiver, service] = await Promise.all([
     startReceiver(),
@@ -44,26 +41,7 @@ beforeAll(async () => {
     projects[name] = { key, projectId, webhookId: id, url };
   }
 
-  const userDataDir = await mkdtemp(path.join(tmpdir(), 'portal-chromium-'));
-  context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-    viewport: { width: 1280, height: 900 },
-  });
-  onCleanup(async () => {
-    await context.close();
-    await rm(userDataDir, { recursive: true, force: true });
-  });
+  context = await launchChromium('portal', { viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(WAIT);
 });
 
