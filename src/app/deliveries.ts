@@ -18,6 +18,7 @@ import {
   deliveryOf,
   ofProject,
   reachesWebhook,
+  reachWebhook,
   subscriberOf,
   webhookOf,
   withSelection,
@@ -117,7 +118,7 @@ export class DeliveryService {
 
   /** The filter of a list or a total; NotFoundError for a webhook out of a token's reach. */
   private filter(principal: Principal, filter: DeliveryListFilter): DeliveryFilter {
-    if (!reachesWebhook(principal, filter.webhookId)) throw new NotFoundError(`No webhook with id ${filter.webhookId}`);
+    reachWebhook(principal, filter.webhookId);
     return {
       ...ofProject(principal),
       webhookId: filter.webhookId,

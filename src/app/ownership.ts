@@ -16,8 +16,16 @@ export const ofWebhooks = ({ webhookIds }: Principal) => (webhookIds ? { id: { i
 /** The filter that keeps a delivery read within a token's webhooks (nothing for a key); for a relation too. */
 export const ofWebhooksDeliveries = ({ webhookIds }: Principal) => (webhookIds ? { webhookId: { in: [...webhookIds] } } : {});
 
+/** The filter that keeps an event read within a token's jobs (nothing for a key). */
+const ofJobs = ({ jobIds }: Principal) => (jobIds ? { jobId: { in: [...jobIds] } } : {});
+
 /** Whether the principal may reach the webhook (and its deliveries) at all: a token restricted to others may not. */
 export const reachesWebhook = ({ webhookIds }: Principal, id: string) => !webhookIds || webhookIds.includes(id);
+
+/** Raises NotFoundError unless the principal may reach the webhook: a token restricted to other webhooks may not. */
+export function reachWebhook(principal: Principal, webhookId: string): void {
+  if (!reachesWebhook(principal, webhookId)) throw new NotFoundError(`No webhook with id ${webhookId}`);
+}
 
 /** Raises NotFoundError unless the principal may reach the job: a token restricted to other jobs may not. */
 export function reachJob({ jobIds }: Principal, jobId: string): void {
@@ -26,7 +34,7 @@ export function reachJob({ jobIds }: Principal, jobId: string): void {
 
 /** The principal's webhook with that id, or NotFoundError (`db` may be a transaction's). */
 export async function webhookOf(db: Prisma.TransactionClient, principal: Principal, id: string): Promise<Webhook> {
-  if (!reachesWebhook(principal, id)) throw new NotFoundError(`No webhook with id ${id}`);
+  reachWebhook(principal, id);
   const webhook = await db.webhook.findFirst({ where: { id, ...ofProject(principal) } });
   if (!webhook) throw new NotFoundError(`No webhook with id ${id}`);
   return webhook;
@@ -58,9 +66,6 @@ export type EventSelection = Pick<Prisma.EventFindFirstArgs, 'select' | 'include
 export function eventOf(db: Db, principal: Principal, id: string, selection: EventSelection = {}): Promise<Event | null> {
   return db.event.findFirst({ ...selection, where: { id, ...ofProject(principal), ...ofJobs(principal) } });
 }
-
-/** The filter that keeps an event read within a token's jobs (nothing for a key). */
-const ofJobs = ({ jobIds }: Principal) => (jobIds ? { jobId: { in: [...jobIds] } } : {});
 
 /** Who follows something live: the principal, and the transport connection it holds a subscription slot on. */
 export type LiveCaller = { principal: Principal; connection: object };

@@ -5,7 +5,7 @@
 import type { Principal } from '../auth/api-keys.js';
 import { authorizeGrant, type Scope } from './authorization.js';
 import { ValidationError } from './errors.js';
-import type { TokenService } from './tokens.js';
+import { validateTtl, type TokenService } from './tokens.js';
 
 export const PORTAL_MODES = ['manage', 'read_only'] as const;
 export type PortalMode = (typeof PORTAL_MODES)[number];
@@ -20,7 +20,6 @@ export const PORTAL_SCOPES: Record<PortalMode, readonly Scope[]> = {
 
 export const DEFAULT_PORTAL_TTL_SECONDS = 3_600;
 export const MIN_PORTAL_TTL_SECONDS = 60;
-export const MAX_PORTAL_TTL_SECONDS = 86_400;
 
 export type CreatePortalLinkInput = { mode: string; ttlSeconds?: number | null };
 export type PortalLink = { url: string; expiresAt: Date };
@@ -41,13 +40,7 @@ export class PortalService {
       throw new ValidationError('mode', (f) => `${f} must be one of ${PORTAL_MODES.join(', ')}`);
     }
     const mode = input.mode as PortalMode;
-    const ttl = input.ttlSeconds ?? DEFAULT_PORTAL_TTL_SECONDS;
-    if (!Number.isInteger(ttl) || ttl < MIN_PORTAL_TTL_SECONDS || ttl > MAX_PORTAL_TTL_SECONDS) {
-      throw new ValidationError(
-        'ttlSeconds',
-        (f) => `${f} must be a whole number of seconds from ${MIN_PORTAL_TTL_SECONDS} to ${MAX_PORTAL_TTL_SECONDS} (24 hours)`,
-      );
-    }
+    const ttl = validateTtl(input.ttlSeconds, { min: MIN_PORTAL_TTL_SECONDS, fallback: DEFAULT_PORTAL_TTL_SECONDS });
     const scopes = PORTAL_SCOPES[mode];
     authorizeGrant(principal, scopes, (scope) => `A ${mode} portal link puts the scope ${scope} in its token, which`);
     const { token, expiresAt } = await this.deps.tokens.createAccessToken(principal, { scopes, ttlSeconds: ttl });

@@ -33,10 +33,11 @@ function validateIds(field: string, ids: readonly string[] | null | undefined): 
   return [...new Set(ids)];
 }
 
-function validateTtl(ttlSeconds: number | null | undefined): number {
-  const ttl = ttlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS;
-  if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_SECONDS) {
-    throw new ValidationError('ttlSeconds', (f) => `${f} must be a whole number of seconds from 1 to ${MAX_TOKEN_TTL_SECONDS} (24 hours)`);
+/** A token's lifetime in whole seconds, `min` to 24 hours; `fallback` when not given. */
+export function validateTtl(ttlSeconds: number | null | undefined, { min, fallback }: { min: number; fallback: number }): number {
+  const ttl = ttlSeconds ?? fallback;
+  if (!Number.isInteger(ttl) || ttl < min || ttl > MAX_TOKEN_TTL_SECONDS) {
+    throw new ValidationError('ttlSeconds', (f) => `${f} must be a whole number of seconds from ${min} to ${MAX_TOKEN_TTL_SECONDS} (24 hours)`);
   }
   return ttl;
 }
@@ -54,7 +55,7 @@ export class TokenService {
     if (scopes.includes('platform')) {
       throw new ValidationError('scopes', (f) => `${f}: platform cannot be put in a token; a token acts in one project`);
     }
-    const ttlSeconds = validateTtl(input.ttlSeconds);
+    const ttlSeconds = validateTtl(input.ttlSeconds, { min: 1, fallback: DEFAULT_TOKEN_TTL_SECONDS });
     const jobIds = narrowed(validateIds('jobIds', input.jobIds), principal.jobIds);
     const webhookIds = narrowed(validateIds('webhookIds', input.webhookIds), principal.webhookIds);
     authorizeGrant(principal, scopes, (scope) => `Putting the scope ${scope} in a token`);

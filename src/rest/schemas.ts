@@ -6,7 +6,7 @@ import { AUDIT_ACTIONS } from '../app/audit.js';
 import { SCOPES } from '../app/authorization.js';
 import { MAX_API_KEY_NAME_LENGTH, MAX_PROJECT_NAME_LENGTH } from '../app/projects.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_IDS, MAX_TOKEN_TTL_SECONDS } from '../app/tokens.js';
-import { DEFAULT_PORTAL_TTL_SECONDS, MAX_PORTAL_TTL_SECONDS, MIN_PORTAL_TTL_SECONDS } from '../app/portal.js';
+import { DEFAULT_PORTAL_TTL_SECONDS, MIN_PORTAL_TTL_SECONDS } from '../app/portal.js';
 import { MAX_JOB_ID_LENGTH } from '../events/catalog.js';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../events/validate.js';
 import { MAX_JSON_DEPTH, textProblem } from '../lib/text.js';
@@ -356,7 +356,7 @@ export const CreatePortalLinkBody = z
       examples: ['read_only'],
     }),
     ttl_seconds: z.number().optional().meta({
-      description: `How long the link works, ${MIN_PORTAL_TTL_SECONDS} to ${MAX_PORTAL_TTL_SECONDS} seconds; ${DEFAULT_PORTAL_TTL_SECONDS} when omitted`,
+      description: `How long the link works, ${MIN_PORTAL_TTL_SECONDS} to ${MAX_TOKEN_TTL_SECONDS} seconds; ${DEFAULT_PORTAL_TTL_SECONDS} when omitted`,
       examples: [DEFAULT_PORTAL_TTL_SECONDS],
     }),
   })
