@@ -13,6 +13,7 @@ import type { Queryable } from '../db/sql/queryable.js';
 import type { AuditEvent, Prisma } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
 import { authorize } from './authorization.js';
+import { olderThan, type OlderThan } from './paging.js';
 import { NotFoundError } from './errors.js';
 
 export const AUDIT_ACTIONS = [
@@ -40,7 +41,7 @@ export type AuditDetails = Record<string, Prisma.InputJsonValue | null>;
 
 /** A page: Prisma's paging (take, skip, cursor), or `olderThan`, the last entry of the previous page. */
 export type AuditPage = Omit<Prisma.AuditEventFindManyArgs, 'where' | 'orderBy'> & {
-  olderThan?: { createdAt: Date; id: string };
+  olderThan?: OlderThan;
 };
 
 const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] satisfies Prisma.AuditEventOrderByWithRelationInput[];
@@ -92,12 +93,10 @@ export class AuditLog {
    */
   async list(principal: Principal, projectId: string, page: AuditPage = {}): Promise<AuditEvent[]> {
     authorize(principal, 'platform', "Listing a project's audit events");
-    const { olderThan, ...paging } = page;
+    const { olderThan: after, ...paging } = page;
     const where: Prisma.AuditEventWhereInput = {
       projectId,
-      ...(olderThan && {
-        OR: [{ createdAt: { lt: olderThan.createdAt } }, { createdAt: olderThan.createdAt, id: { lt: olderThan.id } }],
-      }),
+      ...olderThan(after),
     };
     const [entries, known] = await Promise.all([
       this.db.auditEvent.findMany({ ...paging, where, orderBy: NEWEST_FIRST }),

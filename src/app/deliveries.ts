@@ -13,6 +13,7 @@ import type { Delivery, Prisma } from '../generated/prisma/client.js';
 import type { LiveUpdates, SLOW_CONSUMER } from '../live/updates.js';
 import type { AuditLog } from './audit.js';
 import { authorize } from './authorization.js';
+import { olderThan, type OlderThan } from './paging.js';
 import { NotFoundError } from './errors.js';
 import {
   deliveryOf,
@@ -34,7 +35,7 @@ export type DeliveryListFilter = Omit<DeliveryFilter, 'projectId'>;
  * in list order (the key of the list's index).
  */
 export type DeliveryPage = Omit<Prisma.DeliveryFindManyArgs, 'where' | 'orderBy'> & {
-  olderThan?: { createdAt: Date; id: string };
+  olderThan?: OlderThan;
 };
 
 /** When the last attempt started; before the first attempt, when the delivery was queued. */
@@ -50,12 +51,10 @@ export class DeliveryService {
 
   list(principal: Principal, filter: DeliveryListFilter, page: DeliveryPage = {}): Promise<Delivery[]> {
     authorize(principal, 'deliveries:read', 'Listing deliveries');
-    const { olderThan, ...paging } = page;
+    const { olderThan: after, ...paging } = page;
     const where: Prisma.DeliveryWhereInput = {
       ...this.filter(principal, filter),
-      ...(olderThan && {
-        OR: [{ createdAt: { lt: olderThan.createdAt } }, { createdAt: olderThan.createdAt, id: { lt: olderThan.id } }],
-      }),
+      ...olderThan(after),
     };
     return this.deps.db.delivery.findMany({ ...paging, where, orderBy: NEWEST_FIRST });
   }
