@@ -20,6 +20,7 @@ const SPEC_OPERATIONS = [
   'GET /v1/webhooks/{id}/deliveries',
   'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry',
   'POST /v1/events',
+  'POST /v1/events/batch',
   'POST /v1/projects',
   'GET /v1/projects',
   'PATCH /v1/projects/{project_id}',

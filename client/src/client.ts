@@ -1,5 +1,5 @@
 // The SDK: one typed method per operation of the API, over GraphQL (HTTP) and graphql-ws (subscriptions).
-import { unwrap, type ErrorResult } from './errors.js';
+import { errorOf, unwrap, type ConflictError, type ErrorResult, type ValidationError } from './errors.js';
 import type { EventDataMap, EventType, PublishEventInput } from './events.js';
 import * as op from './generated/graphql.js';
 import { httpTransport, type FetchLike, type TypedDocument, type VariablesArgument } from './http.js';
@@ -155,6 +155,22 @@ export function createClient(options: ClientOptions) {
       const { publishEvent } = await request(op.PublishEventDocument, { input });
       const { event, deliveryCount } = unwrap(publishEvent);
       return { event: strip(event) as Event<I['type']>, deliveryCount };
+    },
+    /**
+     * Up to 100 events in one transaction, answered one by one in the same order: `{ event, deliveryCount }`, or
+     * the ValidationError or ConflictError that refused that item (returned, not thrown: the others are published).
+     * Throws only when the batch as a whole is refused (empty, too long, or a missing scope).
+     */
+    publishMany: async <const I extends readonly PublishEventInput[]>(
+      inputs: I,
+    ): Promise<{ [K in keyof I]: { event: Event<I[K]['type']>; deliveryCount: number } | ValidationError | ConflictError }> => {
+      const { publishEvents } = await request(op.PublishEventsDocument, { events: [...inputs] });
+      return unwrap(publishEvents).results.map((result) => {
+        const error = errorOf(result);
+        if (error) return error;
+        const { event, deliveryCount } = result as Extract<typeof result, { __typename: 'PublishEventPayload' }>;
+        return { event: strip(event), deliveryCount };
+      }) as never;
     },
     get: async (id: string): Promise<EventWithDeliveries> =>
       strip(unwrap((await request(op.EventDocument, { id })).event)) as EventWithDeliveries,

@@ -104,20 +104,27 @@ const fieldOf = (result: object, key: string): string | undefined => {
   return typeof value === 'string' ? value : undefined;
 };
 
-/** Throws the typed error for an error member of a result union; returns anything else unchanged. */
-export function unwrap<T extends { __typename: string }>(result: T): Exclude<T, ErrorResult> {
-  if (!result.__typename.endsWith('Error') || !('message' in result)) return result as Exclude<T, ErrorResult>;
+/** The typed error for an error member of a result union; undefined for anything else. */
+export function errorOf(result: { __typename: string }): WebhooksClientError | undefined {
+  if (!result.__typename.endsWith('Error') || !('message' in result)) return undefined;
   const message = String(result.message);
   switch (result.__typename) {
     case 'ValidationError':
-      throw new ValidationError(message, fieldOf(result, 'field') ?? '');
+      return new ValidationError(message, fieldOf(result, 'field') ?? '');
     case 'NotFoundError':
-      throw new NotFoundError(message);
+      return new NotFoundError(message);
     case 'ConflictError':
-      throw new ConflictError(message);
+      return new ConflictError(message);
     case 'ForbiddenError':
-      throw new ForbiddenError(message, fieldOf(result, 'scope'));
+      return new ForbiddenError(message, fieldOf(result, 'scope'));
     default:
-      throw new ApiError(message, [{ message, extensions: { code: result.__typename } }]);
+      return new ApiError(message, [{ message, extensions: { code: result.__typename } }]);
   }
+}
+
+/** Throws the typed error for an error member of a result union; returns anything else unchanged. */
+export function unwrap<T extends { __typename: string }>(result: T): Exclude<T, ErrorResult> {
+  const error = errorOf(result);
+  if (error) throw error;
+  return result as Exclude<T, ErrorResult>;
 }

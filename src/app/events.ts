@@ -1,13 +1,16 @@
 // Event use cases for a principal: publish one, get one.
 import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
-import type { EventPublisher, PublishInput, Published } from '../events/publisher.js';
+import type { EventPublisher, PublishInput, PublishOutcome, Published } from '../events/publisher.js';
 import type { Event } from '../generated/prisma/client.js';
 import { authorize } from './authorization.js';
-import { NotFoundError } from './errors.js';
+import { NotFoundError, ValidationError } from './errors.js';
 import { eventOf } from './ownership.js';
 
 import type { EventSelection } from './ownership.js';
+
+/** The most events one batch publish takes. */
+export const MAX_BATCH_EVENTS = 100;
 
 export class EventService {
   constructor(private readonly deps: { db: Db; publisher: EventPublisher }) {}
@@ -16,6 +19,18 @@ export class EventService {
   publish(principal: Principal, input: PublishInput): Promise<Published> {
     authorize(principal, 'events:publish', 'Publishing an event');
     return this.deps.publisher.publish(principal.projectId, input);
+  }
+
+  /**
+   * Up to MAX_BATCH_EVENTS events in one transaction, answered item by item in input order: the event, or why that
+   * item was refused (the others are published all the same).
+   */
+  publishMany(principal: Principal, inputs: readonly PublishInput[]): Promise<PublishOutcome[]> {
+    authorize(principal, 'events:publish', 'Publishing events');
+    if (inputs.length === 0 || inputs.length > MAX_BATCH_EVENTS) {
+      throw new ValidationError('events', (f) => `${f} must hold 1 to ${MAX_BATCH_EVENTS} events (it holds ${inputs.length})`);
+    }
+    return this.deps.publisher.publishMany(principal.projectId, inputs);
   }
 
   /** The principal's event with that id, with its deliveries if the selection asks for them. */

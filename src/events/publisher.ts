@@ -8,14 +8,14 @@ import type { Counter } from 'prom-client';
 import { inTransaction } from '../db/transaction.js';
 import {
   activeWebhookIdsMatching,
-  eventWithKey,
+  eventsWithKeys,
   insertEventWithDeliveries,
   releaseIdempotencyKey,
 } from '../db/sql/events.js';
 import { findDeliveryInProject } from '../db/sql/deliveries.js';
 import { upsertJobState } from '../db/sql/job-states.js';
 import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
-import { ConflictError } from '../app/errors.js';
+import { ConflictError, DomainError, ValidationError } from '../app/errors.js';
 import { newId } from '../lib/ids.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
 import { jobStateChange } from '../jobs/state.js';
@@ -25,22 +25,31 @@ import { validateEvent, validateIdempotencyKey } from './validate.js';
 
 export type PublishInput = { type: string; data?: unknown; idempotencyKey?: string | null };
 export type Published = { event: Event; deliveryCount: number };
+/** What one item of a batch publish comes to: its event, or why it was refused. */
+export type PublishOutcome = Published | ValidationError | ConflictError;
+/** An input that passed its checks. */
+type PreparedEvent = { type: string; data: Record<string, unknown>; key: string | null };
 /** What changed, for live subscribers: told by `announce` once the transaction has committed. */
 export type Changes = { job: JobState | null; deliveries: DeliveryRef[] };
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
 
 /** A key names one event: repeating it answers with that event, reusing it for a different one is a conflict. */
-function sameEventOrConflict(earlier: Published, key: string, type: string, data: Record<string, unknown>): Published {
+function sameEventOrConflict(earlier: Published, key: string, type: string, data: Record<string, unknown>): Published | ConflictError {
   if (earlier.event.type === type && isDeepStrictEqual(earlier.event.data, data)) return earlier;
-  throw new ConflictError(
+  return new ConflictError(
     `The idempotency key "${key}" was used in the last 24 h for a different event (${earlier.event.id}); use a new key for a new event`,
     'idempotencyKey',
   );
 }
 
+const sqlState = (error: unknown) => (error as { code?: unknown } | null)?.code;
 /** A unique index refused the insert (Postgres' unique_violation). */
-const isUniqueViolation = (error: unknown) => (error as { code?: unknown } | null)?.code === '23505';
+const isUniqueViolation = (error: unknown) => sqlState(error) === '23505';
+/** Postgres ended the transaction to break a lock cycle (deadlock_detected). */
+const isDeadlock = (error: unknown) => sqlState(error) === '40P01';
+/** How many times a batch's transaction is tried before its error is the answer. */
+const MAX_ROUNDS = 3;
 
 function newEvent(
   projectId: string,
@@ -69,27 +78,83 @@ export class EventPublisher {
     this.published = options.published;
   }
 
+  /** One event: a batch of one, its error thrown. */
   async publish(projectId: string, input: PublishInput): Promise<Published> {
-    const data = validateEvent(input.type, input.data, this.maxEventBytes);
-    const key = input.idempotencyKey ?? null;
-    if (key !== null) {
-      validateIdempotencyKey(key);
-      const earlier = await this.recentEventWithKey(projectId, key);
-      if (earlier) return sameEventOrConflict(earlier, key, input.type, data);
-    }
-    try {
-      const published = await inTransaction(this.pool, (tx) => this.publishWithin(tx, projectId, input.type, data, key));
-      this.announce(published);
-      this.published?.inc({ type: input.type });
-      return published;
-    } catch (error) {
-      // Two publishers raced with the same key: the first one's event is the answer.
-      if (key !== null && isUniqueViolation(error)) {
-        const earlier = await this.recentEventWithKey(projectId, key);
-        if (earlier) return sameEventOrConflict(earlier, key, input.type, data);
+    const [outcome] = await this.publishMany(projectId, [input]);
+    if (outcome instanceof DomainError) throw outcome;
+    return outcome!;
+  }
+
+  /**
+   * Several events in one transaction, answered item by item in input order: its event (new, or the earlier one
+   * its idempotency key names), or why it was refused. A refused item writes nothing and does not stop the others.
+   * Within a batch, a key repeated answers as its first use does (the same event, or a conflict if it differs).
+   */
+  async publishMany(projectId: string, inputs: readonly PublishInput[]): Promise<PublishOutcome[]> {
+    const items = inputs.map((input) => this.prepare(input));
+    const keys = [...new Set(items.flatMap((item) => (item instanceof DomainError || item.key === null ? [] : [item.key])))];
+    // A concurrent publisher may take a key between our lookup and our insert: its unique index refuses ours, and the
+    // next round finds its event. Two batches may also wait on each other's rows (keys, jobs): Postgres ends one
+    // as a deadlock, and the next round runs it again.
+    for (let round = 1; ; round++) {
+      const earlier = await eventsWithKeys(this.pool, projectId, keys, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
+      const firstUse = new Map<string, number>(); // key → the index of the item that publishes it
+      const fresh = items.flatMap((item, index) => {
+        if (item instanceof DomainError || (item.key !== null && (earlier.has(item.key) || firstUse.has(item.key)))) return [];
+        if (item.key !== null) firstUse.set(item.key, index);
+        return [index];
+      });
+      let published: Map<number, Published & Changes>;
+      try {
+        published = await this.publishAll(projectId, items, fresh);
+      } catch (error) {
+        if (round < MAX_ROUNDS && ((keys.length > 0 && isUniqueViolation(error)) || isDeadlock(error))) continue;
+        throw error;
       }
+      for (const result of published.values()) {
+        this.announce(result);
+        this.published?.inc({ type: result.event.type });
+      }
+      return items.map((item, index) => {
+        if (item instanceof DomainError) return item;
+        const own = published.get(index);
+        if (own) return { event: own.event, deliveryCount: own.deliveryCount };
+        const key = item.key!;
+        const first = earlier.get(key) ?? published.get(firstUse.get(key)!)!;
+        return sameEventOrConflict(first, key, item.type, item.data);
+      });
+    }
+  }
+
+  /** An input checked (its data and key), or why it is refused. */
+  private prepare(input: PublishInput): PreparedEvent | ValidationError {
+    try {
+      const data = validateEvent(input.type, input.data, this.maxEventBytes);
+      const key = input.idempotencyKey ?? null;
+      if (key !== null) validateIdempotencyKey(key);
+      return { type: input.type, data, key };
+    } catch (error) {
+      if (error instanceof ValidationError) return error;
       throw error;
     }
+  }
+
+  /**
+   * The items at `indexes`, published in one transaction, by index. Ordered by job (each job's events keep their
+   * order), so batches lock the jobs' rows in one order.
+   */
+  private publishAll(projectId: string, items: readonly (PreparedEvent | DomainError)[], indexes: number[]) {
+    if (indexes.length === 0) return Promise.resolve(new Map<number, Published & Changes>());
+    const jobOf = (index: number) => String((items[index] as PreparedEvent).data.job_id ?? '');
+    const byJob = indexes.toSorted((a, b) => (jobOf(a) < jobOf(b) ? -1 : jobOf(a) > jobOf(b) ? 1 : 0));
+    return inTransaction(this.pool, async (tx) => {
+      const published = new Map<number, Published & Changes>();
+      for (const index of byJob) {
+        const { type, data, key } = items[index] as PreparedEvent;
+        published.set(index, await this.publishWithin(tx, projectId, type, data, key));
+      }
+      return published;
+    });
   }
 
   /**
@@ -162,9 +227,5 @@ export class EventPublisher {
       deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first })),
     );
     return deliveries;
-  }
-
-  private recentEventWithKey(projectId: string, key: string): Promise<Published | null> {
-    return eventWithKey(this.pool, projectId, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
   }
 }

@@ -49,7 +49,8 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: ErrorCode; message?
   },
 };
 
-function describe(error: unknown): { status: number; body: ErrorBody } {
+/** The status and body that answer `error` (also one item's answer in a batch). */
+export function describeError(error: unknown): { status: number; body: ErrorBody } {
   const answer = (status: number, code: ErrorCode, message: string, field?: string) => ({
     status,
     body: { error: { code, message, ...(field !== undefined && { field }) } },
@@ -87,7 +88,7 @@ function describe(error: unknown): { status: number; body: ErrorBody } {
 }
 
 export function restErrorHandler(error: unknown, req: FastifyRequest, reply: FastifyReply) {
-  const { status, body } = describe(error);
+  const { status, body } = describeError(error);
   if (status >= 500) req.log.error({ err: error }, 'REST request failed');
   if (status === 401) reply.header('www-authenticate', 'Bearer');
   return reply.code(status).send(body);
@@ -104,7 +105,7 @@ export function restFrameworkErrorHandler(error: FastifyError, req: FastifyReque
           status: 400,
           body: { error: { code: 'bad_request', message: 'The request path is not valid percent-encoded UTF-8; encode it again', field: 'path' } },
         }
-      : describe(error);
+      : describeError(error);
   req.log.warn({ err: error }, 'Request refused before routing');
   return reply.code(status).send(body);
 }

@@ -1,9 +1,13 @@
-// POST /v1/events: publishing for backends that do not speak GraphQL, through the same EventService.
+// POST /v1/events and /v1/events/batch: publishing for backends that do not speak GraphQL, through the same
+// EventService.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
-import { publishedJson } from './serializers.js';
-import { AcceptedEvent, bodyErrors, errors, json, PublishEventBody } from './schemas.js';
+import { publishedJson, publishOutcomeJson } from './serializers.js';
+import { AcceptedEvent, bodyErrors, errors, json, PublishedEvents, PublishEventBody, PublishEventsBody } from './schemas.js';
+
+type PublishEventItem = { event_type: string; data: Record<string, unknown>; idempotency_key?: string | null };
+const publishInput = ({ event_type: type, data, idempotency_key: idempotencyKey }: PublishEventItem) => ({ type, data, idempotencyKey });
 
 export const eventRoutes =
   ({ events }: Services): FastifyPluginAsyncZod =>
@@ -19,9 +23,24 @@ export const eventRoutes =
         response: { 202: json('Accepted; deliveries are queued', AcceptedEvent), ...errors(409, ...bodyErrors) },
       },
       handler: async (req, reply) => {
-        const { event_type: type, data, idempotency_key: idempotencyKey } = req.body;
-        const published = await events.publish(principalOf(req), { type, data, idempotencyKey });
+        const published = await events.publish(principalOf(req), publishInput(req.body));
         return reply.code(202).send(publishedJson(published));
+      },
+    });
+
+    app.post('/events/batch', {
+      schema: {
+        operationId: 'publishEvents',
+        summary: 'Publish several events',
+        description:
+          'Up to 100 events in one transaction, each checked and answered on its own (in the order sent): an item refused (422, or 409 for an idempotency key that names a different event) writes nothing and does not stop the others. The whole request is refused only when it is malformed or holds no event or more than 100.',
+        tags: ['Events'],
+        body: PublishEventsBody,
+        response: { 200: json('Each event accepted or refused', PublishedEvents), ...errors(...bodyErrors) },
+      },
+      handler: async (req, reply) => {
+        const outcomes = await events.publishMany(principalOf(req), req.body.events.map(publishInput));
+        return reply.code(200).send({ results: outcomes.map(publishOutcomeJson) });
       },
     });
   };

@@ -6,6 +6,7 @@ import { AUDIT_ACTIONS } from '../app/audit.js';
 import { SCOPES } from '../app/authorization.js';
 import { MAX_API_KEY_NAME_LENGTH, MAX_PROJECT_NAME_LENGTH } from '../app/projects.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, MAX_TOKEN_IDS, MAX_TOKEN_TTL_SECONDS } from '../app/tokens.js';
+import { MAX_BATCH_EVENTS } from '../app/events.js';
 import { DEFAULT_PORTAL_TTL_SECONDS, MIN_PORTAL_TTL_SECONDS } from '../app/portal.js';
 import { MAX_JOB_ID_LENGTH } from '../events/catalog.js';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../events/validate.js';
@@ -229,6 +230,29 @@ export const AcceptedEvent = z
     delivery_count: z.number().int().meta({ description: 'How many webhooks will receive the event' }),
   })
   .meta({ id: 'AcceptedEvent' });
+
+export const PublishEventsBody = z
+  .strictObject({
+    events: z.array(PublishEventBody).meta({
+      description: `1 to ${MAX_BATCH_EVENTS} events, published in one transaction and answered one by one, in this order`,
+    }),
+  })
+  .meta({ id: 'PublishEvents' });
+
+const BatchItemError = z
+  .object({
+    status: z.union([z.literal(409), z.literal(422)]).meta({ description: '422: the item is invalid; 409: its idempotency key names a different event' }),
+    error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+  })
+  .meta({ id: 'PublishEventsItemError', description: 'An item refused: it wrote nothing; the others are not affected' });
+
+export const PublishedEvents = z
+  .object({
+    results: z.array(z.union([AcceptedEvent.extend({ status: z.literal(202) }), BatchItemError])).meta({
+      description: 'One per event sent, in the same order: `status` 202 and the accepted event, or the error that refused it',
+    }),
+  })
+  .meta({ id: 'PublishedEvents' });
 
 // ---- projects and API keys
 

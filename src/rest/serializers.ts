@@ -3,7 +3,9 @@
 import type { AuditEvent, Delivery, DeliveryStatus, Project, Webhook, WebhookStatus } from '../generated/prisma/client.js';
 import type { ApiKey } from '../app/projects.js';
 import { deliveryTimestamp } from '../app/deliveries.js';
-import type { Published } from '../events/publisher.js';
+import type { Published, PublishOutcome } from '../events/publisher.js';
+import { DomainError } from '../app/errors.js';
+import { describeError } from './errors.js';
 import { wireTimestamp } from '../delivery/sending/payload.js';
 
 const WEBHOOK_STATUS = { ACTIVE: 'active', DISABLED: 'disabled' } as const satisfies Record<WebhookStatus, string>;
@@ -49,6 +51,15 @@ export const publishedJson = ({ event, deliveryCount }: Published) => ({
   timestamp: wireTimestamp(event.timestamp),
   delivery_count: deliveryCount,
 });
+
+/** One item of a batch publish: the accepted event with status 202, or the status and error that refused it. */
+export const publishOutcomeJson = (outcome: PublishOutcome) => {
+  if (outcome instanceof DomainError) {
+    const { status, body } = describeError(outcome);
+    return { status, ...body };
+  }
+  return { status: 202 as const, ...publishedJson(outcome) };
+};
 
 export const projectJson = (p: Project) => ({
   project_id: p.id,

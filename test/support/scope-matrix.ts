@@ -146,6 +146,12 @@ export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
     `mutation($input: PublishEventInput!) { publishEvent(input: $input) { ${typed('PublishEventPayload', 'event { id } deliveryCount')} } }`,
     () => ({ input: { type: 'batch.progress', data: batchProgress(randomUUID()) } }),
   ),
+  'Mutation.publishEvents': row(
+    'events:publish',
+    'PublishEventsPayload',
+    `mutation($events: [PublishEventInput!]!) { publishEvents(events: $events) { ${typed('PublishEventsPayload', 'results { __typename }')} } }`,
+    () => ({ events: [{ type: 'batch.progress', data: batchProgress(randomUUID()) }] }),
+  ),
   'Mutation.retryDelivery': byId('deliveries:write', ['mutation', 'retryDelivery', 'id'], ['Delivery', 'id'], (fx) => fx.deliveryId),
   'Query.projects': row('platform', null, '{ projects(first: 5) { totalCount edges { node { id } } } }', () => ({})),
   'Query.apiKeys': row('platform', null, 'query($projectId: ID!) { apiKeys(projectId: $projectId) { id scopes } }', (fx) => ({
@@ -240,6 +246,9 @@ export const REST_OPERATIONS: Record<string, RestRow> = {
   'POST /v1/events': route('events:publish', 202, () => '/v1/events', () => ({
     event_type: 'batch.progress',
     data: batchProgress(randomUUID()),
+  })),
+  'POST /v1/events/batch': route('events:publish', 200, () => '/v1/events/batch', () => ({
+    events: [{ event_type: 'batch.progress', data: batchProgress(randomUUID()) }],
   })),
   'GET /v1/projects': route('platform', 200, () => '/v1/projects'),
   'POST /v1/projects': route('platform', 201, () => '/v1/projects', () => ({ name: `matrix-${randomUUID()}` })),

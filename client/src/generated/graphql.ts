@@ -164,6 +164,21 @@ export type PublishEventMutation = { publishEvent:
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
+export type PublishEventsMutationVariables = Exact<{
+  events: Array<PublishEventInput> | PublishEventInput;
+}>;
+
+
+export type PublishEventsMutation = { publishEvents:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'PublishEventsPayload', results: Array<
+        | { __typename: 'ConflictError', message: string }
+        | { __typename: 'PublishEventPayload', deliveryCount: number, event: { id: string, type: string, timestamp: string, data: unknown } }
+        | { __typename: 'ValidationError', field: string, message: string }
+      > }
+    | { __typename: 'ValidationError', field: string, message: string }
+   };
+
 export type EventQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -716,6 +731,44 @@ export const PublishEventDocument = new TypedDocumentString(`
   timestamp
   data
 }`) as unknown as TypedDocumentString<PublishEventMutation, PublishEventMutationVariables>;
+export const PublishEventsDocument = new TypedDocumentString(`
+    mutation PublishEvents($events: [PublishEventInput!]!) {
+  publishEvents(events: $events) {
+    __typename
+    ... on PublishEventsPayload {
+      results {
+        __typename
+        ... on PublishEventPayload {
+          deliveryCount
+          event {
+            ...EventFields
+          }
+        }
+        ... on ValidationError {
+          field
+        }
+        ... on Error {
+          message
+        }
+      }
+    }
+    ... on ValidationError {
+      field
+    }
+    ... on ForbiddenError {
+      scope
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment EventFields on Event {
+  id
+  type
+  timestamp
+  data
+}`) as unknown as TypedDocumentString<PublishEventsMutation, PublishEventsMutationVariables>;
 export const EventDocument = new TypedDocumentString(`
     query Event($id: ID!) {
   event(id: $id) {

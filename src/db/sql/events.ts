@@ -67,32 +67,38 @@ type EventRow = {
   delivery_count: number;
 };
 
-/** The project's event that holds `key` and is newer than `after`, with how many deliveries it made; or null. */
-export async function eventWithKey(
+/**
+ * The project's events that hold one of `keys` and are newer than `after`, each with how many deliveries it made,
+ * by key (a key missing from the map names no such event): one statement for a whole batch.
+ */
+export async function eventsWithKeys(
   db: Queryable,
   projectId: string,
-  key: string,
+  keys: readonly string[],
   after: Date,
-): Promise<{ event: Event; deliveryCount: number } | null> {
+): Promise<Map<string, { event: Event; deliveryCount: number }>> {
+  if (keys.length === 0) return new Map();
   const { rows } = await db.query<EventRow>(
     `SELECT id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp,
             (SELECT count(*)::int FROM deliveries WHERE event_id = events.id) AS delivery_count
-     FROM events WHERE project_id = $1 AND idempotency_key = $2 AND timestamp > $3`,
-    [projectId, key, after],
+     FROM events WHERE project_id = $1 AND idempotency_key = ANY($2::text[]) AND timestamp > $3`,
+    [projectId, keys, after],
   );
-  const [row] = rows;
-  if (!row) return null;
-  const event: Event = {
-    id: row.id,
-    projectId: row.project_id,
-    type: row.type,
-    data: row.data,
-    jobId: row.job_id,
-    jobSeq: row.job_seq,
-    idempotencyKey: row.idempotency_key,
-    timestamp: row.timestamp,
-  };
-  return { event, deliveryCount: row.delivery_count };
+  return new Map(
+    rows.map((row) => {
+      const event: Event = {
+        id: row.id,
+        projectId: row.project_id,
+        type: row.type,
+        data: row.data,
+        jobId: row.job_id,
+        jobSeq: row.job_seq,
+        idempotencyKey: row.idempotency_key,
+        timestamp: row.timestamp,
+      };
+      return [row.idempotency_key!, { event, deliveryCount: row.delivery_count }];
+    }),
+  );
 }
 
 /**

@@ -1,5 +1,7 @@
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../app/errors.js';
 import type { Event as EventRow } from '../../generated/prisma/client.js';
+import { MAX_BATCH_EVENTS } from '../../app/events.js';
+import type { PublishOutcome, Published } from '../../events/publisher.js';
 import { followed, mayFollow } from '../../app/authorization.js';
 import { ofWebhooksDeliveries } from '../../app/ownership.js';
 import { builder } from '../builder.js';
@@ -51,6 +53,19 @@ const PublishEventInput = builder.inputType('PublishEventInput', {
   }),
 });
 
+const PublishEventsPayload = builder.objectRef<{ results: PublishOutcome[] }>('PublishEventsPayload').implement({
+  fields: (t) => ({
+    results: t.field({
+      type: [PublishEventPayload],
+      description: 'One per input, in input order: its event, or why it was refused',
+      itemErrors: { types: [ValidationError, ConflictError], directResult: true, union: { name: 'PublishEventResult' } },
+      // The errors plugin answers an item that is one of `itemErrors` as that union member; its typing knows only
+      // the success shape, hence the cast.
+      resolve: (payload) => payload.results as Published[],
+    }),
+  }),
+});
+
 builder.queryField('event', (t) =>
   t.prismaField({
     type: 'Event',
@@ -66,5 +81,15 @@ builder.mutationField('publishEvent', (t) =>
     args: { input: t.arg({ type: PublishEventInput, required: true }) },
     errors: { types: [ValidationError, ConflictError, ForbiddenError], directResult: true },
     resolve: (_root, { input }, ctx) => ctx.events.publish(ctx.principal, input),
+  }),
+);
+
+builder.mutationField('publishEvents', (t) =>
+  t.field({
+    type: PublishEventsPayload,
+    description: `Up to ${MAX_BATCH_EVENTS} events in one transaction, each answered on its own: a refused item does not stop the others`,
+    args: { events: t.arg({ type: [PublishEventInput], required: true }) },
+    errors: { types: [ValidationError, ForbiddenError], directResult: true },
+    resolve: async (_root, { events }, ctx) => ({ results: await ctx.events.publishMany(ctx.principal, events) }),
   }),
 );
