@@ -1,6 +1,6 @@
 // Housekeeping, once a minute on whichever worker takes the scheduled job: erase signing secrets past their
-// rotation grace period, delete events past the retention period, and webhook stats' buckets past their windows. (The delivery counters are folded far more
-// often, by every worker: see `src/housekeeping/table-upkeep.ts`.)
+// rotation grace period, delete events past the retention period, and webhook stats' buckets past their windows.
+// (The delivery counters are folded far more often, by every worker: see `src/housekeeping/table-upkeep.ts`.)
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Logger } from 'pino';

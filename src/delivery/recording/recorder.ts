@@ -1,9 +1,9 @@
 // Recording what attempts did, many at a time. While one batch's transaction runs, the outcomes that arrive queue
 // up and go into the next (group commit), so the database sees a few statements per batch, not per attempt. One
 // transaction writes a batch's attempts, the deliveries' new states, the retries' jobs, the webhooks' stats and any
-// webhook given up on, and removes the batch's queue jobs: a job is done exactly when its outcome is on record. Done jobs are deleted
-// rather than marked complete: the delivery and attempt rows are the record, and completed jobs would otherwise stay
-// in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
+// webhook given up on, and removes the batch's queue jobs: a job is done exactly when its outcome is on record. Done
+// jobs are deleted rather than marked complete: the delivery and attempt rows are the record, and completed jobs would
+// otherwise stay in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { disableWebhooks, insertAttempts, lockDeliveries, lockWebhooks, updateDeliveries } from '../../db/sql/attempts.js';
@@ -93,11 +93,12 @@ export class AttemptRecorder {
     const webhooks = await lockWebhooks(tx, touched.map((e) => e.delivery.webhookId));
     const deliveries = await lockDeliveries(tx, touched.map((e) => e.delivery.id));
     const decision = decideBatch(touched, { webhooks, deliveries }, { retryScheduleMs: this.deps.retryScheduleMs, now: this.now });
-    // First of the writes to webhooks (it locks them in id order; see the statement).
-    await recordWebhookStats(tx, statsIncrements(decision.counted));
     await insertAttempts(tx, decision.attempts);
     const changed = await updateDeliveries(tx, decision.deliveries);
     await enqueueInTransaction(this.deps.boss, tx, decision.retries);
+    // The first write to the webhooks' rows (it locks them in id order, see the statement), as late as that allows:
+    // batches of other workers that touch the same webhooks wait for each other from here to the commit.
+    await recordWebhookStats(tx, statsIncrements(decision.counted));
     const disabledWebhooks = await disableWebhooks(tx, decision.webhooksToDisable);
     return { changed, observed: decision.observed, disabledWebhooks };
   }
