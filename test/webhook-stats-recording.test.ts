@@ -121,6 +121,19 @@ describe('the stats buckets', () => {
     expect(await api.client.webhooks.stats(webhookId, 'WEEK')).toMatchObject({ attempts: 2 });
   });
 
+  it("report each webhook's failure streak before and after the batch (what an alert on the streak reads)", async () => {
+    const { id: webhookId } = await api.createWebhook(receiver.url('/streak'), ['optimization.started']);
+    const record = (outcomes: boolean[]) =>
+      recordWebhookStats(
+        service.pool as never,
+        statsIncrements(outcomes.map((succeeded) => ({ webhookId, startedAt: new Date(), succeeded, durationMs: 5 }))),
+      );
+    expect(await record([false, false])).toEqual([{ webhookId, before: 0, after: 2, succeeded: false }]);
+    expect(await record([false])).toEqual([{ webhookId, before: 2, after: 3, succeeded: false }]);
+    expect(await record([false, true, false])).toEqual([{ webhookId, before: 3, after: 1, succeeded: true }]);
+    expect(await api.client.webhooks.stats(webhookId, 'HOUR')).toMatchObject({ attempts: 6, successes: 1, consecutiveFailures: 1 });
+  });
+
   it('go with their webhook', async () => {
     const { id: webhookId } = await api.createWebhook(receiver.url('/deleted'), ['optimization.started']);
     await recordWebhookStats(service.pool as never, statsIncrements([{ webhookId, startedAt: new Date(), succeeded: false, durationMs: 5 }]));

@@ -4,8 +4,11 @@ import type pg from 'pg';
 import type { BucketIncrement, HealthIncrement, WindowTotals } from '../../webhooks/stats.js';
 import type { Queryable } from './queryable.js';
 
-/** A webhook's failure streak after a batch: before it and after it (what an alert on the streak needs). */
-export type FailureStreak = { webhookId: string; before: number; after: number };
+/**
+ * A webhook's failure streak around a batch (what an alert on the streak needs): its consecutive failures before and
+ * after, and whether the batch had a success (which ended the streak `before`; `after` counts the failures since).
+ */
+export type FailureStreak = { webhookId: string; before: number; after: number; succeeded: boolean };
 
 /**
  * Adds a batch's increments to its webhooks' stats, in one statement, in the recorder's transaction; returns each
@@ -22,7 +25,7 @@ export async function recordWebhookStats(
   { buckets, health }: { buckets: readonly BucketIncrement[]; health: readonly HealthIncrement[] },
 ): Promise<FailureStreak[]> {
   if (health.length === 0) return [];
-  const { rows } = await tx.query<{ id: string; before: number; after: number }>(
+  const { rows } = await tx.query<{ id: string; before: number; after: number; succeeded: boolean }>(
     `WITH locked AS (
       SELECT id, consecutive_failures FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE
     ), buckets AS (
@@ -48,7 +51,7 @@ export async function recordWebhookStats(
       AS h(webhook_id text, succeeded boolean, failures_after_last_success int, last_success_at timestamptz, last_failure_at timestamptz)
       ON h.webhook_id = locked.id
     WHERE w.id = locked.id
-    RETURNING w.id, locked.consecutive_failures AS before, w.consecutive_failures AS after`,
+    RETURNING w.id, locked.consecutive_failures AS before, w.consecutive_failures AS after, h.succeeded`,
     [
       health.map((h) => h.webhookId),
       JSON.stringify(
@@ -72,7 +75,7 @@ export async function recordWebhookStats(
       ),
     ],
   );
-  return rows.map((row) => ({ webhookId: row.id, before: row.before, after: row.after }));
+  return rows.map((row) => ({ webhookId: row.id, before: row.before, after: row.after, succeeded: row.succeeded }));
 }
 
 /**
