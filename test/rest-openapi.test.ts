@@ -17,6 +17,7 @@ const SPEC_OPERATIONS = [
   'POST /v1/webhooks/{id}/enable',
   'POST /v1/webhooks/{id}/disable',
   'POST /v1/webhooks/{id}/rotate-secret',
+  'GET /v1/webhooks/{id}/stats',
   'GET /v1/webhooks/{id}/deliveries',
   'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry',
   'POST /v1/events',

@@ -37,6 +37,8 @@ type Unwrapped<T extends { __typename: string }> = Exclude<T, ErrorResult>;
 type Without<T, K extends keyof T> = Omit<T, K | '__typename'>;
 
 export type Webhook = op.WebhookFieldsFragment;
+export type WebhookStats = op.WebhookStatsFieldsFragment;
+export type StatsWindow = op.StatsWindow;
 export type Delivery = op.DeliveryFieldsFragment;
 export type DeliveryAttempt = op.DeliveryAttemptFieldsFragment;
 export type DeliveryWithAttempts = Without<Unwrapped<op.DeliveryQuery['delivery']>, never>;
@@ -116,6 +118,9 @@ export function createClient(options: ClientOptions) {
     list: async (args: PageArgs = {}): Promise<Page<Webhook>> =>
       page((await request(op.WebhooksDocument, args)).webhooks),
     get: async (id: string): Promise<Webhook> => strip(unwrap((await request(op.WebhookDocument, { id })).webhook)),
+    /** Attempts, success rate, p50/p95 response times over the last HOUR, DAY or WEEK, and the failure streak now. */
+    stats: async (id: string, window: StatsWindow): Promise<WebhookStats> =>
+      unwrap((await request(op.WebhookStatsDocument, { id, window })).webhook).stats,
     update: async (id: string, input: UpdateWebhookInput): Promise<Webhook> =>
       strip(unwrap((await request(op.UpdateWebhookDocument, { id, input })).updateWebhook)),
     delete: async (id: string): Promise<void> => {

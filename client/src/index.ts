@@ -22,7 +22,9 @@ export {
   type UpdateWebhookInput,
   type Webhook,
   type WebhooksClient,
+  type WebhookStats,
   type WebhookStatus,
+  type StatsWindow,
 } from './client.js';
 export {
   ApiError,

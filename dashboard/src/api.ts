@@ -116,7 +116,9 @@ export type {
   EventTypeInfo,
   Job,
   Page,
+  StatsWindow,
   TrainingProgress,
   Webhook,
   WebhooksClient,
+  WebhookStats,
 } from '@aiplatform/webhooks-client';

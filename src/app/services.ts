@@ -15,6 +15,7 @@ import { ProjectService } from './projects.js';
 import { PortalService } from './portal.js';
 import { TokenService } from './tokens.js';
 import type { AccessTokens } from '../auth/tokens.js';
+import { WebhookStatsService } from './webhook-stats.js';
 import { WebhookService, type WebhookPolicy } from './webhooks.js';
 
 export type Services = {
@@ -26,6 +27,7 @@ export type Services = {
   audit: AuditLog;
   tokens: TokenService;
   portal: PortalService;
+  webhookStats: WebhookStatsService;
 };
 
 export type ServiceDeps = {
@@ -54,5 +56,6 @@ export function createServices({ db, pool, boss, live, publisher, secrets, webho
     audit,
     tokens: tokenService,
     portal: new PortalService({ tokens: tokenService, publicUrl }),
+    webhookStats: new WebhookStatsService({ pool }),
   };
 }

@@ -11,6 +11,7 @@ import { openApiRoute, registerOpenApi } from './openapi.js';
 import { projectRoutes } from './projects.js';
 import { portalRoutes } from './portal.js';
 import { tokenRoutes } from './tokens.js';
+import { webhookStatsRoutes } from './webhook-stats.js';
 import { webhookRoutes } from './webhooks.js';
 
 
@@ -36,6 +37,7 @@ export const restRoutes =
     await registerOpenApi(app);
 
     await app.register(webhookRoutes(deps.services));
+    await app.register(webhookStatsRoutes(deps.services));
     await app.register(deliveryRoutes(deps.services));
     await app.register(eventRoutes(deps.services));
     await app.register(projectRoutes(deps.services));

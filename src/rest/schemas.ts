@@ -11,6 +11,7 @@ import { DEFAULT_PORTAL_TTL_SECONDS, MIN_PORTAL_TTL_SECONDS } from '../app/porta
 import { MAX_JOB_ID_LENGTH } from '../events/catalog.js';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../events/validate.js';
 import { MAX_JSON_DEPTH, textProblem } from '../lib/text.js';
+import type { StatsWindow } from '../webhooks/stats.js';
 import { DEFAULT_GRACE_PERIOD_SECONDS, MAX_URL_LENGTH } from '../webhooks/validation.js';
 import type { ErrorCode } from './errors.js';
 
@@ -146,6 +147,33 @@ export const RotateSecretBody = z
   .meta({ id: 'RotateSecret' });
 
 export const WebhookParams = z.object({ id: webhookId });
+
+/** REST's spelling of the stats windows (src/webhooks/stats.ts). */
+export const REST_STATS_WINDOWS = { '1h': 'HOUR', '24h': 'DAY', '7d': 'WEEK' } as const satisfies Record<string, StatsWindow>;
+
+export const WebhookStatsQuery = z.object({
+  window: z
+    .enum(Object.keys(REST_STATS_WINDOWS) as [keyof typeof REST_STATS_WINDOWS, ...(keyof typeof REST_STATS_WINDOWS)[]])
+    .default('24h')
+    .meta({ description: 'The last hour (`1h`), day (`24h`, the default) or week (`7d`)' }),
+});
+
+export const WebhookStats = z
+  .object({
+    webhook_id: webhookId,
+    window: WebhookStatsQuery.shape.window.unwrap(),
+    since: timestamp.meta({ description: 'Where the window starts: the current minute (hour for `24h`, `7d`) and the 60 (24, 168) before it' }),
+    attempts: z.number().int().meta({ description: 'Every attempt counts: scheduled, retried by hand, test' }),
+    successes: z.number().int().meta({ description: 'Attempts answered with a 2xx' }),
+    failures: z.number().int(),
+    success_rate: z.number().nullable().meta({ description: 'Successes over attempts, 0 to 1; null without attempts' }),
+    p50_response_time_ms: z.number().int().nullable().meta({ description: 'Median response time (errors and timeouts included), within 12%' }),
+    p95_response_time_ms: z.number().int().nullable().meta({ description: '95th percentile, within 12%' }),
+    consecutive_failures: z.number().int().meta({ description: 'Failed attempts since the last success, whatever the window' }),
+    last_success_at: timestamp.nullable().meta({ description: 'When the newest successful attempt started' }),
+    last_failure_at: timestamp.nullable().meta({ description: 'When the newest failed attempt started' }),
+  })
+  .meta({ id: 'WebhookStats', description: "A webhook's attempts over a window, and its health now" });
 
 export const ListQuery = z.object({
   limit: z.coerce

@@ -7,6 +7,7 @@ import type { Published, PublishOutcome } from '../events/publisher.js';
 import { DomainError } from '../app/errors.js';
 import { describeError } from './errors.js';
 import { wireTimestamp } from '../delivery/sending/payload.js';
+import type { WebhookStats } from '../webhooks/stats.js';
 
 const WEBHOOK_STATUS = { ACTIVE: 'active', DISABLED: 'disabled' } as const satisfies Record<WebhookStatus, string>;
 export const DELIVERY_STATUS = {
@@ -29,6 +30,21 @@ export const webhookJson = (w: Webhook) => ({
   disabled_at: timestampOrNull(w.disabledAt),
   created_at: wireTimestamp(w.createdAt),
   updated_at: wireTimestamp(w.updatedAt),
+});
+
+export const webhookStatsJson = <W extends string>(webhookId: string, window: W, s: WebhookStats) => ({
+  webhook_id: webhookId,
+  window,
+  since: wireTimestamp(s.since),
+  attempts: s.attempts,
+  successes: s.successes,
+  failures: s.failures,
+  success_rate: s.successRate,
+  p50_response_time_ms: s.p50ResponseTimeMs,
+  p95_response_time_ms: s.p95ResponseTimeMs,
+  consecutive_failures: s.consecutiveFailures,
+  last_success_at: timestampOrNull(s.lastSuccessAt),
+  last_failure_at: timestampOrNull(s.lastFailureAt),
 });
 
 export const deliveryJson = (d: Delivery) => ({

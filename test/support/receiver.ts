@@ -13,6 +13,10 @@ export const behaviours = {
   /** Fails the first `n` requests with `status`, then accepts. */
   failTimes: (n: number, status = 500): Behaviour => (req, res, count) =>
     count <= n ? res.writeHead(status).end('not yet') : behaviours.accept()(req, res, count),
+  /** Answers as `behaviour` does, `ms` after the request arrived. */
+  after: (ms: number, behaviour: Behaviour): Behaviour => (req, res, count) => {
+    setTimeout(() => behaviour(req, res, count), ms);
+  },
   /** Never answers; the connection is closed when the receiver stops. */
   hang: (): Behaviour => () => {},
   redirect: (to: string): Behaviour => (_req, res) => res.writeHead(302, { location: to }).end(),

@@ -226,6 +226,7 @@ export const REST_OPERATIONS: Record<string, RestRow> = {
   'GET /v1/openapi.json': route(null, 200, () => '/v1/openapi.json'),
   'GET /v1/webhooks': route('webhooks:read', 200, () => '/v1/webhooks'),
   'GET /v1/webhooks/{id}': route('webhooks:read', 200, (fx) => `/v1/webhooks/${read(fx)}`),
+  'GET /v1/webhooks/{id}/stats': route('webhooks:read', 200, (fx) => `/v1/webhooks/${read(fx)}/stats?window=1h`),
   'POST /v1/webhooks': route('webhooks:write', 201, () => '/v1/webhooks', (fx) => ({ url: fx.receiverUrl, events: ['model.deployed'] })),
   'PUT /v1/webhooks/{id}': route('webhooks:write', 200, (fx) => `/v1/webhooks/${written(fx)}`, () => ({
     description: 'updated by the scope matrix',

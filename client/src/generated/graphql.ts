@@ -99,6 +99,15 @@ export type PublishEventInput = {
   type: string;
 };
 
+/** A window of stats, ending now; `since` in the stats says exactly where it starts */
+export type StatsWindow =
+  /** The current hour and the 24 before it */
+  | 'DAY'
+  /** The current minute and the 60 before it */
+  | 'HOUR'
+  /** The current hour and the 168 before it */
+  | 'WEEK';
+
 export type UpdateWebhookInput = {
   description?: string | null | undefined;
   events?: Array<string> | null | undefined;
@@ -375,6 +384,20 @@ export type WebhooksQueryVariables = Exact<{
 
 export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
 
+export type WebhookStatsFieldsFragment = { window: StatsWindow, since: string, attempts: number, successes: number, failures: number, successRate: number | null, p50ResponseTimeMs: number | null, p95ResponseTimeMs: number | null, consecutiveFailures: number, lastSuccessAt: string | null, lastFailureAt: string | null };
+
+export type WebhookStatsQueryVariables = Exact<{
+  id: string | number;
+  window: StatsWindow;
+}>;
+
+
+export type WebhookStatsQuery = { webhook:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'Webhook', stats: { window: StatsWindow, since: string, attempts: number, successes: number, failures: number, successRate: number | null, p50ResponseTimeMs: number | null, p95ResponseTimeMs: number | null, consecutiveFailures: number, lastSuccessAt: string | null, lastFailureAt: string | null } }
+   };
+
 export type WebhookQueryVariables = Exact<{
   id: string | number;
 }>;
@@ -572,6 +595,21 @@ export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
   updatedAt
 }
     `, {"fragmentName":"WebhookFields"}) as unknown as TypedDocumentString<WebhookFieldsFragment, unknown>;
+export const WebhookStatsFieldsFragmentDoc = new TypedDocumentString(`
+    fragment WebhookStatsFields on WebhookStats {
+  window
+  since
+  attempts
+  successes
+  failures
+  successRate
+  p50ResponseTimeMs
+  p95ResponseTimeMs
+  consecutiveFailures
+  lastSuccessAt
+  lastFailureAt
+}
+    `, {"fragmentName":"WebhookStatsFields"}) as unknown as TypedDocumentString<WebhookStatsFieldsFragment, unknown>;
 export const DeliveriesDocument = new TypedDocumentString(`
     query Deliveries($webhookId: ID!, $status: DeliveryStatus, $eventType: String, $first: Int, $after: String, $last: Int, $before: String) {
   deliveries(
@@ -1164,6 +1202,36 @@ export const WebhooksDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<WebhooksQuery, WebhooksQueryVariables>;
+export const WebhookStatsDocument = new TypedDocumentString(`
+    query WebhookStats($id: ID!, $window: StatsWindow!) {
+  webhook(id: $id) {
+    __typename
+    ... on Webhook {
+      stats(window: $window) {
+        ...WebhookStatsFields
+      }
+    }
+    ... on ForbiddenError {
+      scope
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment WebhookStatsFields on WebhookStats {
+  window
+  since
+  attempts
+  successes
+  failures
+  successRate
+  p50ResponseTimeMs
+  p95ResponseTimeMs
+  consecutiveFailures
+  lastSuccessAt
+  lastFailureAt
+}`) as unknown as TypedDocumentString<WebhookStatsQuery, WebhookStatsQueryVariables>;
 export const WebhookDocument = new TypedDocumentString(`
     query Webhook($id: ID!) {
   webhook(id: $id) {

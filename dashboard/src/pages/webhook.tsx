@@ -1,7 +1,7 @@
 // One webhook: its settings and actions, and its deliveries (filterable, paginated, updated live), with the
 // selected delivery's attempts beside them.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { NotFoundError, type Delivery, type DeliveryStatus, type Page, type Webhook } from '../api.js';
+import { NotFoundError, type Delivery, type DeliveryStatus, type Page, type StatsWindow, type Webhook } from '../api.js';
 import { DeliveryDetail } from '../components/delivery-detail.js';
 import {
   DeliveryStatusBadge,
@@ -15,15 +15,29 @@ import {
   WebhookStatusBadge,
 } from '../components/ui.js';
 import { WebhookActions } from '../components/webhook-actions.js';
+import { WebhookStatsPanel } from '../components/webhook-stats.js';
 import { useAsync, useLive, useSession } from '../hooks.js';
 import { navigate, paths } from '../router.js';
 
 const PAGE_SIZE = 20;
+/** Live attempts reload the stats at most this often. */
+const STATS_REFRESH_MS = 1000;
 const STATUSES: DeliveryStatus[] = ['PENDING', 'SUCCESS', 'RETRYING', 'FAILED'];
 
 export function WebhookPage({ id, deliveryId }: { id: string; deliveryId: string | null }) {
   const { client } = useSession();
   const webhook = useAsync(() => client.webhooks.get(id), [client, id]);
+  const [statsWindow, setStatsWindow] = useState<StatsWindow>('DAY');
+  const [statsVersion, setStatsVersion] = useState(0);
+  const statsRefresh = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => () => clearTimeout(statsRefresh.current ?? undefined), []);
+  /** A delivery changed live: its attempt is in the stats, read again shortly (once for a burst). */
+  const onAttempted = () => {
+    statsRefresh.current ??= setTimeout(() => {
+      statsRefresh.current = null;
+      setStatsVersion((v) => v + 1);
+    }, STATS_REFRESH_MS);
+  };
 
   return (
     <section aria-labelledby="page-title">
@@ -66,7 +80,8 @@ export function WebhookPage({ id, deliveryId }: { id: string; deliveryId: string
             onChanged={(changed) => webhook.update(() => changed)}
             onDeleted={() => navigate(paths.webhooks())}
           />
-          <Deliveries webhookId={id} deliveryId={deliveryId} onWebhookStale={webhook.reload} />
+          <WebhookStatsPanel webhookId={id} window={statsWindow} onWindow={setStatsWindow} version={`${statsVersion} ${webhook.data.updatedAt}`} />
+          <Deliveries webhookId={id} deliveryId={deliveryId} onWebhookStale={webhook.reload} onAttempted={onAttempted} />
         </>
       )}
     </section>
@@ -135,7 +150,17 @@ type Filters = { status: DeliveryStatus | ''; eventType: string };
 const matches = (delivery: Delivery, filters: Filters) =>
   (!filters.status || delivery.status === filters.status) && (!filters.eventType || delivery.eventType === filters.eventType);
 
-function Deliveries({ webhookId, deliveryId, onWebhookStale }: { webhookId: string; deliveryId: string | null; onWebhookStale: () => void }) {
+function Deliveries({
+  webhookId,
+  deliveryId,
+  onWebhookStale,
+  onAttempted,
+}: {
+  webhookId: string;
+  deliveryId: string | null;
+  onWebhookStale: () => void;
+  onAttempted: () => void;
+}) {
   const { client, can } = useSession();
   const catalog = useAsync(() => client.eventTypes(), [client]);
   const [filters, setFilters] = useState<Filters>({ status: '', eventType: '' });
@@ -172,7 +197,10 @@ function Deliveries({ webhookId, deliveryId, onWebhookStale }: { webhookId: stri
         return { ...page, nodes: [delivery, ...page.nodes], totalCount: page.totalCount + 1 };
       });
       // Highlight what changed (not the newest delivery the subscription repeats when it starts).
-      if (changed) setFresh((ids) => new Set(ids).add(delivery.id));
+      if (changed) {
+        setFresh((ids) => new Set(ids).add(delivery.id));
+        onAttempted();
+      }
       if (delivery.id === view.current.deliveryId) setDetailVersion((v) => v + 1);
       // A give-up disables the webhook: show it.
       if (delivery.status === 'FAILED') onWebhookStale();

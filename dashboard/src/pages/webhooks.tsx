@@ -1,10 +1,11 @@
 // Every webhook of the project: where it points, what it receives, whether it is healthy, and what to do with it.
 import { useState } from 'preact/hooks';
-import type { Delivery, Webhook } from '../api.js';
+import type { Delivery, StatsWindow, Webhook } from '../api.js';
 import { useAsync, useSession } from '../hooks.js';
 import { paths } from '../router.js';
 import { WebhookActions } from '../components/webhook-actions.js';
 import { WebhookFormDialog } from '../components/webhook-form.js';
+import { StatsWindowPicker, SuccessRate, useWebhookStats, windowShort } from '../components/webhook-stats.js';
 import {
   DeliveryStatusBadge,
   Empty,
@@ -18,8 +19,6 @@ import {
 } from '../components/ui.js';
 
 const PAGE_SIZE = 20;
-/** The success rate is over this many of the newest deliveries. */
-const RATE_WINDOW = 50;
 
 export function WebhooksPage() {
   const { client, can } = useSession();
@@ -29,6 +28,7 @@ export function WebhooksPage() {
   const list = useAsync(() => client.webhooks.list({ first: PAGE_SIZE, ...(after ? { after } : {}) }), [client, after]);
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
+  const [window, setWindow] = useState<StatsWindow>('DAY');
 
   const replace = (changed: Webhook) =>
     list.update((page) => ({ ...page, nodes: page.nodes.map((w) => (w.id === changed.id ? changed : w)) }));
@@ -40,6 +40,7 @@ export function WebhooksPage() {
           Webhooks
         </h1>
         <div class="row">
+          <StatsWindowPicker value={window} onChange={setWindow} />
           <button type="button" onClick={list.reload} disabled={list.status === 'loading'}>
             Refresh
           </button>
@@ -79,7 +80,7 @@ export function WebhooksPage() {
                 <th scope="col">Status</th>
                 <th scope="col">Last delivery</th>
                 <th scope="col">
-                  Success rate <span class="muted">(last {RATE_WINDOW})</span>
+                  Success rate <span class="muted">({windowShort(window)})</span>
                 </th>
                 <th scope="col">
                   <span class="visually-hidden">Actions</span>
@@ -88,7 +89,7 @@ export function WebhooksPage() {
             </thead>
             <tbody>
               {list.data.nodes.map((webhook) => (
-                <WebhookRow key={webhook.id} webhook={webhook} onChanged={replace} onDeleted={list.reload} />
+                <WebhookRow key={webhook.id} webhook={webhook} window={window} onChanged={replace} onDeleted={list.reload} />
               ))}
             </tbody>
           </table>
@@ -120,7 +121,17 @@ export function WebhooksPage() {
   );
 }
 
-function WebhookRow({ webhook, onChanged, onDeleted }: { webhook: Webhook; onChanged: (w: Webhook) => void; onDeleted: () => void }) {
+function WebhookRow({
+  webhook,
+  window,
+  onChanged,
+  onDeleted,
+}: {
+  webhook: Webhook;
+  window: StatsWindow;
+  onChanged: (w: Webhook) => void;
+  onDeleted: () => void;
+}) {
   const disabled = webhook.status === 'DISABLED';
   return (
     <tr class={disabled ? 'row-disabled' : undefined} data-webhook-id={webhook.id}>
@@ -153,7 +164,7 @@ function WebhookRow({ webhook, onChanged, onDeleted }: { webhook: Webhook; onCha
           </p>
         )}
       </td>
-      <DeliveryHealth webhook={webhook} />
+      <DeliveryHealth webhook={webhook} window={window} />
       <td data-label="Actions">
         <WebhookActions webhook={webhook} onChanged={onChanged} onDeleted={onDeleted} showDeliveriesLink />
       </td>
@@ -161,38 +172,36 @@ function WebhookRow({ webhook, onChanged, onDeleted }: { webhook: Webhook; onCha
   );
 }
 
-/** The newest delivery's outcome and the share of the recent finished deliveries that succeeded. */
-function DeliveryHealth({ webhook }: { webhook: Webhook }) {
+/** The newest delivery's outcome, and the success rate over the window as the server counts it (Webhook.stats). */
+function DeliveryHealth({ webhook, window }: { webhook: Webhook; window: StatsWindow }) {
   const { client } = useSession();
   // Reloaded when the webhook changes (enabled, edited), as its health may have too.
-  const recent = useAsync(() => client.deliveries.list(webhook.id, { first: RATE_WINDOW }), [client, webhook.id, webhook.updatedAt]);
-  if (recent.status === 'error') {
+  const recent = useAsync(() => client.deliveries.list(webhook.id, { first: 1 }), [client, webhook.id, webhook.updatedAt]);
+  const stats = useWebhookStats(webhook.id, window, webhook.updatedAt);
+  if (recent.status === 'error' || stats.status === 'error') {
     return (
       <td data-label="Last delivery" colSpan={2} class="muted">
         Unavailable{' '}
-        <button type="button" class="link-button" onClick={recent.reload}>
+        <button
+          type="button"
+          class="link-button"
+          onClick={() => {
+            recent.reload();
+            stats.reload();
+          }}
+        >
           retry
         </button>
       </td>
     );
   }
-  if (!recent.data) {
-    return (
-      <>
-        <td data-label="Last delivery" class="muted">…</td>
-        <td data-label="Success rate" class="muted">…</td>
-      </>
-    );
-  }
-  const deliveries = recent.data.nodes;
-  const last: Delivery | undefined = deliveries[0];
-  const finished = deliveries.filter((d) => d.status !== 'PENDING');
-  const succeeded = finished.filter((d) => d.status === 'SUCCESS').length;
-  const rate = finished.length ? Math.round((succeeded / finished.length) * 100) : null;
+  const last: Delivery | undefined = recent.data?.nodes[0];
   return (
     <>
       <td data-label="Last delivery">
-        {last ? (
+        {!recent.data ? (
+          <span class="muted">…</span>
+        ) : last ? (
           <>
             <DeliveryStatusBadge status={last.status} />
             {last.statusCode !== null && <span class="mono"> {last.statusCode}</span>}
@@ -205,12 +214,13 @@ function DeliveryHealth({ webhook }: { webhook: Webhook }) {
         )}
       </td>
       <td data-label="Success rate">
-        {rate === null ? (
-          <span class="muted">—</span>
+        {stats.data ? (
+          <>
+            <SuccessRate stats={stats.data} />
+            {stats.data.attempts > 0 && <div class="muted small">{stats.data.attempts} attempts</div>}
+          </>
         ) : (
-          <span class={rate < 90 ? 'rate rate-bad' : 'rate'} title={`${succeeded} of ${finished.length} finished deliveries succeeded`}>
-            {rate}%
-          </span>
+          <span class="muted">…</span>
         )}
       </td>
     </>

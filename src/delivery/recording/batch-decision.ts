@@ -5,6 +5,7 @@
 import type { DeliveryState, DeliveryToAttempt, DeliveryUpdate, NewAttempt, WebhookToDisable } from '../../db/sql/attempts.js';
 import type { DeliveryStatus, WebhookStatus } from '../../generated/prisma/client.js';
 import { newId } from '../../lib/ids.js';
+import type { CountedAttempt } from '../../webhooks/stats.js';
 import { ACTIVE_CHAIN } from '../sending/attempter.js';
 import type { PostOutcome } from '../sending/http-client.js';
 import { redactedSignatures } from '../sending/signing.js';
@@ -44,6 +45,8 @@ export type BatchDecision = {
   retries: ReturnType<typeof deliveryJob>[];
   webhooksToDisable: WebhookToDisable[];
   observed: Observed[];
+  /** The attempts to count in their webhooks' stats, in order (src/webhooks/stats.ts). */
+  counted: CountedAttempt[];
 };
 
 export type DecisionRules = {
@@ -62,6 +65,7 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
   const retries: ReturnType<typeof deliveryJob>[] = [];
   const toDisable = new Map<string, WebhookToDisable>();
   const observed: Observed[] = [];
+  const counted: CountedAttempt[] = [];
   for (const entry of entries) {
     if (entry.kind === 'skipped') continue;
     const { delivery } = entry;
@@ -126,6 +130,7 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
       attempt: { statusCode: outcome.status, responseTimeMs: outcome.durationMs, startedAt: entry.startedAt },
     });
     observed.push({ outcome, status: state.status });
+    counted.push({ webhookId: delivery.webhookId, startedAt: entry.startedAt, succeeded: outcome.error === null, durationMs: outcome.durationMs });
   }
-  return { attempts, deliveries: [...updates.values()], retries, webhooksToDisable: [...toDisable.values()], observed };
+  return { attempts, deliveries: [...updates.values()], retries, webhooksToDisable: [...toDisable.values()], observed, counted };
 }

@@ -1,15 +1,17 @@
 // Recording what attempts did, many at a time. While one batch's transaction runs, the outcomes that arrive queue
 // up and go into the next (group commit), so the database sees a few statements per batch, not per attempt. One
-// transaction writes a batch's attempts, the deliveries' new states, the retries' jobs and any webhook given up
-// on, and removes the batch's queue jobs: a job is done exactly when its outcome is on record. Done jobs are deleted
-// rather than marked complete: the delivery and attempt rows are the record, and completed jobs would otherwise stay
-// in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
+// transaction writes a batch's attempts, the deliveries' new states, the retries' jobs, the webhooks' stats and any
+// webhook given up on, and removes the batch's queue jobs: a job is done exactly when its outcome is on record. Done
+// jobs are deleted rather than marked complete: the delivery and attempt rows are the record, and completed jobs would
+// otherwise stay in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { disableWebhooks, insertAttempts, lockDeliveries, lockWebhooks, updateDeliveries } from '../../db/sql/attempts.js';
+import { recordWebhookStats } from '../../db/sql/webhook-stats.js';
 import { inTransaction, jobDatabase } from '../../db/transaction.js';
 import type { DeliveryRef } from '../../live/updates.js';
 import type { Metrics } from '../../metrics/metrics.js';
+import { statsIncrements } from '../../webhooks/stats.js';
 import { DELIVERY_QUEUE, enqueueInTransaction } from '../queueing/queue.js';
 import { decideBatch, type AttemptEntry, type Observed } from './batch-decision.js';
 
@@ -94,6 +96,9 @@ export class AttemptRecorder {
     await insertAttempts(tx, decision.attempts);
     const changed = await updateDeliveries(tx, decision.deliveries);
     await enqueueInTransaction(this.deps.boss, tx, decision.retries);
+    // The first write to the webhooks' rows (it locks them in id order, see the statement), as late as that allows:
+    // batches of other workers that touch the same webhooks wait for each other from here to the commit.
+    await recordWebhookStats(tx, statsIncrements(decision.counted));
     const disabledWebhooks = await disableWebhooks(tx, decision.webhooksToDisable);
     return { changed, observed: decision.observed, disabledWebhooks };
   }

@@ -4,6 +4,7 @@ import { builder } from '../builder.js';
 import './scalars.js';
 import './errors.js';
 import './webhook.js';
+import './webhook-stats.js';
 import './event-type.js';
 import './event.js';
 import './delivery.js';

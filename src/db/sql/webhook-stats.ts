@@ -1,0 +1,129 @@
+// The statements of webhook stats (src/webhooks/stats.ts): the recorder's one statement per batch, which adds the
+// batch's attempts to their webhooks' time buckets and health columns; a window's read; and the housekeeping's prune.
+import type pg from 'pg';
+import type { BucketIncrement, HealthIncrement, WindowTotals } from '../../webhooks/stats.js';
+import type { Queryable } from './queryable.js';
+
+/**
+ * A webhook's failure streak around a batch (what an alert on the streak needs): its consecutive failures before and
+ * after, and whether the batch had a success (which ended the streak `before`; `after` counts the failures since).
+ */
+export type FailureStreak = { webhookId: string; before: number; after: number; succeeded: boolean };
+
+/**
+ * Adds a batch's increments to its webhooks' stats, in one statement, in the recorder's transaction; returns each
+ * still-existing webhook's failure streak before and after.
+ *
+ * Concurrent recorders (other workers) lose nothing: the buckets are added to (ON CONFLICT DO UPDATE), and the
+ * streak is computed from the webhook's row as locked. The webhooks are locked first, in id order (`locked`: a
+ * SELECT ... ORDER BY id FOR NO KEY UPDATE, whichever part of the statement reads it first), so two batches never
+ * wait on each other in a cycle, and a webhook's buckets are only written under its lock. Run it before any other
+ * write to `webhooks` in the transaction (`disableWebhooks`), which would take a webhook's lock out of id order.
+ */
+export async function recordWebhookStats(
+  tx: pg.ClientBase,
+  { buckets, health }: { buckets: readonly BucketIncrement[]; health: readonly HealthIncrement[] },
+): Promise<FailureStreak[]> {
+  if (health.length === 0) return [];
+  const { rows } = await tx.query<{ id: string; before: number; after: number; succeeded: boolean }>(
+    `WITH locked AS (
+      SELECT id, consecutive_failures FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE
+    ), buckets AS (
+      INSERT INTO webhook_stats AS s (webhook_id, bucket_seconds, bucket_start, attempts, successes, response_times)
+      SELECT b.webhook_id, b.bucket_seconds, b.bucket_start, b.attempts, b.successes, b.response_times
+      FROM json_to_recordset($2::json)
+        AS b(webhook_id text, bucket_seconds int, bucket_start timestamptz, attempts int, successes int, response_times int[])
+      JOIN locked ON locked.id = b.webhook_id
+      ORDER BY b.webhook_id, b.bucket_seconds, b.bucket_start
+      ON CONFLICT (webhook_id, bucket_seconds, bucket_start) DO UPDATE SET
+        attempts = s.attempts + excluded.attempts,
+        successes = s.successes + excluded.successes,
+        response_times = ARRAY(
+          SELECT mine + theirs FROM unnest(s.response_times, excluded.response_times) WITH ORDINALITY AS t(mine, theirs, n) ORDER BY n
+        )
+    )
+    UPDATE webhooks AS w SET
+      consecutive_failures = CASE WHEN h.succeeded THEN 0 ELSE w.consecutive_failures END + h.failures_after_last_success,
+      last_success_at = GREATEST(w.last_success_at, h.last_success_at),
+      last_failure_at = GREATEST(w.last_failure_at, h.last_failure_at)
+    FROM locked
+    JOIN json_to_recordset($3::json)
+      AS h(webhook_id text, succeeded boolean, failures_after_last_success int, last_success_at timestamptz, last_failure_at timestamptz)
+      ON h.webhook_id = locked.id
+    WHERE w.id = locked.id
+    RETURNING w.id, locked.consecutive_failures AS before, w.consecutive_failures AS after, h.succeeded`,
+    [
+      health.map((h) => h.webhookId),
+      JSON.stringify(
+        buckets.map((b) => ({
+          webhook_id: b.webhookId,
+          bucket_seconds: b.bucketSeconds,
+          bucket_start: b.bucketStart,
+          attempts: b.attempts,
+          successes: b.successes,
+          response_times: b.responseTimes,
+        })),
+      ),
+      JSON.stringify(
+        health.map((h) => ({
+          webhook_id: h.webhookId,
+          succeeded: h.succeeded,
+          failures_after_last_success: h.failuresAfterLastSuccess,
+          last_success_at: h.lastSuccessAt,
+          last_failure_at: h.lastFailureAt,
+        })),
+      ),
+    ],
+  );
+  return rows.map((row) => ({ webhookId: row.id, before: row.before, after: row.after, succeeded: row.succeeded }));
+}
+
+/**
+ * The project's webhook's buckets of `bucketSeconds` from `since` on, summed (response times bin by bin), with its
+ * health; null when the project has no such webhook.
+ */
+export async function readWindowTotals(
+  db: Queryable,
+  projectId: string,
+  webhookId: string,
+  bucketSeconds: number,
+  since: Date,
+): Promise<WindowTotals | null> {
+  const { rows } = await db.query<{
+    attempts: string;
+    successes: string;
+    response_times: number[] | null;
+    consecutive_failures: number;
+    last_success_at: Date | null;
+    last_failure_at: Date | null;
+  }>(
+    `SELECT w.consecutive_failures, w.last_success_at, w.last_failure_at,
+      coalesce((SELECT sum(attempts) FROM webhook_stats s
+        WHERE s.webhook_id = w.id AND s.bucket_seconds = $2 AND s.bucket_start >= $3), 0) AS attempts,
+      coalesce((SELECT sum(successes) FROM webhook_stats s
+        WHERE s.webhook_id = w.id AND s.bucket_seconds = $2 AND s.bucket_start >= $3), 0) AS successes,
+      ARRAY(
+        SELECT sum(t.count)::int FROM webhook_stats s, unnest(s.response_times) WITH ORDINALITY AS t(count, bin)
+        WHERE s.webhook_id = w.id AND s.bucket_seconds = $2 AND s.bucket_start >= $3
+        GROUP BY t.bin ORDER BY t.bin
+      ) AS response_times
+    FROM webhooks w WHERE w.id = $1 AND w.project_id = $4`,
+    [webhookId, bucketSeconds, since, projectId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return {
+    attempts: Number(row.attempts),
+    successes: Number(row.successes),
+    responseTimes: row.response_times ?? [],
+    consecutiveFailures: row.consecutive_failures,
+    lastSuccessAt: row.last_success_at,
+    lastFailureAt: row.last_failure_at,
+  };
+}
+
+/** Deletes the buckets of `bucketSeconds` that started before `cutoff`; returns how many went. */
+export async function deleteStatBucketsBefore(db: Queryable, bucketSeconds: number, cutoff: Date): Promise<number> {
+  const { rowCount } = await db.query('DELETE FROM webhook_stats WHERE bucket_seconds = $1 AND bucket_start < $2', [bucketSeconds, cutoff]);
+  return rowCount ?? 0;
+}
