@@ -36,6 +36,8 @@ export type CreateProjectInput = {
 export type CreateWebhookInput = {
   description?: string | null | undefined;
   events: Array<string>;
+  /** A payload filter over the event's `data`: fields (objects descend, a plain value means `$eq`) and the operators `$eq`, `$neq`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`, `$exists`, `$startsWith`, `$endsWith`, `$and`, `$or`, `$not`, e.g. `{"problem_type": "MAXCUT", "result": {"approximation_ratio": {"$gte": 0.9}}}`; at most 10 levels deep and 4096 bytes. The webhook receives only the events of its types that match; every one when omitted or null */
+  filter?: unknown;
   /** Your own signing secret, 16 to 256 characters (a shorter one could be guessed offline); one is generated when omitted */
   secret?: string | null | undefined;
   /** Absolute http(s) URL, at most 2,048 characters */
@@ -102,6 +104,8 @@ export type PublishEventInput = {
 export type UpdateWebhookInput = {
   description?: string | null | undefined;
   events?: Array<string> | null | undefined;
+  /** A payload filter over the event's `data`: fields (objects descend, a plain value means `$eq`) and the operators `$eq`, `$neq`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`, `$exists`, `$startsWith`, `$endsWith`, `$and`, `$or`, `$not`, e.g. `{"problem_type": "MAXCUT", "result": {"approximation_ratio": {"$gte": 0.9}}}`; at most 10 levels deep and 4096 bytes. The webhook receives only the events of its types that match; null clears it, omitted keeps it */
+  filter?: unknown;
   url?: string | null | undefined;
 };
 
@@ -348,7 +352,7 @@ export type CreatePortalLinkMutation = { createPortalLink:
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
-export type WebhookFieldsFragment = { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
+export type WebhookFieldsFragment = { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
 
 export type WebhooksQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -358,7 +362,7 @@ export type WebhooksQueryVariables = Exact<{
 }>;
 
 
-export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
+export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
 
 export type WebhookQueryVariables = Exact<{
   id: string | number;
@@ -368,7 +372,7 @@ export type WebhookQueryVariables = Exact<{
 export type WebhookQuery = { webhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type CreateWebhookMutationVariables = Exact<{
@@ -377,7 +381,7 @@ export type CreateWebhookMutationVariables = Exact<{
 
 
 export type CreateWebhookMutation = { createWebhook:
-    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'ValidationError', field: string, message: string }
    };
@@ -392,7 +396,7 @@ export type UpdateWebhookMutation = { updateWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'ValidationError', field: string, message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type DeleteWebhookMutationVariables = Exact<{
@@ -414,7 +418,7 @@ export type EnableWebhookMutationVariables = Exact<{
 export type EnableWebhookMutation = { enableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type DisableWebhookMutationVariables = Exact<{
@@ -425,7 +429,7 @@ export type DisableWebhookMutationVariables = Exact<{
 export type DisableWebhookMutation = { disableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type RotateWebhookSecretMutationVariables = Exact<{
@@ -437,7 +441,7 @@ export type RotateWebhookSecretMutationVariables = Exact<{
 export type RotateWebhookSecretMutation = { rotateWebhookSecret:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
@@ -450,6 +454,19 @@ export type TestWebhookMutation = { testWebhook:
     | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
+   };
+
+export type PreviewWebhookFilterQueryVariables = Exact<{
+  events: Array<string> | string;
+  filter?: unknown;
+  first?: number | null | undefined;
+}>;
+
+
+export type PreviewWebhookFilterQuery = { previewWebhookFilter:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'ValidationError', field: string, message: string }
+    | { __typename: 'WebhookFilterPreview', events: Array<{ matched: boolean, event: { id: string, type: string, timestamp: string, data: unknown } }> }
    };
 
 export class TypedDocumentString<TResult, TVariables>
@@ -550,6 +567,7 @@ export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1105,6 +1123,7 @@ export const WebhooksDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1131,6 +1150,7 @@ export const WebhookDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1163,6 +1183,7 @@ export const CreateWebhookDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1192,6 +1213,7 @@ export const UpdateWebhookDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1234,6 +1256,7 @@ export const EnableWebhookDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1260,6 +1283,7 @@ export const DisableWebhookDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1292,6 +1316,7 @@ export const RotateWebhookSecretDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1333,3 +1358,30 @@ export const TestWebhookDocument = new TypedDocumentString(`
     url
   }
 }`) as unknown as TypedDocumentString<TestWebhookMutation, TestWebhookMutationVariables>;
+export const PreviewWebhookFilterDocument = new TypedDocumentString(`
+    query PreviewWebhookFilter($events: [String!]!, $filter: JSON, $first: Int) {
+  previewWebhookFilter(events: $events, filter: $filter, first: $first) {
+    __typename
+    ... on WebhookFilterPreview {
+      events {
+        matched
+        event {
+          id
+          type
+          timestamp
+          data
+        }
+      }
+    }
+    ... on ValidationError {
+      field
+    }
+    ... on ForbiddenError {
+      scope
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PreviewWebhookFilterQuery, PreviewWebhookFilterQueryVariables>;
