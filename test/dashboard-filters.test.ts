@@ -74,6 +74,7 @@ describe('the payload filter in the dashboard', () => {
     expect(await box.getAttribute('aria-invalid')).toBe('true');
 
     await box.fill('{ "result": { "approximation_ratio": { "$gtee": 0.9 } } }');
+    await dialog.locator('#filter-error').waitFor({ state: 'detached' }); // about the text before
     await dialog.getByRole('button', { name: 'Preview on recent events' }).click();
     await textOf(dialog.locator('#filter-preview-error')).toContain('filter.result.approximation_ratio.$gtee is not an operator');
     await dialog.getByRole('button', { name: 'Create webhook' }).click();

@@ -62,7 +62,10 @@ export function FilterField({ value, onInput, events, error }: Props) {
         rows={5}
         spellcheck={false}
         value={value}
-        onInput={(e) => onInput(e.currentTarget.value)}
+        onInput={(e) => {
+          onInput(e.currentTarget.value);
+          setPreview({ status: 'idle' }); // it showed the filter as it was
+        }}
         aria-invalid={error !== null}
         aria-describedby={error ? 'filter-error' : 'webhook-filter-help'}
       />

@@ -122,7 +122,15 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
           <input id="webhook-patterns" class="mono" value={patterns} onInput={(e) => setPatterns(e.currentTarget.value)} />
           {fieldError('events')}
         </fieldset>
-        <FilterField value={filter} onInput={setFilter} events={events} error={isField('filter') ? error : null} />
+        <FilterField
+          value={filter}
+          onInput={(text) => {
+            setFilter(text);
+            if (isField('filter')) setError(null); // the error was about the text before
+          }}
+          events={events}
+          error={isField('filter') ? error : null}
+        />
         <div class="field">
           <label for="webhook-description">Description (optional)</label>
           <input id="webhook-description" value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
