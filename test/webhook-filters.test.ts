@@ -167,7 +167,7 @@ describe('a bad filter', () => {
     const answer = await api.createWebhookResult({ url: receiver.url('/bad'), events: ['*'], filter });
     expect(answer).toMatchObject({ __typename: 'ValidationError', field });
     expect(answer.message).toContain(field);
-    const update = api.client.webhooks.update(webhook.id, { filter });
+    const update = api.client.webhooks.update(webhook.id, { filter: filter as Record<string, unknown> });
     await expect(update).rejects.toBeInstanceOf(ValidationError);
     await expect(update).rejects.toMatchObject({ field });
 
