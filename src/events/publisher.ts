@@ -116,16 +116,17 @@ export class EventPublisher {
     const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
     const job = change && (await upsertJobState(tx, change));
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const webhookIds = await this.subscribedWebhookIds(tx, projectId, type, data);
+    const webhookIds = await this.subscribersOf(tx, projectId, type, data);
     const deliveries = await this.insertEvent(tx, event, webhookIds);
     return { event, deliveryCount: webhookIds.length, job, deliveries };
   }
 
   /**
-   * The active webhooks an event goes to: subscribed to its type, and with no payload filter or one its `data` matches.
-   * One statement, as without filters; the filters are decided here, on the rows it returns.
+   * The fan-out: the project's active webhooks that receive an event of `type` carrying `data`, those subscribed to
+   * its type with no payload filter or one `data` matches. One statement, as without filters; the filters are decided
+   * here, on the rows it returns.
    */
-  private async subscribedWebhookIds(tx: pg.ClientBase, projectId: string, type: string, data: Record<string, unknown>) {
+  private async subscribersOf(tx: pg.ClientBase, projectId: string, type: string, data: Record<string, unknown>): Promise<string[]> {
     const webhooks = await activeWebhooksMatching(tx, projectId, patternsMatching(type));
     return webhooks.filter((webhook) => webhook.filter === null || matches(webhook.filter, data)).map((webhook) => webhook.id);
   }
