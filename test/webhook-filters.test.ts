@@ -123,12 +123,10 @@ describe('a filtered webhook', () => {
     await receiver.waitFor('/updated', 2);
     expect(received('/updated')).toEqual([anyProblem.event.id, low.event_id].sort());
 
-    // The trail says the filter changed, and from what to what.
-    const trail = await service.db.auditEvent.findMany({
-      where: { resourceId: webhook.id, action: 'webhook.updated' },
-      orderBy: { createdAt: 'asc' },
-    });
+    // The trail says which filter it was created with, and each change from what to what.
+    const trail = await service.db.auditEvent.findMany({ where: { resourceId: webhook.id }, orderBy: { createdAt: 'asc' } });
     expect(trail.map((entry) => entry.details)).toEqual([
+      { url_origin: new URL(receiver.url('/')).origin, events: ['optimization.completed'], filter: { problem_type: 'TSP' } },
       { changed: ['filter'], filter: { from: { problem_type: 'TSP' }, to: null } },
       { changed: ['filter'], filter: { from: null, to: { result: { approximation_ratio: { $lt: 0.5 } } } } },
       { changed: ['description'] },

@@ -96,7 +96,11 @@ export class WebhookService {
     };
     const webhook = await db.$transaction(async (tx) => {
       const created = await tx.webhook.create({ data });
-      const details = { url_origin: urlOrigin(created.url), events: created.events, filtered: created.filter !== null };
+      const details = {
+        url_origin: urlOrigin(created.url),
+        events: created.events,
+        ...(created.filter !== null && { filter: created.filter }),
+      };
       await this.deps.audit.record(principal, 'webhook.created', { type: 'webhook', id: created.id }, details, tx);
       return created;
     });
