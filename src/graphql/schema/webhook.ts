@@ -10,7 +10,8 @@ const FILTER_DESCRIPTION =
   "A payload filter over the event's `data`: fields (objects descend, a plain value means `$eq`) and the operators " +
   '`$eq`, `$neq`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`, `$exists`, `$startsWith`, `$endsWith`, `$and`, `$or`, ' +
   '`$not`, e.g. `{"problem_type": "MAXCUT", "result": {"approximation_ratio": {"$gte": 0.9}}}`; at most ' +
-  `${MAX_FILTER_DEPTH} levels deep and ${MAX_FILTER_BYTES} bytes. The webhook receives only the events of its types that match`;
+  `${MAX_FILTER_DEPTH} levels deep and ${MAX_FILTER_BYTES} bytes (pass it in a variable: a GraphQL literal cannot name ` +
+  '`$` keys). The webhook receives only the events of its types that match';
 
 export const WebhookStatus = builder.enumType('WebhookStatus', {
   values: {
