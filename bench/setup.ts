@@ -16,6 +16,7 @@ import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 import { EventPublisher } from '../src/events/publisher.js';
 import { openSecretBox } from '../src/secrets/encryption-key.js';
 import { WebhookService } from '../src/app/webhooks.js';
+import type { Filter } from '../src/webhooks/filter.js';
 import { AuditLog } from '../src/app/audit.js';
 import { Api } from './load.js';
 import { freePort } from '../src/lib/free-port.js';
@@ -37,7 +38,8 @@ export type World = {
   api: ServiceProcess;
   worker: ServiceProcess;
   http: Api;
-  newProject: (name: string, paths: string[], events: string[]) => Promise<Project>;
+  /** A project with a webhook per receiver path, each subscribed to `events` (and with `filter`, when given). */
+  newProject: (name: string, paths: string[], events: string[], filter?: Filter) => Promise<Project>;
   /**
    * Waits (up to `timeoutMs`) for every delivery to have been attempted, so a scenario the service could not keep
    * up with does not slow the next one; then deletes the jobs still queued. Returns how many were deleted.
@@ -117,12 +119,12 @@ export async function createWorld(adminUrl: string): Promise<World> {
       audit: new AuditLog(db),
     });
 
-    const newProject = async (name: string, paths: string[], events: string[]): Promise<Project> => {
+    const newProject = async (name: string, paths: string[], events: string[], filter?: Filter): Promise<Project> => {
       const { key, apiKey } = await apiKeys.create(name);
       const principal = principalOfKey(apiKey);
       const created: Project['webhooks'] = [];
       for (const p of paths) {
-        const { webhook } = await webhooks.create(principal, { url: receiver.url(p), events });
+        const { webhook } = await webhooks.create(principal, { url: receiver.url(p), events, filter });
         created.push({ id: webhook.id, path: p });
       }
       return { id: principal.projectId, key, principal, webhooks: created };

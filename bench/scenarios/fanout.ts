@@ -1,16 +1,23 @@
-// 4. fanout: one event to 1,000 webhooks, timed to the last receipt.
+// 4. fanout: one event to 1,000 webhooks, timed to the last receipt. fanout_filtered: the same, each webhook with a
+// payload filter the event matches (src/webhooks/filter.ts), so the two differ only by deciding the filters.
+import type { Filter } from '../../src/webhooks/filter.js';
 import { awaitReceipts, Collector, now, sleep } from '../load.js';
 import { round } from '../stats.js';
 import { fmt, type Context, type Outcome } from './context.js';
 import type { FanoutMetric, Metrics } from './metrics.js';
 
-export async function fanout(ctx: Context): Promise<Outcome<FanoutMetric>> {
+/** What each webhook of fanout_filtered holds: a few operators a real filter might use, all met by the event. */
+export const FANOUT_FILTER: Filter = { status: { $in: ['submitted', 'running'] }, job_id: { $startsWith: 'fanout-' }, error: { $exists: false } };
+
+export const fanout = (filter?: Filter) => async (ctx: Context): Promise<Outcome<FanoutMetric>> => {
   const { world, plan } = ctx;
   const size = 1000;
+  const name = filter ? 'fanout-filtered' : 'fanout';
   const project = await world.newProject(
-    'bench-fanout',
-    Array.from({ length: size }, (_, i) => `/ok/fanout-${i}`),
+    `bench-${name}`,
+    Array.from({ length: size }, (_, i) => `/ok/${name}-${i}`),
     ['vision.submitted'],
+    filter,
   );
   const lasts: number[] = [];
   const publishes: number[] = [];
@@ -35,5 +42,5 @@ export async function fanout(ctx: Context): Promise<Outcome<FanoutMetric>> {
     last_receipt_ms_max: round(Math.max(...lasts)),
     publish_ms_median: round(median(publishes)),
   };
-  return { metrics, line: `fan-out: ${fmt(metrics, ['webhooks', 'last_receipt_ms_median', 'last_receipt_ms_max', 'publish_ms_median'])}` };
-}
+  return { metrics, line: `${filter ? 'fan-out, filtered' : 'fan-out'}: ${fmt(metrics, ['webhooks', 'last_receipt_ms_median', 'last_receipt_ms_max', 'publish_ms_median'])}` };
+};

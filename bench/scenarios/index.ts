@@ -4,7 +4,7 @@
 import { badNeighbours } from './bad-neighbours.js';
 import { ceiling } from './ceiling.js';
 import type { Context, Outcome } from './context.js';
-import { fanout } from './fanout.js';
+import { fanout, FANOUT_FILTER } from './fanout.js';
 import { latency } from './latency.js';
 import type { ScenarioMetrics, ScenarioName } from './metrics.js';
 import { reads } from './reads.js';
@@ -21,7 +21,8 @@ export const scenarios: Scenario[] = [
   { name: 'throughput_mutation', run: throughputMutation },
   { name: 'latency_10', run: latency(0.1) },
   { name: 'latency_30', run: latency(0.3) },
-  { name: 'fanout', run: fanout },
+  { name: 'fanout', run: fanout() },
+  { name: 'fanout_filtered', run: fanout(FANOUT_FILTER) },
   { name: 'bad_neighbours', run: badNeighbours, needs: ['latency_10'] },
   { name: 'reads', run: reads },
   { name: 'soak', run: soak, needs: ['throughput_mutation'] },

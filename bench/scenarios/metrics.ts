@@ -126,6 +126,7 @@ export type ScenarioMetrics = {
   latency_10: LatencyMetric;
   latency_30: LatencyMetric;
   fanout: FanoutMetric;
+  fanout_filtered: FanoutMetric;
   bad_neighbours: BadNeighboursMetric;
   reads: ReadsMetric;
   soak: SoakMetric;

@@ -70,8 +70,16 @@ export type PageArgs = { first?: number; after?: string; last?: number; before?:
 export type Project = op.ProjectFieldsFragment;
 export type ApiKey = op.ApiKeyFieldsFragment;
 
-export type CreateWebhookInput = { url: string; events: string[]; description?: string; secret?: string };
-export type UpdateWebhookInput = { url?: string; events?: string[]; description?: string | null };
+/**
+ * `filter`: a payload filter over each event's `data` (see the schema's `Webhook.filter`); the webhook then receives
+ * only the events of its types that match. On update, null clears it.
+ */
+export type CreateWebhookInput = { url: string; events: string[]; description?: string; secret?: string; filter?: PayloadFilter };
+export type UpdateWebhookInput = { url?: string; events?: string[]; description?: string | null; filter?: PayloadFilter | null };
+/** A payload filter: fields and operators such as `{ "result": { "approximation_ratio": { "$gte": 0.9 } } }`. */
+export type PayloadFilter = Record<string, unknown>;
+/** A recent event, and whether a filter matches it (`webhooks.previewFilter`). */
+export type FilterPreviewEvent = { matched: boolean; event: Event };
 
 const page = <T>(connection: { totalCount: number; pageInfo: Page<T>['pageInfo']; edges: { node: T }[] }): Page<T> => ({
   nodes: connection.edges.map((edge) => edge.node),
@@ -136,6 +144,12 @@ export function createClient(options: ClientOptions) {
       const result = unwrap((await request(op.RotateWebhookSecretDocument, { id, ...opts })).rotateWebhookSecret);
       return { webhook: result.webhook, secret: result.secret };
     },
+    /**
+     * Which recent events a webhook with these `events` and `filter` would have received: the project's newest events
+     * of those types (`first`, default 20), each with whether the filter matches. Needs `deliveries:read`.
+     */
+    previewFilter: async (args: { events: string[]; filter?: PayloadFilter | null; first?: number }): Promise<FilterPreviewEvent[]> =>
+      unwrap((await request(op.PreviewWebhookFilterDocument, args)).previewWebhookFilter).events as FilterPreviewEvent[],
     /** Sends a `webhook.test` event to this webhook alone. */
     test: async (id: string): Promise<Delivery> => strip(unwrap((await request(op.TestWebhookDocument, { id })).testWebhook)),
   };

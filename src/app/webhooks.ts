@@ -5,9 +5,11 @@ import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
 import type { DestinationPolicy } from '../delivery/sending/destination-policy.js';
 import type { EventPublisher } from '../events/publisher.js';
-import type { Delivery, Prisma, Webhook } from '../generated/prisma/client.js';
+import { Prisma, type Delivery, type Event, type Webhook } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
 import type { SecretBox } from '../secrets/secret-box.js';
+import { eventCatalog, patternsMatching } from '../events/catalog.js';
+import { matches, parseFilter } from '../webhooks/filter.js';
 import { generateWebhookSecret } from '../webhooks/secrets.js';
 import {
   DEFAULT_GRACE_PERIOD_SECONDS,
@@ -19,13 +21,21 @@ import {
 } from '../webhooks/validation.js';
 import { CASCADING_DELETE, urlOrigin, type AuditAction, type AuditDetails, type AuditLog } from './audit.js';
 import { authorize } from './authorization.js';
-import { NotFoundError } from './errors.js';
-import { ofProject, ofWebhooks, webhookOf, withSelection, type DeliverySelection } from './ownership.js';
+import { NotFoundError, ValidationError } from './errors.js';
+import { ofJobs, ofProject, ofWebhooks, webhookOf, withSelection, type DeliverySelection } from './ownership.js';
 
 export type WebhookPolicy = { allowHttp: boolean; destinations: DestinationPolicy };
 
-export type CreateWebhookInput = { url: string; events: string[]; secret?: string | null; description?: string | null };
-export type UpdateWebhookInput = { url?: string | null; events?: string[] | null; description?: string | null };
+/** `filter`: a payload filter (src/webhooks/filter.ts); null or left out, every event of the subscribed types. */
+export type CreateWebhookInput = {
+  url: string;
+  events: string[];
+  secret?: string | null;
+  description?: string | null;
+  filter?: unknown;
+};
+/** Fields left out keep their value; a null `description` or `filter` clears it. */
+export type UpdateWebhookInput = { url?: string | null; events?: string[] | null; description?: string | null; filter?: unknown };
 
 /** A page of a list: Prisma's paging (take, skip, cursor) and, from GraphQL, the selection it asks for. */
 export type WebhookPage = Omit<Prisma.WebhookFindManyArgs, 'where' | 'orderBy'>;
@@ -43,7 +53,15 @@ export type WebhookServiceDeps = {
 };
 
 /** The fields an update may change, as the trail names them. */
-const UPDATABLE = { url: 'url', events: 'events', description: 'description' } as const;
+const UPDATABLE = { url: 'url', events: 'events', description: 'description', filter: 'filter' } as const;
+
+/** What a filter preview looks at: a webhook's `events` and `filter` (null: none), and how many recent events. */
+export type FilterPreviewInput = { filter?: unknown; events: string[]; first?: number | null };
+export const DEFAULT_PREVIEW_EVENTS = 20;
+export const MAX_PREVIEW_EVENTS = 100;
+
+/** A filter as stored: validated JSON, or SQL NULL for none. */
+const storedFilter = (filter: unknown) => (filter == null ? Prisma.DbNull : (parseFilter(filter) as Prisma.InputJsonObject));
 
 export class WebhookService {
   constructor(private readonly deps: WebhookServiceDeps) {}
@@ -73,11 +91,16 @@ export class WebhookService {
       url: validateUrl(input.url, policy),
       events: validateEvents(input.events),
       description: input.description == null ? null : validateDescription(input.description),
+      filter: storedFilter(input.filter),
       secret: secrets.seal(secret),
     };
     const webhook = await db.$transaction(async (tx) => {
       const created = await tx.webhook.create({ data });
-      const details = { url_origin: urlOrigin(created.url), events: created.events };
+      const details = {
+        url_origin: urlOrigin(created.url),
+        events: created.events,
+        ...(created.filter !== null && { filter: created.filter }),
+      };
       await this.deps.audit.record(principal, 'webhook.created', { type: 'webhook', id: created.id }, details, tx);
       return created;
     });
@@ -92,6 +115,7 @@ export class WebhookService {
       ...(input.description !== undefined && {
         description: input.description === null ? null : validateDescription(input.description),
       }),
+      ...(input.filter !== undefined && { filter: storedFilter(input.filter) }),
     };
     return this.updateScoped(principal, id, () => data, 'webhook.updated', (before, after) => {
       const changed = Object.values(UPDATABLE).filter((field) => !isDeepStrictEqual(before[field], after[field]));
@@ -99,6 +123,7 @@ export class WebhookService {
         changed,
         ...(changed.includes('url') && { url_origin: { from: urlOrigin(before.url), to: urlOrigin(after.url) } }),
         ...(changed.includes('events') && { events: { from: before.events, to: after.events } }),
+        ...(changed.includes('filter') && { filter: { from: before.filter, to: after.filter } }),
       };
     });
   }
@@ -168,6 +193,28 @@ export class WebhookService {
       }),
     );
     return withSelection(this.deps.db, principal, queued, selection);
+  }
+
+  /**
+   * What a webhook with these `events` and `filter` would have received: the project's newest events of those types
+   * (at most `first`), newest first, each with whether the filter matches its data (src/webhooks/filter.ts, as at
+   * fan-out). Shows events' data, so it needs the scope that reads them.
+   */
+  async previewFilter(principal: Principal, input: FilterPreviewInput): Promise<{ event: Event; matched: boolean }[]> {
+    authorize(principal, 'deliveries:read', 'Previewing a filter on recent events');
+    const first = input.first ?? DEFAULT_PREVIEW_EVENTS;
+    if (!Number.isInteger(first) || first < 1 || first > MAX_PREVIEW_EVENTS) {
+      throw new ValidationError('first', (f) => `${f} must be a whole number from 1 to ${MAX_PREVIEW_EVENTS}`);
+    }
+    const patterns = validateEvents(input.events);
+    const filter = input.filter == null ? null : parseFilter(input.filter);
+    const types = eventCatalog.map((e) => e.type).filter((type) => patternsMatching(type).some((p) => patterns.includes(p)));
+    const events = await this.deps.db.event.findMany({
+      where: { ...ofProject(principal), ...ofJobs(principal), type: { in: types } },
+      orderBy: [{ timestamp: 'desc' }, { id: 'desc' }],
+      take: first,
+    });
+    return events.map((event) => ({ event, matched: filter === null || matches(filter, event.data) }));
   }
 
   /** Updates the principal's webhook (`data` from the row before) and records `action`, in one transaction. */

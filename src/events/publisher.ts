@@ -1,13 +1,14 @@
-// Publishing: in one transaction, the event, one delivery per matching active webhook, and one queued job per
-// delivery. Nothing accepted is lost; nothing rolled back is ever sent. The application services call it
-// (src/app/events.ts, and src/app/webhooks.ts for test events); its statements are in src/db/sql/events.ts.
+// Publishing: in one transaction, the event, one delivery per matching active webhook (subscribed to its type, and
+// whose payload filter, if any, its data matches), and one queued job per delivery. Nothing accepted is lost; nothing
+// rolled back is ever sent. The application services call it (src/app/events.ts, and src/app/webhooks.ts for test
+// events, which ignore filters); its statements are in src/db/sql/events.ts.
 import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Counter } from 'prom-client';
 import { inTransaction } from '../db/transaction.js';
 import {
-  activeWebhookIdsMatching,
+  activeWebhooksMatching,
   eventsWithKeys,
   insertEventWithDeliveries,
   releaseIdempotencyKey,
@@ -20,6 +21,7 @@ import { newId } from '../lib/ids.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
 import { jobStateChange } from '../jobs/state.js';
 import type { DeliveryRef, LiveNotifier } from '../live/updates.js';
+import { matches } from '../webhooks/filter.js';
 import { patternsMatching } from './catalog.js';
 import { validateEvent, validateIdempotencyKey } from './validate.js';
 
@@ -179,9 +181,19 @@ export class EventPublisher {
     const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
     const job = change && (await upsertJobState(tx, change));
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const webhookIds = await activeWebhookIdsMatching(tx, projectId, patternsMatching(type));
+    const webhookIds = await this.subscribersOf(tx, projectId, type, data);
     const deliveries = await this.insertEvent(tx, event, webhookIds);
     return { event, deliveryCount: webhookIds.length, job, deliveries };
+  }
+
+  /**
+   * The fan-out: the project's active webhooks that receive an event of `type` carrying `data`, those subscribed to
+   * its type with no payload filter or one `data` matches. One statement, as without filters; the filters are decided
+   * here, on the rows it returns.
+   */
+  private async subscribersOf(tx: pg.ClientBase, projectId: string, type: string, data: Record<string, unknown>): Promise<string[]> {
+    const webhooks = await activeWebhooksMatching(tx, projectId, patternsMatching(type));
+    return webhooks.filter((webhook) => webhook.filter === null || matches(webhook.filter, data)).map((webhook) => webhook.id);
   }
 
   /** Tells live subscribers (every API process) what a committed publish changed. */

@@ -12,6 +12,7 @@ import { MAX_JOB_ID_LENGTH } from '../events/catalog.js';
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from '../events/validate.js';
 import { MAX_JSON_DEPTH, textProblem } from '../lib/text.js';
 import type { StatsWindow } from '../webhooks/stats.js';
+import { MAX_FILTER_BYTES, MAX_FILTER_DEPTH } from '../webhooks/filter.js';
 import { DEFAULT_GRACE_PERIOD_SECONDS, MAX_URL_LENGTH } from '../webhooks/validation.js';
 import type { ErrorCode } from './errors.js';
 
@@ -70,6 +71,14 @@ const url = text().meta({
   examples: ['https://example.com/webhook'],
 });
 const description = text().meta({ description: 'Free text, at most 500 characters' });
+const filter = z.record(z.string(), z.unknown()).meta({
+  description:
+    "A payload filter over the event's `data`: the webhook receives only the events of its types that match. Fields (objects " +
+    'descend, arrays by index, a plain value means `$eq`) and the operators `$eq`, `$neq`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, ' +
+    `\`$lte\`, \`$exists\`, \`$startsWith\`, \`$endsWith\`, \`$and\`, \`$or\`, \`$not\`; at most ${MAX_FILTER_DEPTH} levels deep and ${MAX_FILTER_BYTES} bytes. ` +
+    'An invalid one is a 422 whose `field` is the path of the offending operator, e.g. `filter.result.approximation_ratio.$gte`',
+  examples: [{ problem_type: 'MAXCUT', result: { approximation_ratio: { $gte: 0.9 } } }],
+});
 
 export const Webhook = z
   .object({
@@ -78,6 +87,7 @@ export const Webhook = z
     events: z.array(z.string()),
     status: z.enum(['active', 'disabled']).meta({ description: '`disabled` webhooks receive nothing until enabled' }),
     description: z.string().nullable(),
+    filter: filter.nullable().meta({ description: 'The payload filter; null: every event of its types' }),
     disabled_reason: z.string().nullable().meta({ description: 'Why the webhook was disabled' }),
     disabled_at: timestamp.nullable(),
     created_at: timestamp,
@@ -119,6 +129,7 @@ export const CreateWebhookBody = z
           'Your signing secret, 16 to 256 characters (a shorter one is refused: one signed delivery would let it be guessed offline); one is generated (and returned) when omitted',
       }),
     description: description.nullish(),
+    filter: filter.nullish(),
   })
   .meta({ id: 'CreateWebhook' });
 
@@ -127,8 +138,9 @@ export const UpdateWebhookBody = z
     url: url.optional(),
     events: eventPatterns.optional(),
     description: description.nullable().optional().meta({ description: 'Free text, at most 500 characters; null clears it' }),
+    filter: filter.nullable().optional().meta({ description: 'A payload filter (as on create); null clears it' }),
   })
-  .refine((body) => Object.keys(body).length > 0, 'Send at least one of url, events, description')
+  .refine((body) => Object.keys(body).length > 0, 'Send at least one of url, events, description, filter')
   .meta({ id: 'UpdateWebhook', minProperties: 1 });
 
 export const RotateSecretBody = z

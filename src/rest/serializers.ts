@@ -26,6 +26,7 @@ export const webhookJson = (w: Webhook) => ({
   events: w.events,
   status: WEBHOOK_STATUS[w.status],
   description: w.description,
+  filter: w.filter as Record<string, unknown> | null,
   disabled_reason: w.disabledReason,
   disabled_at: timestampOrNull(w.disabledAt),
   created_at: wireTimestamp(w.createdAt),

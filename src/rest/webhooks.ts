@@ -71,7 +71,7 @@ export const webhookRoutes =
       schema: {
         operationId: 'updateWebhook',
         summary: 'Update a webhook',
-        description: 'Changes any of `url`, `events` and `description`; fields left out keep their value.',
+        description: 'Changes any of `url`, `events`, `description` and `filter`; fields left out keep their value, a null `description` or `filter` clears it.',
         tags,
         params: WebhookParams,
         body: UpdateWebhookBody,

@@ -116,6 +116,12 @@ export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
     ['Delivery', 'id event { id } webhook { id } attempts { number }'],
     (fx) => fx.deliveryId,
   ),
+  'Query.previewWebhookFilter': row(
+    'deliveries:read',
+    'WebhookFilterPreview',
+    `query($events: [String!]!, $filter: JSON) { previewWebhookFilter(events: $events, filter: $filter, first: 5) { ${typed('WebhookFilterPreview', 'events { matched event { id } }')} } }`,
+    () => ({ events: ['batch.*'], filter: { progress_percent: { $gte: 10 } } }),
+  ),
   'Query.event': byId('deliveries:read', ['query', 'event', 'id'], ['Event', 'id deliveries { id }'], (fx) => fx.eventId),
   'Query.job': byId('jobs:read', ['query', 'job', 'jobId'], ['Job', 'jobId lastEvent { id }'], (fx) => fx.batchJobId),
   'Mutation.createWebhook': row(

@@ -36,6 +36,8 @@ export type CreateProjectInput = {
 export type CreateWebhookInput = {
   description?: string | null | undefined;
   events: Array<string>;
+  /** A payload filter over the event's `data`: fields (objects descend, a plain value means `$eq`) and the operators `$eq`, `$neq`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`, `$exists`, `$startsWith`, `$endsWith`, `$and`, `$or`, `$not`, e.g. `{"problem_type": "MAXCUT", "result": {"approximation_ratio": {"$gte": 0.9}}}`; at most 10 levels deep and 4096 bytes (pass it in a variable: a GraphQL literal cannot name `$` keys). The webhook receives only the events of its types that match; every one when omitted or null */
+  filter?: unknown;
   /** Your own signing secret, 16 to 256 characters (a shorter one could be guessed offline); one is generated when omitted */
   secret?: string | null | undefined;
   /** Absolute http(s) URL, at most 2,048 characters */
@@ -111,6 +113,8 @@ export type StatsWindow =
 export type UpdateWebhookInput = {
   description?: string | null | undefined;
   events?: Array<string> | null | undefined;
+  /** A payload filter over the event's `data`: fields (objects descend, a plain value means `$eq`) and the operators `$eq`, `$neq`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`, `$exists`, `$startsWith`, `$endsWith`, `$and`, `$or`, `$not`, e.g. `{"problem_type": "MAXCUT", "result": {"approximation_ratio": {"$gte": 0.9}}}`; at most 10 levels deep and 4096 bytes (pass it in a variable: a GraphQL literal cannot name `$` keys). The webhook receives only the events of its types that match; null clears it, omitted keeps it */
+  filter?: unknown;
   url?: string | null | undefined;
 };
 
@@ -372,7 +376,7 @@ export type CreatePortalLinkMutation = { createPortalLink:
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
-export type WebhookFieldsFragment = { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
+export type WebhookFieldsFragment = { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
 
 export type WebhooksQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -382,7 +386,7 @@ export type WebhooksQueryVariables = Exact<{
 }>;
 
 
-export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
+export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
 
 export type WebhookStatsFieldsFragment = { window: StatsWindow, since: string, attempts: number, successes: number, failures: number, successRate: number | null, p50ResponseTimeMs: number | null, p95ResponseTimeMs: number | null, consecutiveFailures: number, lastSuccessAt: string | null, lastFailureAt: string | null };
 
@@ -406,7 +410,7 @@ export type WebhookQueryVariables = Exact<{
 export type WebhookQuery = { webhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type CreateWebhookMutationVariables = Exact<{
@@ -415,7 +419,7 @@ export type CreateWebhookMutationVariables = Exact<{
 
 
 export type CreateWebhookMutation = { createWebhook:
-    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'ValidationError', field: string, message: string }
    };
@@ -430,7 +434,7 @@ export type UpdateWebhookMutation = { updateWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'ValidationError', field: string, message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type DeleteWebhookMutationVariables = Exact<{
@@ -452,7 +456,7 @@ export type EnableWebhookMutationVariables = Exact<{
 export type EnableWebhookMutation = { enableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type DisableWebhookMutationVariables = Exact<{
@@ -463,7 +467,7 @@ export type DisableWebhookMutationVariables = Exact<{
 export type DisableWebhookMutation = { disableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type RotateWebhookSecretMutationVariables = Exact<{
@@ -475,7 +479,7 @@ export type RotateWebhookSecretMutationVariables = Exact<{
 export type RotateWebhookSecretMutation = { rotateWebhookSecret:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
@@ -488,6 +492,19 @@ export type TestWebhookMutation = { testWebhook:
     | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
+   };
+
+export type PreviewWebhookFilterQueryVariables = Exact<{
+  events: Array<string> | string;
+  filter?: unknown;
+  first?: number | null | undefined;
+}>;
+
+
+export type PreviewWebhookFilterQuery = { previewWebhookFilter:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'ValidationError', field: string, message: string }
+    | { __typename: 'WebhookFilterPreview', events: Array<{ matched: boolean, event: { id: string, type: string, timestamp: string, data: unknown } }> }
    };
 
 export class TypedDocumentString<TResult, TVariables>
@@ -588,6 +605,7 @@ export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1196,6 +1214,7 @@ export const WebhooksDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1252,6 +1271,7 @@ export const WebhookDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1284,6 +1304,7 @@ export const CreateWebhookDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1313,6 +1334,7 @@ export const UpdateWebhookDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1355,6 +1377,7 @@ export const EnableWebhookDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1381,6 +1404,7 @@ export const DisableWebhookDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1413,6 +1437,7 @@ export const RotateWebhookSecretDocument = new TypedDocumentString(`
   url
   description
   events
+  filter
   status
   disabledAt
   disabledReason
@@ -1454,3 +1479,30 @@ export const TestWebhookDocument = new TypedDocumentString(`
     url
   }
 }`) as unknown as TypedDocumentString<TestWebhookMutation, TestWebhookMutationVariables>;
+export const PreviewWebhookFilterDocument = new TypedDocumentString(`
+    query PreviewWebhookFilter($events: [String!]!, $filter: JSON, $first: Int) {
+  previewWebhookFilter(events: $events, filter: $filter, first: $first) {
+    __typename
+    ... on WebhookFilterPreview {
+      events {
+        matched
+        event {
+          id
+          type
+          timestamp
+          data
+        }
+      }
+    }
+    ... on ValidationError {
+      field
+    }
+    ... on ForbiddenError {
+      scope
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PreviewWebhookFilterQuery, PreviewWebhookFilterQueryVariables>;

@@ -1,7 +1,9 @@
-// Create or edit a webhook: URL, the events it receives (catalog types, category wildcards or *) and a description.
+// Create or edit a webhook: URL, the events it receives (catalog types, category wildcards or *), a payload filter
+// (with a preview on recent events) and a description.
 import { useState } from 'preact/hooks';
 import { describeError, ValidationError, type EventTypeInfo, type Webhook } from '../api.js';
 import { useAsync, useSession } from '../hooks.js';
+import { FilterField, filterOf, filterText } from './filter-field.js';
 import { Dialog } from './ui.js';
 
 type Props = {
@@ -19,6 +21,7 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
   const initial = webhook?.events ?? [];
   const [url, setUrl] = useState(webhook?.url ?? '');
   const [description, setDescription] = useState(webhook?.description ?? '');
+  const [filter, setFilter] = useState(filterText(webhook?.filter));
   const [chosen, setChosen] = useState<Set<string>>(new Set(initial));
   // Wildcards and anything not in the catalog are typed, comma-separated.
   const [patterns, setPatterns] = useState(initial.filter((e) => e === '*' || e.endsWith('.*')).join(', '));
@@ -35,26 +38,33 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const input = { url: url.trim(), events: events(), description: description.trim() || null };
+      const input = { url: url.trim(), events: events(), description: description.trim() || null, filter: filterOf(filter) };
       if (webhook) {
         onSaved({ webhook: await client.webhooks.update(webhook.id, input) });
       } else {
-        const created = await client.webhooks.create({ ...input, description: input.description ?? undefined });
+        const created = await client.webhooks.create({
+          ...input,
+          description: input.description ?? undefined,
+          filter: input.filter ?? undefined,
+        });
         onSaved(created);
       }
     } catch (e) {
-      setError(e instanceof ValidationError ? { field: e.field, message: e.message } : { field: '', message: describeError(e) });
+      if (e instanceof SyntaxError) setError({ field: 'filter', message: e.message });
+      else setError(e instanceof ValidationError ? { field: e.field, message: e.message } : { field: '', message: describeError(e) });
       setBusy(false);
     }
   };
 
+  const isField = (field: string) =>
+    error !== null && (error.field === field || error.field.startsWith(`${field}.`) || error.field.startsWith(`${field}[`));
   const fieldError = (field: string) =>
-    error && (error.field === field || error.field.startsWith(`${field}.`) || error.field.startsWith(`${field}[`)) ? (
+    error && isField(field) ? (
       <p class="inline-error" id={`${field}-error`} role="alert">
         {error.message}
       </p>
     ) : null;
-  const otherError = error && !['url', 'events', 'description'].some((f) => error.field.startsWith(f));
+  const otherError = error && !['url', 'events', 'description', 'filter'].some((f) => error.field.startsWith(f));
 
   const groups = new Map<string, EventTypeInfo[]>();
   for (const type of catalog.data ?? []) {
@@ -112,6 +122,15 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
           <input id="webhook-patterns" class="mono" value={patterns} onInput={(e) => setPatterns(e.currentTarget.value)} />
           {fieldError('events')}
         </fieldset>
+        <FilterField
+          value={filter}
+          onInput={(text) => {
+            setFilter(text);
+            if (isField('filter')) setError(null); // the error was about the text before
+          }}
+          events={events}
+          error={isField('filter') ? error : null}
+        />
         <div class="field">
           <label for="webhook-description">Description (optional)</label>
           <input id="webhook-description" value={description} onInput={(e) => setDescription(e.currentTarget.value)} />

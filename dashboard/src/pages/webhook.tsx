@@ -123,6 +123,14 @@ function WebhookHeader({ webhook, onChanged, onDeleted }: { webhook: Webhook; on
             </ul>
           </dd>
         </div>
+        {webhook.filter != null && (
+          <div>
+            <dt>Payload filter</dt>
+            <dd class="mono" data-fact="filter">
+              {JSON.stringify(webhook.filter)}
+            </dd>
+          </div>
+        )}
         {webhook.description && (
           <div>
             <dt>Description</dt>

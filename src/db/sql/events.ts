@@ -1,15 +1,23 @@
 // events, and the deliveries a publish creates with them: the statements of every publish.
 import type { Event, Prisma } from '../../generated/prisma/client.js';
+import type { Filter } from '../../webhooks/filter.js';
 import { prepared } from '../prepared.js';
 import type { Queryable } from './queryable.js';
 
-/** The active webhooks of a project subscribed to any of `patterns` (an event type and the wildcards matching it). */
-export async function activeWebhookIdsMatching(tx: Queryable, projectId: string, patterns: string[]): Promise<string[]> {
-  const { rows } = await tx.query<{ id: string }>(
-    `SELECT id FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $2::text[]`,
+/**
+ * The active webhooks of a project subscribed to any of `patterns` (an event type and the wildcards matching it), with
+ * their payload filters (null for none) for the caller to decide (src/webhooks/filter.ts).
+ */
+export async function activeWebhooksMatching(
+  tx: Queryable,
+  projectId: string,
+  patterns: string[],
+): Promise<{ id: string; filter: Filter | null }[]> {
+  const { rows } = await tx.query<{ id: string; filter: Filter | null }>(
+    `SELECT id, filter FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $2::text[]`,
     [projectId, patterns],
   );
-  return rows.map((row) => row.id);
+  return rows;
 }
 
 /**

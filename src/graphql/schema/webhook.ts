@@ -1,7 +1,17 @@
 import { ForbiddenError, NotFoundError, ValidationError } from '../../app/errors.js';
-import type { Webhook as WebhookRow } from '../../generated/prisma/client.js';
+import { DEFAULT_PREVIEW_EVENTS, MAX_PREVIEW_EVENTS } from '../../app/webhooks.js';
+import type { Event as EventRow, Webhook as WebhookRow } from '../../generated/prisma/client.js';
+import { MAX_FILTER_BYTES, MAX_FILTER_DEPTH } from '../../webhooks/filter.js';
 import { DEFAULT_GRACE_PERIOD_SECONDS } from '../../webhooks/validation.js';
 import { builder } from '../builder.js';
+import { Event } from './event.js';
+
+const FILTER_DESCRIPTION =
+  "A payload filter over the event's `data`: fields (objects descend, a plain value means `$eq`) and the operators " +
+  '`$eq`, `$neq`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`, `$exists`, `$startsWith`, `$endsWith`, `$and`, `$or`, ' +
+  '`$not`, e.g. `{"problem_type": "MAXCUT", "result": {"approximation_ratio": {"$gte": 0.9}}}`; at most ' +
+  `${MAX_FILTER_DEPTH} levels deep and ${MAX_FILTER_BYTES} bytes (pass it in a variable: a GraphQL literal cannot name ` +
+  '`$` keys). The webhook receives only the events of its types that match';
 
 export const WebhookStatus = builder.enumType('WebhookStatus', {
   values: {
@@ -20,6 +30,7 @@ export const Webhook = builder.prismaObject('Webhook', {
     status: t.expose('status', { type: WebhookStatus }),
     disabledReason: t.exposeString('disabledReason', { nullable: true }),
     disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true }),
+    filter: t.expose('filter', { type: 'JSON', nullable: true, description: `${FILTER_DESCRIPTION}; null: every one` }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -55,6 +66,7 @@ const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
       description: 'Your own signing secret, 16 to 256 characters (a shorter one could be guessed offline); one is generated when omitted',
     }),
     description: t.string(),
+    filter: t.field({ type: 'JSON', description: `${FILTER_DESCRIPTION}; every one when omitted or null` }),
   }),
 });
 
@@ -63,8 +75,24 @@ const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
     url: t.string(),
     events: t.stringList(),
     description: t.string(),
+    filter: t.field({ type: 'JSON', description: `${FILTER_DESCRIPTION}; null clears it, omitted keeps it` }),
   }),
 });
+
+const FilterPreviewEvent = builder.objectRef<{ event: EventRow; matched: boolean }>('FilterPreviewEvent').implement({
+  description: 'A recent event, and whether the filter matches it',
+  fields: (t) => ({
+    event: t.field({ type: Event, resolve: (p) => p.event }),
+    matched: t.exposeBoolean('matched'),
+  }),
+});
+
+const WebhookFilterPreview = builder
+  .objectRef<{ events: { event: EventRow; matched: boolean }[] }>('WebhookFilterPreview')
+  .implement({
+    description: 'Which recent events a webhook would have received',
+    fields: (t) => ({ events: t.field({ type: [FilterPreviewEvent], resolve: (p) => p.events }) }),
+  });
 
 builder.queryFields((t) => ({
   webhooks: t.prismaConnection(
@@ -82,6 +110,19 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError, ForbiddenError], directResult: true },
     resolve: (_root, args, ctx) => ctx.webhooks.get(ctx.principal, String(args.id)),
+  }),
+  previewWebhookFilter: t.field({
+    type: WebhookFilterPreview,
+    description:
+      "Which of the project's recent events a webhook with these `events` and `filter` would have received: the newest " +
+      'events of those types, newest first, each with whether the filter matches (as it is decided when an event is published)',
+    args: {
+      filter: t.arg({ type: 'JSON', description: 'A filter as on a webhook; null: none' }),
+      events: t.arg.stringList({ required: true, description: 'Event types, wildcards such as vision.*, or *' }),
+      first: t.arg.int({ description: `How many events, 1 to ${MAX_PREVIEW_EVENTS}; ${DEFAULT_PREVIEW_EVENTS} when omitted` }),
+    },
+    errors: { types: [ValidationError, ForbiddenError], directResult: true },
+    resolve: async (_root, args, ctx) => ({ events: await ctx.webhooks.previewFilter(ctx.principal, args) }),
   }),
 }));
 
