@@ -2,6 +2,8 @@
 // sum) and a percentile is read without keeping each attempt. Precision: a percentile read from the histogram is
 // within 12% of the true one (the nearest-rank percentile of the same attempts), and exact below 9 ms, up to
 // MAX_TRACKED_MS (the longest delivery timeout); a longer time is counted in the last bin and read as MAX_TRACKED_MS.
+// The stored histograms (`webhook_stats.response_times`) are counts by these bins: changing the bins needs a
+// migration that empties or rebins them.
 
 /** Each bin's representative is within this ratio of every time in it. */
 const PRECISION = 1.12;
