@@ -52,8 +52,8 @@ const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] satisfies Prisma.Au
  */
 export const CASCADING_DELETE = { timeout: 10 * 60_000 } as const;
 
-/** A webhook's URL as the trail shows it: scheme, host and port (a path or query may hold a token). */
-export const urlOrigin = (url: string): string => new URL(url).origin;
+/** A webhook's URL as the trail shows it: scheme, host and port (a path or query may hold a token); null without one. */
+export const urlOrigin = (url: string | null): string | null => (url === null ? null : new URL(url).origin);
 
 function entryOf(principal: Principal, action: AuditAction, resource: AuditResource, details: AuditDetails): AuditEntry {
   return {

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
 import type { DestinationPolicy } from '../delivery/sending/destination-policy.js';
 import type { EventPublisher } from '../events/publisher.js';
-import type { Delivery, Prisma, Webhook } from '../generated/prisma/client.js';
+import type { Delivery, Prisma, Webhook, WebhookKind } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { generateWebhookSecret } from '../webhooks/secrets.js';
@@ -14,8 +14,8 @@ import {
   validateDescription,
   validateEvents,
   validateGracePeriod,
+  validateDestination,
   validateSecret,
-  validateUrl,
 } from '../webhooks/validation.js';
 import { CASCADING_DELETE, urlOrigin, type AuditAction, type AuditDetails, type AuditLog } from './audit.js';
 import { authorize } from './authorization.js';
@@ -24,7 +24,15 @@ import { ofProject, ofWebhooks, webhookOf, withSelection, type DeliverySelection
 
 export type WebhookPolicy = { allowHttp: boolean; destinations: DestinationPolicy };
 
-export type CreateWebhookInput = { url: string; events: string[]; secret?: string | null; description?: string | null };
+export type CreateWebhookInput = {
+  /** HTTP unless given. */
+  kind?: WebhookKind | null;
+  /** Required for an HTTP webhook, absent for the other kinds. */
+  url?: string | null;
+  events: string[];
+  secret?: string | null;
+  description?: string | null;
+};
 export type UpdateWebhookInput = { url?: string | null; events?: string[] | null; description?: string | null };
 
 /** A page of a list: Prisma's paging (take, skip, cursor) and, from GraphQL, the selection it asks for. */
@@ -67,17 +75,19 @@ export class WebhookService {
     authorize(principal, 'webhooks:write', 'Creating a webhook');
     const { db, policy, secrets } = this.deps;
     const secret = input.secret == null ? generateWebhookSecret() : validateSecret(input.secret);
+    const kind = input.kind ?? 'HTTP';
     const data = {
       id: newId('wh'),
       ...ofProject(principal),
-      url: validateUrl(input.url, policy),
+      kind,
+      url: validateDestination(kind, input.url, policy),
       events: validateEvents(input.events),
       description: input.description == null ? null : validateDescription(input.description),
       secret: secrets.seal(secret),
     };
     const webhook = await db.$transaction(async (tx) => {
       const created = await tx.webhook.create({ data });
-      const details = { url_origin: urlOrigin(created.url), events: created.events };
+      const details = { kind: created.kind, url_origin: urlOrigin(created.url), events: created.events };
       await this.deps.audit.record(principal, 'webhook.created', { type: 'webhook', id: created.id }, details, tx);
       return created;
     });
@@ -87,13 +97,15 @@ export class WebhookService {
   update(principal: Principal, id: string, input: UpdateWebhookInput): Promise<Webhook> {
     authorize(principal, 'webhooks:write', 'Updating a webhook');
     const data = {
-      ...(input.url != null && { url: validateUrl(input.url, this.deps.policy) }),
       ...(input.events != null && { events: validateEvents(input.events) }),
       ...(input.description !== undefined && {
         description: input.description === null ? null : validateDescription(input.description),
       }),
     };
-    return this.updateScoped(principal, id, () => data, 'webhook.updated', (before, after) => {
+    // A webhook's kind is fixed when it is created; only an HTTP webhook has a URL to change.
+    const withUrl = (before: Webhook) =>
+      input.url == null ? data : { ...data, url: validateDestination(before.kind, input.url, this.deps.policy) };
+    return this.updateScoped(principal, id, withUrl, 'webhook.updated', (before, after) => {
       const changed = Object.values(UPDATABLE).filter((field) => !isDeepStrictEqual(before[field], after[field]));
       return {
         changed,

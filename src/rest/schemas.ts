@@ -69,13 +69,20 @@ const url = text().meta({
 });
 const description = text().meta({ description: 'Free text, at most 500 characters' });
 
+const WEBHOOK_KINDS = ['http', 'listen', 'pull'] as const;
+const kind = z.enum(WEBHOOK_KINDS).meta({
+  description:
+    "Where deliveries go: `http` POSTs them to `url`; `listen` hands them to a connected listener (`aiplatform-webhooks listen`); `pull` keeps them for `GET /v1/webhooks/{webhook_id}/messages`",
+});
+
 export const Webhook = z
   .object({
     webhook_id: webhookId,
-    url: z.string(),
+    url: z.string().nullable().meta({ description: 'Where deliveries are POSTed; null unless `kind` is `http`' }),
     events: z.array(z.string()),
     status: z.enum(['active', 'disabled']).meta({ description: '`disabled` webhooks receive nothing until enabled' }),
     description: z.string().nullable(),
+    kind,
     disabled_reason: z.string().nullable().meta({ description: 'Why the webhook was disabled' }),
     disabled_at: timestamp.nullable(),
     created_at: timestamp,
@@ -108,7 +115,8 @@ export const WebhookList = offsetPage('WebhookList', 'webhooks', Webhook, 'How m
 
 export const CreateWebhookBody = z
   .strictObject({
-    url,
+    kind: kind.optional().meta({ description: '`http` unless given; fixed once created' }),
+    url: url.optional().meta({ description: 'Required for an `http` webhook, left out for the other kinds' }),
     events: eventPatterns,
     secret: text()
       .nullish()

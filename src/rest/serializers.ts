@@ -1,6 +1,6 @@
 // Database rows to the spec's snake_case JSON: lowercase statuses, ISO 8601 UTC timestamps to the second
 // (the same form as the `timestamp` receivers get in each payload).
-import type { AuditEvent, Delivery, DeliveryStatus, Project, Webhook, WebhookStatus } from '../generated/prisma/client.js';
+import type { AuditEvent, Delivery, DeliveryStatus, Project, Webhook, WebhookKind, WebhookStatus } from '../generated/prisma/client.js';
 import type { ApiKey } from '../app/projects.js';
 import { deliveryTimestamp } from '../app/deliveries.js';
 import type { Published } from '../events/publisher.js';
@@ -17,12 +17,17 @@ export type RestDeliveryStatus = (typeof DELIVERY_STATUS)[DeliveryStatus];
 
 const timestampOrNull = (date: Date | null) => (date ? wireTimestamp(date) : null);
 
+export const WEBHOOK_KIND = { HTTP: 'http', LISTEN: 'listen', PULL: 'pull' } as const satisfies Record<WebhookKind, string>;
+/** A kind as REST spells it, back to the domain's. */
+export const KIND_OF = { http: 'HTTP', listen: 'LISTEN', pull: 'PULL' } as const satisfies Record<(typeof WEBHOOK_KIND)[WebhookKind], WebhookKind>;
+
 export const webhookJson = (w: Webhook) => ({
   webhook_id: w.id,
   url: w.url,
   events: w.events,
   status: WEBHOOK_STATUS[w.status],
   description: w.description,
+  kind: WEBHOOK_KIND[w.kind],
   disabled_reason: w.disabledReason,
   disabled_at: timestampOrNull(w.disabledAt),
   created_at: wireTimestamp(w.createdAt),

@@ -36,10 +36,12 @@ export type CreateProjectInput = {
 export type CreateWebhookInput = {
   description?: string | null | undefined;
   events: Array<string>;
+  /** HTTP unless given; fixed once created */
+  kind?: WebhookKind | null | undefined;
   /** Your own signing secret, 16 to 256 characters (a shorter one could be guessed offline); one is generated when omitted */
   secret?: string | null | undefined;
-  /** Absolute http(s) URL, at most 2,048 characters */
-  url: string;
+  /** Absolute http(s) URL, at most 2,048 characters: required for HTTP, left out otherwise */
+  url?: string | null | undefined;
 };
 
 export type DeliveryStatus =
@@ -102,8 +104,18 @@ export type PublishEventInput = {
 export type UpdateWebhookInput = {
   description?: string | null | undefined;
   events?: Array<string> | null | undefined;
+  /** An HTTP webhook only */
   url?: string | null | undefined;
 };
+
+/** Where a webhook's deliveries go */
+export type WebhookKind =
+  /** Signed POSTs to its url */
+  | 'HTTP'
+  /** Handed to a connected listener (`aiplatform-webhooks listen`), which forwards them */
+  | 'LISTEN'
+  /** Kept in order to be pulled (`GET /v1/webhooks/{webhook_id}/messages`) and acknowledged */
+  | 'PULL';
 
 export type WebhookStatus =
   /** Receives deliveries */
@@ -113,7 +125,7 @@ export type WebhookStatus =
 
 export type DeliveryAttemptFieldsFragment = { number: number, startedAt: string, durationMs: number, requestHeaders: unknown, requestBody: string, responseStatus: number | null, responseHeaders: unknown, responseBody: string | null, responseBodyTruncated: boolean, errorKind: string | null, errorMessage: string | null };
 
-export type DeliveryFieldsFragment = { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } };
+export type DeliveryFieldsFragment = { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } };
 
 export type DeliveriesQueryVariables = Exact<{
   webhookId: string | number;
@@ -126,7 +138,7 @@ export type DeliveriesQueryVariables = Exact<{
 }>;
 
 
-export type DeliveriesQuery = { deliveries: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } } }> } };
+export type DeliveriesQuery = { deliveries: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } } }> } };
 
 export type DeliveryQueryVariables = Exact<{
   id: string | number;
@@ -134,7 +146,7 @@ export type DeliveryQueryVariables = Exact<{
 
 
 export type DeliveryQuery = { delivery:
-    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, attempts: Array<{ number: number, startedAt: string, durationMs: number, requestHeaders: unknown, requestBody: string, responseStatus: number | null, responseHeaders: unknown, responseBody: string | null, responseBodyTruncated: boolean, errorKind: string | null, errorMessage: string | null }>, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, attempts: Array<{ number: number, startedAt: string, durationMs: number, requestHeaders: unknown, requestBody: string, responseStatus: number | null, responseHeaders: unknown, responseBody: string | null, responseBodyTruncated: boolean, errorKind: string | null, errorMessage: string | null }>, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
@@ -145,7 +157,7 @@ export type RetryDeliveryMutationVariables = Exact<{
 
 
 export type RetryDeliveryMutation = { retryDelivery:
-    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
@@ -324,7 +336,7 @@ export type DeliveryUpdatesSubscriptionVariables = Exact<{
 }>;
 
 
-export type DeliveryUpdatesSubscription = { deliveryUpdates: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } } };
+export type DeliveryUpdatesSubscription = { deliveryUpdates: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } } };
 
 export type CreateAccessTokenMutationVariables = Exact<{
   input: CreateAccessTokenInput;
@@ -348,7 +360,7 @@ export type CreatePortalLinkMutation = { createPortalLink:
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
-export type WebhookFieldsFragment = { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
+export type WebhookFieldsFragment = { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
 
 export type WebhooksQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -358,7 +370,7 @@ export type WebhooksQueryVariables = Exact<{
 }>;
 
 
-export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
+export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
 
 export type WebhookQueryVariables = Exact<{
   id: string | number;
@@ -368,7 +380,7 @@ export type WebhookQueryVariables = Exact<{
 export type WebhookQuery = { webhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type CreateWebhookMutationVariables = Exact<{
@@ -377,7 +389,7 @@ export type CreateWebhookMutationVariables = Exact<{
 
 
 export type CreateWebhookMutation = { createWebhook:
-    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'ValidationError', field: string, message: string }
    };
@@ -392,7 +404,7 @@ export type UpdateWebhookMutation = { updateWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'ValidationError', field: string, message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type DeleteWebhookMutationVariables = Exact<{
@@ -414,7 +426,7 @@ export type EnableWebhookMutationVariables = Exact<{
 export type EnableWebhookMutation = { enableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type DisableWebhookMutationVariables = Exact<{
@@ -425,7 +437,7 @@ export type DisableWebhookMutationVariables = Exact<{
 export type DisableWebhookMutation = { disableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type RotateWebhookSecretMutationVariables = Exact<{
@@ -437,7 +449,7 @@ export type RotateWebhookSecretMutationVariables = Exact<{
 export type RotateWebhookSecretMutation = { rotateWebhookSecret:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
@@ -447,7 +459,7 @@ export type TestWebhookMutationVariables = Exact<{
 
 
 export type TestWebhookMutation = { testWebhook:
-    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
@@ -547,6 +559,7 @@ export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
 export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1102,6 +1115,7 @@ export const WebhooksDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1128,6 +1142,7 @@ export const WebhookDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1160,6 +1175,7 @@ export const CreateWebhookDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1189,6 +1205,7 @@ export const UpdateWebhookDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1231,6 +1248,7 @@ export const EnableWebhookDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1257,6 +1275,7 @@ export const DisableWebhookDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1289,6 +1308,7 @@ export const RotateWebhookSecretDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events

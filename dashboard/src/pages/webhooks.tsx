@@ -15,6 +15,7 @@ import {
   SecretDialog,
   Time,
   WebhookStatusBadge,
+  webhookName,
 } from '../components/ui.js';
 
 const PAGE_SIZE = 20;
@@ -126,7 +127,7 @@ function WebhookRow({ webhook, onChanged, onDeleted }: { webhook: Webhook; onCha
     <tr class={disabled ? 'row-disabled' : undefined} data-webhook-id={webhook.id}>
       <td data-label="URL">
         <Link href={paths.webhook(webhook.id)} class="mono break">
-          {webhook.url}
+          {webhookName(webhook)}
         </Link>
         {webhook.description && <div class="muted">{webhook.description}</div>}
       </td>

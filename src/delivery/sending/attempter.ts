@@ -5,7 +5,7 @@ import { loadDeliveriesToAttempt, type DeliveryToAttempt } from '../../db/sql/at
 import type { DeliveryStatus } from '../../generated/prisma/client.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import type { AttemptRecorder } from '../recording/recorder.js';
-import { postJson, type DeliveryClient } from './http-client.js';
+import { postJson, type DeliveryClient, type PostOutcome } from './http-client.js';
 import { deliveryBody, wireTimestamp } from './payload.js';
 import type { DeliveryQueueJob } from '../queueing/queue.js';
 import { signedHeaders } from './signing.js';
@@ -83,9 +83,16 @@ export class DeliveryAttempter {
       secrets: signingSecrets(delivery.webhook, startedAt, this.deps.secrets),
       now: startedAt,
     });
-    const outcome = await postJson(this.deps.client, delivery.webhook.url, headers, body, this.deps.timeoutMs);
+    const outcome = await this.send(delivery, headers, body);
     markSent(outcome.error?.kind === 'TIMEOUT' ? 'timed-out' : 'finished');
     return recorder.record({ kind: 'attempted', job, delivery, manual, startedAt, headers, body, outcome });
+  }
+
+  /** Hands the signed request to the webhook's destination; how depends on its kind. */
+  private send(delivery: DeliveryToAttempt, headers: Record<string, string>, body: string): Promise<PostOutcome> {
+    const { kind, url } = delivery.webhook;
+    if (kind === 'HTTP') return postJson(this.deps.client, url!, headers, body, this.deps.timeoutMs);
+    throw new Error(`No destination for ${kind} webhooks yet`);
   }
 
   private load(ids: string[]): Promise<Map<string, DeliveryToAttempt>> {
