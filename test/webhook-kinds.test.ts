@@ -12,7 +12,7 @@ const CREATE = `mutation($input: CreateWebhookInput!) { createWebhook(input: $in
 const UPDATE = `mutation($id: ID!, $input: UpdateWebhookInput!) { updateWebhook(id: $id, input: $input) {
   __typename ... on Webhook { url } ... on ValidationError { field message } } }`;
 
-const gql = (query: string, variables: object) => fixture.service.gql(fixture.key, query, variables);
+const gql = (query: string, variables: Record<string, unknown>) => fixture.service.gql(fixture.key, query, variables);
 
 beforeAll(async () => {
   fixture = await startRestFixture();
