@@ -168,12 +168,12 @@ export class WebhookService {
 
   /**
    * Sends a `webhook.test` event to this webhook alone, whatever its subscriptions or status (to a disabled webhook as
-   * a single attempt); returns the queued delivery.
+   * a single attempt; to a PULL webhook as a message to read); returns the queued delivery.
    */
   async test(principal: Principal, id: string, selection: DeliverySelection = {}): Promise<Delivery> {
     authorize(principal, 'webhooks:write', 'Sending a test event');
     const webhook = await webhookOf(this.deps.db, principal, id);
-    const queued = await this.deps.publisher.sendTest(principal.projectId, webhook.id, (tx, delivery) =>
+    const queued = await this.deps.publisher.sendTest(principal.projectId, { id: webhook.id, pull: webhook.kind === 'PULL' }, (tx, delivery) =>
       this.deps.audit.recordIn(tx, principal, 'webhook.tested', { type: 'webhook', id: webhook.id }, {
         delivery_id: delivery.id,
         event_id: delivery.eventId,

@@ -1,5 +1,5 @@
 // Publishing: in one transaction, the event, one delivery per matching active webhook, and one queued job per
-// delivery. Nothing accepted is lost; nothing rolled back is ever sent. The application services call it
+// delivery (a PULL webhook's delivery: a stored message instead, src/delivery/pull/). Nothing accepted is lost; nothing rolled back is ever sent. The application services call it
 // (src/app/events.ts, and src/app/webhooks.ts for test events); its statements are in src/db/sql/events.ts.
 import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
@@ -7,8 +7,9 @@ import type { PgBoss } from 'pg-boss';
 import type { Counter } from 'prom-client';
 import { inTransaction } from '../db/transaction.js';
 import {
-  activeWebhookIdsMatching,
+  activeWebhooksMatching,
   eventWithKey,
+  type FanOutTarget,
   insertEventWithDeliveries,
   releaseIdempotencyKey,
 } from '../db/sql/events.js';
@@ -18,6 +19,7 @@ import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/clie
 import { ConflictError } from '../app/errors.js';
 import { newId } from '../lib/ids.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
+import { storePullMessages } from '../delivery/pull/stream.js';
 import { jobStateChange } from '../jobs/state.js';
 import type { DeliveryRef, LiveNotifier } from '../live/updates.js';
 import { patternsMatching } from './catalog.js';
@@ -114,9 +116,9 @@ export class EventPublisher {
     const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
     const job = change && (await upsertJobState(tx, change));
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const webhookIds = await activeWebhookIdsMatching(tx, projectId, patternsMatching(type));
-    const deliveries = await this.insertEvent(tx, event, webhookIds);
-    return { event, deliveryCount: webhookIds.length, job, deliveries };
+    const webhooks = await activeWebhooksMatching(tx, projectId, patternsMatching(type));
+    const deliveries = await this.insertEvent(tx, event, webhooks);
+    return { event, deliveryCount: webhooks.length, job, deliveries };
   }
 
   /** Tells live subscribers (every API process) what a committed publish changed. */
@@ -131,13 +133,13 @@ export class EventPublisher {
    */
   async sendTest(
     projectId: string,
-    webhookId: string,
+    webhook: FanOutTarget,
     alsoWithin: (tx: pg.ClientBase, delivery: Delivery) => Promise<void> = async () => {},
   ): Promise<Delivery> {
     const data = validateEvent('webhook.test', { job_id: `test_${newId('evt').slice(4)}`, status: 'test' });
     const delivery = await inTransaction(this.pool, async (tx) => {
       const event = newEvent(projectId, 'webhook.test', data, null);
-      const [created] = await this.insertEvent(tx, event, [webhookId], { test: true });
+      const [created] = await this.insertEvent(tx, event, [webhook], { test: true });
       const queued = (await findDeliveryInProject(tx, projectId, created!.id))!;
       await alsoWithin(tx, queued);
       return queued;
@@ -147,21 +149,25 @@ export class EventPublisher {
     return delivery;
   }
 
-  /** The event and one delivery per webhook (`insertEventWithDeliveries`), then their jobs (`first` goes into each). */
+  /**
+   * The event and one delivery per webhook (`insertEventWithDeliveries`), then their jobs (`first` goes into each);
+   * a PULL webhook's delivery gets no job: its message is stored for its receiver to read (src/delivery/pull/).
+   */
   private async insertEvent(
     tx: pg.ClientBase,
     event: Event,
-    webhookIds: string[],
+    webhooks: FanOutTarget[],
     first: { test?: true } = {},
   ): Promise<DeliveryRef[]> {
-    const deliveries = webhookIds.map((webhookId) => ({ id: newId('del'), projectId: event.projectId, webhookId }));
-    await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds });
+    const deliveries = webhooks.map(({ id: webhookId, pull }) => ({ id: newId('del'), projectId: event.projectId, webhookId, pull }));
+    await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
     await enqueueInTransaction(
       this.boss,
       tx,
-      deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first })),
+      deliveries.filter((d) => !d.pull).map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first })),
     );
-    return deliveries;
+    await storePullMessages(tx, deliveries.filter((d) => d.pull));
+    return deliveries.map(({ id, projectId, webhookId }) => ({ id, projectId, webhookId }));
   }
 
   private recentEventWithKey(projectId: string, key: string): Promise<Published | null> {

@@ -5,6 +5,7 @@ import type { ApiKey } from '../app/projects.js';
 import { deliveryTimestamp } from '../app/deliveries.js';
 import type { Published } from '../events/publisher.js';
 import { wireTimestamp } from '../delivery/sending/payload.js';
+import type { PulledMessage } from '../delivery/pull/stream.js';
 
 const WEBHOOK_STATUS = { ACTIVE: 'active', DISABLED: 'disabled' } as const satisfies Record<WebhookStatus, string>;
 export const DELIVERY_STATUS = {
@@ -32,6 +33,15 @@ export const webhookJson = (w: Webhook) => ({
   disabled_at: timestampOrNull(w.disabledAt),
   created_at: wireTimestamp(w.createdAt),
   updated_at: wireTimestamp(w.updatedAt),
+});
+
+export const messageJson = (m: PulledMessage) => ({
+  cursor: m.cursor,
+  delivery_id: m.deliveryId,
+  event_id: m.eventId,
+  event_type: m.eventType,
+  headers: m.headers,
+  body: m.body,
 });
 
 export const deliveryJson = (d: Delivery) => ({

@@ -3,13 +3,16 @@ import type { Event, Prisma } from '../../generated/prisma/client.js';
 import { prepared } from '../prepared.js';
 import type { Queryable } from './queryable.js';
 
+/** A webhook a publish delivers to, and whether it is PULL (its delivery is stored to be read, not sent). */
+export type FanOutTarget = { id: string; pull: boolean };
+
 /** The active webhooks of a project subscribed to any of `patterns` (an event type and the wildcards matching it). */
-export async function activeWebhookIdsMatching(tx: Queryable, projectId: string, patterns: string[]): Promise<string[]> {
-  const { rows } = await tx.query<{ id: string }>(
-    `SELECT id FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $2::text[]`,
+export async function activeWebhooksMatching(tx: Queryable, projectId: string, patterns: string[]): Promise<FanOutTarget[]> {
+  const { rows } = await tx.query<FanOutTarget>(
+    `SELECT id, kind = 'PULL' AS pull FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $2::text[]`,
     [projectId, patterns],
   );
-  return rows.map((row) => row.id);
+  return rows;
 }
 
 /**

@@ -22,6 +22,28 @@ export function signingSecrets(webhook: SigningKeys, now: Date, box: SecretBox):
   return sealed.map((value) => box.open(value));
 }
 
+/**
+ * A delivery as its receiver gets it: the body of its next attempt and the headers signed at `now` with its
+ * webhook's valid secrets. POSTed to an HTTP webhook; read from `/messages` for a PULL one.
+ */
+export function signedDelivery(
+  delivery: Pick<DeliveryToAttempt, 'id' | 'webhookId' | 'eventId' | 'attemptCount' | 'webhook' | 'event'>,
+  now: Date,
+  box: SecretBox,
+): { headers: Record<string, string>; body: string } {
+  const body = deliveryBody(delivery.event, delivery.attemptCount);
+  const headers = signedHeaders({
+    body,
+    messageId: delivery.id,
+    webhookId: delivery.webhookId,
+    eventId: delivery.eventId,
+    eventTimestamp: wireTimestamp(delivery.event.timestamp),
+    secrets: signingSecrets(delivery.webhook, now, box),
+    now,
+  });
+  return { headers, body };
+}
+
 /** How a job's request ended: before the timeout (answered, with any status, or refused), timed out, or never sent. */
 export type RequestEnd = 'finished' | 'timed-out' | 'not-sent';
 
@@ -73,16 +95,7 @@ export class DeliveryAttempter {
     }
 
     const startedAt = this.now();
-    const body = deliveryBody(delivery.event, delivery.attemptCount);
-    const headers = signedHeaders({
-      body,
-      messageId: delivery.id,
-      webhookId: delivery.webhookId,
-      eventId: delivery.eventId,
-      eventTimestamp: wireTimestamp(delivery.event.timestamp),
-      secrets: signingSecrets(delivery.webhook, startedAt, this.deps.secrets),
-      now: startedAt,
-    });
+    const { headers, body } = signedDelivery(delivery, startedAt, this.deps.secrets);
     const outcome = await this.send(delivery, headers, body);
     markSent(outcome.error?.kind === 'TIMEOUT' ? 'timed-out' : 'finished');
     return recorder.record({ kind: 'attempted', job, delivery, manual, startedAt, headers, body, outcome });
