@@ -19,6 +19,8 @@ const SPEC_OPERATIONS = [
   'POST /v1/webhooks/{id}/rotate-secret',
   'GET /v1/webhooks/{id}/deliveries',
   'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry',
+  'GET /v1/webhooks/{id}/messages',
+  'POST /v1/webhooks/{id}/messages/ack',
   'POST /v1/events',
   'POST /v1/projects',
   'GET /v1/projects',
