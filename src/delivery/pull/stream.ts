@@ -94,7 +94,9 @@ export class PullStream {
 
   /** The messages after `after`; with `waitMs`, waits up to that long for one when there are none. */
   async poll(webhookId: string, after: StreamPosition, { limit, waitMs, signal }: PollOptions): Promise<PulledPage> {
-    if (waitMs <= 0) return (await this.read(webhookId, after, limit)).page;
+    // A read first: a busy stream answers without listening (one LISTEN and UNLISTEN fewer on the shared connection).
+    const first = await this.read(webhookId, after, limit);
+    if (waitMs <= 0 || first.page.messages.length > 0) return first.page;
     const { target } = this.deps;
     const topic = pullTopic(webhookId);
     const deadline = Date.now() + waitMs;
@@ -106,7 +108,7 @@ export class PullStream {
     };
     target.addEventListener(topic, listener);
     try {
-      // Listening before the first read: a message committed after it is announced to us.
+      // Listening, then reading again: a message committed after that read is announced to us.
       const listening = nap(deadline - Date.now(), signal);
       target.whenListening(topic).then(listening.wake, listening.wake);
       await listening.done;
