@@ -1,5 +1,8 @@
 // /v1/webhooks/{id}/messages: a PULL webhook's receiver reads its messages (long polling with `wait`) and
 // acknowledges them. The rules are MessageService's (src/app/messages.ts); a client that goes away ends its wait.
+// REST only, on purpose: a long poll is one HTTP request held open, which a GraphQL query should not be; GraphQL
+// clients follow a webhook's deliveries with the `deliveryUpdates` subscription, and the typed client pulls over
+// these routes (client/src/pull.ts).
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
