@@ -155,6 +155,18 @@ describe('reading, verifying and acknowledging', () => {
   }, SLOW);
 });
 
+it('a disabled pull webhook gets no new messages; its stored ones can still be read and acknowledged', async () => {
+  const project = await newProject();
+  const webhook = await pullWebhook(project);
+  const kept = await publish(project);
+  expect((await fixture.rest(project.key, 'POST', `/v1/webhooks/${webhook.id}/disable`)).status).toBe(200);
+  const later = await fixture.rest(project.key, 'POST', '/v1/events', { event_type: 'batch.progress', data: progress() });
+  expect(later.body.delivery_count).toBe(0);
+  const page = await readSome(project, webhook.id);
+  expect(page.body.messages.map((m: { event_id: string }) => m.event_id)).toEqual([kept]);
+  expect((await ack(project, webhook.id, page.body.next_cursor)).body).toEqual({ acknowledged: 1 });
+}, SLOW);
+
 describe('order is commit-safe', () => {
   it('a message committed late with an earlier position is still returned after a read that went past it', async () => {
     const project = await newProject();
@@ -273,6 +285,16 @@ describe('bad input', () => {
     const stranger = await newProject();
     expectError(await read(stranger, webhook.id), 404, 'not_found');
     expectError(await ack(stranger, webhook.id, cursor), 404, 'not_found');
+  });
+
+  it("answers 404 to a token restricted to other webhooks", async () => {
+    const sibling = await pullWebhook(project);
+    const minted = await fixture.rest(project.key, 'POST', '/v1/tokens', { scopes: ['deliveries:read', 'deliveries:write'], webhook_ids: [sibling.id] });
+    expect(minted.status).toBe(201);
+    const token = { ...project, key: minted.body.token };
+    expectError(await read(token, webhook.id), 404, 'not_found');
+    expectError(await ack(token, webhook.id, cursor), 404, 'not_found');
+    expect((await read(token, sibling.id)).status).toBe(200);
   });
 
   it('refuses limit and wait out of range, naming them', async () => {
