@@ -8,7 +8,16 @@
 //
 // A new `pull()` without `after` starts at the oldest unacknowledged message, so a message read but not acknowledged
 // before a crash is read again (at least once). The loop runs until you `break`, or `signal` aborts.
-import { AuthenticationError, ConflictError, ForbiddenError, NetworkError, NotFoundError, ValidationError, ApiError, type WebhooksClientError } from './errors.js';
+import {
+  ApiError,
+  AuthenticationError,
+  ConflictError,
+  ForbiddenError,
+  NetworkError,
+  NotFoundError,
+  ValidationError,
+  type WebhooksClientError,
+} from './errors.js';
 import type { WebhookEvent } from './events.js';
 import { describe, type Credential, type FetchLike } from './http.js';
 import { verifyWebhook, type VerifyOptions } from './verify.js';

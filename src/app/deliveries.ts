@@ -86,7 +86,7 @@ export class DeliveryService {
 
   /**
    * Queues one more attempt now, whatever the delivery's state; the attempt is recorded like any other (a PULL
-   * webhook's delivery: its message is stored again, at the end of its stream, and it is PENDING until acknowledged). With
+   * webhook's delivery: its message is stored again, at the end of its stream, PENDING until acknowledged). With
    * `webhookId`, the delivery must be that webhook's. Returns the delivery as the retry left it. Audited
    * (`delivery.retried`) in the retry's transaction.
    */

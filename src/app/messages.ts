@@ -88,7 +88,8 @@ export class MessageService {
     const webhook = await webhookOf(this.deps.db, principal, id);
     if (webhook.kind !== 'PULL') {
       throw new ConflictError(
-        `Webhook ${id} is of kind ${webhook.kind.toLowerCase()}: its deliveries are sent, not read; only a pull webhook has messages`,
+        `Webhook ${id} is of kind ${webhook.kind.toLowerCase()}: its deliveries are sent, not read; ` +
+          'only a pull webhook has messages',
       );
     }
     return webhook;

@@ -1,6 +1,7 @@
 // Publishing: in one transaction, the event, one delivery per matching active webhook, and one queued job per
-// delivery (a PULL webhook's delivery: a stored message instead, src/delivery/pull/). Nothing accepted is lost; nothing rolled back is ever sent. The application services call it
-// (src/app/events.ts, and src/app/webhooks.ts for test events); its statements are in src/db/sql/events.ts.
+// delivery (a PULL webhook's delivery: a stored message instead, src/delivery/pull/). Nothing accepted is lost;
+// nothing rolled back is ever sent. The application services call it (src/app/events.ts, and src/app/webhooks.ts
+// for test events); its statements are in src/db/sql/events.ts.
 import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';

@@ -77,7 +77,11 @@ export async function readPullMessages(db: Queryable, webhookId: string, after: 
  * SUCCESS. Locks the deliveries before the messages (the order of a cascading delete), in id order. Returns the
  * deliveries acknowledged now (none when repeated).
  */
-export async function acknowledgePullMessages(tx: Queryable, webhookId: string, upTo: StreamPosition): Promise<{ id: string; projectId: string; webhookId: string }[]> {
+export async function acknowledgePullMessages(
+  tx: Queryable,
+  webhookId: string,
+  upTo: StreamPosition,
+): Promise<{ id: string; projectId: string; webhookId: string }[]> {
   const { rows } = await tx.query<{ id: string; project_id: string; webhook_id: string }>(
     `WITH due AS (
       SELECT d.id FROM deliveries d JOIN pull_messages m ON m.delivery_id = d.id

@@ -41,7 +41,10 @@ function parse(value: string): Cursor | null {
 export function decodeCursor(value: string, field: string, webhookId: string, expiresBefore: Date): StreamPosition {
   const cursor = parse(value);
   if (!cursor) {
-    throw new ValidationError(field, (name) => `${name}: not a cursor of this API; pass a message's \`cursor\` or a read's \`next_cursor\``);
+    throw new ValidationError(
+      field,
+      (name) => `${name}: not a cursor of this API; pass a message's \`cursor\` or a read's \`next_cursor\``,
+    );
   }
   if (cursor.webhookId !== webhookId) {
     throw new ValidationError(field, (name) => `${name}: this cursor belongs to another webhook's messages, not ${webhookId}'s`);
