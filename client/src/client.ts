@@ -91,7 +91,9 @@ export function createClient(options: ClientOptions) {
   const credential = credentialOf(options);
   const headers = { ...options.headers, ...(options.projectId !== undefined && { 'x-project-id': options.projectId }) };
   const http = httpTransport({ url: options.url, credential, fetch: fetchImpl, headers });
-  const rest = restTransport({ baseUrl: options.restUrl ?? new URL('v1', options.url).href, credential, fetch: fetchImpl, headers });
+  // Worked out at the first REST call, so a client of GraphQL alone never needs a REST base.
+  const restBase = () => options.restUrl ?? new URL('v1', options.url).href;
+  const rest = restTransport({ baseUrl: restBase, credential, fetch: fetchImpl, headers });
   const messages = messagesApi(rest);
   const ws = wsTransport({
     url: options.url,

@@ -72,9 +72,14 @@ export type PulledMessage = {
 /** Calls one REST route under the API's `/v1` base; answers its JSON or throws the matching client error. */
 export type RestCall = <T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal) => Promise<T>;
 
-export function restTransport(options: { baseUrl: string; credential: Credential; fetch: FetchLike; headers: Record<string, string> }): RestCall {
+export function restTransport(options: {
+  baseUrl: () => string;
+  credential: Credential;
+  fetch: FetchLike;
+  headers: Record<string, string>;
+}): RestCall {
   return async <T>(method: 'GET' | 'POST', path: string, body?: unknown, signal?: AbortSignal): Promise<T> => {
-    const url = `${options.baseUrl}${path}`;
+    const url = `${options.baseUrl().replace(/\/$/, '')}${path}`;
     let response: Response;
     try {
       response = await options.fetch(url, {
