@@ -30,6 +30,7 @@ import { batchedNotify } from './notify/batched-notify.js';
 import { notifyMany } from './db/sql/notify.js';
 import { appliedMigrationNames, ping } from './db/sql/database.js';
 import { LiveUpdates } from './live/updates.js';
+import { PullStream } from './delivery/pull/stream.js';
 
 export type RunningService = {
   /** Base URL of the HTTP server (undefined for a worker-only process). */
@@ -126,16 +127,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (config.role !== 'worker') liveTarget.addEventListener(API_KEY_REVOKED_TOPIC, access.onRevocation);
     // API processes listen for live updates, workers for due jobs.
     await liveTarget.start();
-    const live = new LiveUpdates({
-      db,
-      pool,
-      target: liveTarget,
-      limits: new SubscriptionLimits({
-        perConnection: config.maxSubscriptionsPerConnection,
-        perProject: config.maxSubscriptionsPerProject,
-      }),
-      onError: onLiveError,
+    // Live subscriptions and waiting reads of PULL webhooks' messages share the caps.
+    const liveLimits = new SubscriptionLimits({
+      perConnection: config.maxSubscriptionsPerConnection,
+      perProject: config.maxSubscriptionsPerProject,
     });
+    const live = new LiveUpdates({ db, pool, target: liveTarget, limits: liveLimits, onError: onLiveError });
 
     if (config.role !== 'api') {
       const recorder = new AttemptRecorder({
@@ -185,6 +182,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           secrets,
           tokens,
           publicUrl: config.publicUrl,
+          pull: {
+            stream: new PullStream({ pool, secrets, target: liveTarget }),
+            limits: liveLimits,
+            retentionDays: config.retentionDays,
+          },
           webhookPolicy: { allowHttp: config.allowHttpWebhooks, destinations },
           publisher: new EventPublisher(pool, boss, {
             live,

@@ -186,7 +186,7 @@ describe('every write leaves one entry naming the key that made it', () => {
       });
     }
     const details = (action: string) => byAction(ofWebhook)[action].details;
-    expect(details('webhook.created')).toEqual({ url_origin: new URL(receiver.url('/')).origin, events: ['batch.*'] });
+    expect(details('webhook.created')).toEqual({ kind: 'HTTP', url_origin: new URL(receiver.url('/')).origin, events: ['batch.*'] });
     expect(details('webhook.updated')).toEqual({ changed: ['events'], events: { from: ['batch.*'], to: ['batch.*', 'training.*'] } });
     expect(details('webhook.disabled')).toEqual({ was: 'active', reason: 'Disabled by hand' });
     expect(details('webhook.enabled')).toEqual({ was: 'disabled' });

@@ -56,6 +56,7 @@ SELECT json_build_object(
     FROM pg_constraint c
     JOIN pg_namespace n ON n.oid = c.connamespace
     WHERE n.nspname = 'public' AND c.conrelid <> 0 AND c.conrelid::regclass::text <> '_prisma_migrations'
+      AND c.contype <> 'c'
   ),
   'enums', (
     SELECT coalesce(json_agg(json_build_object('name', e.name, 'labels', e.labels) ORDER BY e.name), '[]')
@@ -109,10 +110,11 @@ describe('drift', () => {
     expect(fromMigrations).toEqual(fromSchema);
   });
 
-  it('adds to schema.prisma only the hand-written triggers of the delivery counters and of key revocation', async () => {
-    // Prisma's data model has no triggers or functions, so the catalog above leaves them out: the delivery_counts
-    // migration appends them by hand (see src/delivery/read-model/delivery-counts.ts), the api_key_revoked_notify
-    // migration announces revoked keys (src/auth/access.ts), and these are all there are.
+  it('adds to schema.prisma only the hand-written triggers, functions and checks listed here', async () => {
+    // Prisma's data model has no triggers, functions or CHECK constraints, so the catalog above leaves them out: the
+    // delivery_counts migration appends them by hand (see src/delivery/read-model/delivery-counts.ts), the
+    // api_key_revoked_notify migration announces revoked keys (src/auth/access.ts), webhook_kinds holds a URL to
+    // the HTTP kind, and these are all there are.
     const TRIGGERS = `
       SELECT coalesce(json_agg(t.tgrelid::regclass || '.' || t.tgname || ' -> ' || p.proname ORDER BY t.tgname), '[]') AS triggers
       FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
@@ -120,12 +122,18 @@ describe('drift', () => {
     const FUNCTIONS = `
       SELECT coalesce(json_agg(p.proname ORDER BY p.proname), '[]') AS functions
       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public'`;
+    const CHECKS = `
+      SELECT coalesce(json_agg(c.conrelid::regclass || '.' || c.conname ORDER BY c.conname), '[]') AS checks
+      FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+      WHERE n.nspname = 'public' AND c.contype = 'c'`;
     const objects = async (url: string) => ({
+      checks: (await query(url, CHECKS))[0].checks,
       triggers: (await query(url, TRIGGERS))[0].triggers,
       functions: (await query(url, FUNCTIONS))[0].functions,
     });
-    expect(await objects(createdUrl)).toEqual({ triggers: [], functions: [] });
+    expect(await objects(createdUrl)).toEqual({ checks: [], triggers: [], functions: [] });
     expect(await objects(migratedUrl)).toEqual({
+      checks: ['webhooks.webhooks_url_by_kind'],
       triggers: [
         'api_keys.api_keys_deleted -> api_key_revoked_notify',
         'api_keys.api_keys_revoked -> api_key_revoked_notify',

@@ -20,7 +20,7 @@ const delivery = (id: string, webhookId = 'wh_1'): DeliveryToAttempt => ({
   eventId: `evt_${id}`,
   status: 'PENDING',
   attemptCount: 0,
-  webhook: { url: 'https://example.com/hook', status: 'ACTIVE', secret: 's', previousSecret: null, previousSecretExpiresAt: null },
+  webhook: { kind: 'HTTP', url: 'https://example.com/hook', status: 'ACTIVE', secret: 's', previousSecret: null, previousSecretExpiresAt: null },
   event: { id: `evt_${id}`, type: 'batch.completed', timestamp: NOW, data: {} },
 });
 

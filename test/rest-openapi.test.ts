@@ -20,6 +20,8 @@ const SPEC_OPERATIONS = [
   'GET /v1/webhooks/{id}/stats',
   'GET /v1/webhooks/{id}/deliveries',
   'POST /v1/webhooks/{id}/deliveries/{delivery_id}/retry',
+  'GET /v1/webhooks/{id}/messages',
+  'POST /v1/webhooks/{id}/messages/ack',
   'POST /v1/events',
   'POST /v1/events/batch',
   'POST /v1/projects',

@@ -86,7 +86,13 @@ beforeAll(async () => {
     const rows = await service.db.delivery.findMany({ where: { webhookId } });
     return rows.length === 3 && rows.every((d) => d.status === 'SUCCESS') ? rows : undefined;
   }, 'the fixtures delivered');
+  const rest = restClient(service.httpUrl);
+  const pull = await rest(full.key, 'POST', '/v1/webhooks', { kind: 'pull', events: ['model.deployed'] });
+  const pullWebhookId = pull.body.webhook_id;
+  const pullCursor = (await rest(full.key, 'GET', `/v1/webhooks/${pullWebhookId}/messages`)).body.next_cursor;
   fx = {
+    pullWebhookId,
+    pullCursor,
     webhookId,
     writableWebhookId,
     deliveryId: settled.find((d) => d.eventId === event.id)!.id,

@@ -4,10 +4,13 @@ import type { EventDataMap, EventType, PublishEventInput } from './events.js';
 import * as op from './generated/graphql.js';
 import { httpTransport, type FetchLike, type TypedDocument, type VariablesArgument } from './http.js';
 import { wsTransport, type Subscription } from './subscriptions.js';
+import { messagesApi, restTransport } from './pull.js';
 
 export type ClientOptions = {
   /** The GraphQL endpoint, e.g. `http://localhost:4000/graphql`; subscriptions use the same URL over ws(s). */
   url: string;
+  /** The REST API's base, for pull webhooks' messages; default: `url` with `graphql` replaced by `v1`. */
+  restUrl?: string;
   /** An API key, sent as `Authorization: Bearer <key>` (and in graphql-ws `connection_init`). */
   apiKey?: string;
   /** Or a short-lived access token (`POST /v1/tokens`, `createAccessToken`), sent the same way. */
@@ -98,6 +101,10 @@ export function createClient(options: ClientOptions) {
   const credential = credentialOf(options);
   const headers = { ...options.headers, ...(options.projectId !== undefined && { 'x-project-id': options.projectId }) };
   const http = httpTransport({ url: options.url, credential, fetch: fetchImpl, headers });
+  // Worked out at the first REST call, so a client of GraphQL alone never needs a REST base.
+  const restBase = () => options.restUrl ?? new URL('v1', options.url).href;
+  const rest = restTransport({ baseUrl: restBase, credential, fetch: fetchImpl, headers });
+  const messages = messagesApi(rest);
   const ws = wsTransport({
     url: options.url,
     credential,
@@ -284,6 +291,13 @@ export function createClient(options: ClientOptions) {
     portalLinks,
     subscribe,
     request,
+    /** A pull webhook's messages, one REST call each: `read` (long polling with `wait`) and `ack` up to a cursor. */
+    messages: { read: messages.read, ack: messages.ack },
+    /**
+     * A pull webhook's messages as they come, verified with `secret` when given, each with `ack()`:
+     * `for await (const message of client.pull(webhookId, { secret })) { …; await message.ack(); }`.
+     */
+    pull: messages.pull,
     /** Closes the subscription socket (HTTP needs no cleanup). */
     close: ws.dispose,
   };

@@ -56,6 +56,7 @@ export {
   type WebhookEventOf,
 } from './events.js';
 export type { FetchLike, TypedDocument } from './http.js';
+export type { MessagePage, PulledMessage, PullOptions, RawMessage, ReadMessagesOptions } from './pull.js';
 export { webSocketUrl, type Subscription } from './subscriptions.js';
 export {
   verifyWebhook,

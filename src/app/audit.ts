@@ -3,7 +3,9 @@
 // rolled back leaves none. A platform key lists a project's entries, newest first.
 //
 // Not audited, on purpose: publishing an event (the hot path; the stored event is its own record, and an entry per
-// event would double every publish's writes), and the CLI (it acts with the database's credentials, not with a key).
+// event would double every publish's writes), acknowledging a pull webhook's messages (its receiver's hot path; each
+// settled delivery is its own record: src/app/messages.ts), and the CLI (it acts with the database's credentials,
+// not with a key).
 // Details say what changed and never carry a secret, a key or a token: a webhook's URL only by its origin (a path may
 // hold a token, as Slack's do), a key only by its id, name and scopes.
 import type { Principal } from '../auth/api-keys.js';
@@ -52,8 +54,8 @@ const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] satisfies Prisma.Au
  */
 export const CASCADING_DELETE = { timeout: 10 * 60_000 } as const;
 
-/** A webhook's URL as the trail shows it: scheme, host and port (a path or query may hold a token). */
-export const urlOrigin = (url: string): string => new URL(url).origin;
+/** A webhook's URL as the trail shows it: scheme, host and port (a path or query may hold a token); null without one. */
+export const urlOrigin = (url: string | null): string | null => (url === null ? null : new URL(url).origin);
 
 function entryOf(principal: Principal, action: AuditAction, resource: AuditResource, details: AuditDetails): AuditEntry {
   return {

@@ -8,6 +8,7 @@ import type { Db } from '../db/prisma.js';
 import { findDeliveryInProject, markRetryQueued } from '../db/sql/deliveries.js';
 import { inTransaction } from '../db/transaction.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
+import { requeuePullMessage } from '../delivery/pull/stream.js';
 import { countDeliveries, type DeliveryFilter } from '../delivery/read-model/delivery-counts.js';
 import type { Delivery, Prisma } from '../generated/prisma/client.js';
 import type { LiveUpdates, SLOW_CONSUMER } from '../live/updates.js';
@@ -84,7 +85,8 @@ export class DeliveryService {
   }
 
   /**
-   * Queues one more attempt now, whatever the delivery's state; the attempt is recorded like any other. With
+   * Queues one more attempt now, whatever the delivery's state; the attempt is recorded like any other (a PULL
+   * webhook's delivery: its message is stored again, at the end of its stream, PENDING until acknowledged). With
    * `webhookId`, the delivery must be that webhook's. Returns the delivery as the retry left it. Audited
    * (`delivery.retried`) in the retry's transaction.
    */
@@ -101,7 +103,10 @@ export class DeliveryService {
       if (webhookId !== undefined && delivery.webhookId !== webhookId) {
         throw new NotFoundError(`No delivery with id ${id} for webhook ${webhookId}`);
       }
-      await enqueueInTransaction(boss, tx, [deliveryJob(delivery.webhookId, { deliveryId: id, manual: true })]);
+      // A PULL webhook's delivery is made readable again instead (at the end of its stream).
+      if (!(await requeuePullMessage(tx, delivery))) {
+        await enqueueInTransaction(boss, tx, [deliveryJob(delivery.webhookId, { deliveryId: id, manual: true })]);
+      }
       await this.deps.audit.recordIn(tx, principal, 'delivery.retried', { type: 'delivery', id }, { webhook_id: delivery.webhookId });
       return markRetryQueued(tx, id);
     });

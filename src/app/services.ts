@@ -11,6 +11,9 @@ import { AuditLog } from './audit.js';
 import { DeliveryService } from './deliveries.js';
 import { EventService } from './events.js';
 import { JobService } from './jobs.js';
+import { MessageService } from './messages.js';
+import type { PullStream } from '../delivery/pull/stream.js';
+import type { SubscriptionLimits } from '../live/subscription-limits.js';
 import { ProjectService } from './projects.js';
 import { PortalService } from './portal.js';
 import { TokenService } from './tokens.js';
@@ -21,6 +24,7 @@ import { WebhookService, type WebhookPolicy } from './webhooks.js';
 export type Services = {
   webhooks: WebhookService;
   deliveries: DeliveryService;
+  messages: MessageService;
   events: EventService;
   jobs: JobService;
   projects: ProjectService;
@@ -42,14 +46,17 @@ export type ServiceDeps = {
   tokens: AccessTokens;
   /** The service's public address for portal links (PUBLIC_URL); the request's origin when unset. */
   publicUrl?: string | undefined;
+  /** PULL webhooks' messages, the live slots a waiting read holds, and how long messages are kept. */
+  pull: { stream: PullStream; limits: SubscriptionLimits; retentionDays: number };
 };
 
-export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy, tokens, publicUrl }: ServiceDeps): Services {
+export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy, tokens, publicUrl, pull }: ServiceDeps): Services {
   const audit = new AuditLog(db);
   const tokenService = new TokenService({ tokens });
   return {
     webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher, audit }),
     deliveries: new DeliveryService({ db, pool, boss, live, audit }),
+    messages: new MessageService({ db, pool, live, ...pull }),
     events: new EventService({ db, publisher }),
     jobs: new JobService({ db, live }),
     projects: new ProjectService({ db, pool, apiKeys: new ApiKeyStore(pool), audit }),

@@ -5,7 +5,7 @@ import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
 import type { DestinationPolicy } from '../delivery/sending/destination-policy.js';
 import type { EventPublisher } from '../events/publisher.js';
-import { Prisma, type Delivery, type Event, type Webhook } from '../generated/prisma/client.js';
+import { Prisma, type Delivery, type Event, type Webhook, type WebhookKind } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { eventCatalog, patternsMatching } from '../events/catalog.js';
@@ -16,8 +16,8 @@ import {
   validateDescription,
   validateEvents,
   validateGracePeriod,
+  validateDestination,
   validateSecret,
-  validateUrl,
 } from '../webhooks/validation.js';
 import { CASCADING_DELETE, urlOrigin, type AuditAction, type AuditDetails, type AuditLog } from './audit.js';
 import { authorize } from './authorization.js';
@@ -28,7 +28,10 @@ export type WebhookPolicy = { allowHttp: boolean; destinations: DestinationPolic
 
 /** `filter`: a payload filter (src/webhooks/filter.ts); null or left out, every event of the subscribed types. */
 export type CreateWebhookInput = {
-  url: string;
+  /** HTTP unless given. */
+  kind?: WebhookKind | null;
+  /** Required for an HTTP webhook, absent for the other kinds. */
+  url?: string | null;
   events: string[];
   secret?: string | null;
   description?: string | null;
@@ -85,10 +88,12 @@ export class WebhookService {
     authorize(principal, 'webhooks:write', 'Creating a webhook');
     const { db, policy, secrets } = this.deps;
     const secret = input.secret == null ? generateWebhookSecret() : validateSecret(input.secret);
+    const kind = input.kind ?? 'HTTP';
     const data = {
       id: newId('wh'),
       ...ofProject(principal),
-      url: validateUrl(input.url, policy),
+      kind,
+      url: validateDestination(kind, input.url, policy),
       events: validateEvents(input.events),
       description: input.description == null ? null : validateDescription(input.description),
       filter: storedFilter(input.filter),
@@ -97,6 +102,7 @@ export class WebhookService {
     const webhook = await db.$transaction(async (tx) => {
       const created = await tx.webhook.create({ data });
       const details = {
+        kind: created.kind,
         url_origin: urlOrigin(created.url),
         events: created.events,
         ...(created.filter !== null && { filter: created.filter }),
@@ -110,14 +116,16 @@ export class WebhookService {
   update(principal: Principal, id: string, input: UpdateWebhookInput): Promise<Webhook> {
     authorize(principal, 'webhooks:write', 'Updating a webhook');
     const data = {
-      ...(input.url != null && { url: validateUrl(input.url, this.deps.policy) }),
       ...(input.events != null && { events: validateEvents(input.events) }),
       ...(input.description !== undefined && {
         description: input.description === null ? null : validateDescription(input.description),
       }),
       ...(input.filter !== undefined && { filter: storedFilter(input.filter) }),
     };
-    return this.updateScoped(principal, id, () => data, 'webhook.updated', (before, after) => {
+    // A webhook's kind is fixed when it is created; only an HTTP webhook has a URL to change.
+    const withUrl = (before: Webhook) =>
+      input.url == null ? data : { ...data, url: validateDestination(before.kind, input.url, this.deps.policy) };
+    return this.updateScoped(principal, id, withUrl, 'webhook.updated', (before, after) => {
       const changed = Object.values(UPDATABLE).filter((field) => !isDeepStrictEqual(before[field], after[field]));
       return {
         changed,
@@ -181,12 +189,12 @@ export class WebhookService {
 
   /**
    * Sends a `webhook.test` event to this webhook alone, whatever its subscriptions or status (to a disabled webhook as
-   * a single attempt); returns the queued delivery.
+   * a single attempt; to a PULL webhook as a message to read); returns the queued delivery.
    */
   async test(principal: Principal, id: string, selection: DeliverySelection = {}): Promise<Delivery> {
     authorize(principal, 'webhooks:write', 'Sending a test event');
     const webhook = await webhookOf(this.deps.db, principal, id);
-    const queued = await this.deps.publisher.sendTest(principal.projectId, webhook.id, (tx, delivery) =>
+    const queued = await this.deps.publisher.sendTest(principal.projectId, { id: webhook.id, pull: webhook.kind === 'PULL' }, (tx, delivery) =>
       this.deps.audit.recordIn(tx, principal, 'webhook.tested', { type: 'webhook', id: webhook.id }, {
         delivery_id: delivery.id,
         event_id: delivery.eventId,

@@ -1,7 +1,8 @@
 // Publishing: in one transaction, the event, one delivery per matching active webhook (subscribed to its type, and
-// whose payload filter, if any, its data matches), and one queued job per delivery. Nothing accepted is lost; nothing
-// rolled back is ever sent. The application services call it (src/app/events.ts, and src/app/webhooks.ts for test
-// events, which ignore filters); its statements are in src/db/sql/events.ts.
+// whose payload filter, if any, its data matches), and one queued job per delivery (a PULL webhook's delivery: a
+// stored message instead, src/delivery/pull/). Nothing accepted is lost; nothing rolled back is ever sent. The
+// application services call it (src/app/events.ts, and src/app/webhooks.ts for test events, which ignore filters);
+// its statements are in src/db/sql/events.ts.
 import { isDeepStrictEqual } from 'node:util';
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
@@ -10,6 +11,7 @@ import { inTransaction } from '../db/transaction.js';
 import {
   activeWebhooksMatching,
   eventsWithKeys,
+  type FanOutTarget,
   insertEventWithDeliveries,
   releaseIdempotencyKey,
 } from '../db/sql/events.js';
@@ -19,6 +21,7 @@ import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/clie
 import { ConflictError, DomainError, ValidationError } from '../app/errors.js';
 import { newId } from '../lib/ids.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
+import { storePullMessages } from '../delivery/pull/stream.js';
 import { jobStateChange } from '../jobs/state.js';
 import type { DeliveryRef, LiveNotifier } from '../live/updates.js';
 import { matches } from '../webhooks/filter.js';
@@ -33,6 +36,9 @@ export type PublishOutcome = Published | ValidationError | ConflictError;
 type PreparedEvent = { type: string; data: Record<string, unknown>; key: string | null };
 /** What changed, for live subscribers: told by `announce` once the transaction has committed. */
 export type Changes = { job: JobState | null; deliveries: DeliveryRef[] };
+
+/** A webhook a delivery is made for, and whether it is PULL (its delivery is stored to be read, not sent). */
+type DeliveryTarget = Pick<FanOutTarget, 'id' | 'pull'>;
 
 const IDEMPOTENCY_WINDOW_MS = 24 * 3_600_000;
 
@@ -181,9 +187,9 @@ export class EventPublisher {
     const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
     const job = change && (await upsertJobState(tx, change));
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const webhookIds = await this.subscribersOf(tx, projectId, type, data);
-    const deliveries = await this.insertEvent(tx, event, webhookIds);
-    return { event, deliveryCount: webhookIds.length, job, deliveries };
+    const webhooks = await this.subscribersOf(tx, projectId, type, data);
+    const deliveries = await this.insertEvent(tx, event, webhooks);
+    return { event, deliveryCount: webhooks.length, job, deliveries };
   }
 
   /**
@@ -191,9 +197,9 @@ export class EventPublisher {
    * its type with no payload filter or one `data` matches. One statement, as without filters; the filters are decided
    * here, on the rows it returns.
    */
-  private async subscribersOf(tx: pg.ClientBase, projectId: string, type: string, data: Record<string, unknown>): Promise<string[]> {
+  private async subscribersOf(tx: pg.ClientBase, projectId: string, type: string, data: Record<string, unknown>): Promise<FanOutTarget[]> {
     const webhooks = await activeWebhooksMatching(tx, projectId, patternsMatching(type));
-    return webhooks.filter((webhook) => webhook.filter === null || matches(webhook.filter, data)).map((webhook) => webhook.id);
+    return webhooks.filter((webhook) => webhook.filter === null || matches(webhook.filter, data));
   }
 
   /** Tells live subscribers (every API process) what a committed publish changed. */
@@ -208,13 +214,13 @@ export class EventPublisher {
    */
   async sendTest(
     projectId: string,
-    webhookId: string,
+    webhook: DeliveryTarget,
     alsoWithin: (tx: pg.ClientBase, delivery: Delivery) => Promise<void> = async () => {},
   ): Promise<Delivery> {
     const data = validateEvent('webhook.test', { job_id: `test_${newId('evt').slice(4)}`, status: 'test' });
     const delivery = await inTransaction(this.pool, async (tx) => {
       const event = newEvent(projectId, 'webhook.test', data, null);
-      const [created] = await this.insertEvent(tx, event, [webhookId], { test: true });
+      const [created] = await this.insertEvent(tx, event, [webhook], { test: true });
       const queued = (await findDeliveryInProject(tx, projectId, created!.id))!;
       await alsoWithin(tx, queued);
       return queued;
@@ -224,20 +230,24 @@ export class EventPublisher {
     return delivery;
   }
 
-  /** The event and one delivery per webhook (`insertEventWithDeliveries`), then their jobs (`first` goes into each). */
+  /**
+   * The event and one delivery per webhook (`insertEventWithDeliveries`), then their jobs (`first` goes into each);
+   * a PULL webhook's delivery gets no job: its message is stored for its receiver to read (src/delivery/pull/).
+   */
   private async insertEvent(
     tx: pg.ClientBase,
     event: Event,
-    webhookIds: string[],
+    webhooks: DeliveryTarget[],
     first: { test?: true } = {},
   ): Promise<DeliveryRef[]> {
-    const deliveries = webhookIds.map((webhookId) => ({ id: newId('del'), projectId: event.projectId, webhookId }));
-    await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds });
+    const deliveries = webhooks.map(({ id: webhookId, pull }) => ({ id: newId('del'), projectId: event.projectId, webhookId, pull }));
+    await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
     await enqueueInTransaction(
       this.boss,
       tx,
-      deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first })),
+      deliveries.filter((d) => !d.pull).map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first })),
     );
-    return deliveries;
+    await storePullMessages(tx, deliveries.filter((d) => d.pull));
+    return deliveries.map(({ id, projectId, webhookId }) => ({ id, projectId, webhookId }));
   }
 }

@@ -1,5 +1,6 @@
 // Retention: events older than RETENTION_DAYS go, with their deliveries and attempts, in bounded batches so
-// no single statement locks or bloats much. An event with a delivery still pending or retrying is kept.
+// no single statement locks or bloats much. An event with a delivery still pending or retrying is kept, except a
+// PULL webhook's message still unacknowledged: it stays until retention, then goes (its receiver's cursor expires).
 import { deleteExpiredEvents } from '../db/sql/housekeeping.js';
 import type { Queryable } from '../db/sql/queryable.js';
 

@@ -3,7 +3,7 @@
 // mapping from domain errors (src/app/errors.ts) to HTTP statuses.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../app/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, SubscriptionLimitError, ValidationError } from '../app/errors.js';
 
 export type ErrorCode =
   | 'invalid_json'
@@ -64,6 +64,8 @@ export function describeError(error: unknown): { status: number; body: ErrorBody
   if (error instanceof ConflictError) {
     return answer(409, 'conflict', error.message, error.field === undefined ? undefined : restField(error.field));
   }
+  // A waiting read beyond the caller's live slots (src/app/messages.ts).
+  if (error instanceof SubscriptionLimitError) return answer(429, 'rate_limited', error.message);
   if (hasZodFastifySchemaValidationErrors(error)) {
     const [issue] = error.validation;
     const where = (error as FastifyError).validationContext;

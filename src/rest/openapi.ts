@@ -55,6 +55,7 @@ export async function registerOpenApi(app: FastifyInstance) {
       tags: [
         { name: 'Webhooks', description: 'Endpoints that receive signed event deliveries' },
         { name: 'Deliveries', description: 'Each event on its way to each webhook' },
+        { name: 'Messages', description: "A pull webhook's deliveries, read and acknowledged by its receiver" },
         { name: 'Events', description: 'Publishing events' },
         { name: 'Projects', description: 'Tenants and their API keys, managed with a platform key' },
         { name: 'Tokens', description: 'Short-lived access tokens for browsers, minted by any key' },

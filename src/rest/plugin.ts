@@ -7,6 +7,7 @@ import { authenticate } from './auth.js';
 import { deliveryRoutes } from './deliveries.js';
 import { restErrorHandler, restNotFoundHandler } from './errors.js';
 import { eventRoutes } from './events.js';
+import { messageRoutes } from './messages.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { projectRoutes } from './projects.js';
 import { portalRoutes } from './portal.js';
@@ -39,6 +40,7 @@ export const restRoutes =
     await app.register(webhookRoutes(deps.services));
     await app.register(webhookStatsRoutes(deps.services));
     await app.register(deliveryRoutes(deps.services));
+    await app.register(messageRoutes(deps.services));
     await app.register(eventRoutes(deps.services));
     await app.register(projectRoutes(deps.services));
     await app.register(tokenRoutes(deps.services));

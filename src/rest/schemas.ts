@@ -80,14 +80,21 @@ const filter = z.record(z.string(), z.unknown()).meta({
   examples: [{ problem_type: 'MAXCUT', result: { approximation_ratio: { $gte: 0.9 } } }],
 });
 
+const WEBHOOK_KINDS = ['http', 'listen', 'pull'] as const;
+const kind = z.enum(WEBHOOK_KINDS).meta({
+  description:
+    "Where deliveries go: `http` POSTs them to `url`; `listen` hands them to a connected listener (`aiplatform-webhooks listen`); `pull` keeps them for `GET /v1/webhooks/{webhook_id}/messages`",
+});
+
 export const Webhook = z
   .object({
     webhook_id: webhookId,
-    url: z.string(),
+    url: z.string().nullable().meta({ description: 'Where deliveries are POSTed; null unless `kind` is `http`' }),
     events: z.array(z.string()),
     status: z.enum(['active', 'disabled']).meta({ description: '`disabled` webhooks receive nothing until enabled' }),
     description: z.string().nullable(),
     filter: filter.nullable().meta({ description: 'The payload filter; null: every event of its types' }),
+    kind,
     disabled_reason: z.string().nullable().meta({ description: 'Why the webhook was disabled' }),
     disabled_at: timestamp.nullable(),
     created_at: timestamp,
@@ -120,7 +127,8 @@ export const WebhookList = offsetPage('WebhookList', 'webhooks', Webhook, 'How m
 
 export const CreateWebhookBody = z
   .strictObject({
-    url,
+    kind: kind.optional().meta({ description: '`http` unless given; fixed once created' }),
+    url: url.optional().meta({ description: 'Required for an `http` webhook, left out for the other kinds' }),
     events: eventPatterns,
     secret: text()
       .nullish()
@@ -246,6 +254,51 @@ export const DeliveryParams = z.object({
   id: webhookId,
   delivery_id: text().meta({ description: '`del_` followed by 16 hex characters', examples: ['del_550e8400e29b41d4'] }),
 });
+
+// ---- messages (pull webhooks)
+
+const messageCursor = text().meta({
+  description: "Opaque: a message's `cursor` or a read's `next_cursor`, for this webhook only",
+  examples: ['m1.WyJ3aF81NTBlODQwMGUyOWI0MWQ0IiwiNzQ4IiwiMTIiLDE3MDUzMTQ2MDAwMDBd'],
+});
+
+export const MessageQuery = z.object({
+  after: messageCursor.optional().meta({ description: 'Read after this cursor; without it, from the oldest unacknowledged message' }),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(MAX_PAGE_SIZE).meta({ description: `At most this many messages, 1 to ${MAX_PAGE_SIZE}` }),
+  wait: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30)
+    .default(0)
+    .meta({ description: 'Seconds to wait for a message when there is none yet, 0 to 30 (long polling)' }),
+});
+
+export const Message = z
+  .object({
+    cursor: messageCursor,
+    delivery_id: z.string().meta({ description: 'The delivery; also the `webhook-id` header (Standard Webhooks message id)' }),
+    event_id: z.string(),
+    event_type: z.string(),
+    headers: z.record(z.string(), z.string()).meta({ description: 'The headers an HTTP receiver would get, signed at this read' }),
+    body: z.string().meta({ description: 'The exact request body the headers sign: verify it as received, then parse it' }),
+  })
+  .meta({ id: 'Message' });
+
+export const MessageList = z
+  .object({
+    messages: z.array(Message),
+    next_cursor: messageCursor.meta({ description: 'Pass as `after` for the next read (also when no message came)' }),
+  })
+  .meta({ id: 'MessageList' });
+
+export const AcknowledgeBody = z
+  .strictObject({ cursor: messageCursor.meta({ description: 'Acknowledge every message up to this one, inclusive' }) })
+  .meta({ id: 'AcknowledgeMessages' });
+
+export const Acknowledged = z
+  .object({ acknowledged: z.number().int().meta({ description: 'How many messages this call settled (0 when repeated)' }) })
+  .meta({ id: 'AcknowledgedMessages' });
 
 // ---- events
 

@@ -1,6 +1,6 @@
 // Database rows to the spec's snake_case JSON: lowercase statuses, ISO 8601 UTC timestamps to the second
 // (the same form as the `timestamp` receivers get in each payload).
-import type { AuditEvent, Delivery, DeliveryStatus, Project, Webhook, WebhookStatus } from '../generated/prisma/client.js';
+import type { AuditEvent, Delivery, DeliveryStatus, Project, Webhook, WebhookKind, WebhookStatus } from '../generated/prisma/client.js';
 import type { ApiKey } from '../app/projects.js';
 import { deliveryTimestamp } from '../app/deliveries.js';
 import type { Published, PublishOutcome } from '../events/publisher.js';
@@ -8,6 +8,7 @@ import { DomainError } from '../app/errors.js';
 import { describeError } from './errors.js';
 import { wireTimestamp } from '../delivery/sending/payload.js';
 import type { WebhookStats } from '../webhooks/stats.js';
+import type { PulledMessage } from '../delivery/pull/stream.js';
 
 const WEBHOOK_STATUS = { ACTIVE: 'active', DISABLED: 'disabled' } as const satisfies Record<WebhookStatus, string>;
 export const DELIVERY_STATUS = {
@@ -20,6 +21,10 @@ export type RestDeliveryStatus = (typeof DELIVERY_STATUS)[DeliveryStatus];
 
 const timestampOrNull = (date: Date | null) => (date ? wireTimestamp(date) : null);
 
+export const WEBHOOK_KIND = { HTTP: 'http', LISTEN: 'listen', PULL: 'pull' } as const satisfies Record<WebhookKind, string>;
+/** A kind as REST spells it, back to the domain's. */
+export const KIND_OF = { http: 'HTTP', listen: 'LISTEN', pull: 'PULL' } as const satisfies Record<(typeof WEBHOOK_KIND)[WebhookKind], WebhookKind>;
+
 export const webhookJson = (w: Webhook) => ({
   webhook_id: w.id,
   url: w.url,
@@ -27,6 +32,7 @@ export const webhookJson = (w: Webhook) => ({
   status: WEBHOOK_STATUS[w.status],
   description: w.description,
   filter: w.filter as Record<string, unknown> | null,
+  kind: WEBHOOK_KIND[w.kind],
   disabled_reason: w.disabledReason,
   disabled_at: timestampOrNull(w.disabledAt),
   created_at: wireTimestamp(w.createdAt),
@@ -46,6 +52,15 @@ export const webhookStatsJson = <W extends string>(webhookId: string, window: W,
   consecutive_failures: s.consecutiveFailures,
   last_success_at: timestampOrNull(s.lastSuccessAt),
   last_failure_at: timestampOrNull(s.lastFailureAt),
+});
+
+export const messageJson = (m: PulledMessage) => ({
+  cursor: m.cursor,
+  delivery_id: m.deliveryId,
+  event_id: m.eventId,
+  event_type: m.eventType,
+  headers: m.headers,
+  body: m.body,
 });
 
 export const deliveryJson = (d: Delivery) => ({

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
-import { deliveryJson, offsetPageJson, webhookJson } from './serializers.js';
+import { deliveryJson, KIND_OF, offsetPageJson, webhookJson } from './serializers.js';
 import {
   bodyErrors,
   CreatedWebhook,
@@ -35,7 +35,8 @@ export const webhookRoutes =
         response: { 201: json('The new webhook', CreatedWebhook), ...errors(...bodyErrors) },
       },
       handler: async (req, reply) => {
-        const { webhook, secret } = await webhooks.create(principalOf(req), req.body);
+        const { kind, ...input } = req.body;
+        const { webhook, secret } = await webhooks.create(principalOf(req), { ...input, kind: kind && KIND_OF[kind] });
         // A secret the caller chose is not echoed back; a generated one is shown this once.
         const generated = req.body.secret == null;
         return reply.code(201).send({ ...webhookJson(webhook), ...(generated && { secret }) });

@@ -2,6 +2,7 @@
 import { ValidationError } from '../app/errors.js';
 import { notPublic, type DestinationPolicy } from '../delivery/sending/destination-policy.js';
 import { isValidEventPattern } from '../events/catalog.js';
+import type { WebhookKind } from '../generated/prisma/client.js';
 
 export const MAX_URL_LENGTH = 2048;
 
@@ -42,6 +43,31 @@ export function validateUrl(
     throw new ValidationError('url', (f) => `${f} must point to a public address; ${url.hostname} ${notPublic}`);
   }
   return url.toString();
+}
+
+/** How each kind names its destination, for messages. */
+const KIND_DESTINATION = { LISTEN: 'a listener', PULL: 'pulling its messages' } as const;
+
+/**
+ * A webhook's destination: an HTTP webhook needs a valid `url`; a LISTEN or PULL webhook has none (its receiver
+ * opens the connection), so a `url` given for one is a mistake worth naming.
+ */
+export function validateDestination(
+  kind: WebhookKind,
+  raw: string | null | undefined,
+  policy: { allowHttp: boolean; destinations: DestinationPolicy },
+): string | null {
+  if (kind === 'HTTP') {
+    if (raw == null) throw new ValidationError('url', (f) => `${f} is required for an HTTP webhook`);
+    return validateUrl(raw, policy);
+  }
+  if (raw != null) {
+    throw new ValidationError(
+      'url',
+      (f) => `${f} must be left out for a ${kind} webhook: its deliveries reach it through ${KIND_DESTINATION[kind]}`,
+    );
+  }
+  return null;
 }
 
 export function validateEvents(events: readonly string[]): string[] {

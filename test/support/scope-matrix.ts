@@ -11,6 +11,9 @@ export type Fixtures = {
   webhookId: string;
   /** Written by the allowed write rows (update, enable, disable, rotate, test); never deleted. */
   writableWebhookId: string;
+  /** A pull webhook of the project (messages to read), and a cursor of its stream (to acknowledge up to). */
+  pullWebhookId: string;
+  pullCursor: string;
   /** A delivery of `webhookId`, settled (its attempt made). */
   deliveryId: string;
   /** The event of `deliveryId`. */
@@ -249,6 +252,13 @@ export const REST_OPERATIONS: Record<string, RestRow> = {
     'deliveries:write',
     202,
     (fx) => `/v1/webhooks/${read(fx)}/deliveries/${fx.deliveryId}/retry`,
+  ),
+  'GET /v1/webhooks/{id}/messages': route('deliveries:read', 200, (fx) => `/v1/webhooks/${fx.pullWebhookId}/messages`),
+  'POST /v1/webhooks/{id}/messages/ack': route(
+    'deliveries:write',
+    200,
+    (fx) => `/v1/webhooks/${fx.pullWebhookId}/messages/ack`,
+    (fx) => ({ cursor: fx.pullCursor }),
   ),
   'POST /v1/events': route('events:publish', 202, () => '/v1/events', () => ({
     event_type: 'batch.progress',

@@ -38,10 +38,12 @@ export type CreateWebhookInput = {
   events: Array<string>;
   /** A payload filter over the event's `data`: fields (objects descend, a plain value means `$eq`) and the operators `$eq`, `$neq`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`, `$exists`, `$startsWith`, `$endsWith`, `$and`, `$or`, `$not`, e.g. `{"problem_type": "MAXCUT", "result": {"approximation_ratio": {"$gte": 0.9}}}`; at most 10 levels deep and 4096 bytes (pass it in a variable: a GraphQL literal cannot name `$` keys). The webhook receives only the events of its types that match; every one when omitted or null */
   filter?: unknown;
+  /** HTTP unless given; fixed once created */
+  kind?: WebhookKind | null | undefined;
   /** Your own signing secret, 16 to 256 characters (a shorter one could be guessed offline); one is generated when omitted */
   secret?: string | null | undefined;
-  /** Absolute http(s) URL, at most 2,048 characters */
-  url: string;
+  /** Absolute http(s) URL, at most 2,048 characters: required for HTTP, left out otherwise */
+  url?: string | null | undefined;
 };
 
 export type DeliveryStatus =
@@ -115,8 +117,18 @@ export type UpdateWebhookInput = {
   events?: Array<string> | null | undefined;
   /** A payload filter over the event's `data`: fields (objects descend, a plain value means `$eq`) and the operators `$eq`, `$neq`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`, `$exists`, `$startsWith`, `$endsWith`, `$and`, `$or`, `$not`, e.g. `{"problem_type": "MAXCUT", "result": {"approximation_ratio": {"$gte": 0.9}}}`; at most 10 levels deep and 4096 bytes (pass it in a variable: a GraphQL literal cannot name `$` keys). The webhook receives only the events of its types that match; null clears it, omitted keeps it */
   filter?: unknown;
+  /** An HTTP webhook only */
   url?: string | null | undefined;
 };
+
+/** Where a webhook's deliveries go */
+export type WebhookKind =
+  /** Signed POSTs to its url */
+  | 'HTTP'
+  /** Handed to a connected listener (`aiplatform-webhooks listen`), which forwards them */
+  | 'LISTEN'
+  /** Kept in order to be pulled (`GET /v1/webhooks/{webhook_id}/messages`) and acknowledged */
+  | 'PULL';
 
 export type WebhookStatus =
   /** Receives deliveries */
@@ -126,7 +138,7 @@ export type WebhookStatus =
 
 export type DeliveryAttemptFieldsFragment = { number: number, startedAt: string, durationMs: number, requestHeaders: unknown, requestBody: string, responseStatus: number | null, responseHeaders: unknown, responseBody: string | null, responseBodyTruncated: boolean, errorKind: string | null, errorMessage: string | null };
 
-export type DeliveryFieldsFragment = { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } };
+export type DeliveryFieldsFragment = { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } };
 
 export type DeliveriesQueryVariables = Exact<{
   webhookId: string | number;
@@ -139,7 +151,7 @@ export type DeliveriesQueryVariables = Exact<{
 }>;
 
 
-export type DeliveriesQuery = { deliveries: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } } }> } };
+export type DeliveriesQuery = { deliveries: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } } }> } };
 
 export type DeliveryQueryVariables = Exact<{
   id: string | number;
@@ -147,7 +159,7 @@ export type DeliveryQueryVariables = Exact<{
 
 
 export type DeliveryQuery = { delivery:
-    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, attempts: Array<{ number: number, startedAt: string, durationMs: number, requestHeaders: unknown, requestBody: string, responseStatus: number | null, responseHeaders: unknown, responseBody: string | null, responseBodyTruncated: boolean, errorKind: string | null, errorMessage: string | null }>, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, attempts: Array<{ number: number, startedAt: string, durationMs: number, requestHeaders: unknown, requestBody: string, responseStatus: number | null, responseHeaders: unknown, responseBody: string | null, responseBodyTruncated: boolean, errorKind: string | null, errorMessage: string | null }>, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
@@ -158,7 +170,7 @@ export type RetryDeliveryMutationVariables = Exact<{
 
 
 export type RetryDeliveryMutation = { retryDelivery:
-    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
@@ -352,7 +364,7 @@ export type DeliveryUpdatesSubscriptionVariables = Exact<{
 }>;
 
 
-export type DeliveryUpdatesSubscription = { deliveryUpdates: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } } };
+export type DeliveryUpdatesSubscription = { deliveryUpdates: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } } };
 
 export type CreateAccessTokenMutationVariables = Exact<{
   input: CreateAccessTokenInput;
@@ -376,7 +388,7 @@ export type CreatePortalLinkMutation = { createPortalLink:
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
-export type WebhookFieldsFragment = { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
+export type WebhookFieldsFragment = { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
 
 export type WebhooksQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -386,7 +398,7 @@ export type WebhooksQueryVariables = Exact<{
 }>;
 
 
-export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
+export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
 
 export type WebhookStatsFieldsFragment = { window: StatsWindow, since: string, attempts: number, successes: number, failures: number, successRate: number | null, p50ResponseTimeMs: number | null, p95ResponseTimeMs: number | null, consecutiveFailures: number, lastSuccessAt: string | null, lastFailureAt: string | null };
 
@@ -410,7 +422,7 @@ export type WebhookQueryVariables = Exact<{
 export type WebhookQuery = { webhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type CreateWebhookMutationVariables = Exact<{
@@ -419,7 +431,7 @@ export type CreateWebhookMutationVariables = Exact<{
 
 
 export type CreateWebhookMutation = { createWebhook:
-    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'ValidationError', field: string, message: string }
    };
@@ -434,7 +446,7 @@ export type UpdateWebhookMutation = { updateWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'ValidationError', field: string, message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type DeleteWebhookMutationVariables = Exact<{
@@ -456,7 +468,7 @@ export type EnableWebhookMutationVariables = Exact<{
 export type EnableWebhookMutation = { enableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type DisableWebhookMutationVariables = Exact<{
@@ -467,7 +479,7 @@ export type DisableWebhookMutationVariables = Exact<{
 export type DisableWebhookMutation = { disableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
    };
 
 export type RotateWebhookSecretMutationVariables = Exact<{
@@ -479,7 +491,7 @@ export type RotateWebhookSecretMutationVariables = Exact<{
 export type RotateWebhookSecretMutation = { rotateWebhookSecret:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
@@ -489,7 +501,7 @@ export type TestWebhookMutationVariables = Exact<{
 
 
 export type TestWebhookMutation = { testWebhook:
-    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string } }
+    | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
    };
@@ -602,6 +614,7 @@ export const ApiKeyFieldsFragmentDoc = new TypedDocumentString(`
 export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1211,6 +1224,7 @@ export const WebhooksDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1268,6 +1282,7 @@ export const WebhookDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1301,6 +1316,7 @@ export const CreateWebhookDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1331,6 +1347,7 @@ export const UpdateWebhookDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1374,6 +1391,7 @@ export const EnableWebhookDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1401,6 +1419,7 @@ export const DisableWebhookDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events
@@ -1434,6 +1453,7 @@ export const RotateWebhookSecretDocument = new TypedDocumentString(`
 }
     fragment WebhookFields on Webhook {
   id
+  kind
   url
   description
   events

@@ -63,6 +63,11 @@ export function InlineError({ error }: { error: unknown }) {
   );
 }
 
+/** How a webhook is named on the page: its URL, or for a LISTEN or PULL webhook (which has none) its kind. */
+export function webhookName(webhook: Pick<Webhook, 'kind' | 'url' | 'description' | 'id'>): string {
+  return webhook.url ?? `${webhook.kind === 'LISTEN' ? 'Listener' : 'Pull'} webhook ${webhook.description ?? webhook.id}`;
+}
+
 export function WebhookStatusBadge({ webhook }: { webhook: Webhook }) {
   return webhook.status === 'DISABLED' ? (
     <span class="badge badge-bad">Disabled</span>

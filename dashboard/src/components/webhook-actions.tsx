@@ -4,7 +4,7 @@ import { describeError, type Webhook } from '../api.js';
 import { useSession } from '../hooks.js';
 import { paths } from '../router.js';
 import { useNotify } from './toasts.js';
-import { ConfirmDialog, Dialog, InlineError, Link, SecretDialog } from './ui.js';
+import { ConfirmDialog, Dialog, InlineError, Link, SecretDialog, webhookName } from './ui.js';
 import { WebhookFormDialog } from './webhook-form.js';
 
 type Open = null | 'edit' | 'delete' | 'rotate' | { secret: string };
@@ -41,7 +41,7 @@ export function WebhookActions(props: {
     }
   };
 
-  const name = webhook.url;
+  const name = webhookName(webhook);
   return (
     <div class="actions">
       {props.showDeliveriesLink && (
@@ -119,7 +119,7 @@ export function WebhookActions(props: {
           onSaved={({ webhook: saved }) => {
             close();
             props.onChanged(saved);
-            notify(`Saved ${saved.url}.`);
+            notify(`Saved ${webhookName(saved)}.`);
           }}
         />
       )}
@@ -180,7 +180,7 @@ function RotateDialog(props: { webhook: Webhook; onClose: () => void; onRotated:
         }}
       >
         <p>
-          A new secret signs every delivery to <span class="mono break">{props.webhook.url}</span>. During the grace
+          A new secret signs every delivery to <span class="mono break">{webhookName(props.webhook)}</span>. During the grace
           period deliveries carry a signature made with the old secret too, so the receiver can switch without
           refusing any.
         </p>

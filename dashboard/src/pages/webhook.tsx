@@ -13,6 +13,7 @@ import {
   Pager,
   Time,
   WebhookStatusBadge,
+  webhookName,
 } from '../components/ui.js';
 import { WebhookActions } from '../components/webhook-actions.js';
 import { WebhookStatsPanel } from '../components/webhook-stats.js';
@@ -94,7 +95,7 @@ function WebhookHeader({ webhook, onChanged, onDeleted }: { webhook: Webhook; on
     <header class="webhook-head">
       <div class="page-head">
         <h1 id="page-title" tabIndex={-1} class="mono break">
-          {webhook.url}
+          {webhookName(webhook)}
         </h1>
         <WebhookStatusBadge webhook={webhook} />
       </div>

@@ -16,6 +16,7 @@ import {
   SecretDialog,
   Time,
   WebhookStatusBadge,
+  webhookName,
 } from '../components/ui.js';
 
 const PAGE_SIZE = 20;
@@ -137,7 +138,7 @@ function WebhookRow({
     <tr class={disabled ? 'row-disabled' : undefined} data-webhook-id={webhook.id}>
       <td data-label="URL">
         <Link href={paths.webhook(webhook.id)} class="mono break">
-          {webhook.url}
+          {webhookName(webhook)}
         </Link>
         {webhook.description && <div class="muted">{webhook.description}</div>}
       </td>

@@ -5,7 +5,7 @@
 // in id order, so batches and deletions never deadlock: callers lock the webhooks (`lockWebhooks`) before the
 // deliveries (`lockDeliveries`), and `disableWebhooks` updates in id order too.
 import type pg from 'pg';
-import type { Delivery, DeliveryStatus, WebhookStatus } from '../../generated/prisma/client.js';
+import type { Delivery, DeliveryStatus, WebhookKind, WebhookStatus } from '../../generated/prisma/client.js';
 import { prepared } from '../prepared.js';
 import type { Queryable } from './queryable.js';
 
@@ -19,7 +19,7 @@ export type DeliveryToAttempt = {
   eventId: string;
   status: DeliveryStatus;
   attemptCount: number;
-  webhook: SigningKeys & { url: string; status: WebhookStatus };
+  webhook: SigningKeys & { kind: WebhookKind; url: string | null; status: WebhookStatus };
   event: { id: string; type: string; timestamp: Date; data: unknown };
 };
 
@@ -30,7 +30,8 @@ type DeliveryToAttemptRow = {
   event_id: string;
   status: DeliveryStatus;
   attempt_count: number;
-  url: string;
+  kind: WebhookKind;
+  url: string | null;
   webhook_status: WebhookStatus;
   secret: string;
   previous_secret: string | null;
@@ -44,7 +45,7 @@ type DeliveryToAttemptRow = {
 export async function loadDeliveriesToAttempt(db: Queryable, ids: string[]): Promise<Map<string, DeliveryToAttempt>> {
   const { rows } = await db.query<DeliveryToAttemptRow>(
     `SELECT d.id, d.project_id, d.webhook_id, d.event_id, d.status::text AS status, d.attempt_count,
-           w.url, w.status::text AS webhook_status, w.secret, w.previous_secret, w.previous_secret_expires_at,
+           w.kind::text AS kind, w.url, w.status::text AS webhook_status, w.secret, w.previous_secret, w.previous_secret_expires_at,
            e.type AS event_type, e.data AS event_data, e.timestamp AS event_timestamp
     FROM deliveries d
     JOIN webhooks w ON w.id = d.webhook_id
@@ -63,6 +64,7 @@ export async function loadDeliveriesToAttempt(db: Queryable, ids: string[]): Pro
         status: row.status,
         attemptCount: row.attempt_count,
         webhook: {
+          kind: row.kind,
           url: row.url,
           status: row.webhook_status,
           secret: row.secret,

@@ -5,16 +5,15 @@ import { prepared } from '../prepared.js';
 import type { Queryable } from './queryable.js';
 
 /**
- * The active webhooks of a project subscribed to any of `patterns` (an event type and the wildcards matching it), with
- * their payload filters (null for none) for the caller to decide (src/webhooks/filter.ts).
+ * A webhook a publish may deliver to: its payload filter (null for none) for the caller to decide
+ * (src/webhooks/filter.ts), and whether it is PULL (its delivery is stored to be read, not sent).
  */
-export async function activeWebhooksMatching(
-  tx: Queryable,
-  projectId: string,
-  patterns: string[],
-): Promise<{ id: string; filter: Filter | null }[]> {
-  const { rows } = await tx.query<{ id: string; filter: Filter | null }>(
-    `SELECT id, filter FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $2::text[]`,
+export type FanOutTarget = { id: string; filter: Filter | null; pull: boolean };
+
+/** The active webhooks of a project subscribed to any of `patterns` (an event type and the wildcards matching it). */
+export async function activeWebhooksMatching(tx: Queryable, projectId: string, patterns: string[]): Promise<FanOutTarget[]> {
+  const { rows } = await tx.query<FanOutTarget>(
+    `SELECT id, filter, kind = 'PULL' AS pull FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $2::text[]`,
     [projectId, patterns],
   );
   return rows;

@@ -46,7 +46,7 @@ export async function vacuumUnlessLocked(client: pg.ClientBase, { schema, table 
 
 /**
  * Deletes up to `batch` events older than `cutoff` (cascading to their deliveries and attempts), except those with a
- * delivery still pending or retrying; returns how many went.
+ * delivery still pending or retrying (other than a PULL webhook's unacknowledged message); returns how many went.
  */
 export async function deleteExpiredEvents(db: Queryable, cutoff: Date, batch: number): Promise<number> {
   const { rowCount } = await db.query(
@@ -54,7 +54,8 @@ export async function deleteExpiredEvents(db: Queryable, cutoff: Date, batch: nu
        SELECT e.id FROM events e
        WHERE e.timestamp < $1
          AND NOT EXISTS (
-           SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status IN ('PENDING', 'RETRYING'))
+           SELECT 1 FROM deliveries d WHERE d.event_id = e.id AND d.status IN ('PENDING', 'RETRYING')
+             AND NOT EXISTS (SELECT 1 FROM pull_messages m WHERE m.delivery_id = d.id))
        LIMIT $2)`,
     [cutoff, batch],
   );

@@ -5,7 +5,7 @@ import { loadDeliveriesToAttempt, type DeliveryToAttempt } from '../../db/sql/at
 import type { DeliveryStatus } from '../../generated/prisma/client.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import type { AttemptRecorder } from '../recording/recorder.js';
-import { postJson, type DeliveryClient } from './http-client.js';
+import { postJson, type DeliveryClient, type PostOutcome } from './http-client.js';
 import { deliveryBody, wireTimestamp } from './payload.js';
 import type { DeliveryQueueJob } from '../queueing/queue.js';
 import { signedHeaders } from './signing.js';
@@ -20,6 +20,28 @@ export function signingSecrets(webhook: SigningKeys, now: Date, box: SecretBox):
   const previousValid = webhook.previousSecret && webhook.previousSecretExpiresAt && webhook.previousSecretExpiresAt > now;
   const sealed = previousValid ? [webhook.secret, webhook.previousSecret!] : [webhook.secret];
   return sealed.map((value) => box.open(value));
+}
+
+/**
+ * A delivery as its receiver gets it: the body of its next attempt and the headers signed at `now` with its
+ * webhook's valid secrets. POSTed to an HTTP webhook; read from `/messages` for a PULL one.
+ */
+export function signedDelivery(
+  delivery: Pick<DeliveryToAttempt, 'id' | 'webhookId' | 'eventId' | 'attemptCount' | 'webhook' | 'event'>,
+  now: Date,
+  box: SecretBox,
+): { headers: Record<string, string>; body: string } {
+  const body = deliveryBody(delivery.event, delivery.attemptCount);
+  const headers = signedHeaders({
+    body,
+    messageId: delivery.id,
+    webhookId: delivery.webhookId,
+    eventId: delivery.eventId,
+    eventTimestamp: wireTimestamp(delivery.event.timestamp),
+    secrets: signingSecrets(delivery.webhook, now, box),
+    now,
+  });
+  return { headers, body };
 }
 
 /** How a job's request ended: before the timeout (answered, with any status, or refused), timed out, or never sent. */
@@ -73,19 +95,17 @@ export class DeliveryAttempter {
     }
 
     const startedAt = this.now();
-    const body = deliveryBody(delivery.event, delivery.attemptCount);
-    const headers = signedHeaders({
-      body,
-      messageId: delivery.id,
-      webhookId: delivery.webhookId,
-      eventId: delivery.eventId,
-      eventTimestamp: wireTimestamp(delivery.event.timestamp),
-      secrets: signingSecrets(delivery.webhook, startedAt, this.deps.secrets),
-      now: startedAt,
-    });
-    const outcome = await postJson(this.deps.client, delivery.webhook.url, headers, body, this.deps.timeoutMs);
+    const { headers, body } = signedDelivery(delivery, startedAt, this.deps.secrets);
+    const outcome = await this.send(delivery, headers, body);
     markSent(outcome.error?.kind === 'TIMEOUT' ? 'timed-out' : 'finished');
     return recorder.record({ kind: 'attempted', job, delivery, manual, startedAt, headers, body, outcome });
+  }
+
+  /** Hands the signed request to the webhook's destination; how depends on its kind. */
+  private send(delivery: DeliveryToAttempt, headers: Record<string, string>, body: string): Promise<PostOutcome> {
+    const { kind, url } = delivery.webhook;
+    if (kind === 'HTTP') return postJson(this.deps.client, url!, headers, body, this.deps.timeoutMs);
+    throw new Error(`No destination for ${kind} webhooks yet`);
   }
 
   private load(ids: string[]): Promise<Map<string, DeliveryToAttempt>> {

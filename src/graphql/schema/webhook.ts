@@ -20,11 +20,21 @@ export const WebhookStatus = builder.enumType('WebhookStatus', {
   } as const,
 });
 
+export const WebhookKind = builder.enumType('WebhookKind', {
+  description: "Where a webhook's deliveries go",
+  values: {
+    HTTP: { description: 'Signed POSTs to its url' },
+    LISTEN: { description: 'Handed to a connected listener (`aiplatform-webhooks listen`), which forwards them' },
+    PULL: { description: 'Kept in order to be pulled (`GET /v1/webhooks/{webhook_id}/messages`) and acknowledged' },
+  } as const,
+});
+
 export const Webhook = builder.prismaObject('Webhook', {
   description: 'An endpoint that receives signed POSTs for the events it subscribes to.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'wh_ followed by 16 hex characters' }),
-    url: t.exposeString('url'),
+    kind: t.expose('kind', { type: WebhookKind }),
+    url: t.exposeString('url', { nullable: true, description: 'Where deliveries are POSTed; null unless kind is HTTP' }),
     events: t.exposeStringList('events', { description: 'Event types, wildcards such as vision.*, or *' }),
     description: t.exposeString('description', { nullable: true }),
     status: t.expose('status', { type: WebhookStatus }),
@@ -60,7 +70,8 @@ const DeleteWebhookPayload = builder.objectRef<{ deletedWebhookId: string }>('De
 
 const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
   fields: (t) => ({
-    url: t.string({ required: true, description: 'Absolute http(s) URL, at most 2,048 characters' }),
+    kind: t.field({ type: WebhookKind, description: 'HTTP unless given; fixed once created' }),
+    url: t.string({ description: 'Absolute http(s) URL, at most 2,048 characters: required for HTTP, left out otherwise' }),
     events: t.stringList({ required: true }),
     secret: t.string({
       description: 'Your own signing secret, 16 to 256 characters (a shorter one could be guessed offline); one is generated when omitted',
@@ -72,7 +83,7 @@ const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
 
 const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
   fields: (t) => ({
-    url: t.string(),
+    url: t.string({ description: 'An HTTP webhook only' }),
     events: t.stringList(),
     description: t.string(),
     filter: t.field({ type: 'JSON', description: `${FILTER_DESCRIPTION}; null clears it, omitted keeps it` }),
