@@ -126,7 +126,7 @@ describe('a filtered webhook', () => {
     // The trail says which filter it was created with, and each change from what to what.
     const trail = await service.db.auditEvent.findMany({ where: { resourceId: webhook.id }, orderBy: { createdAt: 'asc' } });
     expect(trail.map((entry) => entry.details)).toEqual([
-      { url_origin: new URL(receiver.url('/')).origin, events: ['optimization.completed'], filter: { problem_type: 'TSP' } },
+      { kind: 'HTTP', url_origin: new URL(receiver.url('/')).origin, events: ['optimization.completed'], filter: { problem_type: 'TSP' } },
       { changed: ['filter'], filter: { from: { problem_type: 'TSP' }, to: null } },
       { changed: ['filter'], filter: { from: null, to: { result: { approximation_ratio: { $lt: 0.5 } } } } },
       { changed: ['description'] },
