@@ -1,7 +1,7 @@
 // What a batch of attempt outcomes changes (src/delivery/recording/batch-decision.ts), decided without a database:
 // the recorder locks the deliveries and webhooks, hands their state here, and writes what comes back.
 import { describe, expect, it } from 'vitest';
-import type { DeliveryState, DeliveryToAttempt } from '../src/db/sql/attempts.js';
+import type { DeliveryState, DeliveryToAttempt, WebhookHealth } from '../src/db/sql/attempts.js';
 import type { DeliveryStatus, WebhookStatus } from '../src/generated/prisma/client.js';
 import type { DeliveryQueueJob } from '../src/delivery/queueing/queue.js';
 import { decideBatch, type AttemptEntry, type LockedState } from '../src/delivery/recording/batch-decision.js';
@@ -53,11 +53,13 @@ const attempted = (id: string, answer: PostOutcome, { manual = false, webhookId 
 const locked = (
   deliveries: Record<string, Partial<DeliveryState>>,
   webhooks: Record<string, WebhookStatus> = { wh_1: 'ACTIVE' },
+  health: Record<string, WebhookHealth> = {},
 ): LockedState => ({
   deliveries: new Map(
     Object.entries(deliveries).map(([id, s]) => [id, { attemptCount: 0, status: 'PENDING' as DeliveryStatus, ...s }]),
   ),
   webhooks: new Map(Object.entries(webhooks)),
+  health: new Map(Object.entries(health)),
 });
 
 /** A delivery's new row after an attempt answered `statusCode` (no retry due unless given). */

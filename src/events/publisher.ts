@@ -21,7 +21,7 @@ import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js
 import { jobStateChange } from '../jobs/state.js';
 import type { DeliveryRef, LiveNotifier } from '../live/updates.js';
 import { patternsMatching } from './catalog.js';
-import { validateEvent, validateIdempotencyKey } from './validate.js';
+import { validateEvent, validateIdempotencyKey, validatePublishable } from './validate.js';
 
 export type PublishInput = { type: string; data?: unknown; idempotencyKey?: string | null };
 export type Published = { event: Event; deliveryCount: number };
@@ -70,6 +70,7 @@ export class EventPublisher {
   }
 
   async publish(projectId: string, input: PublishInput): Promise<Published> {
+    validatePublishable(input.type);
     const data = validateEvent(input.type, input.data, this.maxEventBytes);
     const key = input.idempotencyKey ?? null;
     if (key !== null) {
@@ -103,6 +104,8 @@ export class EventPublisher {
     type: string,
     data: Record<string, unknown>,
     key: string | null,
+    /** A webhook left out of the fan-out: the one an operational event is about. */
+    exceptWebhookId: string | null = null,
   ): Promise<Published & Changes> {
     if (key !== null) {
       // A key older than the window may be used again: release it from the old event.
@@ -114,9 +117,28 @@ export class EventPublisher {
     const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
     const job = change && (await upsertJobState(tx, change));
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const webhookIds = await activeWebhookIdsMatching(tx, projectId, patternsMatching(type));
+    const webhookIds = (await activeWebhookIdsMatching(tx, projectId, patternsMatching(type))).filter((id) => id !== exceptWebhookId);
     const deliveries = await this.insertEvent(tx, event, webhookIds);
     return { event, deliveryCount: webhookIds.length, job, deliveries };
+  }
+
+  /**
+   * An operational event (src/events/catalog.ts) about `webhookId`, published within the caller's transaction to the
+   * project's webhooks subscribed to it, except that one. Call `announceOperational` with the result after the commit.
+   */
+  publishOperationalWithin(
+    tx: pg.ClientBase,
+    event: { projectId: string; type: string; data: Record<string, unknown>; webhookId: string },
+  ): Promise<Published & Changes> {
+    const data = validateEvent(event.type, event.data);
+    return this.publishWithin(tx, event.projectId, event.type, data, null, event.webhookId);
+  }
+
+  /** After the commit of `publishOperationalWithin`: live subscribers (webhookHealth, deliveries) and the counter. */
+  announceOperational(published: Published & Changes): void {
+    this.announce(published);
+    this.live?.operationalEventPublished(published.event);
+    this.published?.inc({ type: published.event.type });
   }
 
   /** Tells live subscribers (every API process) what a committed publish changed. */

@@ -1,8 +1,17 @@
 // What a batch of attempt outcomes changes, decided without I/O: given the batch's entries and the state of their
 // deliveries and webhooks as the recording transaction locked them, the attempts to insert, the deliveries' new rows,
-// the retries to schedule and the webhooks to disable. The recorder (`recorder.ts`) reads that state, applies the
+// the retries to schedule, the webhooks to disable, their failure streaks, and the operational events all that causes
+// (webhook.failing, webhook.disabled, delivery.exhausted, webhook.recovered). The recorder (`recorder.ts`) reads that state, applies the
 // decision (`src/db/sql/attempts.ts`) and commits it with the removal of the batch's jobs.
-import type { DeliveryState, DeliveryToAttempt, DeliveryUpdate, NewAttempt, WebhookToDisable } from '../../db/sql/attempts.js';
+import type {
+  DeliveryState,
+  DeliveryToAttempt,
+  DeliveryUpdate,
+  NewAttempt,
+  WebhookHealth,
+  WebhookToDisable,
+} from '../../db/sql/attempts.js';
+import { FAILING_AFTER_CONSECUTIVE_FAILURES, isOperationalEventType } from '../../events/catalog.js';
 import type { DeliveryStatus, WebhookStatus } from '../../generated/prisma/client.js';
 import { newId } from '../../lib/ids.js';
 import { ACTIVE_CHAIN } from '../sending/attempter.js';
@@ -32,7 +41,11 @@ export type AttemptEntry =
 export type LockedState = {
   deliveries: ReadonlyMap<string, DeliveryState>;
   webhooks: ReadonlyMap<string, WebhookStatus>;
+  health: ReadonlyMap<string, WebhookHealth>;
 };
+
+/** An operational event the batch causes, about one webhook (which does not receive it), in the order caused. */
+export type OperationalEvent = { projectId: string; webhookId: string; type: string; data: Record<string, unknown> };
 
 /** An attempt's outcome and the status it left its delivery in (for the metrics). */
 export type Observed = { outcome: PostOutcome; status: DeliveryStatus };
@@ -43,6 +56,9 @@ export type BatchDecision = {
   deliveries: DeliveryUpdate[];
   retries: ReturnType<typeof deliveryJob>[];
   webhooksToDisable: WebhookToDisable[];
+  /** The webhooks whose failure streak changed, as it now stands. */
+  health: (WebhookHealth & { webhookId: string })[];
+  operationalEvents: OperationalEvent[];
   observed: Observed[];
 };
 
@@ -62,6 +78,19 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
   const retries: ReturnType<typeof deliveryJob>[] = [];
   const toDisable = new Map<string, WebhookToDisable>();
   const observed: Observed[] = [];
+  const streaks = new StreakTracker(locked.health);
+  const operationalEvents: OperationalEvent[] = [];
+  const exhausted = (delivery: DeliveryToAttempt, attempts: number) => {
+    // Not about a delivery of an operational event: two failing ops endpoints would tell each other forever.
+    if (isOperationalEventType(delivery.event.type)) return;
+    operationalEvents.push(about(delivery, 'delivery.exhausted', {
+      delivery_id: delivery.id,
+      event_id: delivery.eventId,
+      event_type: delivery.event.type,
+      webhook_id: delivery.webhookId,
+      attempts,
+    }));
+  };
   for (const entry of entries) {
     if (entry.kind === 'skipped') continue;
     const { delivery } = entry;
@@ -71,6 +100,7 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
       if (!ACTIVE_CHAIN.includes(state.status)) continue; // finished meanwhile (a manual retry succeeded)
       state.status = 'FAILED';
       updates.set(delivery.id, { ...updates.get(delivery.id), id: delivery.id, ...state, nextAttemptAt: null });
+      exhausted(delivery, state.attemptCount);
       continue;
     }
     const { outcome } = entry;
@@ -102,6 +132,19 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
     const webhookDisabled = locked.webhooks.get(delivery.webhookId) === 'DISABLED';
     const chainActive = !webhookDisabled && (!entry.manual || ACTIVE_CHAIN.includes(state.status));
     let nextAttemptAt: Date | null = null;
+    const wasActive = ACTIVE_CHAIN.includes(state.status);
+    const health = streaks.after(delivery.webhookId, step.kind === 'succeeded');
+    if (health.recovered !== null) {
+      operationalEvents.push(about(delivery, 'webhook.recovered', { ...webhookRef(delivery), consecutive_failures: health.recovered }));
+    }
+    if (health.failing) {
+      operationalEvents.push(about(delivery, 'webhook.failing', {
+        ...webhookRef(delivery),
+        consecutive_failures: health.consecutiveFailures,
+        last_status_code: outcome.status,
+        last_error: outcome.error?.message ?? null,
+      }));
+    }
     if (step.kind === 'succeeded') {
       state.status = 'SUCCESS';
     } else if (step.kind === 'retry' && chainActive) {
@@ -111,12 +154,15 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
     } else {
       state.status = 'FAILED';
       if (step.kind === 'give-up' && (chainActive || outcome.status === 410)) {
-        toDisable.set(delivery.webhookId, {
-          webhookId: delivery.webhookId,
-          reason: `${step.reason} (delivery ${delivery.id})`,
-          at: now(),
-        });
+        const reason = `${step.reason} (delivery ${delivery.id})`;
+        // `disableWebhooks` disables only an active webhook, once.
+        if (!toDisable.has(delivery.webhookId) && locked.webhooks.get(delivery.webhookId) === 'ACTIVE') {
+          streaks.announce(delivery.webhookId);
+          operationalEvents.push(about(delivery, 'webhook.disabled', { ...webhookRef(delivery), reason, delivery_id: delivery.id }));
+        }
+        toDisable.set(delivery.webhookId, { webhookId: delivery.webhookId, reason, at: now() });
       }
+      if (wasActive) exhausted(delivery, number);
     }
     state.attemptCount = number;
     updates.set(delivery.id, {
@@ -127,5 +173,67 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
     });
     observed.push({ outcome, status: state.status });
   }
-  return { attempts, deliveries: [...updates.values()], retries, webhooksToDisable: [...toDisable.values()], observed };
+  return {
+    attempts,
+    deliveries: [...updates.values()],
+    retries,
+    webhooksToDisable: [...toDisable.values()],
+    health: streaks.changed(),
+    operationalEvents,
+    observed,
+  };
+}
+
+const webhookRef = (delivery: DeliveryToAttempt) => ({ webhook_id: delivery.webhookId, url: delivery.webhook.url });
+
+const about = (delivery: DeliveryToAttempt, type: string, data: Record<string, unknown>): OperationalEvent => ({
+  projectId: delivery.projectId,
+  webhookId: delivery.webhookId,
+  type,
+  data,
+});
+
+/**
+ * Each webhook's failure streak through the batch's attempts, in order. A failure lengthens it, and the one that
+ * makes it FAILING_AFTER_CONSECUTIVE_FAILURES long announces it (once per streak); a success ends it, and announces
+ * the recovery if the streak had been announced (by webhook.failing or webhook.disabled).
+ */
+class StreakTracker {
+  private readonly now = new Map<string, WebhookHealth>();
+
+  constructor(private readonly locked: ReadonlyMap<string, WebhookHealth>) {}
+
+  /** The streak after one more attempt; `recovered` is the length of an announced streak this success ended. */
+  after(webhookId: string, succeeded: boolean): WebhookHealth & { failing: boolean; recovered: number | null } {
+    const before = this.get(webhookId);
+    if (succeeded) {
+      const after = { consecutiveFailures: 0, failureAnnounced: false };
+      this.now.set(webhookId, after);
+      return { ...after, failing: false, recovered: before.failureAnnounced ? before.consecutiveFailures : null };
+    }
+    const consecutiveFailures = before.consecutiveFailures + 1;
+    const failing = !before.failureAnnounced && consecutiveFailures >= FAILING_AFTER_CONSECUTIVE_FAILURES;
+    const after = { consecutiveFailures, failureAnnounced: before.failureAnnounced || failing };
+    this.now.set(webhookId, after);
+    return { ...after, failing, recovered: null };
+  }
+
+  /** The streak was announced otherwise (the webhook was disabled): its end is a recovery. */
+  announce(webhookId: string): void {
+    this.now.set(webhookId, { ...this.get(webhookId), failureAnnounced: true });
+  }
+
+  /** The streaks that differ from those locked. */
+  changed(): (WebhookHealth & { webhookId: string })[] {
+    return [...this.now]
+      .filter(([id, h]) => {
+        const before = this.get(id, this.locked);
+        return h.consecutiveFailures !== before.consecutiveFailures || h.failureAnnounced !== before.failureAnnounced;
+      })
+      .map(([webhookId, h]) => ({ webhookId, ...h }));
+  }
+
+  private get(webhookId: string, from: ReadonlyMap<string, WebhookHealth> = this.now): WebhookHealth {
+    return from.get(webhookId) ?? this.locked.get(webhookId) ?? { consecutiveFailures: 0, failureAnnounced: false };
+  }
 }

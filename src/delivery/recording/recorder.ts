@@ -1,12 +1,21 @@
 // Recording what attempts did, many at a time. While one batch's transaction runs, the outcomes that arrive queue
 // up and go into the next (group commit), so the database sees a few statements per batch, not per attempt. One
 // transaction writes a batch's attempts, the deliveries' new states, the retries' jobs and any webhook given up
-// on, and removes the batch's queue jobs: a job is done exactly when its outcome is on record. Done jobs are deleted
+// on, with the operational events that causes (webhook.failing, …: published to their subscribers in the same
+// transaction), and removes the batch's queue jobs: a job is done exactly when its outcome is on record. Done jobs are deleted
 // rather than marked complete: the delivery and attempt rows are the record, and completed jobs would otherwise stay
 // in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { disableWebhooks, insertAttempts, lockDeliveries, lockWebhooks, updateDeliveries } from '../../db/sql/attempts.js';
+import {
+  disableWebhooks,
+  insertAttempts,
+  lockDeliveries,
+  lockWebhooks,
+  updateDeliveries,
+  updateWebhookHealth,
+} from '../../db/sql/attempts.js';
+import type { Changes, EventPublisher, Published } from '../../events/publisher.js';
 import { inTransaction, jobDatabase } from '../../db/transaction.js';
 import type { DeliveryRef } from '../../live/updates.js';
 import type { Metrics } from '../../metrics/metrics.js';
@@ -21,6 +30,8 @@ export type RecorderDeps = {
   now?: () => Date;
   /** Told after every committed change of a delivery's state (live updates). */
   onDeliveryChanged?: (delivery: DeliveryRef) => void;
+  /** Publishes the operational events a batch causes, in its transaction. */
+  publisher: Pick<EventPublisher, 'publishOperationalWithin' | 'announceOperational'>;
 };
 
 type Waiting = { entry: AttemptEntry; resolve: () => void; reject: (error: unknown) => void };
@@ -66,7 +77,7 @@ export class AttemptRecorder {
 
   private async commit(entries: AttemptEntry[]) {
     const { pool, boss } = this.deps;
-    const { changed, observed, disabledWebhooks } = await inTransaction(pool, async (tx) => {
+    const { changed, observed, disabledWebhooks, operational } = await inTransaction(pool, async (tx) => {
       const written = await this.write(tx, entries);
       // Fenced to the attempts fetched: a job whose claim lapsed meanwhile is left to whoever holds it now.
       const jobs = entries.map(({ job }) => ({ id: job.id, retryCount: job.retryCount }));
@@ -81,20 +92,30 @@ export class AttemptRecorder {
     }
     if (disabledWebhooks > 0) metrics.webhooksDisabled.inc(disabledWebhooks);
     for (const delivery of changed) this.deps.onDeliveryChanged?.(delivery);
+    for (const published of operational) this.deps.publisher.announceOperational(published);
   }
 
   /** Locks what the batch touches, decides what it changes (`decideBatch`), and writes that. */
   private async write(tx: pg.ClientBase, entries: AttemptEntry[]) {
     const touched = entries.flatMap((e) => (e.kind === 'skipped' ? [] : [e]));
-    if (touched.length === 0) return { changed: [], observed: [] as Observed[], disabledWebhooks: 0 };
+    if (touched.length === 0) {
+      return { changed: [], observed: [] as Observed[], disabledWebhooks: 0, operational: [] as (Published & Changes)[] };
+    }
     // Webhooks first, then deliveries: the lock order of a webhook's deletion (see src/db/sql/attempts.ts).
-    const webhooks = await lockWebhooks(tx, touched.map((e) => e.delivery.webhookId));
+    const { statuses: webhooks, health } = await lockWebhooks(tx, touched.map((e) => e.delivery.webhookId));
     const deliveries = await lockDeliveries(tx, touched.map((e) => e.delivery.id));
-    const decision = decideBatch(touched, { webhooks, deliveries }, { retryScheduleMs: this.deps.retryScheduleMs, now: this.now });
+    const decision = decideBatch(
+      touched,
+      { webhooks, health, deliveries },
+      { retryScheduleMs: this.deps.retryScheduleMs, now: this.now },
+    );
     await insertAttempts(tx, decision.attempts);
     const changed = await updateDeliveries(tx, decision.deliveries);
     await enqueueInTransaction(this.deps.boss, tx, decision.retries);
     const disabledWebhooks = await disableWebhooks(tx, decision.webhooksToDisable);
-    return { changed, observed: decision.observed, disabledWebhooks };
+    await updateWebhookHealth(tx, decision.health);
+    const operational = [];
+    for (const event of decision.operationalEvents) operational.push(await this.deps.publisher.publishOperationalWithin(tx, event));
+    return { changed, observed: decision.observed, disabledWebhooks, operational };
   }
 }
