@@ -337,7 +337,7 @@ describe('decideBatch: failure streaks and the operational events they cause', (
   it('announces no exhaustion of a delivery that carried an operational event (two failing ops endpoints would loop)', () => {
     const opsDelivery = { ...delivery('del_1'), event: { ...delivery('del_1').event, type: 'delivery.exhausted' } };
     const decision = decide(
-      [{ ...attempted('del_1', outcome(500)), delivery: opsDelivery }],
+      [{ ...(attempted('del_1', outcome(500)) as Extract<AttemptEntry, { kind: 'attempted' }>), delivery: opsDelivery }],
       locked({ del_1: { attemptCount: 2, status: 'RETRYING' } }),
     );
     expect(typesOf(decision)).toEqual(['webhook.disabled']);

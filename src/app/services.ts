@@ -15,10 +15,12 @@ import { ProjectService } from './projects.js';
 import { PortalService } from './portal.js';
 import { TokenService } from './tokens.js';
 import type { AccessTokens } from '../auth/tokens.js';
+import { WebhookHealthService } from './webhook-health.js';
 import { WebhookService, type WebhookPolicy } from './webhooks.js';
 
 export type Services = {
   webhooks: WebhookService;
+  webhookHealth: WebhookHealthService;
   deliveries: DeliveryService;
   events: EventService;
   jobs: JobService;
@@ -47,6 +49,7 @@ export function createServices({ db, pool, boss, live, publisher, secrets, webho
   const tokenService = new TokenService({ tokens });
   return {
     webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher, audit }),
+    webhookHealth: new WebhookHealthService({ db, live }),
     deliveries: new DeliveryService({ db, pool, boss, live, audit }),
     events: new EventService({ db, publisher }),
     jobs: new JobService({ db, live }),
