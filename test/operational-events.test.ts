@@ -25,7 +25,7 @@ const typesIn = (recording: Recording) => recording.values('webhookHealth').map(
 
 beforeAll(async () => {
   // 4 attempts per delivery (3 retries), soon after each other.
-  ({ receiver, service, key, api } = await startFixture({ RETRY_SCHEDULE: '100ms,100ms,100ms', JOB_POLL_INTERVAL: '200ms' }));
+  ({ receiver, service, key, api } = await startFixture({ RETRY_SCHEDULE: '100ms,100ms,100ms', JOB_POLL_INTERVAL: '500ms' }));
 });
 
 describe('a receiver that keeps failing, then answers again', () => {
@@ -157,13 +157,13 @@ describe('operational events are the service’s own', () => {
   it('are refused from publishEvent (GraphQL) and POST /v1/events (REST), naming the field; nothing is stored', async () => {
     const before = await service.db.event.count();
     const answer = await api.publishResult('webhook.failing', { webhook_id: 'wh_x', url: 'https://x', consecutive_failures: 3 });
-    expect(answer).toMatchObject({ __typename: 'ValidationError', field: 'eventType' });
+    expect(answer).toMatchObject({ __typename: 'ValidationError', field: 'type' });
     expect(answer.message).toMatch(/operational event/);
     const response = await restClient(service.httpUrl)(key, 'POST', '/v1/events', {
       event_type: 'delivery.exhausted',
       data: { delivery_id: 'del_x' },
     });
-    expectError(response, 422, 'validation_error', 'event_type');
+    expectError(response, 422, 'validation_failed', 'event_type');
     expect(await service.db.event.count()).toBe(before);
   });
 });
