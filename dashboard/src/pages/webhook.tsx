@@ -1,4 +1,4 @@
-// One webhook: its settings and actions, and its deliveries (filterable, paginated, updated live), with the
+// One webhook: its settings and actions, its health (live), and its deliveries (filterable, paginated, updated live), with the
 // selected delivery's attempts beside them.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { NotFoundError, type Delivery, type DeliveryStatus, type Page, type Webhook } from '../api.js';
@@ -15,6 +15,7 @@ import {
   WebhookStatusBadge,
 } from '../components/ui.js';
 import { WebhookActions } from '../components/webhook-actions.js';
+import { WebhookHealth } from '../components/webhook-health.js';
 import { useAsync, useLive, useSession } from '../hooks.js';
 import { navigate, paths } from '../router.js';
 
@@ -66,6 +67,7 @@ export function WebhookPage({ id, deliveryId }: { id: string; deliveryId: string
             onChanged={(changed) => webhook.update(() => changed)}
             onDeleted={() => navigate(paths.webhooks())}
           />
+          <WebhookHealth webhookId={id} onDisabled={webhook.reload} />
           <Deliveries webhookId={id} deliveryId={deliveryId} onWebhookStale={webhook.reload} />
         </>
       )}
