@@ -126,10 +126,11 @@ describe('a receiver that keeps failing, then answers again', () => {
     expect(ofOps.messages).toEqual([]);
     expect(othersFollower.messages).toEqual([]);
 
-    // A new follower gets the latest at once.
-    const late = ws.subscribe(HEALTH, { webhookId: failing.id });
-    await late.count(1);
-    expect(typesIn(late)).toEqual(['webhook.recovered']);
+    // A new follower gets the latest at once: here through the typed client.
+    const late = api.client.subscribe.webhookHealth(failing.id);
+    const { value: latest } = await late.next();
+    expect(latest).toMatchObject({ id: recovered.event_id, type: 'webhook.recovered', data: recovered.data });
+    await late.return?.();
   });
 });
 
