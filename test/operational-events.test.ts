@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { behaviours, eventually, type Receiver } from './support/receiver.js';
 import { connectWs, subscribeSse, type Recording } from './support/live.js';
 import { expectError, restClient } from './support/rest.js';
-import { startFixture, type TestService } from './support/service.js';
+import { startFixture, startTestService, type TestService } from './support/service.js';
 import type { TestApi } from './support/api.js';
 
 let service: TestService;
@@ -131,6 +131,26 @@ describe('a receiver that keeps failing, then answers again', () => {
     const { value: latest } = await late.next();
     expect(latest).toMatchObject({ id: recovered.event_id, type: 'webhook.recovered', data: recovered.data });
     await late.return?.();
+  });
+});
+
+describe('across processes', () => {
+  it('a worker process publishes them in its transaction; an API process streams them and its publish reaches the ops endpoint', async () => {
+    const apiProcess = await startTestService({ ROLE: 'api' });
+    await startTestService({ ROLE: 'worker', DATABASE_URL: apiProcess.databaseUrl, RETRY_SCHEDULE: '1h' });
+    const project = await apiProcess.newProject();
+    receiver.on('/cluster-gone', behaviours.status(410));
+    await project.api.createWebhook(receiver.url('/cluster-ops'), ['webhook.*', 'delivery.*']);
+    const gone = await project.api.createWebhook(receiver.url('/cluster-gone'), ['batch.completed']);
+    const follower = subscribeSse(apiProcess.httpUrl, project.key, HEALTH);
+    expect(await follower.status).toBe(200);
+
+    await project.api.publish('batch.completed', { job_id: 'job-cluster', status: 'completed' });
+    const requests = await receiver.waitFor('/cluster-ops', 2);
+    expect(requests.map((r) => JSON.parse(r.body).event_type).sort()).toEqual(['delivery.exhausted', 'webhook.disabled']);
+    await follower.count(2);
+    expect(typesIn(follower).sort()).toEqual(['delivery.exhausted', 'webhook.disabled']);
+    expect(follower.values('webhookHealth').every((e) => e.data.webhook_id === gone.id)).toBe(true);
   });
 });
 
