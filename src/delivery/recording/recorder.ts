@@ -1,10 +1,10 @@
 // Recording what attempts did, many at a time. While one batch's transaction runs, the outcomes that arrive queue
 // up and go into the next (group commit), so the database sees a few statements per batch, not per attempt. One
-// transaction writes a batch's attempts, the deliveries' new states, the retries' jobs and any webhook given up
-// on, with the operational events that causes (webhook.failing, …: published to their subscribers in the same
-// transaction), and removes the batch's queue jobs: a job is done exactly when its outcome is on record. Done jobs are deleted
-// rather than marked complete: the delivery and attempt rows are the record, and completed jobs would otherwise stay
-// in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
+// transaction writes a batch's attempts, the deliveries' new states, the retries' jobs, any webhook given up on,
+// the webhooks' failure streaks and the operational events all that causes (webhook.failing, …, published to their
+// subscribers), and removes the batch's queue jobs: a job is done exactly when its outcome is on record. Done jobs
+// are deleted rather than marked complete: the delivery and attempt rows are the record, and completed jobs would
+// otherwise stay in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import {
@@ -20,7 +20,7 @@ import { inTransaction, jobDatabase } from '../../db/transaction.js';
 import type { DeliveryRef } from '../../live/updates.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { DELIVERY_QUEUE, enqueueInTransaction } from '../queueing/queue.js';
-import { decideBatch, type AttemptEntry, type Observed } from './batch-decision.js';
+import { decideBatch, type AttemptEntry, type Observed, type OperationalEvent } from './batch-decision.js';
 
 export type RecorderDeps = {
   pool: pg.Pool;
@@ -114,8 +114,14 @@ export class AttemptRecorder {
     await enqueueInTransaction(this.deps.boss, tx, decision.retries);
     const disabledWebhooks = await disableWebhooks(tx, decision.webhooksToDisable);
     await updateWebhookHealth(tx, decision.health);
-    const operational = [];
-    for (const event of decision.operationalEvents) operational.push(await this.deps.publisher.publishOperationalWithin(tx, event));
+    const operational = await this.publishOperational(tx, decision.operationalEvents);
     return { changed, observed: decision.observed, disabledWebhooks, operational };
+  }
+
+  /** The operational events the batch causes, each to its subscribers but the webhook it is about, in order. */
+  private async publishOperational(tx: pg.ClientBase, events: readonly OperationalEvent[]) {
+    const published: (Published & Changes)[] = [];
+    for (const event of events) published.push(await this.deps.publisher.publishOperationalWithin(tx, event));
+    return published;
   }
 }
