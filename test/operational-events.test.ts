@@ -154,6 +154,29 @@ describe('across processes', () => {
   });
 });
 
+describe('a token restricted to some webhooks', () => {
+  it('follows the health of those only, project-wide or by id', async () => {
+    const project = await service.newProject();
+    receiver.on('/restricted-gone', behaviours.status(410));
+    const mine = await project.api.createWebhook(receiver.url('/restricted-gone'), ['batch.completed']);
+    const theirs = await project.api.createWebhook(receiver.url('/restricted-gone'), ['batch.completed']);
+    const { token } = await project.api.client.tokens.create({ scopes: ['webhooks:read'], webhookIds: [mine.id] });
+    const everything = connectWs(service.httpUrl, project.key).subscribe(HEALTH);
+    const restricted = connectWs(service.httpUrl, token).subscribe(HEALTH);
+    const refused = connectWs(service.httpUrl, token).subscribe(HEALTH, { webhookId: theirs.id });
+    await refused.finished();
+    expect(JSON.stringify(refused.error ?? refused.messages)).toMatch(/No webhook with id/);
+
+    await project.api.publish('batch.completed', { job_id: 'job-restricted', status: 'completed' });
+    await everything.count(4); // disabled and exhausted, for each webhook
+    await restricted.count(2);
+    const about = (r: Recording) => r.values('webhookHealth').map((e) => e.data.webhook_id);
+    expect(new Set(about(everything))).toEqual(new Set([mine.id, theirs.id]));
+    // The project's follower heard all four, so this process has handled every notification.
+    expect(about(restricted)).toEqual([mine.id, mine.id]);
+  });
+});
+
 describe('webhookHealth refuses', () => {
   it("another project's webhook, as if it did not exist, on graphql-ws and SSE", async () => {
     const other = await service.newProject();
