@@ -1,8 +1,8 @@
 // What a batch of attempt outcomes changes, decided without I/O: given the batch's entries and the state of their
 // deliveries and webhooks as the recording transaction locked them, the attempts to insert, the deliveries' new rows,
-// the retries to schedule, the webhooks to disable, their failure streaks, and the operational events all that causes
-// (webhook.failing, webhook.disabled, delivery.exhausted, webhook.recovered). The recorder (`recorder.ts`) reads that state, applies the
-// decision (`src/db/sql/attempts.ts`) and commits it with the removal of the batch's jobs.
+// the retries to schedule, the webhooks to disable, their failure streaks and the operational events all that causes
+// (`failure-streaks.ts`). The recorder (`recorder.ts`) reads that state, applies the decision
+// (`src/db/sql/attempts.ts`) and commits it with the removal of the batch's jobs.
 import type {
   DeliveryState,
   DeliveryToAttempt,
@@ -11,7 +11,6 @@ import type {
   WebhookHealth,
   WebhookToDisable,
 } from '../../db/sql/attempts.js';
-import { FAILING_AFTER_CONSECUTIVE_FAILURES, isOperationalEventType } from '../../events/catalog.js';
 import type { DeliveryStatus, WebhookStatus } from '../../generated/prisma/client.js';
 import { newId } from '../../lib/ids.js';
 import { ACTIVE_CHAIN } from '../sending/attempter.js';
@@ -19,6 +18,7 @@ import type { PostOutcome } from '../sending/http-client.js';
 import { redactedSignatures } from '../sending/signing.js';
 import { deliveryJob, type DeliveryQueueJob } from '../queueing/queue.js';
 import { nextStep } from './retry-policy.js';
+import { disabled, exhausted, failing, recovered, StreakTracker, type OperationalEvent } from './failure-streaks.js';
 
 export type AttemptEntry =
   /** Nothing to attempt (the delivery is gone, or this attempt was already made): only the job is removed. */
@@ -44,9 +44,6 @@ export type LockedState = {
   health: ReadonlyMap<string, WebhookHealth>;
 };
 
-/** An operational event the batch causes, about one webhook (which does not receive it), in the order caused. */
-export type OperationalEvent = { projectId: string; webhookId: string; type: string; data: Record<string, unknown> };
-
 /** An attempt's outcome and the status it left its delivery in (for the metrics). */
 export type Observed = { outcome: PostOutcome; status: DeliveryStatus };
 
@@ -58,6 +55,7 @@ export type BatchDecision = {
   webhooksToDisable: WebhookToDisable[];
   /** The webhooks whose failure streak changed, as it now stands. */
   health: (WebhookHealth & { webhookId: string })[];
+  /** What the batch causes, in order, each about one webhook (which does not receive it). */
   operationalEvents: OperationalEvent[];
   observed: Observed[];
 };
@@ -80,16 +78,8 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
   const observed: Observed[] = [];
   const streaks = new StreakTracker(locked.health);
   const operationalEvents: OperationalEvent[] = [];
-  const exhausted = (delivery: DeliveryToAttempt, attempts: number) => {
-    // Not about a delivery of an operational event: two failing ops endpoints would tell each other forever.
-    if (isOperationalEventType(delivery.event.type)) return;
-    operationalEvents.push(about(delivery, 'delivery.exhausted', {
-      delivery_id: delivery.id,
-      event_id: delivery.eventId,
-      event_type: delivery.event.type,
-      webhook_id: delivery.webhookId,
-      attempts,
-    }));
+  const announce = (event: OperationalEvent | null) => {
+    if (event) operationalEvents.push(event);
   };
   for (const entry of entries) {
     if (entry.kind === 'skipped') continue;
@@ -100,7 +90,7 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
       if (!ACTIVE_CHAIN.includes(state.status)) continue; // finished meanwhile (a manual retry succeeded)
       state.status = 'FAILED';
       updates.set(delivery.id, { ...updates.get(delivery.id), id: delivery.id, ...state, nextAttemptAt: null });
-      exhausted(delivery, state.attemptCount);
+      announce(exhausted(delivery, state.attemptCount));
       continue;
     }
     const { outcome } = entry;
@@ -133,18 +123,9 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
     const chainActive = !webhookDisabled && (!entry.manual || ACTIVE_CHAIN.includes(state.status));
     let nextAttemptAt: Date | null = null;
     const wasActive = ACTIVE_CHAIN.includes(state.status);
-    const health = streaks.after(delivery.webhookId, step.kind === 'succeeded');
-    if (health.recovered !== null) {
-      operationalEvents.push(about(delivery, 'webhook.recovered', { ...webhookRef(delivery), consecutive_failures: health.recovered }));
-    }
-    if (health.failing) {
-      operationalEvents.push(about(delivery, 'webhook.failing', {
-        ...webhookRef(delivery),
-        consecutive_failures: health.consecutiveFailures,
-        last_status_code: outcome.status,
-        last_error: outcome.error?.message ?? null,
-      }));
-    }
+    const streak = streaks.after(delivery.webhookId, step.kind === 'succeeded');
+    if (streak.recovered !== null) announce(recovered(delivery, streak.recovered));
+    if (streak.failing) announce(failing(delivery, streak.consecutiveFailures, outcome));
     if (step.kind === 'succeeded') {
       state.status = 'SUCCESS';
     } else if (step.kind === 'retry' && chainActive) {
@@ -157,12 +138,12 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
         const reason = `${step.reason} (delivery ${delivery.id})`;
         // `disableWebhooks` disables only an active webhook, once.
         if (!toDisable.has(delivery.webhookId) && locked.webhooks.get(delivery.webhookId) === 'ACTIVE') {
-          streaks.announce(delivery.webhookId);
-          operationalEvents.push(about(delivery, 'webhook.disabled', { ...webhookRef(delivery), reason, delivery_id: delivery.id }));
+          streaks.announced(delivery.webhookId);
+          announce(disabled(delivery, reason));
         }
         toDisable.set(delivery.webhookId, { webhookId: delivery.webhookId, reason, at: now() });
       }
-      if (wasActive) exhausted(delivery, number);
+      if (wasActive) announce(exhausted(delivery, number));
     }
     state.attemptCount = number;
     updates.set(delivery.id, {
@@ -182,58 +163,4 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
     operationalEvents,
     observed,
   };
-}
-
-const webhookRef = (delivery: DeliveryToAttempt) => ({ webhook_id: delivery.webhookId, url: delivery.webhook.url });
-
-const about = (delivery: DeliveryToAttempt, type: string, data: Record<string, unknown>): OperationalEvent => ({
-  projectId: delivery.projectId,
-  webhookId: delivery.webhookId,
-  type,
-  data,
-});
-
-/**
- * Each webhook's failure streak through the batch's attempts, in order. A failure lengthens it, and the one that
- * makes it FAILING_AFTER_CONSECUTIVE_FAILURES long announces it (once per streak); a success ends it, and announces
- * the recovery if the streak had been announced (by webhook.failing or webhook.disabled).
- */
-class StreakTracker {
-  private readonly now = new Map<string, WebhookHealth>();
-
-  constructor(private readonly locked: ReadonlyMap<string, WebhookHealth>) {}
-
-  /** The streak after one more attempt; `recovered` is the length of an announced streak this success ended. */
-  after(webhookId: string, succeeded: boolean): WebhookHealth & { failing: boolean; recovered: number | null } {
-    const before = this.get(webhookId);
-    if (succeeded) {
-      const after = { consecutiveFailures: 0, failureAnnounced: false };
-      this.now.set(webhookId, after);
-      return { ...after, failing: false, recovered: before.failureAnnounced ? before.consecutiveFailures : null };
-    }
-    const consecutiveFailures = before.consecutiveFailures + 1;
-    const failing = !before.failureAnnounced && consecutiveFailures >= FAILING_AFTER_CONSECUTIVE_FAILURES;
-    const after = { consecutiveFailures, failureAnnounced: before.failureAnnounced || failing };
-    this.now.set(webhookId, after);
-    return { ...after, failing, recovered: null };
-  }
-
-  /** The streak was announced otherwise (the webhook was disabled): its end is a recovery. */
-  announce(webhookId: string): void {
-    this.now.set(webhookId, { ...this.get(webhookId), failureAnnounced: true });
-  }
-
-  /** The streaks that differ from those locked. */
-  changed(): (WebhookHealth & { webhookId: string })[] {
-    return [...this.now]
-      .filter(([id, h]) => {
-        const before = this.get(id, this.locked);
-        return h.consecutiveFailures !== before.consecutiveFailures || h.failureAnnounced !== before.failureAnnounced;
-      })
-      .map(([webhookId, h]) => ({ webhookId, ...h }));
-  }
-
-  private get(webhookId: string, from: ReadonlyMap<string, WebhookHealth> = this.now): WebhookHealth {
-    return from.get(webhookId) ?? this.locked.get(webhookId) ?? { consecutiveFailures: 0, failureAnnounced: false };
-  }
 }

@@ -20,7 +20,8 @@ import { inTransaction, jobDatabase } from '../../db/transaction.js';
 import type { DeliveryRef } from '../../live/updates.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { DELIVERY_QUEUE, enqueueInTransaction } from '../queueing/queue.js';
-import { decideBatch, type AttemptEntry, type Observed, type OperationalEvent } from './batch-decision.js';
+import { decideBatch, type AttemptEntry, type Observed } from './batch-decision.js';
+import type { OperationalEvent } from './failure-streaks.js';
 
 export type RecorderDeps = {
   pool: pg.Pool;
