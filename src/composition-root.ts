@@ -134,6 +134,13 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     });
     const live = new LiveUpdates({ db, pool, target: liveTarget, limits: liveLimits, onError: onLiveError });
 
+    // API processes publish what backends send; workers publish the operational events attempts cause.
+    const publisher = new EventPublisher(pool, boss, {
+      live,
+      maxEventBytes: config.maxEventBytes,
+      published: metrics.eventsPublished,
+    });
+
     if (config.role !== 'api') {
       const recorder = new AttemptRecorder({
         pool,
@@ -141,6 +148,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         metrics,
         retryScheduleMs: config.retryScheduleMs,
         onDeliveryChanged: (delivery) => live.deliveryChanged(delivery),
+        publisher,
       });
       const attempter = new DeliveryAttempter({ pool, client, secrets, recorder, timeoutMs: config.deliveryTimeoutMs });
       const heldBack = new HeldBackWebhooks(pool, logger, metrics.webhooksHeldBack);
@@ -188,11 +196,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
             retentionDays: config.retentionDays,
           },
           webhookPolicy: { allowHttp: config.allowHttpWebhooks, destinations },
-          publisher: new EventPublisher(pool, boss, {
-            live,
-            maxEventBytes: config.maxEventBytes,
-            published: metrics.eventsPublished,
-          }),
+          publisher,
         }),
         portal: { frameAncestors: config.portalFrameAncestors, name: config.portalName, accentColor: config.portalAccentColor },
         graphiql: config.nodeEnv !== 'production',

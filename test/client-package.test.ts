@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestService, type TestService } from './support/service.js';
+import { EVENT_TYPES } from '../client/src/index.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -203,7 +204,7 @@ describe('the built package', () => {
       notFound: true,
       field: 'url',
       states: [50],
-      types: 24,
+      types: EVENT_TYPES.length,
       reason: 'invalid_signature',
       handled: 100,
     });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { eventCatalog } from '../src/events/catalog.js';
+import { allEventTypes } from '../src/events/catalog.js';
 import { onCleanup } from './support/cleanup.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -94,7 +94,7 @@ describe('the tour', () => {
     const result = await service.gql(key, query!);
     expect(result.body.errors).toBeUndefined();
     const types = result.body.data.eventTypes as { type: string; description: string; example: unknown }[];
-    expect(types.map((t) => t.type).sort()).toEqual(eventCatalog.map((t) => t.type).sort());
+    expect(types.map((t) => t.type).sort()).toEqual(allEventTypes.map((t) => t.type).sort());
     for (const t of types) expect(t).toEqual({ type: t.type, description: expect.any(String), example: expect.any(Object) });
   });
 });

@@ -1,11 +1,12 @@
 // What a batch of attempt outcomes changes (src/delivery/recording/batch-decision.ts), decided without a database:
 // the recorder locks the deliveries and webhooks, hands their state here, and writes what comes back.
 import { describe, expect, it } from 'vitest';
-import type { DeliveryState, DeliveryToAttempt } from '../src/db/sql/attempts.js';
+import type { DeliveryState, DeliveryToAttempt, WebhookHealth } from '../src/db/sql/attempts.js';
 import type { DeliveryStatus, WebhookStatus } from '../src/generated/prisma/client.js';
 import type { DeliveryQueueJob } from '../src/delivery/queueing/queue.js';
 import { decideBatch, type AttemptEntry, type LockedState } from '../src/delivery/recording/batch-decision.js';
 import type { PostOutcome } from '../src/delivery/sending/http-client.js';
+import { validateEvent } from '../src/events/validate.js';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const SCHEDULE = [1_000, 60_000];
@@ -53,11 +54,13 @@ const attempted = (id: string, answer: PostOutcome, { manual = false, webhookId 
 const locked = (
   deliveries: Record<string, Partial<DeliveryState>>,
   webhooks: Record<string, WebhookStatus> = { wh_1: 'ACTIVE' },
+  health: Record<string, WebhookHealth> = {},
 ): LockedState => ({
   deliveries: new Map(
     Object.entries(deliveries).map(([id, s]) => [id, { attemptCount: 0, status: 'PENDING' as DeliveryStatus, ...s }]),
   ),
   webhooks: new Map(Object.entries(webhooks)),
+  health: new Map(Object.entries(health)),
 });
 
 /** A delivery's new row after an attempt answered `statusCode` (no retry due unless given). */
@@ -217,5 +220,135 @@ describe('decideBatch', () => {
     const answer = outcome(429, { headers: { 'retry-after': '5' } });
     const decision = decide([attempted('del_1', answer)], locked({ del_1: {} }));
     expect(decision.deliveries[0]!.nextAttemptAt).toEqual(new Date(NOW.getTime() + 2 * SCHEDULE[0]!));
+  });
+});
+
+describe('decideBatch: failure streaks and the operational events they cause', () => {
+  const streak = (consecutiveFailures: number, failureAnnounced = false) => ({ wh_1: { consecutiveFailures, failureAnnounced } });
+  const failing = (consecutiveFailures: number, lastStatusCode: number | null = 500, lastError = 'HTTP 500') => ({
+    projectId: 'prj_1',
+    webhookId: 'wh_1',
+    type: 'webhook.failing',
+    data: {
+      webhook_id: 'wh_1',
+      url: 'https://example.com/hook',
+      consecutive_failures: consecutiveFailures,
+      last_status_code: lastStatusCode,
+      last_error: lastError,
+    },
+  });
+  const typesOf = (decision: ReturnType<typeof decide>) => decision.operationalEvents.map((e) => e.type);
+
+  it('counts failures in a row, and announces webhook.failing at the third, once', () => {
+    const second = decide([attempted('del_1', outcome(500))], locked({ del_1: {} }, undefined, streak(1)));
+    expect(second.operationalEvents).toEqual([]);
+    expect(second.health).toEqual([{ webhookId: 'wh_1', consecutiveFailures: 2, failureAnnounced: false }]);
+
+    const third = decide([attempted('del_1', outcome(null))], locked({ del_1: {} }, undefined, streak(2)));
+    expect(third.operationalEvents).toEqual([failing(3, null, 'refused')]);
+    expect(third.health).toEqual([{ webhookId: 'wh_1', consecutiveFailures: 3, failureAnnounced: true }]);
+
+    const fourth = decide([attempted('del_1', outcome(500))], locked({ del_1: {} }, undefined, streak(3, true)));
+    expect(fourth.operationalEvents).toEqual([]);
+    expect(fourth.health).toEqual([{ webhookId: 'wh_1', consecutiveFailures: 4, failureAnnounced: true }]);
+  });
+
+  it('announces a streak reached within one batch once, with the attempt that reached it', () => {
+    const decision = decide(
+      ['del_1', 'del_2', 'del_3', 'del_4'].map((id) => attempted(id, outcome(503))),
+      locked({ del_1: {}, del_2: {}, del_3: {}, del_4: {} }),
+    );
+    expect(decision.operationalEvents).toEqual([failing(3, 503, 'HTTP 503')]);
+    expect(decision.health).toEqual([{ webhookId: 'wh_1', consecutiveFailures: 4, failureAnnounced: true }]);
+  });
+
+  it('announces webhook.failing, webhook.disabled and delivery.exhausted in that order when a delivery gives up', () => {
+    const decision = decide(
+      [attempted('del_1', outcome(500))],
+      locked({ del_1: { attemptCount: 2, status: 'RETRYING' } }, undefined, streak(2)),
+    );
+    expect(typesOf(decision)).toEqual(['webhook.failing', 'webhook.disabled', 'delivery.exhausted']);
+    expect(decision.operationalEvents[1]).toEqual({
+      projectId: 'prj_1',
+      webhookId: 'wh_1',
+      type: 'webhook.disabled',
+      data: {
+        webhook_id: 'wh_1',
+        url: 'https://example.com/hook',
+        reason: 'A delivery failed 3 attempts in a row (delivery del_1)',
+        delivery_id: 'del_1',
+      },
+    });
+    expect(decision.operationalEvents[2]!.data).toEqual({
+      delivery_id: 'del_1',
+      event_id: 'evt_del_1',
+      event_type: 'batch.completed',
+      webhook_id: 'wh_1',
+      attempts: 3,
+    });
+  });
+
+  it('counts a webhook disabled at once (410 Gone) as an announced streak: the next success announces webhook.recovered', () => {
+    const gone = decide([attempted('del_1', outcome(410))], locked({ del_1: {} }));
+    expect(typesOf(gone)).toEqual(['webhook.disabled', 'delivery.exhausted']);
+    expect(gone.health).toEqual([{ webhookId: 'wh_1', consecutiveFailures: 1, failureAnnounced: true }]);
+
+    const back = decide([attempted('del_2', outcome(200))], locked({ del_2: {} }, undefined, streak(1, true)));
+    expect(back.operationalEvents).toEqual([
+      {
+        projectId: 'prj_1',
+        webhookId: 'wh_1',
+        type: 'webhook.recovered',
+        data: { webhook_id: 'wh_1', url: 'https://example.com/hook', consecutive_failures: 1 },
+      },
+    ]);
+    expect(back.health).toEqual([{ webhookId: 'wh_1', consecutiveFailures: 0, failureAnnounced: false }]);
+  });
+
+  it('ends an unannounced streak silently, and changes nothing for a success after a success', () => {
+    const ended = decide([attempted('del_1', outcome(200))], locked({ del_1: {} }, undefined, streak(2)));
+    expect(ended.operationalEvents).toEqual([]);
+    expect(ended.health).toEqual([{ webhookId: 'wh_1', consecutiveFailures: 0, failureAnnounced: false }]);
+
+    const healthy = decide([attempted('del_1', outcome(200))], locked({ del_1: {} }, undefined, streak(0)));
+    expect(healthy.operationalEvents).toEqual([]);
+    expect(healthy.health).toEqual([]);
+  });
+
+  it('announces no disabling of a webhook already disabled, and no exhaustion of a delivery already failed', () => {
+    const decision = decide(
+      [attempted('del_1', outcome(410), { manual: true })],
+      locked({ del_1: { attemptCount: 4, status: 'FAILED' } }, { wh_1: 'DISABLED' }, streak(4, true)),
+    );
+    expect(decision.operationalEvents).toEqual([]);
+    expect(decision.health).toEqual([{ webhookId: 'wh_1', consecutiveFailures: 5, failureAnnounced: true }]);
+  });
+
+  it('announces the exhaustion of a delivery abandoned because its webhook was disabled', () => {
+    const decision = decide(
+      [{ kind: 'abandoned', job: job('del_1'), delivery: delivery('del_1') }],
+      locked({ del_1: { attemptCount: 2, status: 'RETRYING' } }, { wh_1: 'DISABLED' }),
+    );
+    expect(decision.operationalEvents).toEqual([
+      expect.objectContaining({ type: 'delivery.exhausted', data: expect.objectContaining({ delivery_id: 'del_1', attempts: 2 }) }),
+    ]);
+  });
+
+  it('announces no exhaustion of a delivery that carried an operational event (two failing ops endpoints would loop)', () => {
+    const opsDelivery = { ...delivery('del_1'), event: { ...delivery('del_1').event, type: 'delivery.exhausted' } };
+    const decision = decide(
+      [{ ...(attempted('del_1', outcome(500)) as Extract<AttemptEntry, { kind: 'attempted' }>), delivery: opsDelivery }],
+      locked({ del_1: { attemptCount: 2, status: 'RETRYING' } }),
+    );
+    expect(typesOf(decision)).toEqual(['webhook.disabled']);
+  });
+
+  it('decides payloads the catalog accepts for their types', () => {
+    const decision = decide(
+      [attempted('del_1', outcome(500)), attempted('del_2', outcome(200))],
+      locked({ del_1: { attemptCount: 2, status: 'RETRYING' }, del_2: {} }, undefined, streak(2)),
+    );
+    expect(typesOf(decision)).toEqual(['webhook.failing', 'webhook.disabled', 'delivery.exhausted', 'webhook.recovered']);
+    for (const event of decision.operationalEvents) expect(validateEvent(event.type, event.data)).toEqual(event.data);
   });
 });

@@ -34,7 +34,7 @@ describe("a batch's failure streak", () => {
   const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s));
   const attempt = (webhookId: string, s: number, succeeded: boolean) => ({ webhookId, startedAt: at(s), succeeded, durationMs: 5 });
 
-  it('restarts after the batch’s last success, and adds to the one before when nothing succeeded', () => {
+  it('keeps each webhook’s newest success and failure, and counts its attempts in a minute and an hour bucket', () => {
     const { health, buckets } = statsIncrements([
       attempt('wh_a', 1, false),
       attempt('wh_a', 2, true),
@@ -44,8 +44,8 @@ describe("a batch's failure streak", () => {
       attempt('wh_b', 6, false),
     ]);
     expect(health).toEqual([
-      { webhookId: 'wh_a', succeeded: true, failuresAfterLastSuccess: 2, lastSuccessAt: at(2), lastFailureAt: at(5) },
-      { webhookId: 'wh_b', succeeded: false, failuresAfterLastSuccess: 2, lastSuccessAt: null, lastFailureAt: at(6) },
+      { webhookId: 'wh_a', lastSuccessAt: at(2), lastFailureAt: at(5) },
+      { webhookId: 'wh_b', lastSuccessAt: null, lastFailureAt: at(6) },
     ]);
     // One minute bucket and one hour bucket per webhook.
     expect(buckets.map((b) => [b.webhookId, b.bucketSeconds, b.attempts, b.successes])).toEqual([

@@ -16,7 +16,7 @@ import { schema } from '../src/graphql/schema/index.js';
 import { testApi, type TestApi } from './support/api.js';
 import { onCleanup } from './support/cleanup.js';
 import { subscribeSse } from './support/live.js';
-import { eventually, startReceiver, type Receiver } from './support/receiver.js';
+import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { restClient } from './support/rest.js';
 import {
   GRAPHQL_OPERATIONS,
@@ -75,6 +75,9 @@ beforeAll(async () => {
   }
 
   const { id: webhookId } = await api.createWebhook(receiver.url('/read'), ['batch.*', 'training.*']);
+  // Gone at once: its disabling is the operational event webhookHealth sends first.
+  receiver.on('/gone', behaviours.status(410));
+  await api.createWebhook(receiver.url('/gone'), ['training.completed']);
   const { id: writableWebhookId } = await api.createWebhook(receiver.url('/written'), ['model.deployed']);
   const batchJobId = randomUUID();
   const trainingJobId = randomUUID();
@@ -90,6 +93,10 @@ beforeAll(async () => {
   const pull = await rest(full.key, 'POST', '/v1/webhooks', { kind: 'pull', events: ['model.deployed'] });
   const pullWebhookId = pull.body.webhook_id;
   const pullCursor = (await rest(full.key, 'GET', `/v1/webhooks/${pullWebhookId}/messages`)).body.next_cursor;
+  await eventually(
+    async () => (await service.db.event.findFirst({ where: { type: 'delivery.exhausted' } })) ?? undefined,
+    'the gone webhook disabled',
+  );
   fx = {
     pullWebhookId,
     pullCursor,

@@ -10,6 +10,7 @@ import { JOB_SCHEMA } from '../src/db/sql/job-queue.js';
 import { recordWebhookStats } from '../src/db/sql/webhook-stats.js';
 import type { DeliveryQueueJob } from '../src/delivery/queueing/queue.js';
 import type { AttemptEntry } from '../src/delivery/recording/batch-decision.js';
+import { EventPublisher } from '../src/events/publisher.js';
 import { AttemptRecorder } from '../src/delivery/recording/recorder.js';
 import type { PostOutcome } from '../src/delivery/sending/http-client.js';
 import { pruneWebhookStats } from '../src/housekeeping/webhook-stats-pruning.js';
@@ -47,7 +48,8 @@ const outcome = (status: number, durationMs: number): PostOutcome => ({
 /** A recorder with connections of its own, as a worker process has. */
 function recorder() {
   const { pool, close } = createDatabase(service.databaseUrl, () => {}, { max: 2 });
-  return { recorder: new AttemptRecorder({ pool, boss, metrics: createMetrics(), retryScheduleMs: [3_600_000] }), close };
+  const publisher = new EventPublisher(pool, boss);
+  return { recorder: new AttemptRecorder({ pool, boss, publisher, metrics: createMetrics(), retryScheduleMs: [3_600_000] }), close };
 }
 
 describe('two recorders at once', () => {
@@ -119,19 +121,6 @@ describe('the stats buckets', () => {
     expect(await api.client.webhooks.stats(webhookId, 'HOUR')).toMatchObject({ attempts: 1 });
     expect(await api.client.webhooks.stats(webhookId, 'DAY')).toMatchObject({ attempts: 2 });
     expect(await api.client.webhooks.stats(webhookId, 'WEEK')).toMatchObject({ attempts: 2 });
-  });
-
-  it("report each webhook's failure streak before and after the batch (what an alert on the streak reads)", async () => {
-    const { id: webhookId } = await api.createWebhook(receiver.url('/streak'), ['optimization.started']);
-    const record = (outcomes: boolean[]) =>
-      recordWebhookStats(
-        service.pool as never,
-        statsIncrements(outcomes.map((succeeded) => ({ webhookId, startedAt: new Date(), succeeded, durationMs: 5 }))),
-      );
-    expect(await record([false, false])).toEqual([{ webhookId, before: 0, after: 2, succeeded: false }]);
-    expect(await record([false])).toEqual([{ webhookId, before: 2, after: 3, succeeded: false }]);
-    expect(await record([false, true, false])).toEqual([{ webhookId, before: 3, after: 1, succeeded: true }]);
-    expect(await api.client.webhooks.stats(webhookId, 'HOUR')).toMatchObject({ attempts: 6, successes: 1, consecutiveFailures: 1 });
   });
 
   it('go with their webhook', async () => {

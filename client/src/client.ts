@@ -275,6 +275,12 @@ export function createClient(options: ClientOptions) {
     /** A webhook's deliveries as they change state: its newest delivery at once, then each change. */
     deliveryUpdates: (webhookId: string): Subscription<Delivery> =>
       pick(ws.subscribe(op.DeliveryUpdatesDocument, { webhookId }), (data) => data.deliveryUpdates),
+    /**
+     * The project's operational events (webhook.failing, webhook.disabled, delivery.exhausted, webhook.recovered), or
+     * one webhook's: the latest at once, then each one as it is published.
+     */
+    webhookHealth: (webhookId?: string): Subscription<Event> =>
+      pick(ws.subscribe(op.WebhookHealthDocument, { webhookId: webhookId ?? null }), (data) => strip(data.webhookHealth) as Event),
     /** Any typed subscription document. */
     request: ws.subscribe,
   };

@@ -39,8 +39,41 @@ export type TrainingProgressData = JobEventData & {
   loss: number;
 };
 
+/** The webhook an operational event is about. */
+export type WebhookRefData = Extra & { webhook_id: string; url: string };
+
+/** `webhook.failing`: the webhook's last 3 attempts (or more) failed in a row; sent once per failing streak. */
+export type WebhookFailingData = WebhookRefData & {
+  consecutive_failures: number;
+  last_status_code: number | null;
+  last_error: string | null;
+};
+
+/** `webhook.recovered`: the first success after a failing streak of `consecutive_failures` attempts. */
+export type WebhookRecoveredData = WebhookRefData & { consecutive_failures: number };
+
+/** `webhook.disabled`: the service disabled the webhook when `delivery_id` gave up. */
+export type WebhookDisabledData = WebhookRefData & { reason: string; delivery_id: string | null };
+
+/** `delivery.exhausted`: a delivery failed for good after `attempts` attempts. */
+export type DeliveryExhaustedData = Extra & {
+  delivery_id: string;
+  event_id: string;
+  event_type: string;
+  webhook_id: string;
+  attempts: number;
+};
+
+/** The service's own events about its webhooks and deliveries: subscribe a webhook to them; never published. */
+export type OperationalEventDataMap = {
+  'webhook.failing': WebhookFailingData;
+  'webhook.disabled': WebhookDisabledData;
+  'delivery.exhausted': DeliveryExhaustedData;
+  'webhook.recovered': WebhookRecoveredData;
+};
+
 /** Event type → its `data`. */
-export type EventDataMap = {
+export type EventDataMap = OperationalEventDataMap & {
   'optimization.submitted': JobEventData;
   'optimization.started': JobEventData;
   'optimization.completed': OptimizationCompletedData;
@@ -95,17 +128,24 @@ export const EVENT_TYPES = [
   'model.updated',
   'model.deprecated',
   'webhook.test',
+  'webhook.failing',
+  'webhook.disabled',
+  'delivery.exhausted',
+  'webhook.recovered',
 ] as const satisfies readonly EventType[];
+
+/** The types a backend may publish: every one but the operational events. */
+export type PublishableEventType = Exclude<EventType, keyof OperationalEventDataMap>;
 
 /** What `events.publish` takes: `data` is checked against `type`. */
 export type PublishEventInput = {
-  [K in EventType]: {
+  [K in PublishableEventType]: {
     type: K;
     data: EventDataMap[K];
     /** Publishing again with the same key within 24 h returns the first event and sends nothing. */
     idempotencyKey?: string;
   };
-}[EventType];
+}[PublishableEventType];
 
 /** The body a receiver gets, discriminated on `event_type`. */
 export type WebhookEvent = {

@@ -113,6 +113,7 @@ export type {
   DeliveryAttempt,
   DeliveryStatus,
   DeliveryWithAttempts,
+  Event,
   EventTypeInfo,
   FilterPreviewEvent,
   Job,

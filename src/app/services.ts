@@ -19,10 +19,12 @@ import { PortalService } from './portal.js';
 import { TokenService } from './tokens.js';
 import type { AccessTokens } from '../auth/tokens.js';
 import { WebhookStatsService } from './webhook-stats.js';
+import { WebhookHealthService } from './webhook-health.js';
 import { WebhookService, type WebhookPolicy } from './webhooks.js';
 
 export type Services = {
   webhooks: WebhookService;
+  webhookHealth: WebhookHealthService;
   deliveries: DeliveryService;
   messages: MessageService;
   events: EventService;
@@ -55,6 +57,7 @@ export function createServices({ db, pool, boss, live, publisher, secrets, webho
   const tokenService = new TokenService({ tokens });
   return {
     webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher, audit }),
+    webhookHealth: new WebhookHealthService({ db, live }),
     deliveries: new DeliveryService({ db, pool, boss, live, audit }),
     messages: new MessageService({ db, pool, live, ...pull }),
     events: new EventService({ db, publisher }),

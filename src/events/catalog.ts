@@ -1,5 +1,9 @@
 // Every event type the spec documents, plus `webhook.test`, with a description, a payload schema drawn from the
 // spec's examples, and an example payload. Documented fields are typed; undocumented extra fields are allowed.
+// The operational events (`webhook.failing`, `webhook.recovered`, `webhook.disabled`, `delivery.exhausted`) are the
+// service's own, about its webhooks and deliveries: only the delivery recorder publishes them (publishEvent refuses
+// them), they carry no job_id, and only a webhook that names them or their category (`webhook.*`, `delivery.*`)
+// receives them, never one subscribed to `*` alone.
 import { z } from 'zod';
 
 /** Longest job_id accepted: it is indexed, and Postgres' index rows hold at most about 2.7 KB. */
@@ -46,7 +50,24 @@ const trainingProgress = base.extend({
   loss: z.number(),
 });
 
+const webhookRef = z.looseObject({ webhook_id: z.string(), url: z.string() });
+const webhookFailing = webhookRef.extend({
+  consecutive_failures: count,
+  last_status_code: z.number().int().nullable(),
+  last_error: z.string().nullable(),
+});
+const webhookRecovered = webhookRef.extend({ consecutive_failures: count });
+const webhookDisabled = webhookRef.extend({ reason: z.string(), delivery_id: z.string().nullable() });
+const deliveryExhausted = z.looseObject({
+  delivery_id: z.string(),
+  event_id: z.string(),
+  event_type: z.string(),
+  webhook_id: z.string(),
+  attempts: count,
+});
+
 const JOB = '550e8400-e29b-41d4-a716-446655440000';
+const WEBHOOK = { webhook_id: 'wh_550e8400e29b41d4', url: 'https://example.com/webhooks' };
 
 export type EventTypeEntry = {
   type: string;
@@ -112,19 +133,60 @@ export const eventCatalog: readonly EventTypeEntry[] = [
   entry('webhook.test', 'Test event sent on request to check an endpoint', base, { job_id: 'test', status: 'test' }),
 ];
 
-const byType = new Map(eventCatalog.map((e) => [e.type, e]));
+/**
+ * The service's own events, in the order one failing receiver causes them. A webhook is failing after this many
+ * attempts in a row failed (announced once per streak); it has recovered at the first success after an announced streak.
+ */
+export const FAILING_AFTER_CONSECUTIVE_FAILURES = 3;
+export const operationalEventCatalog: readonly EventTypeEntry[] = [
+  entry(
+    'webhook.failing',
+    `A webhook's last ${FAILING_AFTER_CONSECUTIVE_FAILURES} attempts in a row failed (sent once per failing streak)`,
+    webhookFailing,
+    { ...WEBHOOK, consecutive_failures: 3, last_status_code: 500, last_error: 'The receiver answered 500' },
+  ),
+  entry('webhook.disabled', 'The service disabled a webhook after a delivery gave up on it', webhookDisabled, {
+    ...WEBHOOK,
+    reason: 'A delivery failed 6 attempts in a row (delivery del_9f8e7d6c5b4a3210)',
+    delivery_id: 'del_9f8e7d6c5b4a3210',
+  }),
+  entry('delivery.exhausted', 'A delivery failed for good: no attempt is scheduled any more', deliveryExhausted, {
+    delivery_id: 'del_9f8e7d6c5b4a3210',
+    event_id: 'evt_0123456789abcdef',
+    event_type: 'optimization.completed',
+    webhook_id: WEBHOOK.webhook_id,
+    attempts: 6,
+  }),
+  entry('webhook.recovered', 'A webhook answered again: its first success after a failing streak', webhookRecovered, {
+    ...WEBHOOK,
+    consecutive_failures: 4,
+  }),
+];
+
+const operationalTypes = new Set(operationalEventCatalog.map((e) => e.type));
+/** The service's own events (webhook.failing, …): never published through publishEvent, never about a job. */
+export const isOperationalEventType = (type: string) => operationalTypes.has(type);
+export const OPERATIONAL_EVENT_TYPES: readonly string[] = [...operationalTypes];
+
+/** Every type a webhook may subscribe to: the job events, then the operational ones. */
+export const allEventTypes: readonly EventTypeEntry[] = [...eventCatalog, ...operationalEventCatalog];
+
+const byType = new Map(allEventTypes.map((e) => [e.type, e]));
 
 export const findEventType = (type: string) => byType.get(type);
 
-/** An event pattern is a catalog name, a category wildcard such as `vision.*`, or `*`. */
+/** An event pattern is a catalog name, a category wildcard such as `vision.*` or `webhook.*`, or `*`. */
 export function isValidEventPattern(pattern: string): boolean {
   if (pattern === '*') return true;
-  if (pattern.endsWith('.*')) return eventCatalog.some((e) => e.type.startsWith(pattern.slice(0, -1)));
+  if (pattern.endsWith('.*')) return allEventTypes.some((e) => e.type.startsWith(pattern.slice(0, -1)));
   return byType.has(pattern);
 }
 
-/** Patterns that select `type`: the exact name, its category wildcard, and `*` (for an indexed array overlap). */
+/**
+ * Patterns that select `type`: the exact name, its category wildcard, and `*` (for an indexed array overlap). `*`
+ * selects no operational event: a catch-all receiver of job events does not start getting the service's own.
+ */
 export function patternsMatching(type: string): string[] {
   const category = type.split('.')[0];
-  return [type, `${category}.*`, '*'];
+  return isOperationalEventType(type) ? [type, `${category}.*`] : [type, `${category}.*`, '*'];
 }

@@ -26,7 +26,7 @@ import { jobStateChange } from '../jobs/state.js';
 import type { DeliveryRef, LiveNotifier } from '../live/updates.js';
 import { matches } from '../webhooks/filter.js';
 import { patternsMatching } from './catalog.js';
-import { validateEvent, validateIdempotencyKey } from './validate.js';
+import { validateEvent, validateIdempotencyKey, validatePublishable } from './validate.js';
 
 export type PublishInput = { type: string; data?: unknown; idempotencyKey?: string | null };
 export type Published = { event: Event; deliveryCount: number };
@@ -137,6 +137,7 @@ export class EventPublisher {
   /** An input checked (its data and key), or why it is refused. */
   private prepare(input: PublishInput): PreparedEvent | ValidationError {
     try {
+      validatePublishable(input.type);
       const data = validateEvent(input.type, input.data, this.maxEventBytes);
       const key = input.idempotencyKey ?? null;
       if (key !== null) validateIdempotencyKey(key);
@@ -176,6 +177,8 @@ export class EventPublisher {
     type: string,
     data: Record<string, unknown>,
     key: string | null,
+    /** A webhook left out of the fan-out: the one an operational event is about. */
+    exceptWebhookId: string | null = null,
   ): Promise<Published & Changes> {
     if (key !== null) {
       // A key older than the window may be used again: release it from the old event.
@@ -187,7 +190,7 @@ export class EventPublisher {
     const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
     const job = change && (await upsertJobState(tx, change));
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const webhooks = await this.subscribersOf(tx, projectId, type, data);
+    const webhooks = (await this.subscribersOf(tx, projectId, type, data)).filter((webhook) => webhook.id !== exceptWebhookId);
     const deliveries = await this.insertEvent(tx, event, webhooks);
     return { event, deliveryCount: webhooks.length, job, deliveries };
   }
@@ -200,6 +203,25 @@ export class EventPublisher {
   private async subscribersOf(tx: pg.ClientBase, projectId: string, type: string, data: Record<string, unknown>): Promise<FanOutTarget[]> {
     const webhooks = await activeWebhooksMatching(tx, projectId, patternsMatching(type));
     return webhooks.filter((webhook) => webhook.filter === null || matches(webhook.filter, data));
+  }
+
+  /**
+   * An operational event (src/events/catalog.ts) about `webhookId`, published within the caller's transaction to the
+   * project's webhooks subscribed to it, except that one. Call `announceOperational` with the result after the commit.
+   */
+  publishOperationalWithin(
+    tx: pg.ClientBase,
+    event: { projectId: string; type: string; data: Record<string, unknown>; webhookId: string },
+  ): Promise<Published & Changes> {
+    const data = validateEvent(event.type, event.data);
+    return this.publishWithin(tx, event.projectId, event.type, data, null, event.webhookId);
+  }
+
+  /** After the commit of `publishOperationalWithin`: live subscribers (webhookHealth, deliveries) and the counter. */
+  announceOperational(published: Published & Changes): void {
+    this.announce(published);
+    this.live?.operationalEventPublished(published.event);
+    this.published?.inc({ type: published.event.type });
   }
 
   /** Tells live subscribers (every API process) what a committed publish changed. */

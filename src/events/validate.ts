@@ -1,6 +1,6 @@
 import { ValidationError } from '../app/errors.js';
 import { findJsonProblem, MAX_JSON_DEPTH } from '../lib/text.js';
-import { findEventType } from './catalog.js';
+import { findEventType, isOperationalEventType } from './catalog.js';
 
 /** Longest idempotency key accepted: it is indexed, and Postgres' index rows hold at most about 2.7 KB. */
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
@@ -27,6 +27,16 @@ export function validateEvent(type: string, data: unknown, maxBytes = Number.POS
   const issue = parsed.error.issues[0]!;
   const field = ['data', ...issue.path.map(String)].join('.');
   throw new ValidationError(field, (f) => `${f}: ${issue.message}`);
+}
+
+/** Refuses what a backend may not publish: the service's own operational events (`webhook.failing`, …). */
+export function validatePublishable(type: string): void {
+  if (isOperationalEventType(type)) {
+    throw new ValidationError(
+      'eventType',
+      (f) => `${f}: "${type}" is an operational event; only the service itself publishes it (subscribe a webhook to it instead)`,
+    );
+  }
 }
 
 export function validateIdempotencyKey(key: string): void {

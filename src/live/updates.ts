@@ -10,7 +10,8 @@ import { createPubSub, type PubSub } from 'graphql-yoga';
 import type pg from 'pg';
 import type { Db } from '../db/prisma.js';
 import { jobEventIdsAfter } from '../db/sql/events.js';
-import type { Delivery, Event, JobState } from '../generated/prisma/client.js';
+import { OPERATIONAL_EVENT_TYPES } from '../events/catalog.js';
+import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
 import { isTerminalEventType, isTerminalStatus } from '../jobs/state.js';
 import { CoalescingBuffer } from './coalescing-buffer.js';
 import type { SubscriptionLimits } from './subscription-limits.js';
@@ -19,10 +20,16 @@ import { isResync, type PgEventTarget, type Resync } from '../notify/pg-event-ta
 /** A job's state as notified: everything but the ids, which the topic names (so the size is bounded). */
 type JobNotice = Omit<JobState, 'projectId' | 'jobId' | 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
 type DeliveryNotice = { deliveryId: string };
+/** An operational event published: its id, and the webhook it is about (so a filtered stream need not read it). */
+type HealthNotice = { eventId: string; webhookId: string };
 type Topics = {
   job: [key: string, notice: JobNotice | Resync];
   deliveries: [key: string, notice: DeliveryNotice | Resync];
+  health: [key: string, notice: HealthNotice | Resync];
 };
+
+/** The topic id of a project's operational events (one per project). */
+const OPERATIONAL = 'operational';
 
 /** What live subscribers are told a delivery changed by: its id, and whose it is. */
 export type DeliveryRef = Pick<Delivery, 'id' | 'projectId' | 'webhookId'>;
@@ -31,6 +38,8 @@ export type DeliveryRef = Pick<Delivery, 'id' | 'projectId' | 'webhookId'>;
 export interface LiveNotifier {
   jobChanged(job: JobState): void;
   deliveryChanged(delivery: DeliveryRef): void;
+  /** An operational event (webhook.failing, …) committed; its `data.webhook_id` names the webhook it is about. */
+  operationalEventPublished(event: Event): void;
 }
 
 /** Who subscribes: the project it may see, and the transport connection it holds a slot on. */
@@ -39,7 +48,7 @@ export type Subscriber = { projectId: string; connection: object };
 /** Yielded instead of a value when a subscriber fell so far behind that its stream had to end. */
 export const SLOW_CONSUMER = Symbol('slow consumer');
 
-/** Deliveries a deliveryUpdates subscriber may have waiting before its stream ends as too slow. */
+/** Deliveries (or operational events) a subscriber may have waiting before its stream ends as too slow. */
 export const MAX_PENDING_DELIVERIES = 1_000;
 /** Job events loaded per query while catching up. */
 const EVENTS_PER_QUERY = 20;
@@ -71,6 +80,58 @@ export class LiveUpdates implements LiveNotifier {
 
   deliveryChanged(delivery: DeliveryRef): void {
     this.pubsub.publish('deliveries', key(delivery.projectId, delivery.webhookId), { deliveryId: delivery.id });
+  }
+
+  operationalEventPublished(event: Event): void {
+    const webhookId = String((event.data as { webhook_id?: unknown }).webhook_id);
+    this.pubsub.publish('health', key(event.projectId, OPERATIONAL), { eventId: event.id, webhookId });
+  }
+
+  /**
+   * The project's operational events (webhook.failing, …), only those about `webhookIds` when given: the latest at
+   * once, then each one as it is published, read from the database.
+   */
+  webhookHealth(sub: Subscriber, webhookIds: readonly string[] | null): AsyncIterableIterator<Event | typeof SLOW_CONSUMER> {
+    const { db, onError } = this.deps;
+    const waiting = new CoalescingBuffer<string>(MAX_PENDING_DELIVERIES);
+    const where: Prisma.EventWhereInput = {
+      projectId: sub.projectId,
+      jobId: null,
+      type: { in: [...OPERATIONAL_EVENT_TYPES] },
+      ...(webhookIds && { OR: webhookIds.map((id) => ({ data: { path: ['webhook_id'], equals: id } })) }),
+    };
+    // Notifications may come twice, and the first read may overlap them: each event is sent once.
+    const sent = new Set<string>();
+    const publishedSince = async (since: number) => {
+      const rows = await db.event.findMany({
+        where: { ...where, timestamp: { gte: new Date(since - RESYNC_MARGIN_MS) } },
+        select: { id: true },
+        orderBy: [{ timestamp: 'asc' }, { id: 'asc' }],
+        take: MAX_PENDING_DELIVERIES,
+      });
+      for (const row of rows) waiting.push(row.id, row.id);
+    };
+    const send = (event: Event) => {
+      sent.add(event.id);
+      if (sent.size > MAX_PENDING_DELIVERIES) sent.delete(sent.values().next().value!);
+      return event;
+    };
+    return this.stream(sub, 'health', OPERATIONAL, waiting, {
+      onNotice: (notice) => {
+        if (isResync(notice)) publishedSince(notice.since).catch((error) => onError(error, 'operational events reload failed'));
+        else if (!webhookIds || webhookIds.includes(notice.webhookId)) waiting.push(notice.eventId, notice.eventId);
+      },
+      produce: async function* () {
+        const latest = await db.event.findFirst({ where, orderBy: [{ timestamp: 'desc' }, { id: 'desc' }] });
+        if (latest) yield send(latest);
+        for await (const id of waiting) {
+          if (sent.has(id)) continue;
+          const event = await db.event.findFirst({ where: { ...where, id } });
+          if (event) yield send(event); // else past retention, or about another webhook
+        }
+        if (waiting.overflowed) yield SLOW_CONSUMER;
+      },
+    });
   }
 
   /** The job's state now (if it has one), then each new state; ends after a terminal state. */

@@ -55,13 +55,11 @@ export type BucketIncrement = {
 };
 
 /**
- * What a batch changes in one webhook's health. `failuresAfterLastSuccess` are the batch's failures after its last
- * success (all of them when none succeeded); with `succeeded`, the count restarts from them, else it adds them.
+ * When a batch's newest success and newest failure of one webhook started (null: none in the batch). Its failure
+ * streak is the recorder's (src/delivery/recording/failure-streaks.ts), decided from the row as locked.
  */
 export type HealthIncrement = {
   webhookId: string;
-  succeeded: boolean;
-  failuresAfterLastSuccess: number;
   lastSuccessAt: Date | null;
   lastFailureAt: Date | null;
 };
@@ -84,19 +82,11 @@ export function statsIncrements(attempts: readonly CountedAttempt[]): { buckets:
       if (succeeded) bucket.successes += 1;
       bucket.responseTimes[binOf(durationMs)]! += 1;
     }
-    const current = health.get(webhookId) ?? {
-      webhookId,
-      succeeded: false,
-      failuresAfterLastSuccess: 0,
-      lastSuccessAt: null,
-      lastFailureAt: null,
-    };
+    const current = health.get(webhookId) ?? { webhookId, lastSuccessAt: null, lastFailureAt: null };
     const later = (a: Date | null) => (a === null || a < startedAt ? startedAt : a);
     health.set(
       webhookId,
-      succeeded
-        ? { ...current, succeeded: true, failuresAfterLastSuccess: 0, lastSuccessAt: later(current.lastSuccessAt) }
-        : { ...current, failuresAfterLastSuccess: current.failuresAfterLastSuccess + 1, lastFailureAt: later(current.lastFailureAt) },
+      succeeded ? { ...current, lastSuccessAt: later(current.lastSuccessAt) } : { ...current, lastFailureAt: later(current.lastFailureAt) },
     );
   }
   return { buckets: [...buckets.values()], health: [...health.values()] };

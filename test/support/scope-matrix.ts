@@ -221,6 +221,7 @@ export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
   'Subscription.trainingProgress': following('jobs:read', 'trainingProgress', 'jobId', 'jobId status', (fx) => fx.trainingJobId),
   'Subscription.jobEvents': following('jobs:read', 'jobEvents', 'jobId', 'id type', (fx) => fx.batchJobId),
   'Subscription.deliveryUpdates': following('deliveries:read', 'deliveryUpdates', 'webhookId', 'id status', read),
+  'Subscription.webhookHealth': row('webhooks:read', null, 'subscription { webhookHealth { id type } }', () => ({})),
 };
 
 const route = (scope: Scope | null, status: number, path: RestRow['path'], body?: RestRow['body']): RestRow => ({

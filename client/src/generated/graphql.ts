@@ -366,6 +366,13 @@ export type DeliveryUpdatesSubscriptionVariables = Exact<{
 
 export type DeliveryUpdatesSubscription = { deliveryUpdates: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } } };
 
+export type WebhookHealthSubscriptionVariables = Exact<{
+  webhookId?: string | number | null | undefined;
+}>;
+
+
+export type WebhookHealthSubscription = { webhookHealth: { id: string, type: string, timestamp: string, data: unknown } };
+
 export type CreateAccessTokenMutationVariables = Exact<{
   input: CreateAccessTokenInput;
 }>;
@@ -1164,6 +1171,18 @@ export const DeliveryUpdatesDocument = new TypedDocumentString(`
     url
   }
 }`) as unknown as TypedDocumentString<DeliveryUpdatesSubscription, DeliveryUpdatesSubscriptionVariables>;
+export const WebhookHealthDocument = new TypedDocumentString(`
+    subscription WebhookHealth($webhookId: ID) {
+  webhookHealth(webhookId: $webhookId) {
+    ...EventFields
+  }
+}
+    fragment EventFields on Event {
+  id
+  type
+  timestamp
+  data
+}`) as unknown as TypedDocumentString<WebhookHealthSubscription, WebhookHealthSubscriptionVariables>;
 export const CreateAccessTokenDocument = new TypedDocumentString(`
     mutation CreateAccessToken($input: CreateAccessTokenInput!) {
   createAccessToken(input: $input) {

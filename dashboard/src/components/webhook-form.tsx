@@ -118,7 +118,7 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
               </div>
             ))}
           </div>
-          <label for="webhook-patterns">Wildcards (comma-separated, e.g. vision.*, or * for every event)</label>
+          <label for="webhook-patterns">Wildcards (comma-separated, e.g. vision.*, or * for every job event; webhook.* and delivery.* for the service's own)</label>
           <input id="webhook-patterns" class="mono" value={patterns} onInput={(e) => setPatterns(e.currentTarget.value)} />
           {fieldError('events')}
         </fieldset>

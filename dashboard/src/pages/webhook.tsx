@@ -1,4 +1,4 @@
-// One webhook: its settings and actions, and its deliveries (filterable, paginated, updated live), with the
+// One webhook: its settings and actions, its health (live), and its deliveries (filterable, paginated, updated live), with the
 // selected delivery's attempts beside them.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { NotFoundError, type Delivery, type DeliveryStatus, type Page, type StatsWindow, type Webhook } from '../api.js';
@@ -16,6 +16,7 @@ import {
   webhookName,
 } from '../components/ui.js';
 import { WebhookActions } from '../components/webhook-actions.js';
+import { WebhookHealth } from '../components/webhook-health.js';
 import { WebhookStatsPanel } from '../components/webhook-stats.js';
 import { useAsync, useLive, useSession } from '../hooks.js';
 import { navigate, paths } from '../router.js';
@@ -81,6 +82,7 @@ export function WebhookPage({ id, deliveryId }: { id: string; deliveryId: string
             onChanged={(changed) => webhook.update(() => changed)}
             onDeleted={() => navigate(paths.webhooks())}
           />
+          <WebhookHealth webhookId={id} onDisabled={webhook.reload} />
           <WebhookStatsPanel webhookId={id} window={statsWindow} onWindow={setStatsWindow} version={`${statsVersion} ${webhook.data.updatedAt}`} />
           <Deliveries webhookId={id} deliveryId={deliveryId} onWebhookStale={webhook.reload} onAttempted={onAttempted} />
         </>

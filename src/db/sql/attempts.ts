@@ -79,16 +79,41 @@ export async function loadDeliveriesToAttempt(db: Queryable, ids: string[]): Pro
 
 const inIdOrder = (ids: readonly string[]) => [...new Set(ids)].sort();
 
+/** A webhook's failure streak: attempts failed in a row, and whether the streak was announced (webhook.failing). */
+export type WebhookHealth = { consecutiveFailures: number; failureAnnounced: boolean };
+
 /**
- * Locks the webhooks `ids` that still exist, in id order, and returns their status. KEY SHARE holds off a delete
- * but not other attempts, nor this transaction disabling the webhook.
+ * Locks the webhooks `ids` that still exist, in id order, and returns their status and health. NO KEY UPDATE holds
+ * off a delete and serialises the batches of one webhook's attempts (their failure streak is read, then written),
+ * but not a publish (whose deliveries only KEY SHARE it).
  */
-export async function lockWebhooks(tx: pg.ClientBase, ids: readonly string[]): Promise<Map<string, WebhookStatus>> {
-  const { rows } = await tx.query<{ id: string; status: WebhookStatus }>(
-    'SELECT id, status::text AS status FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id FOR KEY SHARE',
+export async function lockWebhooks(
+  tx: pg.ClientBase,
+  ids: readonly string[],
+): Promise<{ statuses: Map<string, WebhookStatus>; health: Map<string, WebhookHealth> }> {
+  const { rows } = await tx.query<{ id: string; status: WebhookStatus; consecutive_failures: number; failure_announced: boolean }>(
+    `SELECT id, status::text AS status, consecutive_failures, failure_announced
+     FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE`,
     [inIdOrder(ids)],
   );
-  return new Map(rows.map((row) => [row.id, row.status]));
+  return {
+    statuses: new Map(rows.map((row) => [row.id, row.status])),
+    health: new Map(
+      rows.map((row) => [row.id, { consecutiveFailures: row.consecutive_failures, failureAnnounced: row.failure_announced }]),
+    ),
+  };
+}
+
+/** Writes the webhooks' new failure streaks (in id order: see the lock order above). */
+export async function updateWebhookHealth(tx: pg.ClientBase, updates: readonly (WebhookHealth & { webhookId: string })[]): Promise<void> {
+  if (updates.length === 0) return;
+  const sorted = [...updates].sort((a, b) => (a.webhookId < b.webhookId ? -1 : 1));
+  await tx.query(
+    `UPDATE webhooks AS w SET consecutive_failures = u.consecutive_failures, failure_announced = u.failure_announced
+     FROM unnest($1::text[], $2::int[], $3::boolean[]) AS u(id, consecutive_failures, failure_announced)
+     WHERE w.id = u.id`,
+    [sorted.map((u) => u.webhookId), sorted.map((u) => u.consecutiveFailures), sorted.map((u) => u.failureAnnounced)],
+  );
 }
 
 /** Where a delivery stands: its attempts so far and its status. */

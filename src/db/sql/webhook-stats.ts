@@ -1,33 +1,18 @@
 // The statements of webhook stats (src/webhooks/stats.ts): the recorder's one statement per batch, which adds the
-// batch's attempts to their webhooks' time buckets and health columns; a window's read; and the housekeeping's prune.
+// batch's attempts to their webhooks' time buckets and last success and failure times; a window's read; and the
+// housekeeping's prune.
 import type pg from 'pg';
 import type { BucketIncrement, HealthIncrement, WindowTotals } from '../../webhooks/stats.js';
 import type { Queryable } from './queryable.js';
 
-/**
- * A webhook's failure streak around a batch (what an alert on the streak needs): its consecutive failures before and
- * after, and whether the batch had a success (which ended the streak `before`; `after` counts the failures since).
- */
-export type FailureStreak = { webhookId: string; before: number; after: number; succeeded: boolean };
-
-/**
- * Adds a batch's increments to its webhooks' stats, in one statement, in the recorder's transaction; returns each
- * still-existing webhook's failure streak before and after.
- *
- * Concurrent recorders (other workers) lose nothing: the buckets are added to (ON CONFLICT DO UPDATE), and the
- * streak is computed from the webhook's row as locked. The webhooks are locked first, in id order (`locked`: a
- * SELECT ... ORDER BY id FOR NO KEY UPDATE, whichever part of the statement reads it first), so two batches never
- * wait on each other in a cycle, and a webhook's buckets are only written under its lock. Run it before any other
- * write to `webhooks` in the transaction (`disableWebhooks`), which would take a webhook's lock out of id order.
- */
 export async function recordWebhookStats(
   tx: pg.ClientBase,
   { buckets, health }: { buckets: readonly BucketIncrement[]; health: readonly HealthIncrement[] },
-): Promise<FailureStreak[]> {
-  if (health.length === 0) return [];
-  const { rows } = await tx.query<{ id: string; before: number; after: number; succeeded: boolean }>(
+): Promise<void> {
+  if (health.length === 0) return;
+  await tx.query(
     `WITH locked AS (
-      SELECT id, consecutive_failures FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE
+      SELECT id FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE
     ), buckets AS (
       INSERT INTO webhook_stats AS s (webhook_id, bucket_seconds, bucket_start, attempts, successes, response_times)
       SELECT b.webhook_id, b.bucket_seconds, b.bucket_start, b.attempts, b.successes, b.response_times
@@ -43,15 +28,13 @@ export async function recordWebhookStats(
         )
     )
     UPDATE webhooks AS w SET
-      consecutive_failures = CASE WHEN h.succeeded THEN 0 ELSE w.consecutive_failures END + h.failures_after_last_success,
       last_success_at = GREATEST(w.last_success_at, h.last_success_at),
       last_failure_at = GREATEST(w.last_failure_at, h.last_failure_at)
     FROM locked
     JOIN json_to_recordset($3::json)
-      AS h(webhook_id text, succeeded boolean, failures_after_last_success int, last_success_at timestamptz, last_failure_at timestamptz)
+      AS h(webhook_id text, last_success_at timestamptz, last_failure_at timestamptz)
       ON h.webhook_id = locked.id
-    WHERE w.id = locked.id
-    RETURNING w.id, locked.consecutive_failures AS before, w.consecutive_failures AS after, h.succeeded`,
+    WHERE w.id = locked.id`,
     [
       health.map((h) => h.webhookId),
       JSON.stringify(
@@ -67,15 +50,12 @@ export async function recordWebhookStats(
       JSON.stringify(
         health.map((h) => ({
           webhook_id: h.webhookId,
-          succeeded: h.succeeded,
-          failures_after_last_success: h.failuresAfterLastSuccess,
           last_success_at: h.lastSuccessAt,
           last_failure_at: h.lastFailureAt,
         })),
       ),
     ],
   );
-  return rows.map((row) => ({ webhookId: row.id, before: row.before, after: row.after, succeeded: row.succeeded }));
 }
 
 /**

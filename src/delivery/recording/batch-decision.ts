@@ -1,8 +1,16 @@
 // What a batch of attempt outcomes changes, decided without I/O: given the batch's entries and the state of their
 // deliveries and webhooks as the recording transaction locked them, the attempts to insert, the deliveries' new rows,
-// the retries to schedule and the webhooks to disable. The recorder (`recorder.ts`) reads that state, applies the
-// decision (`src/db/sql/attempts.ts`) and commits it with the removal of the batch's jobs.
-import type { DeliveryState, DeliveryToAttempt, DeliveryUpdate, NewAttempt, WebhookToDisable } from '../../db/sql/attempts.js';
+// the retries to schedule, the webhooks to disable, their failure streaks and the operational events all that causes
+// (`failure-streaks.ts`). The recorder (`recorder.ts`) reads that state, applies the decision
+// (`src/db/sql/attempts.ts`) and commits it with the removal of the batch's jobs.
+import type {
+  DeliveryState,
+  DeliveryToAttempt,
+  DeliveryUpdate,
+  NewAttempt,
+  WebhookHealth,
+  WebhookToDisable,
+} from '../../db/sql/attempts.js';
 import type { DeliveryStatus, WebhookStatus } from '../../generated/prisma/client.js';
 import { newId } from '../../lib/ids.js';
 import type { CountedAttempt } from '../../webhooks/stats.js';
@@ -11,6 +19,7 @@ import type { PostOutcome } from '../sending/http-client.js';
 import { redactedSignatures } from '../sending/signing.js';
 import { deliveryJob, type DeliveryQueueJob } from '../queueing/queue.js';
 import { nextStep } from './retry-policy.js';
+import { disabled, exhausted, failing, recovered, StreakTracker, type OperationalEvent } from './failure-streaks.js';
 
 export type AttemptEntry =
   /** Nothing to attempt (the delivery is gone, or this attempt was already made): only the job is removed. */
@@ -33,6 +42,7 @@ export type AttemptEntry =
 export type LockedState = {
   deliveries: ReadonlyMap<string, DeliveryState>;
   webhooks: ReadonlyMap<string, WebhookStatus>;
+  health: ReadonlyMap<string, WebhookHealth>;
 };
 
 /** An attempt's outcome and the status it left its delivery in (for the metrics). */
@@ -44,6 +54,10 @@ export type BatchDecision = {
   deliveries: DeliveryUpdate[];
   retries: ReturnType<typeof deliveryJob>[];
   webhooksToDisable: WebhookToDisable[];
+  /** The webhooks whose failure streak changed, as it now stands. */
+  health: (WebhookHealth & { webhookId: string })[];
+  /** What the batch causes, in order, each about one webhook (which does not receive it). */
+  operationalEvents: OperationalEvent[];
   observed: Observed[];
   /** The attempts to count in their webhooks' stats, in order (src/webhooks/stats.ts). */
   counted: CountedAttempt[];
@@ -66,6 +80,11 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
   const toDisable = new Map<string, WebhookToDisable>();
   const observed: Observed[] = [];
   const counted: CountedAttempt[] = [];
+  const streaks = new StreakTracker(locked.health);
+  const operationalEvents: OperationalEvent[] = [];
+  const announce = (event: OperationalEvent | null) => {
+    if (event) operationalEvents.push(event);
+  };
   for (const entry of entries) {
     if (entry.kind === 'skipped') continue;
     const { delivery } = entry;
@@ -75,6 +94,7 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
       if (!ACTIVE_CHAIN.includes(state.status)) continue; // finished meanwhile (a manual retry succeeded)
       state.status = 'FAILED';
       updates.set(delivery.id, { ...updates.get(delivery.id), id: delivery.id, ...state, nextAttemptAt: null });
+      announce(exhausted(delivery, state.attemptCount));
       continue;
     }
     const { outcome } = entry;
@@ -106,6 +126,10 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
     const webhookDisabled = locked.webhooks.get(delivery.webhookId) === 'DISABLED';
     const chainActive = !webhookDisabled && (!entry.manual || ACTIVE_CHAIN.includes(state.status));
     let nextAttemptAt: Date | null = null;
+    const wasActive = ACTIVE_CHAIN.includes(state.status);
+    const streak = streaks.after(delivery.webhookId, step.kind === 'succeeded');
+    if (streak.recovered !== null) announce(recovered(delivery, streak.recovered));
+    if (streak.failing) announce(failing(delivery, streak.consecutiveFailures, outcome));
     if (step.kind === 'succeeded') {
       state.status = 'SUCCESS';
     } else if (step.kind === 'retry' && chainActive) {
@@ -115,12 +139,15 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
     } else {
       state.status = 'FAILED';
       if (step.kind === 'give-up' && (chainActive || outcome.status === 410)) {
-        toDisable.set(delivery.webhookId, {
-          webhookId: delivery.webhookId,
-          reason: `${step.reason} (delivery ${delivery.id})`,
-          at: now(),
-        });
+        const reason = `${step.reason} (delivery ${delivery.id})`;
+        // `disableWebhooks` disables only an active webhook, once.
+        if (!toDisable.has(delivery.webhookId) && locked.webhooks.get(delivery.webhookId) === 'ACTIVE') {
+          streaks.announced(delivery.webhookId);
+          announce(disabled(delivery, reason));
+        }
+        toDisable.set(delivery.webhookId, { webhookId: delivery.webhookId, reason, at: now() });
       }
+      if (wasActive) announce(exhausted(delivery, number));
     }
     state.attemptCount = number;
     updates.set(delivery.id, {
@@ -132,5 +159,14 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
     observed.push({ outcome, status: state.status });
     counted.push({ webhookId: delivery.webhookId, startedAt: entry.startedAt, succeeded: outcome.error === null, durationMs: outcome.durationMs });
   }
-  return { attempts, deliveries: [...updates.values()], retries, webhooksToDisable: [...toDisable.values()], observed, counted };
+  return {
+    attempts,
+    deliveries: [...updates.values()],
+    retries,
+    webhooksToDisable: [...toDisable.values()],
+    health: streaks.changed(),
+    operationalEvents,
+    observed,
+    counted,
+  };
 }

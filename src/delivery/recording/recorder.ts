@@ -1,19 +1,30 @@
 // Recording what attempts did, many at a time. While one batch's transaction runs, the outcomes that arrive queue
 // up and go into the next (group commit), so the database sees a few statements per batch, not per attempt. One
-// transaction writes a batch's attempts, the deliveries' new states, the retries' jobs, the webhooks' stats and any
-// webhook given up on, and removes the batch's queue jobs: a job is done exactly when its outcome is on record. Done
-// jobs are deleted rather than marked complete: the delivery and attempt rows are the record, and completed jobs would
-// otherwise stay in the queue's table, one per attempt, until pg-boss's retention sweep (once a day by default).
+// transaction writes a batch's attempts, the deliveries' new states, the retries' jobs, the webhooks' stats, any
+// webhook given up on, the webhooks' failure streaks and the operational events all that causes (webhook.failing, …,
+// published to their subscribers), and removes the batch's queue jobs: a job is done exactly when its outcome is on
+// record. Done jobs are deleted rather than marked complete: the delivery and attempt rows are the record, and
+// completed jobs would otherwise stay in the queue's table, one per attempt, until pg-boss's retention sweep (once a
+// day by default).
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
-import { disableWebhooks, insertAttempts, lockDeliveries, lockWebhooks, updateDeliveries } from '../../db/sql/attempts.js';
+import {
+  disableWebhooks,
+  insertAttempts,
+  lockDeliveries,
+  lockWebhooks,
+  updateDeliveries,
+  updateWebhookHealth,
+} from '../../db/sql/attempts.js';
 import { recordWebhookStats } from '../../db/sql/webhook-stats.js';
+import type { Changes, EventPublisher, Published } from '../../events/publisher.js';
 import { inTransaction, jobDatabase } from '../../db/transaction.js';
 import type { DeliveryRef } from '../../live/updates.js';
 import type { Metrics } from '../../metrics/metrics.js';
 import { statsIncrements } from '../../webhooks/stats.js';
 import { DELIVERY_QUEUE, enqueueInTransaction } from '../queueing/queue.js';
 import { decideBatch, type AttemptEntry, type Observed } from './batch-decision.js';
+import type { OperationalEvent } from './failure-streaks.js';
 
 export type RecorderDeps = {
   pool: pg.Pool;
@@ -23,6 +34,8 @@ export type RecorderDeps = {
   now?: () => Date;
   /** Told after every committed change of a delivery's state (live updates). */
   onDeliveryChanged?: (delivery: DeliveryRef) => void;
+  /** Publishes the operational events a batch causes, in its transaction. */
+  publisher: Pick<EventPublisher, 'publishOperationalWithin' | 'announceOperational'>;
 };
 
 type Waiting = { entry: AttemptEntry; resolve: () => void; reject: (error: unknown) => void };
@@ -68,7 +81,7 @@ export class AttemptRecorder {
 
   private async commit(entries: AttemptEntry[]) {
     const { pool, boss } = this.deps;
-    const { changed, observed, disabledWebhooks } = await inTransaction(pool, async (tx) => {
+    const { changed, observed, disabledWebhooks, operational } = await inTransaction(pool, async (tx) => {
       const written = await this.write(tx, entries);
       // Fenced to the attempts fetched: a job whose claim lapsed meanwhile is left to whoever holds it now.
       const jobs = entries.map(({ job }) => ({ id: job.id, retryCount: job.retryCount }));
@@ -83,16 +96,23 @@ export class AttemptRecorder {
     }
     if (disabledWebhooks > 0) metrics.webhooksDisabled.inc(disabledWebhooks);
     for (const delivery of changed) this.deps.onDeliveryChanged?.(delivery);
+    for (const published of operational) this.deps.publisher.announceOperational(published);
   }
 
   /** Locks what the batch touches, decides what it changes (`decideBatch`), and writes that. */
   private async write(tx: pg.ClientBase, entries: AttemptEntry[]) {
     const touched = entries.flatMap((e) => (e.kind === 'skipped' ? [] : [e]));
-    if (touched.length === 0) return { changed: [], observed: [] as Observed[], disabledWebhooks: 0 };
+    if (touched.length === 0) {
+      return { changed: [], observed: [] as Observed[], disabledWebhooks: 0, operational: [] as (Published & Changes)[] };
+    }
     // Webhooks first, then deliveries: the lock order of a webhook's deletion (see src/db/sql/attempts.ts).
-    const webhooks = await lockWebhooks(tx, touched.map((e) => e.delivery.webhookId));
+    const { statuses: webhooks, health } = await lockWebhooks(tx, touched.map((e) => e.delivery.webhookId));
     const deliveries = await lockDeliveries(tx, touched.map((e) => e.delivery.id));
-    const decision = decideBatch(touched, { webhooks, deliveries }, { retryScheduleMs: this.deps.retryScheduleMs, now: this.now });
+    const decision = decideBatch(
+      touched,
+      { webhooks, health, deliveries },
+      { retryScheduleMs: this.deps.retryScheduleMs, now: this.now },
+    );
     await insertAttempts(tx, decision.attempts);
     const changed = await updateDeliveries(tx, decision.deliveries);
     await enqueueInTransaction(this.deps.boss, tx, decision.retries);
@@ -100,6 +120,15 @@ export class AttemptRecorder {
     // batches of other workers that touch the same webhooks wait for each other from here to the commit.
     await recordWebhookStats(tx, statsIncrements(decision.counted));
     const disabledWebhooks = await disableWebhooks(tx, decision.webhooksToDisable);
-    return { changed, observed: decision.observed, disabledWebhooks };
+    await updateWebhookHealth(tx, decision.health);
+    const operational = await this.publishOperational(tx, decision.operationalEvents);
+    return { changed, observed: decision.observed, disabledWebhooks, operational };
+  }
+
+  /** The operational events the batch causes, each to its subscribers but the webhook it is about, in order. */
+  private async publishOperational(tx: pg.ClientBase, events: readonly OperationalEvent[]) {
+    const published: (Published & Changes)[] = [];
+    for (const event of events) published.push(await this.deps.publisher.publishOperationalWithin(tx, event));
+    return published;
   }
 }

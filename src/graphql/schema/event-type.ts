@@ -1,4 +1,4 @@
-import { eventCatalog, type EventTypeEntry } from '../../events/catalog.js';
+import { allEventTypes, type EventTypeEntry } from '../../events/catalog.js';
 import { builder } from '../builder.js';
 
 const EventType = builder.objectRef<EventTypeEntry>('EventType').implement({
@@ -11,5 +11,5 @@ const EventType = builder.objectRef<EventTypeEntry>('EventType').implement({
 });
 
 builder.queryField('eventTypes', (t) =>
-  t.field({ type: [EventType], description: 'Every event type, in catalog order', resolve: () => eventCatalog }),
+  t.field({ type: [EventType], description: 'Every event type, in catalog order', resolve: () => allEventTypes }),
 );

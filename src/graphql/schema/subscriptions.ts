@@ -55,5 +55,13 @@ builder.subscriptionFields((t) => {
       subscribe: (_root, { webhookId }, ctx) => ctx.deliveries.updates(caller(ctx), String(webhookId)),
       resolve: (payload) => sent(payload),
     }),
+    webhookHealth: t.field({
+      type: Event,
+      description:
+        "The project's operational events (webhook.failing, webhook.disabled, delivery.exhausted, webhook.recovered), or one webhook's: the latest at once, then each one as it is published",
+      args: { webhookId: t.arg.id({ required: false, description: 'Only the events about this webhook' }) },
+      subscribe: (_root, { webhookId }, ctx) => ctx.webhookHealth.follow(caller(ctx), webhookId == null ? undefined : String(webhookId)),
+      resolve: (payload) => sent(payload),
+    }),
   };
 });
