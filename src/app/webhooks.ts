@@ -9,6 +9,7 @@ import type { Delivery, Prisma, Webhook } from '../generated/prisma/client.js';
 import { newId } from '../lib/ids.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { generateWebhookSecret } from '../webhooks/secrets.js';
+import { openHeaders, sealHeaders, validateHeaders, validateRateLimit, type WebhookHeaderInput } from '../webhooks/endpoint-controls.js';
 import {
   DEFAULT_GRACE_PERIOD_SECONDS,
   validateDescription,
@@ -24,8 +25,24 @@ import { ofProject, ofWebhooks, webhookOf, withSelection, type DeliverySelection
 
 export type WebhookPolicy = { allowHttp: boolean; destinations: DestinationPolicy };
 
-export type CreateWebhookInput = { url: string; events: string[]; secret?: string | null; description?: string | null };
-export type UpdateWebhookInput = { url?: string | null; events?: string[] | null; description?: string | null };
+/**
+ * Endpoint controls, on create and update: `rateLimitPerSecond` (null: no limit), `headers` sent with every attempt
+ * (the whole set; null or empty clears it; on update a null value keeps that header's current value; values are
+ * sealed and never shown again, only `headerNames`), `propagateTraceContext` (send `traceparent` to the receiver).
+ */
+export type EndpointControlsInput = {
+  rateLimitPerSecond?: number | null;
+  headers?: WebhookHeaderInput[] | null;
+  propagateTraceContext?: boolean | null;
+};
+
+export type CreateWebhookInput = {
+  url: string;
+  events: string[];
+  secret?: string | null;
+  description?: string | null;
+} & EndpointControlsInput;
+export type UpdateWebhookInput = { url?: string | null; events?: string[] | null; description?: string | null } & EndpointControlsInput;
 
 /** A page of a list: Prisma's paging (take, skip, cursor) and, from GraphQL, the selection it asks for. */
 export type WebhookPage = Omit<Prisma.WebhookFindManyArgs, 'where' | 'orderBy'>;
@@ -43,7 +60,14 @@ export type WebhookServiceDeps = {
 };
 
 /** The fields an update may change, as the trail names them. */
-const UPDATABLE = { url: 'url', events: 'events', description: 'description' } as const;
+const UPDATABLE = {
+  url: 'url',
+  events: 'events',
+  description: 'description',
+  rateLimitPerSecond: 'rateLimitPerSecond',
+  headerNames: 'headerNames',
+  propagateTraceContext: 'propagateTraceContext',
+} as const;
 
 export class WebhookService {
   constructor(private readonly deps: WebhookServiceDeps) {}
@@ -67,6 +91,7 @@ export class WebhookService {
     authorize(principal, 'webhooks:write', 'Creating a webhook');
     const { db, policy, secrets } = this.deps;
     const secret = input.secret == null ? generateWebhookSecret() : validateSecret(input.secret);
+    const headers = validateHeaders(input.headers ?? []);
     const data = {
       id: newId('wh'),
       ...ofProject(principal),
@@ -74,6 +99,10 @@ export class WebhookService {
       events: validateEvents(input.events),
       description: input.description == null ? null : validateDescription(input.description),
       secret: secrets.seal(secret),
+      rateLimitPerSecond: validateRateLimit(input.rateLimitPerSecond ?? null),
+      headerNames: headers.map((header) => header.name),
+      sealedHeaders: sealHeaders(secrets, headers),
+      propagateTraceContext: input.propagateTraceContext ?? false,
     };
     const webhook = await db.$transaction(async (tx) => {
       const created = await tx.webhook.create({ data });
@@ -92,8 +121,17 @@ export class WebhookService {
       ...(input.description !== undefined && {
         description: input.description === null ? null : validateDescription(input.description),
       }),
+      ...(input.rateLimitPerSecond !== undefined && { rateLimitPerSecond: validateRateLimit(input.rateLimitPerSecond) }),
+      ...(input.propagateTraceContext != null && { propagateTraceContext: input.propagateTraceContext }),
     };
-    return this.updateScoped(principal, id, () => data, 'webhook.updated', (before, after) => {
+    // Checked now, so a bad name writes nothing; a kept value (null) is looked up in the webhook as it is.
+    if (input.headers) validateHeaders(input.headers.map((header) => ({ ...header, value: header.value ?? '' })));
+    const withHeaders = (before: Webhook) => {
+      if (input.headers === undefined) return data;
+      const headers = validateHeaders(input.headers ?? [], openHeaders(this.deps.secrets, before.sealedHeaders));
+      return { ...data, headerNames: headers.map((header) => header.name), sealedHeaders: sealHeaders(this.deps.secrets, headers) };
+    };
+    return this.updateScoped(principal, id, withHeaders, 'webhook.updated', (before, after) => {
       const changed = Object.values(UPDATABLE).filter((field) => !isDeepStrictEqual(before[field], after[field]));
       return {
         changed,

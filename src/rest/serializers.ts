@@ -25,6 +25,9 @@ export const webhookJson = (w: Webhook) => ({
   description: w.description,
   disabled_reason: w.disabledReason,
   disabled_at: timestampOrNull(w.disabledAt),
+  rate_limit_per_second: w.rateLimitPerSecond,
+  header_names: w.headerNames,
+  propagate_trace_context: w.propagateTraceContext,
   created_at: wireTimestamp(w.createdAt),
   updated_at: wireTimestamp(w.updatedAt),
 });

@@ -20,6 +20,16 @@ export const Webhook = builder.prismaObject('Webhook', {
     status: t.expose('status', { type: WebhookStatus }),
     disabledReason: t.exposeString('disabledReason', { nullable: true }),
     disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true }),
+    rateLimitPerSecond: t.exposeInt('rateLimitPerSecond', {
+      nullable: true,
+      description: 'Deliveries started per second at most, across every worker; more wait their turn (null: no limit)',
+    }),
+    headerNames: t.exposeStringList('headerNames', {
+      description: 'The custom headers sent with every attempt; their values are write-only (sealed at rest)',
+    }),
+    propagateTraceContext: t.exposeBoolean('propagateTraceContext', {
+      description: "Whether attempts send the W3C traceparent of the delivery's trace to the receiver",
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -47,6 +57,25 @@ const DeleteWebhookPayload = builder.objectRef<{ deletedWebhookId: string }>('De
   fields: (t) => ({ deletedWebhookId: t.exposeID('deletedWebhookId') }),
 });
 
+const WebhookHeaderInput = builder.inputType('WebhookHeaderInput', {
+  description: 'A custom header sent with every attempt',
+  fields: (t) => ({
+    name: t.string({ required: true, description: "An HTTP header name; not one the service sets itself, nor hop-by-hop" }),
+    value: t.string({ description: "Printable ASCII, at most 2,048 characters; on update, null keeps this header's current value" }),
+  }),
+});
+
+/** The endpoint controls, the same on create and update (see `EndpointControlsInput`). */
+type SchemaTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
+const endpointControlFields = (t: PothosSchemaTypes.InputFieldBuilder<SchemaTypes, 'InputObject'>) => ({
+  rateLimitPerSecond: t.int({ description: 'Deliveries started per second at most, 1 to 1,000 (null: no limit)' }),
+  headers: t.field({
+    type: [WebhookHeaderInput],
+    description: 'Custom headers, at most 20, replacing any set before (null or [] clears them)',
+  }),
+  propagateTraceContext: t.boolean({ description: 'Send the W3C traceparent to the receiver (default false)' }),
+});
+
 const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
   fields: (t) => ({
     url: t.string({ required: true, description: 'Absolute http(s) URL, at most 2,048 characters' }),
@@ -55,6 +84,7 @@ const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
       description: 'Your own signing secret, 16 to 256 characters (a shorter one could be guessed offline); one is generated when omitted',
     }),
     description: t.string(),
+    ...endpointControlFields(t),
   }),
 });
 
@@ -63,6 +93,7 @@ const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
     url: t.string(),
     events: t.stringList(),
     description: t.string(),
+    ...endpointControlFields(t),
   }),
 });
 

@@ -1,0 +1,20 @@
+-- AlterTable
+ALTER TABLE "webhooks" ADD COLUMN     "header_names" TEXT[] DEFAULT ARRAY[]::TEXT[],
+ADD COLUMN     "propagate_trace_context" BOOLEAN NOT NULL DEFAULT false,
+ADD COLUMN     "rate_limit_per_second" INTEGER,
+ADD COLUMN     "sealed_headers" TEXT;
+
+-- CreateTable
+CREATE TABLE "webhook_rate_limits" (
+    "webhook_id" TEXT NOT NULL,
+    "allowed_at" TIMESTAMPTZ(6) NOT NULL,
+
+    CONSTRAINT "webhook_rate_limits_pkey" PRIMARY KEY ("webhook_id")
+);
+
+-- AddForeignKey
+ALTER TABLE "webhook_rate_limits" ADD CONSTRAINT "webhook_rate_limits_webhook_id_fkey" FOREIGN KEY ("webhook_id") REFERENCES "webhooks"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- Bounds decided in src/webhooks/endpoint-controls.ts, held here too.
+ALTER TABLE "webhooks" ADD CONSTRAINT "webhooks_rate_limit_per_second_range"
+  CHECK ("rate_limit_per_second" IS NULL OR "rate_limit_per_second" BETWEEN 1 AND 1000);
