@@ -20,7 +20,16 @@ const delivery = (id: string, webhookId = 'wh_1'): DeliveryToAttempt => ({
   eventId: `evt_${id}`,
   status: 'PENDING',
   attemptCount: 0,
-  webhook: { url: 'https://example.com/hook', status: 'ACTIVE', secret: 's', previousSecret: null, previousSecretExpiresAt: null },
+  webhook: {
+    url: 'https://example.com/hook',
+    status: 'ACTIVE',
+    secret: 's',
+    previousSecret: null,
+    previousSecretExpiresAt: null,
+    rateLimitPerSecond: null,
+    sealedHeaders: null,
+    propagateTraceContext: false,
+  },
   event: { id: `evt_${id}`, type: 'batch.completed', timestamp: NOW, data: {} },
 });
 

@@ -18,6 +18,7 @@ import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/clie
 import { ConflictError } from '../app/errors.js';
 import { newId } from '../lib/ids.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
+import { activeTraceparent, inSpan } from '../observability/tracing.js';
 import { jobStateChange } from '../jobs/state.js';
 import type { DeliveryRef, LiveNotifier } from '../live/updates.js';
 import { patternsMatching } from './catalog.js';
@@ -155,13 +156,17 @@ export class EventPublisher {
     first: { test?: true } = {},
   ): Promise<DeliveryRef[]> {
     const deliveries = webhookIds.map((webhookId) => ({ id: newId('del'), projectId: event.projectId, webhookId }));
-    await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds });
-    await enqueueInTransaction(
-      this.boss,
-      tx,
-      deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first })),
-    );
-    return deliveries;
+    // Traced as the fan-out; its context rides in each job, so every attempt joins the publish's trace.
+    return inSpan('fan out', { attributes: { 'webhooks.event_id': event.id, 'webhooks.delivery_count': deliveries.length } }, async () => {
+      await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds });
+      const trace = activeTraceparent();
+      await enqueueInTransaction(
+        this.boss,
+        tx,
+        deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first, ...(trace && { trace }) })),
+      );
+      return deliveries;
+    });
   }
 
   private recentEventWithKey(projectId: string, key: string): Promise<Published | null> {

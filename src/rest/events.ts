@@ -20,7 +20,12 @@ export const eventRoutes =
       },
       handler: async (req, reply) => {
         const { event_type: type, data, idempotency_key: idempotencyKey } = req.body;
-        const published = await events.publish(principalOf(req), { type, data, idempotencyKey });
+        const { traceparent } = req.headers;
+        const published = await events.publish(
+          principalOf(req),
+          { type, data, idempotencyKey },
+          { traceparent: typeof traceparent === 'string' ? traceparent : undefined },
+        );
         return reply.code(202).send(publishedJson(published));
       },
     });

@@ -65,6 +65,6 @@ builder.mutationField('publishEvent', (t) =>
     type: PublishEventPayload,
     args: { input: t.arg({ type: PublishEventInput, required: true }) },
     errors: { types: [ValidationError, ConflictError, ForbiddenError], directResult: true },
-    resolve: (_root, { input }, ctx) => ctx.events.publish(ctx.principal, input),
+    resolve: (_root, { input }, ctx) => ctx.events.publish(ctx.principal, input, { traceparent: ctx.traceparent }),
   }),
 );
