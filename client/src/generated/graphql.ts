@@ -36,6 +36,12 @@ export type CreateProjectInput = {
 export type CreateWebhookInput = {
   description?: string | null | undefined;
   events: Array<string>;
+  /** Custom headers, at most 20, replacing any set before (null or [] clears them) */
+  headers?: Array<WebhookHeaderInput> | null | undefined;
+  /** Send the W3C traceparent to the receiver (default false) */
+  propagateTraceContext?: boolean | null | undefined;
+  /** Deliveries started per second at most, 1 to 1,000 (null: no limit) */
+  rateLimitPerSecond?: number | null | undefined;
   /** Your own signing secret, 16 to 256 characters (a shorter one could be guessed offline); one is generated when omitted */
   secret?: string | null | undefined;
   /** Absolute http(s) URL, at most 2,048 characters */
@@ -102,7 +108,21 @@ export type PublishEventInput = {
 export type UpdateWebhookInput = {
   description?: string | null | undefined;
   events?: Array<string> | null | undefined;
+  /** Custom headers, at most 20, replacing any set before (null or [] clears them) */
+  headers?: Array<WebhookHeaderInput> | null | undefined;
+  /** Send the W3C traceparent to the receiver (default false) */
+  propagateTraceContext?: boolean | null | undefined;
+  /** Deliveries started per second at most, 1 to 1,000 (null: no limit) */
+  rateLimitPerSecond?: number | null | undefined;
   url?: string | null | undefined;
+};
+
+/** A custom header sent with every attempt */
+export type WebhookHeaderInput = {
+  /** An HTTP header name; not one the service sets itself, nor hop-by-hop */
+  name: string;
+  /** Printable ASCII, at most 2,048 characters; on update, null keeps this header's current value */
+  value?: string | null | undefined;
 };
 
 export type WebhookStatus =
@@ -348,7 +368,7 @@ export type CreatePortalLinkMutation = { createPortalLink:
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
-export type WebhookFieldsFragment = { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
+export type WebhookFieldsFragment = { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string };
 
 export type WebhooksQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -358,7 +378,7 @@ export type WebhooksQueryVariables = Exact<{
 }>;
 
 
-export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
+export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string } }> } };
 
 export type WebhookQueryVariables = Exact<{
   id: string | number;
@@ -368,7 +388,7 @@ export type WebhookQueryVariables = Exact<{
 export type WebhookQuery = { webhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string }
    };
 
 export type CreateWebhookMutationVariables = Exact<{
@@ -377,7 +397,7 @@ export type CreateWebhookMutationVariables = Exact<{
 
 
 export type CreateWebhookMutation = { createWebhook:
-    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'ValidationError', field: string, message: string }
    };
@@ -392,7 +412,7 @@ export type UpdateWebhookMutation = { updateWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'ValidationError', field: string, message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string }
    };
 
 export type DeleteWebhookMutationVariables = Exact<{
@@ -414,7 +434,7 @@ export type EnableWebhookMutationVariables = Exact<{
 export type EnableWebhookMutation = { enableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string }
    };
 
 export type DisableWebhookMutationVariables = Exact<{
@@ -425,7 +445,7 @@ export type DisableWebhookMutationVariables = Exact<{
 export type DisableWebhookMutation = { disableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string }
    };
 
 export type RotateWebhookSecretMutationVariables = Exact<{
@@ -437,7 +457,7 @@ export type RotateWebhookSecretMutationVariables = Exact<{
 export type RotateWebhookSecretMutation = { rotateWebhookSecret:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, url: string, description: string | null, events: Array<string>, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string } }
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
@@ -553,6 +573,9 @@ export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }
@@ -1108,6 +1131,9 @@ export const WebhooksDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<WebhooksQuery, WebhooksQueryVariables>;
@@ -1134,6 +1160,9 @@ export const WebhookDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<WebhookQuery, WebhookQueryVariables>;
@@ -1166,6 +1195,9 @@ export const CreateWebhookDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateWebhookMutation, CreateWebhookMutationVariables>;
@@ -1195,6 +1227,9 @@ export const UpdateWebhookDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateWebhookMutation, UpdateWebhookMutationVariables>;
@@ -1237,6 +1272,9 @@ export const EnableWebhookDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<EnableWebhookMutation, EnableWebhookMutationVariables>;
@@ -1263,6 +1301,9 @@ export const DisableWebhookDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DisableWebhookMutation, DisableWebhookMutationVariables>;
@@ -1295,6 +1336,9 @@ export const RotateWebhookSecretDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<RotateWebhookSecretMutation, RotateWebhookSecretMutationVariables>;
