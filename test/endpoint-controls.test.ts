@@ -90,6 +90,8 @@ describe('endpoint controls', () => {
     const [request] = await receiver.waitFor('/rest-controlled', 1);
     expect(request!.headers).toMatchObject({ 'x-api-key': 'k-1', 'x-new': 'n-1' });
     expect(request!.headers['x-other']).toBeUndefined();
+    // Opted in, but tracing is off in this process (no OTEL_EXPORTER_OTLP_ENDPOINT): no trace context to send.
+    expect(request!.headers.traceparent).toBeUndefined();
 
     // Other fields leave the headers alone; null clears them.
     const renamed = await service.gql(key, UPDATE, { id, input: { description: 'renamed' } });
