@@ -68,8 +68,18 @@ export type PageArgs = { first?: number; after?: string; last?: number; before?:
 export type Project = op.ProjectFieldsFragment;
 export type ApiKey = op.ApiKeyFieldsFragment;
 
-export type CreateWebhookInput = { url: string; events: string[]; description?: string; secret?: string };
-export type UpdateWebhookInput = { url?: string; events?: string[]; description?: string | null };
+/**
+ * A webhook's endpoint controls: `rateLimitPerSecond` (null: none), custom `headers` (the whole set; values are
+ * write-only: a webhook shows `headerNames`; on update a header without `value` keeps its current one; null clears
+ * them), `propagateTraceContext` (send the W3C traceparent to the receiver).
+ */
+export type EndpointControls = {
+  rateLimitPerSecond?: number | null;
+  headers?: { name: string; value?: string | null }[] | null;
+  propagateTraceContext?: boolean;
+};
+export type CreateWebhookInput = { url: string; events: string[]; description?: string; secret?: string } & EndpointControls;
+export type UpdateWebhookInput = { url?: string; events?: string[]; description?: string | null } & EndpointControls;
 
 const page = <T>(connection: { totalCount: number; pageInfo: Page<T>['pageInfo']; edges: { node: T }[] }): Page<T> => ({
   nodes: connection.edges.map((edge) => edge.node),

@@ -14,7 +14,3 @@ CREATE TABLE "webhook_rate_limits" (
 
 -- AddForeignKey
 ALTER TABLE "webhook_rate_limits" ADD CONSTRAINT "webhook_rate_limits_webhook_id_fkey" FOREIGN KEY ("webhook_id") REFERENCES "webhooks"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- Bounds decided in src/webhooks/endpoint-controls.ts, held here too.
-ALTER TABLE "webhooks" ADD CONSTRAINT "webhooks_rate_limit_per_second_range"
-  CHECK ("rate_limit_per_second" IS NULL OR "rate_limit_per_second" BETWEEN 1 AND 1000);
