@@ -119,4 +119,5 @@ export type {
   TrainingProgress,
   Webhook,
   WebhooksClient,
+  EndpointControls,
 } from '@aiplatform/webhooks-client';

@@ -1,8 +1,10 @@
-// Create or edit a webhook: URL, the events it receives (catalog types, category wildcards or *) and a description.
+// Create or edit a webhook: URL, the events it receives (catalog types, category wildcards or *), a description, and its
+// endpoint controls (rate limit, custom headers, trace context: `endpoint-controls.tsx`).
 import { useState } from 'preact/hooks';
 import { describeError, ValidationError, type EventTypeInfo, type Webhook } from '../api.js';
 import { useAsync, useSession } from '../hooks.js';
 import { Dialog } from './ui.js';
+import { EndpointControlsFields, useEndpointControls } from './endpoint-controls.js';
 
 type Props = {
   webhook?: Webhook;
@@ -22,6 +24,7 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
   const [chosen, setChosen] = useState<Set<string>>(new Set(initial));
   // Wildcards and anything not in the catalog are typed, comma-separated.
   const [patterns, setPatterns] = useState(initial.filter((e) => e === '*' || e.endsWith('.*')).join(', '));
+  const controls = useEndpointControls(webhook);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ field: string; message: string } | null>(null);
 
@@ -35,7 +38,7 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const input = { url: url.trim(), events: events(), description: description.trim() || null };
+      const input = { url: url.trim(), events: events(), description: description.trim() || null, ...controls.input() };
       if (webhook) {
         onSaved({ webhook: await client.webhooks.update(webhook.id, input) });
       } else {
@@ -54,7 +57,8 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
         {error.message}
       </p>
     ) : null;
-  const otherError = error && !['url', 'events', 'description'].some((f) => error.field.startsWith(f));
+  const otherError =
+    error && !['url', 'events', 'description', 'rateLimitPerSecond', 'headers'].some((f) => error.field.startsWith(f));
 
   const groups = new Map<string, EventTypeInfo[]>();
   for (const type of catalog.data ?? []) {
@@ -117,6 +121,7 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
           <input id="webhook-description" value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
           {fieldError('description')}
         </div>
+        <EndpointControlsFields controls={controls} fieldError={fieldError} />
         {otherError && (
           <p class="inline-error" role="alert">
             {error.message}
