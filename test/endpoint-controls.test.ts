@@ -3,6 +3,7 @@
 // opt-in. Bad input is refused naming the field, and writes nothing.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectError, restClient, startRestFixture } from './support/rest.js';
+import { connectWs } from './support/live.js';
 import { eventually, type Receiver } from './support/receiver.js';
 import type { TestService } from './support/service.js';
 
@@ -136,6 +137,21 @@ describe('endpoint controls', () => {
       expect(update.body.data.updateWebhook).toMatchObject({ __typename: 'ValidationError', field: 'headers' });
       expectError(await rest(key, 'PUT', `/v1/webhooks/${id}`, { headers: body.headers }), 422, 'validation_failed', 'headers');
       expect((await webhookRow(id)).sealedHeaders).toBe(sealed);
+    });
+
+    it('over graphql-ws too: a forbidden name and a rate limit out of range', async () => {
+      const before = await service.db.webhook.count();
+      const ws = connectWs(service.httpUrl, key);
+      for (const [input, field] of [
+        [{ headers: [{ name: 'Transfer-Encoding', value: 'chunked' }] }, 'headers'],
+        [{ rateLimitPerSecond: 5000 }, 'rateLimitPerSecond'],
+      ] as const) {
+        const answer = ws.subscribe(CREATE, { input: { url: receiver.url('/bad'), events: ['vision.completed'], ...input } });
+        await answer.finished();
+        expect(answer.messages[0]!.data.createWebhook).toMatchObject({ __typename: 'ValidationError', field });
+      }
+      await ws.close();
+      expect(await service.db.webhook.count()).toBe(before);
     });
 
     it('a kept value (null) for a header the webhook does not have', async () => {
