@@ -116,6 +116,12 @@ describe('decideBatch', () => {
     expect(decision.webhooksToDisable).toEqual([]);
   });
 
+  it("keeps a retry in its publish's trace: the job's traceparent goes into the next one", () => {
+    const traced = { ...attempted('del_1', outcome(500)), job: job('del_1', { trace: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }) };
+    const [retry] = decide([traced], locked({ del_1: {} })).retries;
+    expect(retry!.data).toEqual({ deliveryId: 'del_1', attempt: 2, trace: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+  });
+
   it('keeps no response headers for a request that got no answer', () => {
     const decision = decide([attempted('del_1', outcome(null))], locked({ del_1: {} }));
     expect(decision.attempts[0]).toMatchObject({ responseStatus: null, responseHeaders: null, errorKind: 'CONNECTION_REFUSED' });
