@@ -114,6 +114,7 @@ describe('endpoint controls', () => {
       ['a proxy header', [{ name: 'Proxy-Authorization', value: 'Basic x' }]],
       ['the host', [{ name: 'Host', value: 'elsewhere.example' }]],
       ['the length', [{ name: 'Content-Length', value: '1' }]],
+      ['another header of the body', [{ name: 'Content-Encoding', value: 'gzip' }]],
       ['a name that is not a token', [{ name: 'X Bad', value: 'x' }]],
       ['a value with a line break', [{ name: 'X-Inject', value: 'a\r\nX-Evil: 1' }]],
       ['a name given twice', [{ name: 'X-A', value: '1' }, { name: 'x-a', value: '2' }]],

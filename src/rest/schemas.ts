@@ -81,7 +81,7 @@ const rateLimitPerSecond = z.number().meta({
 const headers = z.record(text(), text().nullable()).meta({
   description:
     `Custom headers sent with every attempt, by name (at most ${MAX_HEADERS}; values printable ASCII, at most ${MAX_HEADER_VALUE_LENGTH} characters). ` +
-    'Not the service\'s own headers (content-type, user-agent, signatures, `webhook-*`, traceparent) nor hop-by-hop ones (connection, host, `proxy-*`, ...). ' +
+    'Not the service\'s own headers (`content-*`, user-agent, signatures, `webhook-*`, traceparent) nor hop-by-hop ones (connection, host, `proxy-*`, ...). ' +
     'Values are sealed at rest and never shown again. The whole set is replaced; on update a null value keeps that header\'s current value; null or {} clears them',
   examples: [{ Authorization: 'Bearer 2f1c...' }],
 });

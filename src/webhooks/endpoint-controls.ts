@@ -27,8 +27,8 @@ const TRACE_HEADERS = ['traceparent', 'tracestate'];
 /** Hop-by-hop headers and those the HTTP client derives from the request: a webhook cannot choose them. */
 const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host', 'content-length', 'expect'];
 const RESERVED = new Set<string>([...SIGNED_HEADER_NAMES, ...TRACE_HEADERS, ...HOP_BY_HOP]);
-/** Whole families: `proxy-*` (hop-by-hop), `webhook-*` (Standard Webhooks' own). */
-const RESERVED_PREFIXES = ['proxy-', 'webhook-'];
+/** Whole families: `proxy-*` (hop-by-hop), `webhook-*` (Standard Webhooks' own), `content-*` (the body's, which the service sets). */
+const RESERVED_PREFIXES = ['proxy-', 'webhook-', 'content-'];
 
 /** RFC 9110 token characters: what a header name may be made of. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -65,7 +65,7 @@ export function validateHeaders(input: readonly WebhookHeaderInput[], current: r
     if (isReserved(lower)) {
       throw new ValidationError(
         'headers',
-        (f) => `${f}: ${name} is set by the service itself or is hop-by-hop (content-type, user-agent, signatures, webhook-*, traceparent, connection, host, proxy-*, ...)`,
+        (f) => `${f}: ${name} is set by the service itself or is hop-by-hop (content-*, user-agent, signatures, webhook-*, traceparent, connection, host, proxy-*, ...)`,
       );
     }
     if (seen.has(lower)) throw new ValidationError('headers', (f) => `${f}: ${name} is listed twice`);
