@@ -19,6 +19,8 @@ import { createBoss, DELIVERY_WAKE_TOPIC, ensureDeliveryQueue } from './delivery
 import { HeldBackWebhooks } from './delivery/queueing/held-back.js';
 import { tableUpkeep } from './housekeeping/table-upkeep.js';
 import { DeliveryWorker } from './delivery/queueing/worker.js';
+import { WebhookRateLimits } from './delivery/queueing/rate-limit.js';
+import { startTracing } from './observability/tracing.js';
 import { EventPublisher } from './events/publisher.js';
 import { createMetrics, registerQueueGauges } from './metrics/metrics.js';
 import { scheduleMaintenance } from './housekeeping/schedule.js';
@@ -51,6 +53,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     for (const step of stops.reverse()) await step().catch((error) => logger.error({ err: error }, 'stop failed'));
   };
   try {
+    // Traces only when a collector is configured: otherwise the SDK is never loaded (src/observability/tracing.ts).
+    if (config.otlpEndpoint) {
+      stops.push(await startTracing({ serviceName: config.otelServiceName, endpoint: config.otlpEndpoint }));
+    }
     let databaseUrl = config.databaseUrl;
     let lost = new Promise<Error>(() => {});
     if (!databaseUrl) {
@@ -150,7 +156,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         onDeliveryChanged: (delivery) => live.deliveryChanged(delivery),
         publisher,
       });
-      const attempter = new DeliveryAttempter({ pool, client, secrets, recorder, timeoutMs: config.deliveryTimeoutMs });
+      const rateLimits = new WebhookRateLimits(pool);
+      const attempter = new DeliveryAttempter({ pool, client, secrets, recorder, rateLimits, timeoutMs: config.deliveryTimeoutMs });
       const heldBack = new HeldBackWebhooks(pool, logger, metrics.webhooksHeldBack);
       const worker = new DeliveryWorker(boss, attempter, heldBack, {
         concurrency: config.deliveryConcurrency,

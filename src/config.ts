@@ -42,6 +42,8 @@ const schema = z.object({
   DELIVERY_TIMEOUT: duration('30s').refine((ms) => ms >= 100 && ms <= 300_000, 'must be from 100ms to 5m'),
   DELIVERY_CONCURRENCY: integer(1, 1000, 50),
   WEBHOOK_MAX_IN_FLIGHT: integer(1, 1000, 10),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('aiplatform-webhooks'),
   DESTINATION_ALLOWLIST: z
     .string()
     .default('')
@@ -129,6 +131,9 @@ export type Config = {
   deliveryTimeoutMs: number;
   deliveryConcurrency: number;
   webhookMaxInFlight: number;
+  /** OpenTelemetry traces go to this OTLP/HTTP collector; none when unset (src/observability/tracing.ts). */
+  otlpEndpoint: string | undefined;
+  otelServiceName: string;
   retryScheduleMs: number[];
   /** Non-public address ranges deliveries may reach anyway (local development, tests). */
   destinationAllowlist: string[];
@@ -196,6 +201,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryTimeoutMs: e.DELIVERY_TIMEOUT,
     deliveryConcurrency: e.DELIVERY_CONCURRENCY,
     webhookMaxInFlight: e.WEBHOOK_MAX_IN_FLIGHT,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otelServiceName: e.OTEL_SERVICE_NAME,
     retryScheduleMs: e.RETRY_SCHEDULE,
     destinationAllowlist: e.DESTINATION_ALLOWLIST,
     secretEncryptionKey: e.SECRET_ENCRYPTION_KEY,

@@ -2,7 +2,8 @@
 // - every hand-written SQL statement lives in src/db/sql/ (Prisma serves CRUD and reads everywhere else);
 // - transports (GraphQL resolvers, REST handlers) never reach the database or pg-boss: they call the application
 //   services in src/app/, which decide every use case once;
-// - only src/db/sql/job-queue.ts names pg-boss's schema and tables.
+// - only src/db/sql/job-queue.ts names pg-boss's schema and tables;
+// - the OpenTelemetry SDK is imported only when tracing starts (src/observability/tracing.ts).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,5 +75,15 @@ describe('the layering rule', () => {
       .filter(({ text }) => /['"`]pgboss['"`.]|\bpgboss\./.test(code(text)))
       .map(({ file }) => file);
     expect(offences).toEqual([]);
+  });
+
+  it('loads the OpenTelemetry SDK only on demand: no static import of it anywhere (tracing off costs nothing)', () => {
+    // `@opentelemetry/api` is a no-op until a provider is registered; everything else is imported by `startTracing`.
+    const offences = source
+      .filter(({ text }) => /^import (?!type )[^;]*from '@opentelemetry\/(?!api')/m.test(code(text)))
+      .map(({ file }) => file);
+    expect(offences).toEqual([]);
+    const tracing = source.find(({ file }) => file === 'src/observability/tracing.ts')!;
+    expect(tracing.text).toContain("import('@opentelemetry/sdk-trace')");
   });
 });

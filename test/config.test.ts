@@ -122,6 +122,8 @@ describe('loadConfig', () => {
     ['PORTAL_ACCENT_COLOR', 'blue', /a colour such as #12abef/],
     ['PORTAL_ACCENT_COLOR', '#12abef; color: red', /a colour such as #12abef/],
     ['PORTAL_NAME', 'x'.repeat(81), /at most 80 characters/],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318', /must be an http\(s\) URL/],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'grpc://collector:4317', /must be an http\(s\) URL/],
   ])('rejects %s=%s with a ConfigError naming the variable and what it accepts', (name, value, allowed) => {
     let error: unknown;
     try {

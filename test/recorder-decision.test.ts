@@ -21,7 +21,17 @@ const delivery = (id: string, webhookId = 'wh_1'): DeliveryToAttempt => ({
   eventId: `evt_${id}`,
   status: 'PENDING',
   attemptCount: 0,
-  webhook: { kind: 'HTTP', url: 'https://example.com/hook', status: 'ACTIVE', secret: 's', previousSecret: null, previousSecretExpiresAt: null },
+  webhook: {
+    kind: 'HTTP',
+    url: 'https://example.com/hook',
+    status: 'ACTIVE',
+    secret: 's',
+    previousSecret: null,
+    previousSecretExpiresAt: null,
+    rateLimitPerSecond: null,
+    sealedHeaders: null,
+    propagateTraceContext: false,
+  },
   event: { id: `evt_${id}`, type: 'batch.completed', timestamp: NOW, data: {} },
 });
 
@@ -108,6 +118,12 @@ describe('decideBatch', () => {
     expect(decision.retries).toEqual([{ data: { deliveryId: 'del_1', attempt: 2 }, group: { id: 'wh_1' }, startAfter: due }]);
     expect(decision.attempts[0]).toMatchObject({ responseStatus: 500, errorKind: 'HTTP_STATUS', errorMessage: 'HTTP 500' });
     expect(decision.webhooksToDisable).toEqual([]);
+  });
+
+  it("keeps a retry in its publish's trace: the job's traceparent goes into the next one", () => {
+    const traced = { ...attempted('del_1', outcome(500)), job: job('del_1', { trace: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }) };
+    const [retry] = decide([traced], locked({ del_1: {} })).retries;
+    expect(retry!.data).toEqual({ deliveryId: 'del_1', attempt: 2, trace: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
   });
 
   it('keeps no response headers for a request that got no answer', () => {

@@ -91,6 +91,20 @@ describe('secrets at rest', () => {
     }
     expect(await databaseContains('aes256gcm:')).toContain('public.webhooks');
   });
+
+  it("keeps no custom header's value anywhere in the database, though every attempt sends it", async () => {
+    const value = 'Bearer header-value-at-rest-0042';
+    const { webhook } = await api.client.webhooks.create({
+      url: receiver.url('/with-header'),
+      events: ['model.*'],
+      headers: [{ name: 'Authorization', value }],
+    });
+    await api.publish('model.deployed', { job_id: 'header-at-rest' });
+    const [request] = await receiver.waitFor('/with-header', 1);
+    expect(request!.headers.authorization).toBe(value);
+    await expect.poll(async () => (await service.db.deliveryAttempt.count({ where: { delivery: { webhookId: webhook.id } } }))).toBe(1);
+    expect(await databaseContains(value)).toEqual([]);
+  });
 });
 
 describe('secret rotation with overlap', () => {
@@ -124,6 +138,7 @@ describe('secret rotation with overlap', () => {
 describe('encryption key rotation', () => {
   it('re-seals every secret under the new key with `secrets rotate-key`', async () => {
     const hook = await api.createWebhook(receiver.url('/key-rotation'), ['model.*'], 'secret-before-key-rotation');
+    await api.client.webhooks.update(hook.id, { headers: [{ name: 'X-Api-Key', value: 'header-before-key-rotation' }] });
     // A token minted first: its signing key is sealed too, and is re-sealed with the webhook secrets.
     const minted = await fetch(`${service.httpUrl}/v1/tokens`, {
       method: 'POST',
@@ -141,7 +156,7 @@ describe('encryption key rotation', () => {
     const newId = keyId(Buffer.from(newKey, 'base64'));
     expect(cli.stdout).toMatch(new RegExp(`Re-sealed \\d+ webhook\\(s\\) under key ${newId}`));
     const db = createPrisma(service.databaseUrl, 1);
-    const rows = await db.webhook.findMany({ select: { id: true, secret: true } });
+    const rows = await db.webhook.findMany({ select: { id: true, secret: true, sealedHeaders: true } });
     const signingKeys = await db.tokenSigningKey.findMany();
     await db.$disconnect();
     expect(cli.stdout).toContain(`Re-sealed ${signingKeys.length} token signing key(s)`);
@@ -150,5 +165,8 @@ describe('encryption key rotation', () => {
     for (const row of rows) expect(row.secret.startsWith(`aes256gcm:${newId}:`)).toBe(true);
     const mine = rows.find((row) => row.id === hook.id)!;
     expect(new SecretBox(Buffer.from(newKey, 'base64')).open(mine.secret)).toBe('secret-before-key-rotation');
+    // The custom headers too.
+    expect(mine.sealedHeaders!.startsWith(`aes256gcm:${newId}:`)).toBe(true);
+    expect(JSON.parse(new SecretBox(Buffer.from(newKey, 'base64')).open(mine.sealedHeaders!))).toEqual([['X-Api-Key', 'header-before-key-rotation']]);
   });
 });

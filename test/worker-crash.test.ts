@@ -4,24 +4,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestApi } from './support/api.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { spawnService } from './support/process.js';
-import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
+import { serviceReady, spawnService, workerEnv } from './support/process.js';
+import { startTestService, type TestService } from './support/service.js';
 
 let api: TestService;
 let receiver: Receiver;
 let key: string;
 let project: TestApi;
 
-const workerEnv = () => ({
-  DATABASE_URL: api.databaseUrl,
-  ROLE: 'worker',
-  DESTINATION_ALLOWLIST: '127.0.0.0/8',
-  SECRET_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
-  DELIVERY_TIMEOUT: '5s',
-  JOB_HEARTBEAT_SECONDS: '10',
-  JOB_POLL_INTERVAL: '500ms',
-});
-const workerReady = (line: Record<string, unknown>) => line.msg === 'AI Platform Webhooks is running';
+const crashWorkerEnv = () =>
+  workerEnv(api.databaseUrl, { DELIVERY_TIMEOUT: '5s', JOB_HEARTBEAT_SECONDS: '10', JOB_POLL_INTERVAL: '500ms' });
 
 beforeAll(async () => {
   receiver = await startReceiver();
@@ -45,8 +37,8 @@ describe('a worker killed with SIGKILL mid-delivery', () => {
     receiver.on('/crash', (_req, res, count) => {
       if (count > 1) res.writeHead(200).end();
     });
-    const first = spawnService(workerEnv());
-    await first.waitForLog(workerReady);
+    const first = spawnService(crashWorkerEnv());
+    await first.waitForLog(serviceReady);
     const event = await publishTo('/crash', 'optimization.started', 'crash-1');
     const deliveryId = event.deliveries[0]!.id;
     await receiver.waitFor('/crash', 1);
@@ -54,8 +46,8 @@ describe('a worker killed with SIGKILL mid-delivery', () => {
     expect((await first.exited).signal).toBe('SIGKILL');
     expect(await deliveryState(deliveryId)).toMatchObject({ status: 'PENDING', attemptCount: 0 });
 
-    const second = spawnService(workerEnv());
-    await second.waitForLog(workerReady);
+    const second = spawnService(crashWorkerEnv());
+    await second.waitForLog(serviceReady);
     const [lost, redelivered] = await receiver.waitFor('/crash', 2, 60_000);
     for (const header of ['webhook-id', 'x-event-id']) expect(redelivered!.headers[header]).toBe(lost!.headers[header]);
     expect(JSON.parse(redelivered!.body).event_id).toBe(event.id);
@@ -74,8 +66,8 @@ describe('a worker stopped with SIGTERM', () => {
     receiver.on('/slow-answer', (_req, res) => {
       setTimeout(() => res.writeHead(200).end('late but fine'), 1500);
     });
-    const worker = spawnService(workerEnv());
-    await worker.waitForLog(workerReady);
+    const worker = spawnService(crashWorkerEnv());
+    await worker.waitForLog(serviceReady);
     const event = await publishTo('/slow-answer', 'inference.completed', 'term-1');
     await receiver.waitFor('/slow-answer', 1);
     worker.child.kill('SIGTERM');
@@ -92,8 +84,8 @@ describe('an idle worker in another process', () => {
   it('is woken by the NOTIFY of the publishing transaction, long before its poll interval', async () => {
     receiver.on('/wake', (_req, res) => res.writeHead(200).end());
     // Polling alone would not fetch again for an hour: only the wake-up can deliver in time.
-    const worker = spawnService({ ...workerEnv(), JOB_POLL_INTERVAL: '1h', LOG_LEVEL: 'debug' });
-    await worker.waitForLog(workerReady);
+    const worker = spawnService({ ...crashWorkerEnv(), JOB_POLL_INTERVAL: '1h', LOG_LEVEL: 'debug' });
+    await worker.waitForLog(serviceReady);
     // Its first fetch has come back empty: it sleeps.
     await worker.waitForLog((line) => line.msg === 'delivery worker waiting: no more jobs due');
     await publishTo('/wake', 'model.deprecated', 'wake-1');

@@ -74,11 +74,30 @@ export type Project = op.ProjectFieldsFragment;
 export type ApiKey = op.ApiKeyFieldsFragment;
 
 /**
- * `filter`: a payload filter over each event's `data` (see the schema's `Webhook.filter`); the webhook then receives
- * only the events of its types that match. On update, null clears it.
+ * A webhook's endpoint controls: `rateLimitPerSecond` (null: none), custom `headers` (the whole set; values are
+ * write-only: a webhook shows `headerNames`; on update a header without `value` keeps its current one; null clears
+ * them), `propagateTraceContext` (send the W3C traceparent to the receiver). `filter`: a payload filter over each
+ * event's `data` (see the schema's `Webhook.filter`); the webhook then receives only the events of its types that
+ * match. On update, null clears it.
  */
-export type CreateWebhookInput = { url: string; events: string[]; description?: string; secret?: string; filter?: PayloadFilter };
-export type UpdateWebhookInput = { url?: string; events?: string[]; description?: string | null; filter?: PayloadFilter | null };
+export type EndpointControls = {
+  rateLimitPerSecond?: number | null;
+  headers?: { name: string; value?: string | null }[] | null;
+  propagateTraceContext?: boolean;
+};
+export type CreateWebhookInput = {
+  url: string;
+  events: string[];
+  description?: string;
+  secret?: string;
+  filter?: PayloadFilter;
+} & EndpointControls;
+export type UpdateWebhookInput = {
+  url?: string;
+  events?: string[];
+  description?: string | null;
+  filter?: PayloadFilter | null;
+} & EndpointControls;
 /** A payload filter: fields and operators such as `{ "result": { "approximation_ratio": { "$gte": 0.9 } } }`. */
 export type PayloadFilter = Record<string, unknown>;
 /** A recent event, and whether a filter matches it (`webhooks.previewFilter`). */

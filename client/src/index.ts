@@ -5,6 +5,7 @@ export {
   type BatchProgress,
   type ClientOptions,
   type CreateWebhookInput,
+  type EndpointControls,
   type Delivery,
   type DeliveryAttempt,
   type DeliveryStatus,

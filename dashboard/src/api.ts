@@ -124,4 +124,5 @@ export type {
   Webhook,
   WebhooksClient,
   WebhookStats,
+  EndpointControls,
 } from '@aiplatform/webhooks-client';

@@ -11,6 +11,7 @@ import type { SecretBox } from '../secrets/secret-box.js';
 import { eventCatalog, patternsMatching } from '../events/catalog.js';
 import { matches, parseFilter } from '../webhooks/filter.js';
 import { generateWebhookSecret } from '../webhooks/secrets.js';
+import { openHeaders, sealHeaders, validateHeaders, validateRateLimit, type WebhookHeaderInput } from '../webhooks/endpoint-controls.js';
 import {
   DEFAULT_GRACE_PERIOD_SECONDS,
   validateDescription,
@@ -26,6 +27,17 @@ import { ofJobs, ofProject, ofWebhooks, webhookOf, withSelection, type DeliveryS
 
 export type WebhookPolicy = { allowHttp: boolean; destinations: DestinationPolicy };
 
+/**
+ * Endpoint controls, on create and update: `rateLimitPerSecond` (null: no limit), `headers` sent with every attempt
+ * (the whole set; null or empty clears it; on update a null value keeps that header's current value; values are
+ * sealed and never shown again, only `headerNames`), `propagateTraceContext` (send `traceparent` to the receiver).
+ */
+export type EndpointControlsInput = {
+  rateLimitPerSecond?: number | null;
+  headers?: WebhookHeaderInput[] | null;
+  propagateTraceContext?: boolean | null;
+};
+
 /** `filter`: a payload filter (src/webhooks/filter.ts); null or left out, every event of the subscribed types. */
 export type CreateWebhookInput = {
   /** HTTP unless given. */
@@ -36,9 +48,14 @@ export type CreateWebhookInput = {
   secret?: string | null;
   description?: string | null;
   filter?: unknown;
-};
+} & EndpointControlsInput;
 /** Fields left out keep their value; a null `description` or `filter` clears it. */
-export type UpdateWebhookInput = { url?: string | null; events?: string[] | null; description?: string | null; filter?: unknown };
+export type UpdateWebhookInput = {
+  url?: string | null;
+  events?: string[] | null;
+  description?: string | null;
+  filter?: unknown;
+} & EndpointControlsInput;
 
 /** A page of a list: Prisma's paging (take, skip, cursor) and, from GraphQL, the selection it asks for. */
 export type WebhookPage = Omit<Prisma.WebhookFindManyArgs, 'where' | 'orderBy'>;
@@ -56,7 +73,15 @@ export type WebhookServiceDeps = {
 };
 
 /** The fields an update may change, as the trail names them. */
-const UPDATABLE = { url: 'url', events: 'events', description: 'description', filter: 'filter' } as const;
+const UPDATABLE = {
+  url: 'url',
+  events: 'events',
+  description: 'description',
+  filter: 'filter',
+  rateLimitPerSecond: 'rateLimitPerSecond',
+  headerNames: 'headerNames',
+  propagateTraceContext: 'propagateTraceContext',
+} as const;
 
 /** What a filter preview looks at: a webhook's `events` and `filter` (null: none), and how many recent events. */
 export type FilterPreviewInput = { filter?: unknown; events: string[]; first?: number | null };
@@ -89,6 +114,7 @@ export class WebhookService {
     const { db, policy, secrets } = this.deps;
     const secret = input.secret == null ? generateWebhookSecret() : validateSecret(input.secret);
     const kind = input.kind ?? 'HTTP';
+    const headers = validateHeaders(input.headers ?? []);
     const data = {
       id: newId('wh'),
       ...ofProject(principal),
@@ -98,6 +124,10 @@ export class WebhookService {
       description: input.description == null ? null : validateDescription(input.description),
       filter: storedFilter(input.filter),
       secret: secrets.seal(secret),
+      rateLimitPerSecond: validateRateLimit(input.rateLimitPerSecond ?? null),
+      headerNames: headers.map((header) => header.name),
+      sealedHeaders: sealHeaders(secrets, headers),
+      propagateTraceContext: input.propagateTraceContext ?? false,
     };
     const webhook = await db.$transaction(async (tx) => {
       const created = await tx.webhook.create({ data });
@@ -121,11 +151,19 @@ export class WebhookService {
         description: input.description === null ? null : validateDescription(input.description),
       }),
       ...(input.filter !== undefined && { filter: storedFilter(input.filter) }),
+      ...(input.rateLimitPerSecond !== undefined && { rateLimitPerSecond: validateRateLimit(input.rateLimitPerSecond) }),
+      ...(input.propagateTraceContext != null && { propagateTraceContext: input.propagateTraceContext }),
     };
-    // A webhook's kind is fixed when it is created; only an HTTP webhook has a URL to change.
-    const withUrl = (before: Webhook) =>
-      input.url == null ? data : { ...data, url: validateDestination(before.kind, input.url, this.deps.policy) };
-    return this.updateScoped(principal, id, withUrl, 'webhook.updated', (before, after) => {
+    // Checked now, so a bad name writes nothing; a kept value (null) is looked up in the webhook as it is.
+    if (input.headers) validateHeaders(input.headers.map((header) => ({ ...header, value: header.value ?? '' })));
+    // What changes depends on the webhook as it is: its kind (fixed at creation: only an HTTP webhook has a URL to
+    // change), and its headers (a null value keeps the current one).
+    const changes = (before: Webhook) => ({
+      ...data,
+      ...(input.url != null && { url: validateDestination(before.kind, input.url, this.deps.policy) }),
+      ...(input.headers !== undefined && this.headersChange(before, input.headers)),
+    });
+    return this.updateScoped(principal, id, changes, 'webhook.updated', (before, after) => {
       const changed = Object.values(UPDATABLE).filter((field) => !isDeepStrictEqual(before[field], after[field]));
       return {
         changed,
@@ -134,6 +172,12 @@ export class WebhookService {
         ...(changed.includes('filter') && { filter: { from: before.filter, to: after.filter } }),
       };
     });
+  }
+
+  /** The columns that store `headers` (the whole set) for a webhook whose headers are `before`'s. */
+  private headersChange(before: Webhook, input: WebhookHeaderInput[] | null) {
+    const headers = validateHeaders(input ?? [], openHeaders(this.deps.secrets, before.sealedHeaders));
+    return { headerNames: headers.map((header) => header.name), sealedHeaders: sealHeaders(this.deps.secrets, headers) };
   }
 
   /** Deletes the webhook with its deliveries and their attempts; returns it as it was. */

@@ -22,6 +22,7 @@ import { ConflictError, DomainError, ValidationError } from '../app/errors.js';
 import { newId } from '../lib/ids.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
 import { storePullMessages } from '../delivery/pull/stream.js';
+import { activeTraceparent, inSpan } from '../observability/tracing.js';
 import { jobStateChange } from '../jobs/state.js';
 import type { DeliveryRef, LiveNotifier } from '../live/updates.js';
 import { matches } from '../webhooks/filter.js';
@@ -263,13 +264,19 @@ export class EventPublisher {
     first: { test?: true } = {},
   ): Promise<DeliveryRef[]> {
     const deliveries = webhooks.map(({ id: webhookId, pull }) => ({ id: newId('del'), projectId: event.projectId, webhookId, pull }));
-    await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
-    await enqueueInTransaction(
-      this.boss,
-      tx,
-      deliveries.filter((d) => !d.pull).map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first })),
-    );
-    await storePullMessages(tx, deliveries.filter((d) => d.pull));
-    return deliveries.map(({ id, projectId, webhookId }) => ({ id, projectId, webhookId }));
+    // Traced as the fan-out; its context rides in each job, so every attempt joins the publish's trace.
+    return inSpan('fan out', { attributes: { 'webhooks.event_id': event.id, 'webhooks.delivery_count': deliveries.length } }, async () => {
+      await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
+      const trace = activeTraceparent();
+      await enqueueInTransaction(
+        this.boss,
+        tx,
+        deliveries
+          .filter((d) => !d.pull)
+          .map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first, ...(trace && { trace }) })),
+      );
+      await storePullMessages(tx, deliveries.filter((d) => d.pull));
+      return deliveries.map(({ id, projectId, webhookId }) => ({ id, projectId, webhookId }));
+    });
   }
 }

@@ -12,4 +12,6 @@ export type Context = Services & {
   db: Db;
   principal: Principal;
   connection: object;
+  /** The request's W3C `traceparent` header, continued by the publish's span when tracing is on. */
+  traceparent?: string;
 };

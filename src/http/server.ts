@@ -89,7 +89,14 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     contextFor: (req) => {
       if (!req.principal) throw new Error('GraphQL reached without an authenticated principal');
       // One graphql-ws socket shares its upgrade request across its operations: it identifies the connection.
-      return { ...deps.services, db: deps.db, principal: req.principal, connection: req };
+      const { traceparent } = req.headers;
+      return {
+        ...deps.services,
+        db: deps.db,
+        principal: req.principal,
+        connection: req,
+        ...(typeof traceparent === 'string' && { traceparent }),
+      };
     },
   });
   const authenticate = requireApiKey(deps.access);

@@ -1,5 +1,6 @@
 // POST /v1/events and /v1/events/batch: publishing for backends that do not speak GraphQL, through the same
 // EventService.
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
@@ -7,6 +8,11 @@ import { publishedJson, publishOutcomeJson } from './serializers.js';
 import { AcceptedEvent, bodyErrors, errors, json, PublishedEvents, PublishEventBody, PublishEventsBody } from './schemas.js';
 
 type PublishEventItem = { event_type: string; data: Record<string, unknown>; idempotency_key?: string | null };
+/** The publisher's W3C `traceparent`, continued by the publish's span when tracing is on. */
+const traceOf = (req: FastifyRequest) => {
+  const { traceparent } = req.headers;
+  return { traceparent: typeof traceparent === 'string' ? traceparent : undefined };
+};
 const publishInput = ({ event_type: type, data, idempotency_key: idempotencyKey }: PublishEventItem) => ({ type, data, idempotencyKey });
 
 export const eventRoutes =
@@ -23,7 +29,7 @@ export const eventRoutes =
         response: { 202: json('Accepted; deliveries are queued', AcceptedEvent), ...errors(409, ...bodyErrors) },
       },
       handler: async (req, reply) => {
-        const published = await events.publish(principalOf(req), publishInput(req.body));
+        const published = await events.publish(principalOf(req), publishInput(req.body), traceOf(req));
         return reply.code(202).send(publishedJson(published));
       },
     });
@@ -39,7 +45,7 @@ export const eventRoutes =
         response: { 200: json('Each event accepted or refused', PublishedEvents), ...errors(...bodyErrors) },
       },
       handler: async (req, reply) => {
-        const outcomes = await events.publishMany(principalOf(req), req.body.events.map(publishInput));
+        const outcomes = await events.publishMany(principalOf(req), req.body.events.map(publishInput), traceOf(req));
         return reply.code(200).send({ results: outcomes.map(publishOutcomeJson) });
       },
     });

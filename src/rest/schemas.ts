@@ -14,6 +14,12 @@ import { MAX_JSON_DEPTH, textProblem } from '../lib/text.js';
 import type { StatsWindow } from '../webhooks/stats.js';
 import { MAX_FILTER_BYTES, MAX_FILTER_DEPTH } from '../webhooks/filter.js';
 import { DEFAULT_GRACE_PERIOD_SECONDS, MAX_URL_LENGTH } from '../webhooks/validation.js';
+import {
+  MAX_HEADER_VALUE_LENGTH,
+  MAX_HEADERS,
+  MAX_RATE_LIMIT_PER_SECOND,
+  MIN_RATE_LIMIT_PER_SECOND,
+} from '../webhooks/endpoint-controls.js';
 import type { ErrorCode } from './errors.js';
 
 export const MAX_PAGE_SIZE = 100;
@@ -85,6 +91,20 @@ const kind = z.enum(WEBHOOK_KINDS).meta({
   description:
     "Where deliveries go: `http` POSTs them to `url`; `listen` hands them to a connected listener (`aiplatform-webhooks listen`); `pull` keeps them for `GET /v1/webhooks/{webhook_id}/messages`",
 });
+const rateLimitPerSecond = z.number().meta({
+  description: `Deliveries started per second at most, across every worker, a whole number from ${MIN_RATE_LIMIT_PER_SECOND} to ${MAX_RATE_LIMIT_PER_SECOND}; more wait their turn (never fail). null: no limit`,
+  examples: [10],
+});
+const headers = z.record(text(), text().nullable()).meta({
+  description:
+    `Custom headers sent with every attempt, by name (at most ${MAX_HEADERS}; values printable ASCII, at most ${MAX_HEADER_VALUE_LENGTH} characters). ` +
+    'Not the service\'s own headers (`content-*`, user-agent, signatures, `webhook-*`, traceparent) nor hop-by-hop ones (connection, host, `proxy-*`, ...). ' +
+    'Values are sealed at rest and never shown again. The whole set is replaced; on update a null value keeps that header\'s current value; null or {} clears them',
+  examples: [{ Authorization: 'Bearer 2f1c...' }],
+});
+const propagateTraceContext = z.boolean().meta({
+  description: "Send the W3C `traceparent` of the delivery's trace to the receiver (default false)",
+});
 
 export const Webhook = z
   .object({
@@ -97,6 +117,9 @@ export const Webhook = z
     kind,
     disabled_reason: z.string().nullable().meta({ description: 'Why the webhook was disabled' }),
     disabled_at: timestamp.nullable(),
+    rate_limit_per_second: z.number().int().nullable().meta({ description: 'Deliveries started per second at most (null: no limit)' }),
+    header_names: z.array(z.string()).meta({ description: 'The custom headers sent with every attempt; values are write-only' }),
+    propagate_trace_context: z.boolean(),
     created_at: timestamp,
     updated_at: timestamp,
   })
@@ -138,6 +161,9 @@ export const CreateWebhookBody = z
       }),
     description: description.nullish(),
     filter: filter.nullish(),
+    rate_limit_per_second: rateLimitPerSecond.nullish(),
+    headers: headers.nullish(),
+    propagate_trace_context: propagateTraceContext.nullish(),
   })
   .meta({ id: 'CreateWebhook' });
 
@@ -147,8 +173,14 @@ export const UpdateWebhookBody = z
     events: eventPatterns.optional(),
     description: description.nullable().optional().meta({ description: 'Free text, at most 500 characters; null clears it' }),
     filter: filter.nullable().optional().meta({ description: 'A payload filter (as on create); null clears it' }),
+    rate_limit_per_second: rateLimitPerSecond.nullable().optional(),
+    headers: headers.nullable().optional(),
+    propagate_trace_context: propagateTraceContext.optional(),
   })
-  .refine((body) => Object.keys(body).length > 0, 'Send at least one of url, events, description, filter')
+  .refine(
+    (body) => Object.keys(body).length > 0,
+    'Send at least one of url, events, description, filter, rate_limit_per_second, headers, propagate_trace_context',
+  )
   .meta({ id: 'UpdateWebhook', minProperties: 1 });
 
 export const RotateSecretBody = z

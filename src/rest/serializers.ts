@@ -35,6 +35,9 @@ export const webhookJson = (w: Webhook) => ({
   kind: WEBHOOK_KIND[w.kind],
   disabled_reason: w.disabledReason,
   disabled_at: timestampOrNull(w.disabledAt),
+  rate_limit_per_second: w.rateLimitPerSecond,
+  header_names: w.headerNames,
+  propagate_trace_context: w.propagateTraceContext,
   created_at: wireTimestamp(w.createdAt),
   updated_at: wireTimestamp(w.updatedAt),
 });

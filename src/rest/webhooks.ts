@@ -23,6 +23,27 @@ import {
 
 const tags = ['Webhooks'];
 
+type EndpointControlsBody = {
+  rate_limit_per_second?: number | null;
+  headers?: Record<string, string | null> | null;
+  propagate_trace_context?: boolean | null;
+};
+
+/** The endpoint controls of a create or update body, as the service names them (a header object becomes its list). */
+const endpointControls = <B extends EndpointControlsBody>({
+  rate_limit_per_second,
+  headers,
+  propagate_trace_context,
+  ...rest
+}: B) => ({
+  ...rest,
+  ...(rate_limit_per_second !== undefined && { rateLimitPerSecond: rate_limit_per_second }),
+  ...(headers !== undefined && {
+    headers: headers && Object.entries(headers).map(([name, value]) => ({ name, value })),
+  }),
+  ...(propagate_trace_context !== undefined && { propagateTraceContext: propagate_trace_context }),
+});
+
 export const webhookRoutes =
   ({ webhooks }: Services): FastifyPluginAsyncZod =>
   async (app) => {
@@ -36,7 +57,7 @@ export const webhookRoutes =
       },
       handler: async (req, reply) => {
         const { kind, ...input } = req.body;
-        const { webhook, secret } = await webhooks.create(principalOf(req), { ...input, kind: kind && KIND_OF[kind] });
+        const { webhook, secret } = await webhooks.create(principalOf(req), { ...endpointControls(input), kind: kind && KIND_OF[kind] });
         // A secret the caller chose is not echoed back; a generated one is shown this once.
         const generated = req.body.secret == null;
         return reply.code(201).send({ ...webhookJson(webhook), ...(generated && { secret }) });
@@ -72,14 +93,15 @@ export const webhookRoutes =
       schema: {
         operationId: 'updateWebhook',
         summary: 'Update a webhook',
-        description: 'Changes any of `url`, `events`, `description` and `filter`; fields left out keep their value, a null `description` or `filter` clears it.',
+        description:
+          'Changes any of `url`, `events`, `description`, `filter`, `rate_limit_per_second`, `headers` and `propagate_trace_context`; fields left out keep their value, a null `description` or `filter` clears it.',
         tags,
         params: WebhookParams,
         body: UpdateWebhookBody,
         response: { 200: json('The updated webhook', Webhook), ...errors(404, ...bodyErrors) },
       },
       handler: async (req) =>
-        webhookJson(await webhooks.update(principalOf(req), req.params.id, req.body)),
+        webhookJson(await webhooks.update(principalOf(req), req.params.id, endpointControls(req.body))),
     });
 
     app.delete('/webhooks/:id', {

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.js';
+import { TEST_ENCRYPTION_KEY } from './service.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -57,3 +58,18 @@ export function spawnService(env: Record<string, string>): ServiceProcess {
     },
   };
 }
+
+/** The log line a service process writes once it is up. */
+export const serviceReady = (line: Record<string, unknown>) => line.msg === 'AI Platform Webhooks is running';
+
+/**
+ * A worker-only process's environment, on the database at `databaseUrl`: it delivers to loopback receivers and opens
+ * what an in-process test service sealed. `extra` adds or overrides variables.
+ */
+export const workerEnv = (databaseUrl: string, extra: Record<string, string> = {}) => ({
+  DATABASE_URL: databaseUrl,
+  ROLE: 'worker',
+  DESTINATION_ALLOWLIST: '127.0.0.0/8',
+  SECRET_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+  ...extra,
+});

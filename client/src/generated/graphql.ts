@@ -38,8 +38,14 @@ export type CreateWebhookInput = {
   events: Array<string>;
   /** A payload filter over the event's `data`: fields (objects descend, a plain value means `$eq`) and the operators `$eq`, `$neq`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`, `$exists`, `$startsWith`, `$endsWith`, `$and`, `$or`, `$not`, e.g. `{"problem_type": "MAXCUT", "result": {"approximation_ratio": {"$gte": 0.9}}}`; at most 10 levels deep and 4096 bytes (pass it in a variable: a GraphQL literal cannot name `$` keys). The webhook receives only the events of its types that match; every one when omitted or null */
   filter?: unknown;
+  /** Custom headers, at most 20, replacing any set before (null or [] clears them) */
+  headers?: Array<WebhookHeaderInput> | null | undefined;
   /** HTTP unless given; fixed once created */
   kind?: WebhookKind | null | undefined;
+  /** Send the W3C traceparent to the receiver (default false) */
+  propagateTraceContext?: boolean | null | undefined;
+  /** Deliveries started per second at most, 1 to 1,000 (null: no limit) */
+  rateLimitPerSecond?: number | null | undefined;
   /** Your own signing secret, 16 to 256 characters (a shorter one could be guessed offline); one is generated when omitted */
   secret?: string | null | undefined;
   /** Absolute http(s) URL, at most 2,048 characters: required for HTTP, left out otherwise */
@@ -117,8 +123,22 @@ export type UpdateWebhookInput = {
   events?: Array<string> | null | undefined;
   /** A payload filter over the event's `data`: fields (objects descend, a plain value means `$eq`) and the operators `$eq`, `$neq`, `$in`, `$nin`, `$gt`, `$gte`, `$lt`, `$lte`, `$exists`, `$startsWith`, `$endsWith`, `$and`, `$or`, `$not`, e.g. `{"problem_type": "MAXCUT", "result": {"approximation_ratio": {"$gte": 0.9}}}`; at most 10 levels deep and 4096 bytes (pass it in a variable: a GraphQL literal cannot name `$` keys). The webhook receives only the events of its types that match; null clears it, omitted keeps it */
   filter?: unknown;
+  /** Custom headers, at most 20, replacing any set before (null or [] clears them) */
+  headers?: Array<WebhookHeaderInput> | null | undefined;
+  /** Send the W3C traceparent to the receiver (default false) */
+  propagateTraceContext?: boolean | null | undefined;
+  /** Deliveries started per second at most, 1 to 1,000 (null: no limit) */
+  rateLimitPerSecond?: number | null | undefined;
   /** An HTTP webhook only */
   url?: string | null | undefined;
+};
+
+/** A custom header sent with every attempt */
+export type WebhookHeaderInput = {
+  /** An HTTP header name; not one the service sets itself, nor hop-by-hop */
+  name: string;
+  /** Printable ASCII, at most 2,048 characters; on update, null keeps this header's current value */
+  value?: string | null | undefined;
 };
 
 /** Where a webhook's deliveries go */
@@ -395,7 +415,7 @@ export type CreatePortalLinkMutation = { createPortalLink:
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
-export type WebhookFieldsFragment = { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string };
+export type WebhookFieldsFragment = { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string };
 
 export type WebhooksQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -405,7 +425,7 @@ export type WebhooksQueryVariables = Exact<{
 }>;
 
 
-export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }> } };
+export type WebhooksQuery = { webhooks: { totalCount: number, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string } }> } };
 
 export type WebhookStatsFieldsFragment = { window: StatsWindow, since: string, attempts: number, successes: number, failures: number, successRate: number | null, p50ResponseTimeMs: number | null, p95ResponseTimeMs: number | null, consecutiveFailures: number, lastSuccessAt: string | null, lastFailureAt: string | null };
 
@@ -429,7 +449,7 @@ export type WebhookQueryVariables = Exact<{
 export type WebhookQuery = { webhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string }
    };
 
 export type CreateWebhookMutationVariables = Exact<{
@@ -438,7 +458,7 @@ export type CreateWebhookMutationVariables = Exact<{
 
 
 export type CreateWebhookMutation = { createWebhook:
-    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'CreateWebhookPayload', secret: string, webhook: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'ValidationError', field: string, message: string }
    };
@@ -453,7 +473,7 @@ export type UpdateWebhookMutation = { updateWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
     | { __typename: 'ValidationError', field: string, message: string }
-    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string }
    };
 
 export type DeleteWebhookMutationVariables = Exact<{
@@ -475,7 +495,7 @@ export type EnableWebhookMutationVariables = Exact<{
 export type EnableWebhookMutation = { enableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string }
    };
 
 export type DisableWebhookMutationVariables = Exact<{
@@ -486,7 +506,7 @@ export type DisableWebhookMutationVariables = Exact<{
 export type DisableWebhookMutation = { disableWebhook:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string }
+    | { __typename: 'Webhook', id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string }
    };
 
 export type RotateWebhookSecretMutationVariables = Exact<{
@@ -498,7 +518,7 @@ export type RotateWebhookSecretMutationVariables = Exact<{
 export type RotateWebhookSecretMutation = { rotateWebhookSecret:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
-    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, createdAt: string, updatedAt: string } }
+    | { __typename: 'RotateWebhookSecretPayload', secret: string, webhook: { id: string, kind: WebhookKind, url: string | null, description: string | null, events: Array<string>, filter: unknown, status: WebhookStatus, disabledAt: string | null, disabledReason: string | null, rateLimitPerSecond: number | null, headerNames: Array<string>, propagateTraceContext: boolean, createdAt: string, updatedAt: string } }
     | { __typename: 'ValidationError', field: string, message: string }
    };
 
@@ -629,6 +649,9 @@ export const WebhookFieldsFragmentDoc = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }
@@ -1251,6 +1274,9 @@ export const WebhooksDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<WebhooksQuery, WebhooksQueryVariables>;
@@ -1309,6 +1335,9 @@ export const WebhookDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<WebhookQuery, WebhookQueryVariables>;
@@ -1343,6 +1372,9 @@ export const CreateWebhookDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<CreateWebhookMutation, CreateWebhookMutationVariables>;
@@ -1374,6 +1406,9 @@ export const UpdateWebhookDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<UpdateWebhookMutation, UpdateWebhookMutationVariables>;
@@ -1418,6 +1453,9 @@ export const EnableWebhookDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<EnableWebhookMutation, EnableWebhookMutationVariables>;
@@ -1446,6 +1484,9 @@ export const DisableWebhookDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<DisableWebhookMutation, DisableWebhookMutationVariables>;
@@ -1480,6 +1521,9 @@ export const RotateWebhookSecretDocument = new TypedDocumentString(`
   status
   disabledAt
   disabledReason
+  rateLimitPerSecond
+  headerNames
+  propagateTraceContext
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<RotateWebhookSecretMutation, RotateWebhookSecretMutationVariables>;

@@ -1,10 +1,12 @@
 // Create or edit a webhook: URL, the events it receives (catalog types, category wildcards or *), a payload filter
-// (with a preview on recent events) and a description.
+// (with a preview on recent events), a description, and its endpoint controls (rate limit, custom headers, trace
+// context: `endpoint-controls.tsx`).
 import { useState } from 'preact/hooks';
 import { describeError, ValidationError, type EventTypeInfo, type Webhook } from '../api.js';
 import { useAsync, useSession } from '../hooks.js';
 import { FilterField, filterOf, filterText } from './filter-field.js';
 import { Dialog } from './ui.js';
+import { EndpointControlsFields, useEndpointControls } from './endpoint-controls.js';
 
 type Props = {
   webhook?: Webhook;
@@ -25,6 +27,7 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
   const [chosen, setChosen] = useState<Set<string>>(new Set(initial));
   // Wildcards and anything not in the catalog are typed, comma-separated.
   const [patterns, setPatterns] = useState(initial.filter((e) => e === '*' || e.endsWith('.*')).join(', '));
+  const controls = useEndpointControls(webhook);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ field: string; message: string } | null>(null);
 
@@ -38,7 +41,13 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
     setBusy(true);
     setError(null);
     try {
-      const input = { url: url.trim(), events: events(), description: description.trim() || null, filter: filterOf(filter) };
+      const input = {
+        url: url.trim(),
+        events: events(),
+        description: description.trim() || null,
+        filter: filterOf(filter),
+        ...controls.input(),
+      };
       if (webhook) {
         onSaved({ webhook: await client.webhooks.update(webhook.id, input) });
       } else {
@@ -64,7 +73,8 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
         {error.message}
       </p>
     ) : null;
-  const otherError = error && !['url', 'events', 'description', 'filter'].some((f) => error.field.startsWith(f));
+  const otherError =
+    error && !['url', 'events', 'description', 'filter', 'rateLimitPerSecond', 'headers'].some((f) => error.field.startsWith(f));
 
   const groups = new Map<string, EventTypeInfo[]>();
   for (const type of catalog.data ?? []) {
@@ -136,6 +146,7 @@ export function WebhookFormDialog({ webhook, onSaved, onClose }: Props) {
           <input id="webhook-description" value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
           {fieldError('description')}
         </div>
+        <EndpointControlsFields controls={controls} fieldError={fieldError} />
         {otherError && (
           <p class="inline-error" role="alert">
             {error.message}

@@ -1,5 +1,6 @@
 // One webhook: its settings and actions, its health (live), and its deliveries (filterable, paginated, updated live), with the
 // selected delivery's attempts beside them.
+import { EndpointControlsFacts } from '../components/endpoint-controls.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { NotFoundError, type Delivery, type DeliveryStatus, type Page, type StatsWindow, type Webhook } from '../api.js';
 import { DeliveryDetail } from '../components/delivery-detail.js';
@@ -140,6 +141,7 @@ function WebhookHeader({ webhook, onChanged, onDeleted }: { webhook: Webhook; on
             <dd>{webhook.description}</dd>
           </div>
         )}
+        <EndpointControlsFacts webhook={webhook} />
         <div>
           <dt>Id</dt>
           <dd class="mono">{webhook.id}</dd>

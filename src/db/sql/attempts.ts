@@ -19,7 +19,14 @@ export type DeliveryToAttempt = {
   eventId: string;
   status: DeliveryStatus;
   attemptCount: number;
-  webhook: SigningKeys & { kind: WebhookKind; url: string | null; status: WebhookStatus };
+  webhook: SigningKeys & {
+    kind: WebhookKind;
+    url: string | null;
+    status: WebhookStatus;
+    rateLimitPerSecond: number | null;
+    sealedHeaders: string | null;
+    propagateTraceContext: boolean;
+  };
   event: { id: string; type: string; timestamp: Date; data: unknown };
 };
 
@@ -36,6 +43,9 @@ type DeliveryToAttemptRow = {
   secret: string;
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
+  rate_limit_per_second: number | null;
+  sealed_headers: string | null;
+  propagate_trace_context: boolean;
   event_type: string;
   event_data: unknown;
   event_timestamp: Date;
@@ -46,6 +56,7 @@ export async function loadDeliveriesToAttempt(db: Queryable, ids: string[]): Pro
   const { rows } = await db.query<DeliveryToAttemptRow>(
     `SELECT d.id, d.project_id, d.webhook_id, d.event_id, d.status::text AS status, d.attempt_count,
            w.kind::text AS kind, w.url, w.status::text AS webhook_status, w.secret, w.previous_secret, w.previous_secret_expires_at,
+           w.rate_limit_per_second, w.sealed_headers, w.propagate_trace_context,
            e.type AS event_type, e.data AS event_data, e.timestamp AS event_timestamp
     FROM deliveries d
     JOIN webhooks w ON w.id = d.webhook_id
@@ -70,6 +81,9 @@ export async function loadDeliveriesToAttempt(db: Queryable, ids: string[]): Pro
           secret: row.secret,
           previousSecret: row.previous_secret,
           previousSecretExpiresAt: row.previous_secret_expires_at,
+          rateLimitPerSecond: row.rate_limit_per_second,
+          sealedHeaders: row.sealed_headers,
+          propagateTraceContext: row.propagate_trace_context,
         },
         event: { id: row.event_id, type: row.event_type, timestamp: row.event_timestamp, data: row.event_data },
       },

@@ -1,6 +1,7 @@
 // pg-boss's tables, the one module that names them. pg-boss owns its schema (it creates and migrates it), and the
 // service reaches past its API only where the API has no call for what it needs: to move queued jobs between
-// priorities (holding slow webhooks back, `src/delivery/queueing/held-back.ts`), to find the table a queue's jobs
+// priorities (holding slow webhooks back, `src/delivery/queueing/held-back.ts`), to put a fetched job back with a
+// later start (a rate-limited webhook's, `src/delivery/queueing/rate-limit.ts`), to find the table a queue's jobs
 // live in (the dead-row vacuum), and, in tests, to look at the jobs a queue holds. What this assumes of pg-boss 12:
 // - jobs are rows of `JOB_SCHEMA.job` (a partitioned table: each queue's rows live in the table named in
 //   `JOB_SCHEMA.queue.table_name`), with the columns `name`, `state`, `blocked`, `group_id`, `priority`, `data`,
@@ -51,6 +52,25 @@ export async function moveQueuedJobsCreatedSince(
     [queue, groupIds, to, from, after, overlap],
   );
   return rows[0]!.at;
+}
+
+/**
+ * Puts a fetched (active) job back in the queue, due at `startAfter`, as if it had not been fetched: pg-boss's
+ * `restore`, which cannot delay, plus a start time. Fenced like pg-boss's own settles: only the claim `retryCount`
+ * names. A rate-limited delivery waits this way (src/delivery/queueing/rate-limit.ts), counted as neither a retry nor a
+ * failure.
+ */
+export async function requeueJob(
+  db: Queryable,
+  queue: string,
+  job: { id: string; retryCount: number },
+  startAfter: Date,
+): Promise<void> {
+  await db.query(
+    `UPDATE ${JOBS} SET state = 'created', started_on = NULL, heartbeat_on = NULL, upsert_by_key = NULL, start_after = $4
+     WHERE name = $1 AND id = $2::uuid AND state = 'active' AND retry_count = $3`,
+    [queue, job.id, job.retryCount, startAfter],
+  );
 }
 
 /** A table, by schema and name. */

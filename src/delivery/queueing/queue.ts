@@ -14,9 +14,12 @@ export const DELIVERY_WAKE_TOPIC = 'delivery-jobs';
 
 /**
  * `attempt` guards against duplicates: a job only makes that attempt if the delivery has not made it yet. `test`
- * marks a testWebhook delivery's first attempt, made whatever the webhook's status (like a manual one).
+ * marks a testWebhook delivery's first attempt, made whatever the webhook's status (like a manual one). `trace` is the
+ * W3C `traceparent` of the fan-out that queued it, when tracing is on (src/observability/tracing.ts).
  */
-export type DeliveryJob = { deliveryId: string; attempt: number; test?: true } | { deliveryId: string; manual: true };
+export type DeliveryJob = ({ deliveryId: string; attempt: number; test?: true } | { deliveryId: string; manual: true }) & {
+  trace?: string;
+};
 
 export type DeliveryQueueJob = Job<DeliveryJob>;
 

@@ -8,7 +8,8 @@
 // fetch never reads past its backlog. The loop sleeps (`sleeper.ts`) when the queue is empty, until a NOTIFY says
 // jobs are due (see `enqueueInTransaction`), a job of a webhook it holds at its limit completes (which may let that
 // webhook go on), shortly after any other job completes (its webhook's limit may be full with other processes'
-// jobs), or the poll interval comes round (scheduled retries that fell due). Each fetch is a query over the queue's
+// jobs), the poll interval comes round (scheduled retries that fell due), or jobs put back to wait for their webhook's
+// rate limit (`rate-limit.ts`) are due again. Each fetch is a query over the queue's
 // active jobs, so the loop fetches only when a wake may find something. Why: docs/performance.md ("Batches, and when
 // the worker wakes").
 import type { PgBoss } from 'pg-boss';
@@ -56,6 +57,8 @@ export class DeliveryWorker {
   private heldBackDueAt = 0;
   /** The one fetch due shortly after completions whose webhook was not at its limit here (SHARED_LIMIT_RECHECK_MS). */
   private recheck: NodeJS.Timeout | null = null;
+  /** Wakes due when jobs put back for their webhook's rate limit are due again, by the time they are due. */
+  private readonly rateLimitWakes = new Map<number, NodeJS.Timeout>();
   private loop: Promise<void> | null = null;
   private timers: NodeJS.Timeout[] = [];
 
@@ -106,6 +109,7 @@ export class DeliveryWorker {
     await Promise.allSettled(this.attempts);
     for (const timer of this.timers) clearInterval(timer);
     if (this.recheck) clearTimeout(this.recheck);
+    for (const timer of this.rateLimitWakes.values()) clearTimeout(timer);
     this.lifecycle = 'stopped';
   }
 
@@ -163,6 +167,7 @@ export class DeliveryWorker {
       void sent.then((request) => {
         this.slots.requestEnded(job);
         this.slotFreed();
+        if (typeof request === 'object') return this.wakeAfter(request.deferredForMs);
         if (!webhookId) return;
         if (request === 'timed-out') this.keep(this.heldBack.hold(webhookId), 'hold a webhook back');
         else if (heldBack && request === 'finished' && Date.now() - since < this.slots.slowAfterMs) {
@@ -204,6 +209,19 @@ export class DeliveryWorker {
     for (const webhookId of this.slots.slowWebhooks(Date.now())) {
       this.keep(this.heldBack.renew(webhookId), 'hold a webhook back');
     }
+  }
+
+  /** Fetches again in `ms` (one timer per due time: jobs deferred to the same instant share it). */
+  private wakeAfter(ms: number) {
+    const due = Date.now() + ms;
+    if (this.rateLimitWakes.has(due) || this.lifecycle !== 'running') return;
+    this.rateLimitWakes.set(
+      due,
+      setTimeout(() => {
+        this.rateLimitWakes.delete(due);
+        this.wake();
+      }, ms),
+    );
   }
 
   /** Runs a background step whose failure only costs fetch efficiency: logged, never thrown. */

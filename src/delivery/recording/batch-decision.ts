@@ -135,7 +135,8 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
     } else if (step.kind === 'retry' && chainActive) {
       state.status = 'RETRYING';
       nextAttemptAt = new Date(now().getTime() + step.delayMs);
-      retries.push(deliveryJob(delivery.webhookId, { deliveryId: delivery.id, attempt: number + 1 }, nextAttemptAt));
+      const { trace } = entry.job.data; // a retry stays in its publish's trace
+      retries.push(deliveryJob(delivery.webhookId, { deliveryId: delivery.id, attempt: number + 1, ...(trace && { trace }) }, nextAttemptAt));
     } else {
       state.status = 'FAILED';
       if (step.kind === 'give-up' && (chainActive || outcome.status === 410)) {

@@ -1,14 +1,18 @@
 // Making delivery attempts: read what a batch of jobs needs (one joined query for the whole batch), decide per
-// job whether there is anything to attempt, sign, POST, and hand each outcome to the recorder.
+// job whether there is anything to attempt, wait for the webhook's rate limit if it has one, sign, add its custom
+// headers, POST (traced as the attempt's span), and hand each outcome to the recorder.
 import type pg from 'pg';
 import { loadDeliveriesToAttempt, type DeliveryToAttempt } from '../../db/sql/attempts.js';
 import type { DeliveryStatus } from '../../generated/prisma/client.js';
+import { inSpan, SpanKind, activeTraceparent } from '../../observability/tracing.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
+import { openHeaders } from '../../webhooks/endpoint-controls.js';
+import type { Deferred, WebhookRateLimits } from '../queueing/rate-limit.js';
 import type { AttemptRecorder } from '../recording/recorder.js';
 import { postJson, type DeliveryClient, type PostOutcome } from './http-client.js';
 import { deliveryBody, wireTimestamp } from './payload.js';
 import type { DeliveryQueueJob } from '../queueing/queue.js';
-import { signedHeaders } from './signing.js';
+import { REDACTED, signedHeaders } from './signing.js';
 
 /** The states in which a delivery's retry schedule is still running. */
 export const ACTIVE_CHAIN: readonly DeliveryStatus[] = ['PENDING', 'RETRYING'];
@@ -24,10 +28,10 @@ export function signingSecrets(webhook: SigningKeys, now: Date, box: SecretBox):
 
 /**
  * A delivery as its receiver gets it: the body of its next attempt and the headers signed at `now` with its
- * webhook's valid secrets. POSTed to an HTTP webhook; read from `/messages` for a PULL one.
+ * webhook's valid secrets. POSTed to an HTTP webhook (with its custom headers); read from `/messages` for a PULL one.
  */
 export function signedDelivery(
-  delivery: Pick<DeliveryToAttempt, 'id' | 'webhookId' | 'eventId' | 'attemptCount' | 'webhook' | 'event'>,
+  delivery: Pick<DeliveryToAttempt, 'id' | 'webhookId' | 'eventId' | 'attemptCount' | 'event'> & { webhook: SigningKeys },
   now: Date,
   box: SecretBox,
 ): { headers: Record<string, string>; body: string } {
@@ -44,14 +48,18 @@ export function signedDelivery(
   return { headers, body };
 }
 
-/** How a job's request ended: before the timeout (answered, with any status, or refused), timed out, or never sent. */
-export type RequestEnd = 'finished' | 'timed-out' | 'not-sent';
+/**
+ * How a job's request ended: before the timeout (answered, with any status, or refused), timed out, or never sent;
+ * or deferred: put back in the queue to wait for its webhook's rate limit.
+ */
+export type RequestEnd = 'finished' | 'timed-out' | 'not-sent' | Deferred;
 
 export type AttempterDeps = {
   pool: pg.Pool;
   client: DeliveryClient;
   secrets: SecretBox;
   recorder: AttemptRecorder;
+  rateLimits: WebhookRateLimits;
   timeoutMs: number;
   now?: () => Date;
 };
@@ -94,11 +102,34 @@ export class DeliveryAttempter {
       if (delivery.webhook.status === 'DISABLED' && !data.test) return recorder.record({ kind: 'abandoned', job, delivery });
     }
 
-    const startedAt = this.now();
-    const { headers, body } = signedDelivery(delivery, startedAt, this.deps.secrets);
-    const outcome = await this.send(delivery, headers, body);
-    markSent(outcome.error?.kind === 'TIMEOUT' ? 'timed-out' : 'finished');
-    return recorder.record({ kind: 'attempted', job, delivery, manual, startedAt, headers, body, outcome });
+    const { rateLimitPerSecond } = delivery.webhook;
+    if (rateLimitPerSecond !== null) {
+      const deferred = await this.deps.rateLimits.admit(job, delivery.webhookId, rateLimitPerSecond);
+      if (deferred) return markSent(deferred);
+    }
+
+    const attributes = {
+      'webhooks.webhook_id': delivery.webhookId,
+      'webhooks.delivery_id': delivery.id,
+      'webhooks.attempt': delivery.attemptCount + 1,
+    };
+    const attempt = await inSpan('deliver attempt', { kind: SpanKind.CLIENT, traceparent: data.trace, attributes }, async (span) => {
+      const startedAt = this.now();
+      const { headers: signed, body } = signedDelivery(delivery, startedAt, this.deps.secrets);
+      const traceparent = delivery.webhook.propagateTraceContext ? activeTraceparent() : undefined;
+      const service = { ...signed, ...(traceparent && { traceparent }) };
+      // The custom headers' names never clash with the service's (src/webhooks/endpoint-controls.ts); their values
+      // are kept out of the attempt's record, like signatures.
+      const custom = openHeaders(this.deps.secrets, delivery.webhook.sealedHeaders);
+      const headers = { ...Object.fromEntries(custom.map(({ name, value }) => [name, value])), ...service };
+      const recorded = { ...Object.fromEntries(custom.map(({ name }) => [name, REDACTED])), ...service };
+      const outcome = await this.send(delivery, headers, body);
+      if (outcome.status !== null) span?.setAttribute('http.response.status_code', outcome.status);
+      if (outcome.error) span?.setAttribute('error.type', outcome.error.kind);
+      return { startedAt, headers: recorded, body, outcome };
+    });
+    markSent(attempt.outcome.error?.kind === 'TIMEOUT' ? 'timed-out' : 'finished');
+    return recorder.record({ kind: 'attempted', job, delivery, manual, ...attempt });
   }
 
   /** Hands the signed request to the webhook's destination; how depends on its kind. */

@@ -25,6 +25,19 @@ export type SignedRequestInput = {
   now: Date;
 };
 
+/** Every header `signedHeaders` sets: a webhook's custom headers may not name them (src/webhooks/endpoint-controls.ts). */
+export const SIGNED_HEADER_NAMES = [
+  'content-type',
+  'user-agent',
+  'x-webhook-signature',
+  'x-webhook-id',
+  'x-event-id',
+  'x-timestamp',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+] as const;
+
 export function signedHeaders(input: SignedRequestInput): Record<string, string> {
   const [current] = input.secrets;
   if (!current) throw new Error('a delivery needs at least one signing secret');

@@ -80,7 +80,7 @@ builder.mutationField('publishEvent', (t) =>
     type: PublishEventPayload,
     args: { input: t.arg({ type: PublishEventInput, required: true }) },
     errors: { types: [ValidationError, ConflictError, ForbiddenError], directResult: true },
-    resolve: (_root, { input }, ctx) => ctx.events.publish(ctx.principal, input),
+    resolve: (_root, { input }, ctx) => ctx.events.publish(ctx.principal, input, { traceparent: ctx.traceparent }),
   }),
 );
 
@@ -90,6 +90,8 @@ builder.mutationField('publishEvents', (t) =>
     description: `Up to ${MAX_BATCH_EVENTS} events in one transaction, each answered on its own: a refused item does not stop the others`,
     args: { events: t.arg({ type: [PublishEventInput], required: true }) },
     errors: { types: [ValidationError, ForbiddenError], directResult: true },
-    resolve: async (_root, { events }, ctx) => ({ results: await ctx.events.publishMany(ctx.principal, events) }),
+    resolve: async (_root, { events }, ctx) => ({
+      results: await ctx.events.publishMany(ctx.principal, events, { traceparent: ctx.traceparent }),
+    }),
   }),
 );

@@ -41,6 +41,16 @@ export const Webhook = builder.prismaObject('Webhook', {
     disabledReason: t.exposeString('disabledReason', { nullable: true }),
     disabledAt: t.expose('disabledAt', { type: 'DateTime', nullable: true }),
     filter: t.expose('filter', { type: 'JSON', nullable: true, description: `${FILTER_DESCRIPTION}; null: every one` }),
+    rateLimitPerSecond: t.exposeInt('rateLimitPerSecond', {
+      nullable: true,
+      description: 'Deliveries started per second at most, across every worker; more wait their turn (null: no limit)',
+    }),
+    headerNames: t.exposeStringList('headerNames', {
+      description: 'The custom headers sent with every attempt; their values are write-only (sealed at rest)',
+    }),
+    propagateTraceContext: t.exposeBoolean('propagateTraceContext', {
+      description: "Whether attempts send the W3C traceparent of the delivery's trace to the receiver",
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
   }),
@@ -68,6 +78,25 @@ const DeleteWebhookPayload = builder.objectRef<{ deletedWebhookId: string }>('De
   fields: (t) => ({ deletedWebhookId: t.exposeID('deletedWebhookId') }),
 });
 
+const WebhookHeaderInput = builder.inputType('WebhookHeaderInput', {
+  description: 'A custom header sent with every attempt',
+  fields: (t) => ({
+    name: t.string({ required: true, description: "An HTTP header name; not one the service sets itself, nor hop-by-hop" }),
+    value: t.string({ description: "Printable ASCII, at most 2,048 characters; on update, null keeps this header's current value" }),
+  }),
+});
+
+/** The endpoint controls, the same on create and update (see `EndpointControlsInput`). */
+type SchemaTypes = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer Types> ? Types : never;
+const endpointControlFields = (t: PothosSchemaTypes.InputFieldBuilder<SchemaTypes, 'InputObject'>) => ({
+  rateLimitPerSecond: t.int({ description: 'Deliveries started per second at most, 1 to 1,000 (null: no limit)' }),
+  headers: t.field({
+    type: [WebhookHeaderInput],
+    description: 'Custom headers, at most 20, replacing any set before (null or [] clears them)',
+  }),
+  propagateTraceContext: t.boolean({ description: 'Send the W3C traceparent to the receiver (default false)' }),
+});
+
 const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
   fields: (t) => ({
     kind: t.field({ type: WebhookKind, description: 'HTTP unless given; fixed once created' }),
@@ -78,6 +107,7 @@ const CreateWebhookInput = builder.inputType('CreateWebhookInput', {
     }),
     description: t.string(),
     filter: t.field({ type: 'JSON', description: `${FILTER_DESCRIPTION}; every one when omitted or null` }),
+    ...endpointControlFields(t),
   }),
 });
 
@@ -87,6 +117,7 @@ const UpdateWebhookInput = builder.inputType('UpdateWebhookInput', {
     events: t.stringList(),
     description: t.string(),
     filter: t.field({ type: 'JSON', description: `${FILTER_DESCRIPTION}; null clears it, omitted keeps it` }),
+    ...endpointControlFields(t),
   }),
 });
 
