@@ -17,7 +17,7 @@ export const ofWebhooks = ({ webhookIds }: Principal) => (webhookIds ? { id: { i
 export const ofWebhooksDeliveries = ({ webhookIds }: Principal) => (webhookIds ? { webhookId: { in: [...webhookIds] } } : {});
 
 /** The filter that keeps an event read within a token's jobs (nothing for a key). */
-const ofJobs = ({ jobIds }: Principal) => (jobIds ? { jobId: { in: [...jobIds] } } : {});
+export const ofJobs = ({ jobIds }: Principal) => (jobIds ? { jobId: { in: [...jobIds] } } : {});
 
 /** Whether the principal may reach the webhook (and its deliveries) at all: a token restricted to others may not. */
 export const reachesWebhook = ({ webhookIds }: Principal, id: string) => !webhookIds || webhookIds.includes(id);

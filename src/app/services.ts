@@ -12,6 +12,7 @@ import { DeliveryService } from './deliveries.js';
 import { EventService } from './events.js';
 import { JobService } from './jobs.js';
 import { ProjectService } from './projects.js';
+import { RecoveryService } from './recoveries.js';
 import { PortalService } from './portal.js';
 import { TokenService } from './tokens.js';
 import type { AccessTokens } from '../auth/tokens.js';
@@ -20,6 +21,7 @@ import { WebhookService, type WebhookPolicy } from './webhooks.js';
 export type Services = {
   webhooks: WebhookService;
   deliveries: DeliveryService;
+  recoveries: RecoveryService;
   events: EventService;
   jobs: JobService;
   projects: ProjectService;
@@ -40,15 +42,29 @@ export type ServiceDeps = {
   tokens: AccessTokens;
   /** The service's public address for portal links (PUBLIC_URL); the request's origin when unset. */
   publicUrl?: string | undefined;
+  /** RETENTION_DAYS: how far back a list's or a recovery's window may reach. */
+  retentionDays: number;
 };
 
-export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy, tokens, publicUrl }: ServiceDeps): Services {
+export function createServices({
+  db,
+  pool,
+  boss,
+  live,
+  publisher,
+  secrets,
+  webhookPolicy,
+  tokens,
+  publicUrl,
+  retentionDays,
+}: ServiceDeps): Services {
   const audit = new AuditLog(db);
   const tokenService = new TokenService({ tokens });
   return {
     webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher, audit }),
-    deliveries: new DeliveryService({ db, pool, boss, live, audit }),
-    events: new EventService({ db, publisher }),
+    deliveries: new DeliveryService({ db, pool, boss, live, audit, retentionDays }),
+    recoveries: new RecoveryService({ db, pool, boss, audit, retentionDays }),
+    events: new EventService({ db, publisher, audit, retentionDays }),
     jobs: new JobService({ db, live }),
     projects: new ProjectService({ db, pool, apiKeys: new ApiKeyStore(pool), audit }),
     audit,

@@ -9,6 +9,7 @@ import { inTransaction } from '../db/transaction.js';
 import {
   activeWebhookIdsMatching,
   eventWithKey,
+  insertDeliveriesOf,
   insertEventWithDeliveries,
   releaseIdempotencyKey,
 } from '../db/sql/events.js';
@@ -52,6 +53,10 @@ function newEvent(
   const jobId = typeof data.job_id === 'string' ? data.job_id : null;
   return { ...at, projectId, type, data: data as Prisma.JsonObject, jobId, idempotencyKey: key };
 }
+
+/** One new delivery of the event per webhook, with its id. */
+const newDeliveries = (event: Event, webhookIds: string[]): DeliveryRef[] =>
+  webhookIds.map((webhookId) => ({ id: newId('del'), projectId: event.projectId, webhookId }));
 
 export class EventPublisher {
   private readonly live: LiveNotifier | undefined;
@@ -114,9 +119,42 @@ export class EventPublisher {
     const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
     const job = change && (await upsertJobState(tx, change));
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const webhookIds = await activeWebhookIdsMatching(tx, projectId, patternsMatching(type));
+    const webhookIds = await this.subscribersOf(tx, projectId, type, data);
     const deliveries = await this.insertEvent(tx, event, webhookIds);
     return { event, deliveryCount: webhookIds.length, job, deliveries };
+  }
+
+  /**
+   * Sends a stored event again: a new delivery, queued, to every webhook that would receive it if it were published
+   * now (the fan-out of `publishWithin`), of those `reaches` keeps. The event and its job's state stay as they are.
+   * `alsoWithin` runs in the same transaction (the caller's audit entry).
+   */
+  async replay(
+    event: Event,
+    {
+      reaches = () => true,
+      alsoWithin = async () => {},
+    }: { reaches?: (webhookId: string) => boolean; alsoWithin?: (tx: pg.ClientBase, deliveryCount: number) => Promise<void> } = {},
+  ): Promise<Published> {
+    const changes = await inTransaction(this.pool, async (tx) => {
+      const data = event.data as Record<string, unknown>;
+      const webhookIds = (await this.subscribersOf(tx, event.projectId, event.type, data)).filter(reaches);
+      const deliveries = newDeliveries(event, webhookIds);
+      await insertDeliveriesOf(tx, event, { ids: deliveries.map((d) => d.id), webhookIds });
+      await this.enqueueFirstAttempts(tx, deliveries);
+      await alsoWithin(tx, deliveries.length);
+      return { job: null, deliveries };
+    });
+    this.announce(changes);
+    return { event, deliveryCount: changes.deliveries.length };
+  }
+
+  /**
+   * The fan-out, one rule for a publish and a replay: the project's active webhooks that receive an event of `type`
+   * carrying `data` (today by type alone; payload filters will read `data`).
+   */
+  private subscribersOf(tx: pg.ClientBase, projectId: string, type: string, _data: Record<string, unknown>): Promise<string[]> {
+    return activeWebhookIdsMatching(tx, projectId, patternsMatching(type));
   }
 
   /** Tells live subscribers (every API process) what a committed publish changed. */
@@ -154,14 +192,19 @@ export class EventPublisher {
     webhookIds: string[],
     first: { test?: true } = {},
   ): Promise<DeliveryRef[]> {
-    const deliveries = webhookIds.map((webhookId) => ({ id: newId('del'), projectId: event.projectId, webhookId }));
+    const deliveries = newDeliveries(event, webhookIds);
     await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds });
-    await enqueueInTransaction(
+    await this.enqueueFirstAttempts(tx, deliveries, first);
+    return deliveries;
+  }
+
+  /** The first attempt's job of each delivery (`first` goes into each). */
+  private enqueueFirstAttempts(tx: pg.ClientBase, deliveries: DeliveryRef[], first: { test?: true } = {}) {
+    return enqueueInTransaction(
       this.boss,
       tx,
       deliveries.map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first })),
     );
-    return deliveries;
   }
 
   private recentEventWithKey(projectId: string, key: string): Promise<Published | null> {

@@ -300,7 +300,7 @@ export const AuditEvent = z
       description: `What was done: ${AUDIT_ACTIONS.map((action) => `\`${action}\``).join(', ')}`,
       examples: ['webhook.created'],
     }),
-    resource_type: z.string().meta({ description: '`webhook`, `delivery`, `project` or `api_key`', examples: ['webhook'] }),
+    resource_type: z.string().meta({ description: '`webhook`, `delivery`, `recovery`, `event`, `project` or `api_key`', examples: ['webhook'] }),
     resource_id: z.string().meta({ examples: ['wh_550e8400e29b41d4'] }),
     api_key_id: z.string().meta({ description: 'The key that did it (or that minted the token that did it)' }),
     details: z.record(z.string(), z.unknown()).meta({
