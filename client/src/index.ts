@@ -18,11 +18,13 @@ export {
   type Page,
   type PageArgs,
   type Project,
+  type Recovery,
   type TrainingProgress,
   type UpdateWebhookInput,
   type Webhook,
   type WebhooksClient,
   type WebhookStatus,
+  type WindowArgs,
 } from './client.js';
 export {
   ApiError,

@@ -1,9 +1,11 @@
-// POST /v1/events: publishing for backends that do not speak GraphQL, through the same EventService.
+// /v1/events: publishing for backends that do not speak GraphQL, the event log, and replaying an event, through the
+// same EventService.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
-import { publishedJson } from './serializers.js';
-import { AcceptedEvent, bodyErrors, errors, json, PublishEventBody } from './schemas.js';
+import { cursorPage, decodeCursor, instantOf } from './cursor.js';
+import { eventJson, publishedJson } from './serializers.js';
+import { AcceptedEvent, bodyErrors, errors, EventList, EventParams, EventQuery, json, PublishEventBody } from './schemas.js';
 
 export const eventRoutes =
   ({ events }: Services): FastifyPluginAsyncZod =>
@@ -23,5 +25,40 @@ export const eventRoutes =
         const published = await events.publish(principalOf(req), { type, data, idempotencyKey });
         return reply.code(202).send(publishedJson(published));
       },
+    });
+
+    app.get('/events', {
+      schema: {
+        operationId: 'listEvents',
+        summary: "The event log: the project's events, newest first",
+        description:
+          'Page with `limit` and `cursor` (the previous page\'s `next_cursor`); filter by `event_type`, `job_id`, and when they were published (`since` included, `until` excluded).',
+        tags: ['Events'],
+        querystring: EventQuery,
+        response: { 200: json('A page of events', EventList), ...errors(422) },
+      },
+      handler: async (req) => {
+        const { limit, cursor, event_type: type, job_id: jobId, since, until } = req.query;
+        const rows = await events.list(
+          principalOf(req),
+          { type, jobId, since: instantOf(since), until: instantOf(until) },
+          { take: limit + 1, olderThan: cursor === undefined ? undefined : decodeCursor(cursor) },
+        );
+        const { items, nextCursor } = cursorPage(rows, limit, (e) => ({ createdAt: e.timestamp, id: e.id }));
+        return { events: items.map(eventJson), limit, next_cursor: nextCursor };
+      },
+    });
+
+    app.post('/events/:event_id/replay', {
+      schema: {
+        operationId: 'replayEvent',
+        summary: 'Send an event again',
+        description:
+          'Queues a new delivery of the event to every active webhook subscribed to its type now; its earlier deliveries stay as they are. `delivery_count` says how many.',
+        tags: ['Events'],
+        params: EventParams,
+        response: { 202: json('Accepted; deliveries are queued', AcceptedEvent), ...errors(404) },
+      },
+      handler: async (req, reply) => reply.code(202).send(publishedJson(await events.replay(principalOf(req), req.params.event_id))),
     });
   };

@@ -9,6 +9,7 @@ import { restErrorHandler, restNotFoundHandler } from './errors.js';
 import { eventRoutes } from './events.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { projectRoutes } from './projects.js';
+import { recoveryRoutes } from './recoveries.js';
 import { portalRoutes } from './portal.js';
 import { tokenRoutes } from './tokens.js';
 import { webhookRoutes } from './webhooks.js';
@@ -38,6 +39,7 @@ export const restRoutes =
     await app.register(webhookRoutes(deps.services));
     await app.register(deliveryRoutes(deps.services));
     await app.register(eventRoutes(deps.services));
+    await app.register(recoveryRoutes(deps.services));
     await app.register(projectRoutes(deps.services));
     await app.register(tokenRoutes(deps.services));
     await app.register(portalRoutes(deps.services));

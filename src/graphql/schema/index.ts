@@ -7,6 +7,7 @@ import './webhook.js';
 import './event-type.js';
 import './event.js';
 import './delivery.js';
+import './recovery.js';
 import './job.js';
 import './project.js';
 import './audit.js';
