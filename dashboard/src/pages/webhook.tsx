@@ -1,5 +1,5 @@
 // One webhook: its settings and actions, and its deliveries (filterable, paginated, updated live), with the
-// selected delivery's attempts beside them.
+// selected delivery's attempts beside them; below, the recovery of a window's deliveries.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { NotFoundError, type Delivery, type DeliveryStatus, type Page, type Webhook } from '../api.js';
 import { DeliveryDetail } from '../components/delivery-detail.js';
@@ -14,6 +14,7 @@ import {
   Time,
   WebhookStatusBadge,
 } from '../components/ui.js';
+import { RecoverDeliveries } from '../components/recover-deliveries.js';
 import { WebhookActions } from '../components/webhook-actions.js';
 import { useAsync, useLive, useSession } from '../hooks.js';
 import { navigate, paths } from '../router.js';
@@ -22,7 +23,7 @@ const PAGE_SIZE = 20;
 const STATUSES: DeliveryStatus[] = ['PENDING', 'SUCCESS', 'RETRYING', 'FAILED'];
 
 export function WebhookPage({ id, deliveryId }: { id: string; deliveryId: string | null }) {
-  const { client } = useSession();
+  const { client, can } = useSession();
   const webhook = useAsync(() => client.webhooks.get(id), [client, id]);
 
   return (
@@ -67,6 +68,7 @@ export function WebhookPage({ id, deliveryId }: { id: string; deliveryId: string
             onDeleted={() => navigate(paths.webhooks())}
           />
           <Deliveries webhookId={id} deliveryId={deliveryId} onWebhookStale={webhook.reload} />
+          {can('deliveries:write') && <RecoverDeliveries webhookId={id} />}
         </>
       )}
     </section>
