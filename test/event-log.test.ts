@@ -182,6 +182,9 @@ describe('replayEvent', () => {
 
     const replayed = await api.client.events.replay(event.id);
     expect(replayed).toMatchObject({ event: { id: event.id }, deliveryCount: 1 });
+    expect(await service.db.auditEvent.findMany({ where: { resourceId: event.id } })).toMatchObject([
+      { action: 'event.replayed', resourceType: 'event', details: { delivery_count: 1 } },
+    ]);
     const [resent] = await receiver.waitFor(`/late-${tag}`, 1);
     expect(JSON.parse(resent!.body)).toMatchObject({ event_id: event.id, data: { job_id: tag } });
 

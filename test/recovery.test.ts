@@ -103,6 +103,12 @@ describe('recoverDeliveries', () => {
     const { webhookId } = await flakyWebhook(`/same-${randomUUID()}`);
     const window = { since: '2026-01-01T00:00:00Z', until: '2026-01-02T00:00:00Z' };
     const first = await api.client.deliveries.recover(webhookId, { ...window, statuses: ['RETRYING', 'FAILED'] });
+    const entry = await service.db.auditEvent.findFirstOrThrow({ where: { resourceId: first.id } });
+    expect(entry).toMatchObject({
+      action: 'deliveries.recovered',
+      resourceType: 'recovery',
+      details: { webhook_id: webhookId, since: '2026-01-01T00:00:00.000Z', until: '2026-01-02T00:00:00.000Z', statuses: ['RETRYING', 'FAILED'], total: 0 },
+    });
     const audited = await service.db.auditEvent.count();
     const again = await api.client.deliveries.recover(webhookId, { ...window, statuses: ['FAILED', 'RETRYING', 'FAILED'] });
     expect(again.id).toBe(first.id);

@@ -8,6 +8,7 @@ import { fanout } from './fanout.js';
 import { latency } from './latency.js';
 import type { ScenarioMetrics, ScenarioName } from './metrics.js';
 import { reads } from './reads.js';
+import { recovery } from './recovery.js';
 import { soak } from './soak.js';
 import { throughputBatched, throughputMutation } from './throughput.js';
 
@@ -24,6 +25,7 @@ export const scenarios: Scenario[] = [
   { name: 'fanout', run: fanout },
   { name: 'bad_neighbours', run: badNeighbours, needs: ['latency_10'] },
   { name: 'reads', run: reads },
+  { name: 'recovery', run: recovery, needs: ['latency_10'] },
   { name: 'soak', run: soak, needs: ['throughput_mutation'] },
 ];
 
