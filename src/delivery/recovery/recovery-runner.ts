@@ -30,19 +30,21 @@ export async function queueRecoveryBatch(boss: PgBoss, tx: pg.ClientBase, recove
 }
 
 /**
- * Re-queues the recovery's next `perBatch` deliveries; queues the batch after, or completes the recovery when fewer
- * were left. Returns how many it re-queued.
+ * Re-queues the recovery's next `perBatch` deliveries; queues the batch after, or completes the recovery when none
+ * are left. Returns how many it re-queued.
  */
 export async function runRecoveryBatch(boss: PgBoss, pool: pg.Pool, recoveryId: string, perBatch: number): Promise<number> {
   return inTransaction(pool, async (tx) => {
-    const batch = await lockNextBatch(tx, recoveryId, perBatch);
+    // One more than the batch: whether another batch is needed.
+    const batch = await lockNextBatch(tx, recoveryId, perBatch + 1);
     if (!batch) return 0;
-    const { recovery, deliveryIds } = batch;
-    const ids = deliveryIds.map((d) => d.id);
+    const { recovery } = batch;
+    const deliveries = batch.deliveryIds.slice(0, perBatch);
+    const ids = deliveries.map((d) => d.id);
     await enqueueInTransaction(boss, tx, ids.map((deliveryId) => deliveryJob(recovery.webhookId, { deliveryId, manual: true })));
     if (ids.length > 0) await markRetriesQueued(tx, ids);
-    const completed = ids.length < perBatch;
-    await recordBatch(tx, recoveryId, { requeued: ids.length, last: deliveryIds.at(-1), completed });
+    const completed = batch.deliveryIds.length <= perBatch;
+    await recordBatch(tx, recoveryId, { requeued: ids.length, last: deliveries.at(-1), completed });
     if (!completed) await queueRecoveryBatch(boss, tx, recoveryId, BATCH_INTERVAL_MS);
     return ids.length;
   });
