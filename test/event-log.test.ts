@@ -206,3 +206,37 @@ describe('replayEvent', () => {
     expect(await service.db.delivery.count()).toBe(deliveries);
   });
 });
+
+describe("an access token's restrictions", () => {
+  it('keep the event log to its jobs, the deliveries across webhooks and a replay to its webhooks', async () => {
+    const tag = randomUUID();
+    const hooks = [
+      (await api.createWebhook(receiver.url(`/kept-${tag}`), ['model.updated'])).id,
+      (await api.createWebhook(receiver.url(`/other-${tag}`), ['model.updated'])).id,
+    ];
+    const jobs = [`${tag}-kept`, `${tag}-other`];
+    const events = [];
+    for (const jobId of jobs) events.push((await api.publishWithDeliveries('model.updated', { job_id: jobId, status: 'updated' })).event);
+    await receiver.waitFor(`/other-${tag}`, 2);
+    const minted = await rest(key, 'POST', '/v1/tokens', {
+      scopes: ['deliveries:read', 'deliveries:write'],
+      webhook_ids: [hooks[0]],
+      job_ids: [jobs[0]],
+    });
+    expect(minted.status).toBe(201);
+    const token = minted.body.token as string;
+
+    const listed = await rest(token, 'GET', `/v1/deliveries?event_type=model.updated`);
+    expect(new Set(listed.body.deliveries.map((d: { webhook_id: string }) => d.webhook_id))).toEqual(new Set([hooks[0]]));
+    const log = await rest(token, 'GET', `/v1/events?event_type=model.updated`);
+    expect(log.body.events.map((e: { job_id: string }) => e.job_id)).toEqual([jobs[0]]);
+    expectError(await rest(token, 'GET', `/v1/events?job_id=${jobs[1]}`), 404, 'not_found');
+
+    const replayed = await rest(token, 'POST', `/v1/events/${events[0]!.id}/replay`);
+    expect(replayed.body).toMatchObject({ delivery_count: 1 });
+    await receiver.waitFor(`/kept-${tag}`, 3);
+    expect(await service.db.delivery.count({ where: { eventId: events[0]!.id, webhookId: hooks[1] } })).toBe(1);
+    expectError(await rest(token, 'POST', `/v1/events/${events[1]!.id}/replay`), 404, 'not_found');
+  });
+});
+
