@@ -45,7 +45,13 @@ export class RecoveryService {
     const window = { since, until, statuses };
     const { boss, pool } = this.deps;
     const started = await inTransaction(pool, async (tx) => {
-      const recovery = await insertRecovery(tx, { id: newId('rcv'), projectId: principal.projectId, webhookId: webhook.id, ...window });
+      const recovery = await insertRecovery(tx, { id: newId('rcv'), projectId: principal.projectId, webhookId: webhook.id, ...window }).catch(
+        (error: unknown) => {
+          // The webhook was deleted meanwhile (its foreign key refused the row).
+          if ((error as { code?: unknown } | null)?.code === '23503') throw new NotFoundError(`No webhook with id ${webhookId}`);
+          throw error;
+        },
+      );
       if (!recovery) return null;
       await queueRecoveryBatch(boss, tx, recovery.id);
       await this.deps.audit.recordIn(tx, principal, 'deliveries.recovered', { type: 'recovery', id: recovery.id }, {
@@ -57,7 +63,9 @@ export class RecoveryService {
       });
       return recovery;
     });
-    return started ?? (await findRecoveryOfWindow(pool, webhook.id, window))!;
+    const recovery = started ?? (await findRecoveryOfWindow(pool, webhook.id, window));
+    if (!recovery) throw new NotFoundError(`No webhook with id ${webhookId}`); // deleted, with its recovery, meanwhile
+    return recovery;
   }
 
   /** The principal's recovery with that id (its progress), or NotFoundError. */
