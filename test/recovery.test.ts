@@ -45,10 +45,10 @@ async function flakyWebhook(path: string) {
   return { webhookId: id, failing };
 }
 
-/** Publishes a batch.submitted event to the project's webhooks; its delivery to the one webhook there is. */
-async function deliveryOf(jobId: string) {
+/** Publishes a batch.submitted event to the project's webhooks (earlier tests' too); its delivery to `webhookId`. */
+async function deliveryOf(webhookId: string, jobId: string) {
   const { event } = await api.publishWithDeliveries('batch.submitted', { job_id: jobId, status: 'submitted' });
-  return event.deliveries[0]!.id;
+  return event.deliveries.find((d) => d.webhook.id === webhookId)!.id;
 }
 
 const jobIdsSent = (path: string, from: number) => receiver.requests(path).slice(from).map((r) => JSON.parse(r.body).data.job_id);
@@ -65,19 +65,19 @@ describe('recoverDeliveries', () => {
     const { webhookId, failing } = await flakyWebhook(path);
     const tag = randomUUID();
 
-    const before = await deliveryOf(`${tag}-before`); // failed, before the window
+    const before = await deliveryOf(webhookId, `${tag}-before`); // failed, before the window
     await settledAs(before, 'FAILED');
     await api.client.webhooks.enable(webhookId);
     const since = new Date();
     failing.now = false;
-    const succeeded = await deliveryOf(`${tag}-succeeded`); // in the window, not failed
+    const succeeded = await deliveryOf(webhookId, `${tag}-succeeded`); // in the window, not failed
     await settledAs(succeeded, 'SUCCESS');
     failing.now = true;
-    const failed = [await deliveryOf(`${tag}-failed-1`), await deliveryOf(`${tag}-failed-2`)];
+    const failed = [await deliveryOf(webhookId, `${tag}-failed-1`), await deliveryOf(webhookId, `${tag}-failed-2`)];
     for (const id of failed) await settledAs(id, 'FAILED');
     const until = new Date();
     await api.client.webhooks.enable(webhookId);
-    const after = await deliveryOf(`${tag}-after`); // failed, after the window
+    const after = await deliveryOf(webhookId, `${tag}-after`); // failed, after the window
     await settledAs(after, 'FAILED');
 
     failing.now = false;
@@ -126,7 +126,7 @@ describe('recoverDeliveries', () => {
     const path = `/rest-${randomUUID()}`;
     const { webhookId, failing } = await flakyWebhook(path);
     const since = new Date().toISOString();
-    const failed = await deliveryOf(`rest-${randomUUID()}`);
+    const failed = await deliveryOf(webhookId, `rest-${randomUUID()}`);
     await settledAs(failed, 'FAILED');
     failing.now = false;
     const until = new Date(Date.now() + 1000).toISOString().replace(/\.\d+Z$/, 'Z');
