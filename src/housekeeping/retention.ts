@@ -1,6 +1,8 @@
 // Retention: events older than RETENTION_DAYS go, with their deliveries and attempts, in bounded batches so
-// no single statement locks or bloats much. An event with a delivery still pending or retrying is kept.
+// no single statement locks or bloats much. An event with a delivery still pending or retrying is kept. Completed
+// recoveries whose window ended before then go too (a recovery runs at most a window's deliveries, so they are few).
 import { deleteExpiredEvents } from '../db/sql/housekeeping.js';
+import { deleteExpiredRecoveries } from '../db/sql/recoveries.js';
 import type { Queryable } from '../db/sql/queryable.js';
 
 const BATCH = 2_000;
@@ -11,6 +13,9 @@ export async function purgeExpired(db: Queryable, cutoff: Date, batch = BATCH): 
   for (;;) {
     const deleted = await deleteExpiredEvents(db, cutoff, batch);
     total += deleted;
-    if (deleted < batch) return total;
+    if (deleted < batch) {
+      await deleteExpiredRecoveries(db, cutoff);
+      return total;
+    }
   }
 }

@@ -120,3 +120,9 @@ export async function recordBatch(
     [id, batch.requeued, batch.last?.createdAt ?? null, batch.last?.id ?? null, batch.completed],
   );
 }
+
+/** Deletes the completed recoveries whose window ended before `cutoff` (what they covered is gone); returns how many. */
+export async function deleteExpiredRecoveries(db: Queryable, cutoff: Date): Promise<number> {
+  const { rowCount } = await db.query(`DELETE FROM recoveries WHERE state = 'COMPLETED' AND until < $1`, [cutoff]);
+  return rowCount ?? 0;
+}
