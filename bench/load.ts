@@ -37,6 +37,19 @@ export class Api {
     return body;
   }
 
+  /** POSTs JSON to a REST route; resolves to the answer of a 2xx. */
+  async post<T>(key: string, path: string, body: unknown): Promise<T> {
+    const response = await this.pool.request({
+      method: 'POST',
+      path,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify(body),
+    });
+    const answer = (await response.body.json()) as T;
+    if (response.statusCode >= 300) throw new Error(`POST ${path}: ${response.statusCode} ${JSON.stringify(answer)}`);
+    return answer;
+  }
+
   /** The publishEvent mutation; returns the event id. */
   async publish(key: string, type: string, data: Record<string, unknown>): Promise<string> {
     const result = await this.graphql<{ publishEvent: { __typename: string; event?: { id: string }; message?: string } }>(

@@ -17,6 +17,7 @@ import { DestinationPolicy } from './delivery/sending/destination-policy.js';
 import { AttemptRecorder } from './delivery/recording/recorder.js';
 import { createBoss, DELIVERY_WAKE_TOPIC, ensureDeliveryQueue } from './delivery/queueing/queue.js';
 import { HeldBackWebhooks } from './delivery/queueing/held-back.js';
+import { ensureRecoveryQueue, workRecoveries } from './delivery/recovery/recovery-runner.js';
 import { tableUpkeep } from './housekeeping/table-upkeep.js';
 import { DeliveryWorker } from './delivery/queueing/worker.js';
 import { WebhookRateLimits } from './delivery/queueing/rate-limit.js';
@@ -109,6 +110,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       deliveryTimeoutMs: config.deliveryTimeoutMs,
       heartbeatSeconds: config.jobHeartbeatSeconds,
     });
+    await ensureRecoveryQueue(boss);
 
     // Live updates: every process announces changes through Postgres NOTIFY and listens on one connection.
     const onLiveError = (error: unknown, what: string) => logger[unlessStopping('warn')]({ err: error }, what);
@@ -173,6 +175,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       upkeep.start();
       stops.push(() => upkeep.stop());
       await scheduleMaintenance(boss, db, pool, config.retentionDays, logger);
+      await workRecoveries(boss, pool, config.recoveryRatePerSecond, logger);
     }
 
     let httpUrl: string | undefined;
@@ -197,11 +200,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           secrets,
           tokens,
           publicUrl: config.publicUrl,
-          pull: {
-            stream: new PullStream({ pool, secrets, target: liveTarget }),
-            limits: liveLimits,
-            retentionDays: config.retentionDays,
-          },
+          pull: { stream: new PullStream({ pool, secrets, target: liveTarget }), limits: liveLimits },
+          retentionDays: config.retentionDays,
           webhookPolicy: { allowHttp: config.allowHttpWebhooks, destinations },
           publisher,
         }),

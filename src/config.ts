@@ -68,6 +68,7 @@ const schema = z.object({
   AUTH_FAILURE_LIMIT: integer(0, 1_000_000, 60),
   MAX_EVENT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(262_144),
   RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  RECOVERY_RATE_PER_SECOND: integer(1, 10_000, 50),
   JOB_POLL_INTERVAL: duration('5s').refine((ms) => ms >= 500, 'must be at least 500ms'),
   JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10, 'must be at least 10 (a pg-boss limit)').max(3600).default(30),
   MAX_SUBSCRIPTIONS_PER_CONNECTION: integer(1, 10_000, 100),
@@ -158,6 +159,8 @@ export type Config = {
   maxEventBytes: number;
   /** Events, deliveries and attempts older than this are deleted (pending retries excepted). */
   retentionDays: number;
+  /** Deliveries one bulk recovery re-queues per second (the workers' pace, so live traffic goes on). */
+  recoveryRatePerSecond: number;
   /** How often idle workers look for due retries (new deliveries wake them at once through NOTIFY). */
   jobPollIntervalMs: number;
   /** A job held by a worker that stopped heartbeating for this long is handed to another worker. */
@@ -215,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     httpKeepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT,
     maxEventBytes: e.MAX_EVENT_BYTES,
     retentionDays: e.RETENTION_DAYS,
+    recoveryRatePerSecond: e.RECOVERY_RATE_PER_SECOND,
     jobPollIntervalMs: e.JOB_POLL_INTERVAL,
     jobHeartbeatSeconds: e.JOB_HEARTBEAT_SECONDS,
     maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,

@@ -48,4 +48,30 @@ describe('retention', () => {
     expect(await db.deliveryAttempt.count({ where: { delivery: { webhookId: webhook.id } } })).toBe(3);
     expect(await purgeExpired(service.pool, new Date(Date.now() - 30 * DAY), 2)).toBe(0);
   });
+
+  it('deletes completed recoveries whose window ended before the cutoff, and keeps running and recent ones', async () => {
+    const webhook = await db.webhook.create({
+      data: { id: newId('wh'), projectId, url: 'https://example.com/rc', events: ['*'], secret: 'a-secret-of-some-length' },
+    });
+    const recovery = (untilDaysAgo: number, state: 'RUNNING' | 'COMPLETED') =>
+      db.recovery.create({
+        data: {
+          id: newId('rcv'),
+          projectId,
+          webhookId: webhook.id,
+          since: new Date(Date.now() - (untilDaysAgo + 1) * DAY),
+          until: new Date(Date.now() - untilDaysAgo * DAY),
+          statuses: ['FAILED'],
+          total: 0,
+          state,
+        },
+      });
+    const expired = await recovery(40, 'COMPLETED');
+    const running = await recovery(40, 'RUNNING');
+    const recent = await recovery(5, 'COMPLETED');
+    await purgeExpired(service.pool, new Date(Date.now() - 30 * DAY), 2);
+    const left = await db.recovery.findMany({ where: { webhookId: webhook.id }, select: { id: true } });
+    expect(left.map((r) => r.id).sort()).toEqual([running.id, recent.id].sort());
+    expect(left.map((r) => r.id)).not.toContain(expired.id);
+  });
 });

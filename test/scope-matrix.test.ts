@@ -22,6 +22,7 @@ import {
   GRAPHQL_OPERATIONS,
   methodOf,
   REST_OPERATIONS,
+  RECOVERY_WINDOW,
   type Fixtures,
   type GraphQLRow,
   type RestRow,
@@ -84,6 +85,8 @@ beforeAll(async () => {
   await api.publish('batch.progress', { job_id: batchJobId, total_images: 10, processed_images: 5, failed_images: 0, progress_percent: 50 });
   const { event } = await api.publish('batch.completed', { job_id: batchJobId, status: 'completed' });
   await api.publish('training.completed', { job_id: trainingJobId, status: 'completed' });
+  const { event: quiet } = await api.publish('inference.completed', { job_id: randomUUID(), status: 'completed' });
+  const recovery = await api.client.deliveries.recover(webhookId, RECOVERY_WINDOW);
   // Settled: every delivery of the fixtures attempted, so nothing changes until a row writes.
   const settled = await eventually(async () => {
     const rows = await service.db.delivery.findMany({ where: { webhookId } });
@@ -104,6 +107,8 @@ beforeAll(async () => {
     writableWebhookId,
     deliveryId: settled.find((d) => d.eventId === event.id)!.id,
     eventId: event.id,
+    quietEventId: quiet.id,
+    recoveryId: recovery.id,
     batchJobId,
     trainingJobId,
     receiverUrl: receiver.url('/created'),
@@ -116,7 +121,7 @@ beforeAll(async () => {
 
 /** Everything a row could write (in the project, the projects and keys, the audit trail), read back whole. */
 async function projectState() {
-  const [projects, apiKeys, webhooks, events, deliveries, queued, audited] = await Promise.all([
+  const [projects, apiKeys, webhooks, events, deliveries, queued, audited, recoveries] = await Promise.all([
     service.db.project.findMany({ orderBy: { id: 'asc' } }),
     service.db.apiKey.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true, scopes: true, revokedAt: true } }),
     service.db.webhook.findMany({ orderBy: { id: 'asc' } }),
@@ -128,8 +133,9 @@ async function projectState() {
     // Delivery jobs ever queued for the fixtures' webhooks (a retry or a test queues one), in any state.
     Promise.all([fx.webhookId, fx.writableWebhookId].map((groupId) => countJobs(service.pool, DELIVERY_QUEUE, { groupId }))),
     service.db.auditEvent.count(),
+    service.db.recovery.count(),
   ]);
-  return { projects, apiKeys, webhooks, events, deliveries, queued, audited };
+  return { projects, apiKeys, webhooks, events, deliveries, queued, audited, recoveries };
 }
 
 type Result = { data?: any; errors?: any[] };

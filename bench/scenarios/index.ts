@@ -8,6 +8,7 @@ import { fanout, FANOUT_FILTER } from './fanout.js';
 import { latency } from './latency.js';
 import type { ScenarioMetrics, ScenarioName } from './metrics.js';
 import { reads } from './reads.js';
+import { recovery } from './recovery.js';
 import { soak } from './soak.js';
 import { throughputBatched, throughputMutation } from './throughput.js';
 
@@ -25,6 +26,7 @@ export const scenarios: Scenario[] = [
   { name: 'fanout_filtered', run: fanout(FANOUT_FILTER) },
   { name: 'bad_neighbours', run: badNeighbours, needs: ['latency_10'] },
   { name: 'reads', run: reads },
+  { name: 'recovery', run: recovery, needs: ['latency_10'] },
   { name: 'soak', run: soak, needs: ['throughput_mutation'] },
 ];
 

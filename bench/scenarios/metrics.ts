@@ -61,6 +61,18 @@ export type BadNeighboursMetric =
   | 'hung_attempts'
   | 'healthy_lost';
 
+export type RecoveryMetric =
+  | 'offered_deliveries_per_s'
+  | 'live_p50_ms'
+  | 'live_p99_ms'
+  | 'clean_p99_ms'
+  | 'p99_ratio_to_clean'
+  | 'live_lost'
+  | 'backlog'
+  | 'requeued'
+  | 'requeued_per_s'
+  | 'resent_succeeded';
+
 export type ReadsMetric =
   | 'busy_webhook_count_sql_ms'
   | 'busy_webhook_page_sql_ms'
@@ -78,6 +90,19 @@ export type ReadsMetric =
   | 'rest_p99_ms'
   | 'typical_graphql_p99_ms'
   | 'typical_rest_p99_ms'
+  | 'event_log_rows'
+  | 'event_log_graphql_p50_ms'
+  | 'event_log_graphql_p99_ms'
+  | 'event_log_rest_p50_ms'
+  | 'event_log_rest_p99_ms'
+  | 'event_log_job_rest_p99_ms'
+  | 'event_log_window_rest_p99_ms'
+  | 'project_deliveries_graphql_p50_ms'
+  | 'project_deliveries_graphql_p99_ms'
+  | 'project_deliveries_rest_p50_ms'
+  | 'project_deliveries_rest_p99_ms'
+  | 'project_deliveries_status_rest_p99_ms'
+  | 'project_deliveries_window_rest_p99_ms'
   | 'seed_seconds';
 
 /** The soak's two windows. */
@@ -129,6 +154,7 @@ export type ScenarioMetrics = {
   fanout_filtered: FanoutMetric;
   bad_neighbours: BadNeighboursMetric;
   reads: ReadsMetric;
+  recovery: RecoveryMetric;
   soak: SoakMetric;
 };
 

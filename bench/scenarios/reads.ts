@@ -1,5 +1,6 @@
 // 6. reads: the delivery listing of a webhook with 900,000 deliveries and of one with 100,000, over GraphQL and
-// REST, and with the counters' rows left unfolded.
+// REST, and with the counters' rows left unfolded; the project's event log (1,000,000 events) and its deliveries
+// across webhooks (1,000,000), newest first, by job, status and window.
 import { FOLD_LOCK } from '../../src/db/sql/delivery-counts.js';
 import { now } from '../load.js';
 import type { Project, World } from '../setup.js';
@@ -11,6 +12,21 @@ const DELIVERIES_QUERY = `query Deliveries($id: ID!) {
   deliveries(webhookId: $id, first: 50) {
     totalCount
     edges { node { id eventType status statusCode attemptCount responseTimeMs timestamp createdAt } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+const EVENT_LOG_QUERY = `query Events {
+  events(first: 50) {
+    edges { node { id type timestamp data } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+const PROJECT_DELIVERIES_QUERY = `query ProjectDeliveries {
+  deliveries(first: 50) {
+    totalCount
+    edges { node { id eventType status statusCode attemptCount responseTimeMs timestamp createdAt webhook { id } } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
@@ -36,16 +52,17 @@ export async function reads(ctx: Context): Promise<Outcome<ReadsMetric>> {
   await world.db.$executeRawUnsafe(
     `INSERT INTO events (id, project_id, type, data, job_id, timestamp)
      SELECT 'evt_r' || lpad(g::text, 11, '0'), $1, 'model.deprecated', jsonb_build_object('job_id', 'reads-' || g), 'reads-' || g,
-            now() - make_interval(secs => g)
-     FROM generate_series(1, 1000) g`,
+            now() - make_interval(secs => g / 10.0)
+     FROM generate_series(1, $2::int) g`,
     project.id,
+    rows,
   );
   // 90% of the rows on one webhook, 10% on another: the listing of a very busy webhook and of a typical one.
   await world.db.$executeRawUnsafe(
     `INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, status, status_code, response_time_ms,
                              attempt_count, last_attempt_at, next_attempt_at, created_at, updated_at)
      SELECT 'del_r' || lpad(g::text, 11, '0'), $1, CASE WHEN g % 10 = 0 THEN $3 ELSE $2 END,
-            'evt_r' || lpad((g % 1000 + 1)::text, 11, '0'), 'model.deprecated', 'SUCCESS', 200, 12, 1,
+            'evt_r' || lpad(g::text, 11, '0'), 'model.deprecated', 'SUCCESS', 200, 12, 1,
             now() - make_interval(secs => g / 10.0), NULL, now() - make_interval(secs => g / 10.0), now()
      FROM generate_series(1, $4::int) g`,
     project.id,
@@ -74,6 +91,21 @@ export async function reads(ctx: Context): Promise<Outcome<ReadsMetric>> {
   const rBig = await measure(rest(big.id));
   const gTypical = await measure(graphql(typical.id));
   const rTypical = await measure(rest(typical.id));
+  // The event log and the project's deliveries: newest first over the project's index, a job's events over the job's
+  // index, and a window a day deep (its first row is 864,000 rows down the index at 1M rows; a quick run's 100,000
+  // rows span 2.8 hours, so there it starts an hour down).
+  const deepHours = rows >= 1_000_000 ? 24 : 1;
+  const until = new Date(Date.now() - deepHours * 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const since = new Date(Date.now() - (deepHours + 1) * 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const restGet = (path: string) => () => world.http.rest(project.key, path);
+  const gLog = await measure(() => world.http.graphql(project.key, EVENT_LOG_QUERY, {}));
+  const rLog = await measure(restGet('/v1/events?limit=50'));
+  const rLogJob = await measure(restGet(`/v1/events?job_id=reads-${Math.floor(rows / 2)}&limit=50`));
+  const rLogWindow = await measure(restGet(`/v1/events?since=${since}&until=${until}&limit=50`));
+  const gAll = await measure(() => world.http.graphql(project.key, PROJECT_DELIVERIES_QUERY, {}));
+  const rAll = await measure(restGet('/v1/deliveries?limit=50'));
+  const rAllStatus = await measure(restGet('/v1/deliveries?status=success&limit=50'));
+  const rAllWindow = await measure(restGet(`/v1/deliveries?since=${since}&until=${until}&limit=50`));
   // The two statements of a listing: the exact total (a sum of the webhook's counter rows) and the page (an index range).
   const explain = async (sql: string) => {
     const [row] = await world.db.$queryRawUnsafe<{ 'QUERY PLAN': { 'Execution Time': number }[] }[]>(
@@ -124,7 +156,37 @@ export async function reads(ctx: Context): Promise<Outcome<ReadsMetric>> {
     rest_p99_ms: rBig.p99_ms,
     typical_graphql_p99_ms: gTypical.p99_ms,
     typical_rest_p99_ms: rTypical.p99_ms,
+    event_log_rows: rows,
+    event_log_graphql_p50_ms: gLog.p50_ms,
+    event_log_graphql_p99_ms: gLog.p99_ms,
+    event_log_rest_p50_ms: rLog.p50_ms,
+    event_log_rest_p99_ms: rLog.p99_ms,
+    event_log_job_rest_p99_ms: rLogJob.p99_ms,
+    event_log_window_rest_p99_ms: rLogWindow.p99_ms,
+    project_deliveries_graphql_p50_ms: gAll.p50_ms,
+    project_deliveries_graphql_p99_ms: gAll.p99_ms,
+    project_deliveries_rest_p50_ms: rAll.p50_ms,
+    project_deliveries_rest_p99_ms: rAll.p99_ms,
+    project_deliveries_status_rest_p99_ms: rAllStatus.p99_ms,
+    project_deliveries_window_rest_p99_ms: rAllWindow.p99_ms,
     seed_seconds: round(seedSeconds),
   };
-  return { metrics, line: `reads: ${fmt(metrics, ['table_rows', 'graphql_p99_ms', 'rest_p99_ms', 'typical_graphql_p99_ms', 'typical_rest_p99_ms'])}` };
+  return {
+    metrics,
+    line: `reads: ${fmt(metrics, [
+      'table_rows',
+      'graphql_p99_ms',
+      'rest_p99_ms',
+      'typical_graphql_p99_ms',
+      'typical_rest_p99_ms',
+      'event_log_graphql_p99_ms',
+      'event_log_rest_p99_ms',
+      'event_log_job_rest_p99_ms',
+      'event_log_window_rest_p99_ms',
+      'project_deliveries_graphql_p99_ms',
+      'project_deliveries_rest_p99_ms',
+      'project_deliveries_status_rest_p99_ms',
+      'project_deliveries_window_rest_p99_ms',
+    ])}`,
+  };
 }

@@ -46,6 +46,7 @@ export type Delivery = op.DeliveryFieldsFragment;
 export type DeliveryAttempt = op.DeliveryAttemptFieldsFragment;
 export type DeliveryWithAttempts = Without<Unwrapped<op.DeliveryQuery['delivery']>, never>;
 export type DeliveryStatus = op.DeliveryStatus;
+export type Recovery = op.RecoveryFieldsFragment;
 export type WebhookStatus = op.WebhookStatus;
 export type JobStatus = op.JobStatus;
 export type JobType = op.JobType;
@@ -69,6 +70,8 @@ export type Page<T> = {
 };
 
 export type PageArgs = { first?: number; after?: string; last?: number; before?: string };
+/** A time window: from `since` (included) to `until` (excluded), ISO 8601. */
+export type WindowArgs = { since?: string; until?: string };
 
 export type Project = op.ProjectFieldsFragment;
 export type ApiKey = op.ApiKeyFieldsFragment;
@@ -186,6 +189,18 @@ export function createClient(options: ClientOptions) {
       webhookId: string,
       args: PageArgs & { status?: DeliveryStatus; eventType?: string } = {},
     ): Promise<Page<Delivery>> => page((await request(op.DeliveriesDocument, { webhookId, ...args })).deliveries),
+    /** The project's deliveries across webhooks, newest first: by webhook, event, status, event type, creation window. */
+    listAll: async (
+      args: PageArgs & WindowArgs & { webhookId?: string; eventId?: string; status?: DeliveryStatus; eventType?: string } = {},
+    ): Promise<Page<Delivery>> => page((await request(op.DeliveriesDocument, args)).deliveries),
+    /**
+     * Attempts again every delivery of the webhook created in the window with one of `statuses` (FAILED by default),
+     * in the background; the same window again answers the same recovery. Follow it with `recovery`.
+     */
+    recover: async (webhookId: string, input: op.RecoverDeliveriesInput): Promise<Recovery> =>
+      strip(unwrap((await request(op.RecoverDeliveriesDocument, { webhookId, input })).recoverDeliveries)),
+    /** A recovery's progress: `requeued` of `total`, and its `state`. */
+    recovery: async (id: string): Promise<Recovery> => strip(unwrap((await request(op.RecoveryDocument, { id })).recovery)),
     /** A delivery with every attempt made. */
     get: async (id: string): Promise<DeliveryWithAttempts> =>
       strip(unwrap((await request(op.DeliveryDocument, { id })).delivery)),
@@ -219,6 +234,16 @@ export function createClient(options: ClientOptions) {
     },
     get: async (id: string): Promise<EventWithDeliveries> =>
       strip(unwrap((await request(op.EventDocument, { id })).event)) as EventWithDeliveries,
+    /** The event log: the project's events newest first, by type, job and publish window. */
+    list: async (args: PageArgs & WindowArgs & { type?: string; jobId?: string } = {}): Promise<Omit<Page<Event>, 'totalCount'>> => {
+      const { edges, pageInfo } = (await request(op.EventsDocument, args)).events;
+      return { nodes: edges.map((edge) => edge.node as Event), pageInfo };
+    },
+    /** Sends the event again to every active webhook subscribed to its type now; resolves to how many. */
+    replay: async (id: string): Promise<{ event: Event; deliveryCount: number }> => {
+      const { event, deliveryCount } = unwrap((await request(op.ReplayEventDocument, { id })).replayEvent);
+      return { event: strip(event) as Event, deliveryCount };
+    },
   };
 
   const jobs = {

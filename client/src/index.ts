@@ -21,6 +21,7 @@ export {
   type PageArgs,
   type PayloadFilter,
   type Project,
+  type Recovery,
   type TrainingProgress,
   type UpdateWebhookInput,
   type Webhook,
@@ -28,6 +29,7 @@ export {
   type WebhookStats,
   type WebhookStatus,
   type StatsWindow,
+  type WindowArgs,
 } from './client.js';
 export {
   ApiError,

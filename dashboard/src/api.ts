@@ -120,6 +120,7 @@ export type {
   Page,
   StatsWindow,
   PayloadFilter,
+  Recovery,
   TrainingProgress,
   Webhook,
   WebhooksClient,

@@ -1,4 +1,5 @@
-// The dashboard: sign in, then webhooks, deliveries, jobs and the event catalog behind one navigation bar. Opened
+// The dashboard: sign in, then webhooks, deliveries, jobs, the project's activity (event log and every delivery) and the
+// event catalog behind one navigation bar. Opened
 // by a customer portal link (`/dashboard/#token=…`), it is that project's portal instead: signed in by the link's
 // token, without the operator's sign-in, offering only what the token's scopes allow; an expired or refused link
 // says so and to ask for a new one.
@@ -7,6 +8,7 @@ import { AuthenticationError, newClient, storedKey, storeKey, takePortalToken, t
 import { Toasts } from './components/toasts.js';
 import { Link, Loading } from './components/ui.js';
 import { BrandingContext, DEFAULT_BRANDING, SessionContext, useBranding, useSession, type Branding, type Session } from './hooks.js';
+import { ActivityPage } from './pages/activity.js';
 import { EventsPage } from './pages/events.js';
 import { JobsPage } from './pages/jobs.js';
 import { SignIn } from './pages/sign-in.js';
@@ -156,6 +158,7 @@ const TITLES: Record<Route['name'], string> = {
   webhook: 'Webhook',
   jobs: 'Jobs',
   events: 'Event catalog',
+  activity: 'Activity',
   'not-found': 'Not found',
 };
 
@@ -199,6 +202,11 @@ function Shell() {
               </Link>
             </li>
             <li>
+              <Link href={paths.activity()} {...(section === 'activity' ? { 'aria-current': 'page' as const } : {})}>
+                Activity
+              </Link>
+            </li>
+            <li>
               <Link href={paths.events()} {...(section === 'events' ? { 'aria-current': 'page' as const } : {})}>
                 Event catalog
               </Link>
@@ -228,6 +236,8 @@ function Screen({ route }: { route: Route }) {
       return <JobsPage jobId={route.jobId} />;
     case 'events':
       return <EventsPage />;
+    case 'activity':
+      return <ActivityPage />;
     case 'not-found':
       return (
         <section>

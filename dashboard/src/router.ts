@@ -9,6 +9,7 @@ export type Route =
   | { name: 'webhook'; id: string; deliveryId: string | null }
   | { name: 'jobs'; jobId: string | null }
   | { name: 'events' }
+  | { name: 'activity' }
   | { name: 'not-found'; path: string };
 
 const segment = (value: string) => encodeURIComponent(value);
@@ -19,6 +20,7 @@ export const paths = {
     `${BASE}/webhooks/${segment(id)}${deliveryId ? `/deliveries/${segment(deliveryId)}` : ''}`,
   jobs: (jobId?: string | null) => `${BASE}/jobs${jobId ? `/${segment(jobId)}` : ''}`,
   events: () => `${BASE}/events`,
+  activity: () => `${BASE}/activity`,
 };
 
 export function parseRoute(pathname: string): Route {
@@ -37,6 +39,7 @@ export function parseRoute(pathname: string): Route {
   }
   if (first === 'jobs' && parts.length <= 2) return { name: 'jobs', jobId: second ?? null };
   if (first === 'events' && parts.length === 1) return { name: 'events' };
+  if (first === 'activity' && parts.length === 1) return { name: 'activity' };
   return { name: 'not-found', path: pathname };
 }
 

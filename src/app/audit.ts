@@ -27,6 +27,8 @@ export const AUDIT_ACTIONS = [
   'webhook.secret_rotated',
   'webhook.tested',
   'delivery.retried',
+  'deliveries.recovered',
+  'event.replayed',
   'project.created',
   'project.renamed',
   'project.deleted',
@@ -36,7 +38,11 @@ export const AUDIT_ACTIONS = [
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** What an entry is about; it shows in `projectId`'s trail (the principal's project unless given). */
-export type AuditResource = { type: 'webhook' | 'delivery' | 'project' | 'api_key'; id: string; projectId?: string };
+export type AuditResource = {
+  type: 'webhook' | 'delivery' | 'recovery' | 'event' | 'project' | 'api_key';
+  id: string;
+  projectId?: string;
+};
 
 /** What changed, as small JSON with snake_case keys (never a secret, a key or a token). */
 export type AuditDetails = Record<string, Prisma.InputJsonValue | null>;
@@ -98,7 +104,7 @@ export class AuditLog {
     const { olderThan: after, ...paging } = page;
     const where: Prisma.AuditEventWhereInput = {
       projectId,
-      ...olderThan(after),
+      ...olderThan(after, 'createdAt'),
     };
     const [entries, known] = await Promise.all([
       this.db.auditEvent.findMany({ ...paging, where, orderBy: NEWEST_FIRST }),

@@ -1,6 +1,7 @@
-// Delivery use cases for a principal: list and count a webhook's deliveries, get one, retry one, follow a webhook's
-// deliveries live. One rule each, whatever the transport: a list is newest first and filtered by status and event
-// type; a total comes from the counters; a delivery's `timestamp` is `deliveryTimestamp`.
+// Delivery use cases for a principal: list and count a webhook's deliveries (or the project's, across webhooks), get
+// one, retry one, follow a webhook's deliveries live. One rule each, whatever the transport: a list is newest first and
+// filtered by status, event type, event and creation window; a total comes from the counters (by counting the rows
+// when it filters by event or window); a delivery's `timestamp` is `deliveryTimestamp`.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Principal } from '../auth/api-keys.js';
@@ -10,15 +11,17 @@ import { inTransaction } from '../db/transaction.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
 import { requeuePullMessage } from '../delivery/pull/stream.js';
 import { countDeliveries, type DeliveryFilter } from '../delivery/read-model/delivery-counts.js';
-import type { Delivery, Prisma } from '../generated/prisma/client.js';
+import type { Delivery, DeliveryStatus, Prisma } from '../generated/prisma/client.js';
 import type { LiveUpdates, SLOW_CONSUMER } from '../live/updates.js';
 import type { AuditLog } from './audit.js';
 import { authorize } from './authorization.js';
 import { olderThan, type OlderThan } from './paging.js';
 import { NotFoundError } from './errors.js';
+import { validateWindow, within, type TimeWindow } from './time-window.js';
 import {
   deliveryOf,
   ofProject,
+  ofWebhooksDeliveries,
   reachesWebhook,
   reachWebhook,
   subscriberOf,
@@ -28,8 +31,16 @@ import {
   type LiveCaller,
 } from './ownership.js';
 
-/** A list's filter: one webhook's deliveries, of a status, of an event type. */
-export type DeliveryListFilter = Omit<DeliveryFilter, 'projectId'>;
+/**
+ * A list's filter: one webhook's deliveries (every webhook's, without `webhookId`), of a status, of an event type, of
+ * one event, created in a window.
+ */
+export type DeliveryListFilter = {
+  webhookId?: string | undefined;
+  status?: DeliveryStatus | undefined;
+  eventType?: string | undefined;
+  eventId?: string | undefined;
+} & TimeWindow;
 
 /**
  * A page: Prisma's paging (take, skip, cursor) and selection, or `olderThan`, the last delivery of the previous page
@@ -45,7 +56,15 @@ export const deliveryTimestamp = (delivery: Pick<Delivery, 'lastAttemptAt' | 'cr
 
 const NEWEST_FIRST = [{ createdAt: 'desc' }, { id: 'desc' }] satisfies Prisma.DeliveryOrderByWithRelationInput[];
 
-export type DeliveryServiceDeps = { db: Db; pool: pg.Pool; boss: PgBoss; live: LiveUpdates; audit: AuditLog };
+export type DeliveryServiceDeps = {
+  db: Db;
+  pool: pg.Pool;
+  boss: PgBoss;
+  live: LiveUpdates;
+  audit: AuditLog;
+  /** How long deliveries are kept: a list's window may not be wider. */
+  retentionDays: number;
+};
 
 export class DeliveryService {
   constructor(private readonly deps: DeliveryServiceDeps) {}
@@ -55,21 +74,27 @@ export class DeliveryService {
     const { olderThan: after, ...paging } = page;
     const where: Prisma.DeliveryWhereInput = {
       ...this.filter(principal, filter),
-      ...olderThan(after),
+      ...olderThan(after, 'createdAt'),
     };
     return this.deps.db.delivery.findMany({ ...paging, where, orderBy: NEWEST_FIRST });
   }
 
-  /** How many deliveries match the filter (from the counters, whatever the webhook's size). */
+  /**
+   * How many deliveries match the filter: from the counters, whatever the webhook's size; by counting the rows (with
+   * the list's index) when it filters by event or window, which the counters do not know.
+   */
   count(principal: Principal, filter: DeliveryListFilter): Promise<number> {
     authorize(principal, 'deliveries:read', 'Listing deliveries');
-    return countDeliveries(this.deps.db, this.filter(principal, filter));
+    const where = this.filter(principal, filter);
+    const { eventId, createdAt, ...counted } = where;
+    if (eventId !== undefined || createdAt !== undefined) return this.deps.db.delivery.count({ where });
+    return countDeliveries(this.deps.db, counted);
   }
 
   /** A page of one webhook's deliveries and the total matching the filter; NotFoundError for no such webhook. */
   async pageOfWebhook(
     principal: Principal,
-    filter: DeliveryListFilter,
+    filter: DeliveryListFilter & { webhookId: string },
     page: DeliveryPage,
   ): Promise<{ deliveries: Delivery[]; total: number }> {
     authorize(principal, 'deliveries:read', 'Listing deliveries');
@@ -120,14 +145,20 @@ export class DeliveryService {
     return this.deps.live.deliveries(subscriberOf(caller), webhook.id);
   }
 
-  /** The filter of a list or a total; NotFoundError for a webhook out of a token's reach. */
-  private filter(principal: Principal, filter: DeliveryListFilter): DeliveryFilter {
-    reachWebhook(principal, filter.webhookId);
+  /**
+   * The filter of a list or a total: one webhook's deliveries, or every webhook's the principal may reach.
+   * NotFoundError for a webhook out of a token's reach, ValidationError for a window that holds nothing.
+   */
+  private filter(principal: Principal, filter: DeliveryListFilter): DeliveryFilter & Prisma.DeliveryWhereInput {
+    validateWindow(filter, this.deps.retentionDays);
+    if (filter.webhookId !== undefined) reachWebhook(principal, filter.webhookId);
     return {
       ...ofProject(principal),
-      webhookId: filter.webhookId,
+      ...(filter.webhookId !== undefined ? { webhookId: filter.webhookId } : ofWebhooksDeliveries(principal)),
       ...(filter.status && { status: filter.status }),
       ...(filter.eventType && { eventType: filter.eventType }),
+      ...(filter.eventId !== undefined && { eventId: filter.eventId }),
+      ...within(filter, 'createdAt'),
     };
   }
 }

@@ -15,6 +15,7 @@ import { MessageService } from './messages.js';
 import type { PullStream } from '../delivery/pull/stream.js';
 import type { SubscriptionLimits } from '../live/subscription-limits.js';
 import { ProjectService } from './projects.js';
+import { RecoveryService } from './recoveries.js';
 import { PortalService } from './portal.js';
 import { TokenService } from './tokens.js';
 import type { AccessTokens } from '../auth/tokens.js';
@@ -27,6 +28,7 @@ export type Services = {
   webhookHealth: WebhookHealthService;
   deliveries: DeliveryService;
   messages: MessageService;
+  recoveries: RecoveryService;
   events: EventService;
   jobs: JobService;
   projects: ProjectService;
@@ -48,19 +50,34 @@ export type ServiceDeps = {
   tokens: AccessTokens;
   /** The service's public address for portal links (PUBLIC_URL); the request's origin when unset. */
   publicUrl?: string | undefined;
-  /** PULL webhooks' messages, the live slots a waiting read holds, and how long messages are kept. */
-  pull: { stream: PullStream; limits: SubscriptionLimits; retentionDays: number };
+  /** PULL webhooks' messages, and the live slots a waiting read holds. */
+  pull: { stream: PullStream; limits: SubscriptionLimits };
+  /** RETENTION_DAYS: how long messages are kept, how far back a list's or a recovery's window may reach. */
+  retentionDays: number;
 };
 
-export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy, tokens, publicUrl, pull }: ServiceDeps): Services {
+export function createServices({
+  db,
+  pool,
+  boss,
+  live,
+  publisher,
+  secrets,
+  webhookPolicy,
+  tokens,
+  publicUrl,
+  pull,
+  retentionDays,
+}: ServiceDeps): Services {
   const audit = new AuditLog(db);
   const tokenService = new TokenService({ tokens });
   return {
     webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher, audit }),
     webhookHealth: new WebhookHealthService({ db, live }),
-    deliveries: new DeliveryService({ db, pool, boss, live, audit }),
-    messages: new MessageService({ db, pool, live, ...pull }),
-    events: new EventService({ db, publisher }),
+    deliveries: new DeliveryService({ db, pool, boss, live, audit, retentionDays }),
+    messages: new MessageService({ db, pool, live, ...pull, retentionDays }),
+    recoveries: new RecoveryService({ db, pool, boss, audit, retentionDays }),
+    events: new EventService({ db, publisher, audit, retentionDays }),
     jobs: new JobService({ db, live }),
     projects: new ProjectService({ db, pool, apiKeys: new ApiKeyStore(pool), audit }),
     audit,

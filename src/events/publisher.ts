@@ -11,6 +11,7 @@ import { inTransaction } from '../db/transaction.js';
 import {
   activeWebhooksMatching,
   eventsWithKeys,
+  insertDeliveriesOf,
   type FanOutTarget,
   insertEventWithDeliveries,
   releaseIdempotencyKey,
@@ -70,6 +71,13 @@ function newEvent(
   const jobId = typeof data.job_id === 'string' ? data.job_id : null;
   return { ...at, projectId, type, data: data as Prisma.JsonObject, jobId, idempotencyKey: key };
 }
+
+/** A delivery about to be made, and whether its webhook is PULL. */
+type NewDelivery = DeliveryRef & { pull: boolean };
+
+/** One new delivery of the event per webhook, with its id. */
+const newDeliveries = (event: Event, webhooks: DeliveryTarget[]): NewDelivery[] =>
+  webhooks.map(({ id: webhookId, pull }) => ({ id: newId('del'), projectId: event.projectId, webhookId, pull }));
 
 export class EventPublisher {
   private readonly live: LiveNotifier | undefined;
@@ -197,8 +205,8 @@ export class EventPublisher {
   }
 
   /**
-   * The fan-out: the project's active webhooks that receive an event of `type` carrying `data`, those subscribed to
-   * its type with no payload filter or one `data` matches. One statement, as without filters; the filters are decided
+   * The fan-out, one rule for a publish and a replay: the project's active webhooks that receive an event of `type`
+   * carrying `data`, those subscribed to its type with no payload filter or one `data` matches. One statement, as without filters; the filters are decided
    * here, on the rows it returns.
    */
   private async subscribersOf(tx: pg.ClientBase, projectId: string, type: string, data: Record<string, unknown>): Promise<FanOutTarget[]> {
@@ -223,6 +231,31 @@ export class EventPublisher {
     this.announce(published);
     this.live?.operationalEventPublished(published.event);
     this.published?.inc({ type: published.event.type });
+  }
+
+  /**
+   * Sends a stored event again: a new delivery, queued, to every webhook that would receive it if it were published
+   * now (the fan-out of `publishWithin`), of those `reaches` keeps. The event and its job's state stay as they are.
+   * `alsoWithin` runs in the same transaction (the caller's audit entry).
+   */
+  async replay(
+    event: Event,
+    {
+      reaches = () => true,
+      alsoWithin = async () => {},
+    }: { reaches?: (webhookId: string) => boolean; alsoWithin?: (tx: pg.ClientBase, deliveryCount: number) => Promise<void> } = {},
+  ): Promise<Published> {
+    const changes = await inTransaction(this.pool, async (tx) => {
+      const data = event.data as Record<string, unknown>;
+      const webhooks = (await this.subscribersOf(tx, event.projectId, event.type, data)).filter((webhook) => reaches(webhook.id));
+      const deliveries = newDeliveries(event, webhooks);
+      await insertDeliveriesOf(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
+      await this.startDeliveries(tx, deliveries);
+      await alsoWithin(tx, deliveries.length);
+      return { job: null, deliveries: deliveries.map(({ id, projectId, webhookId }) => ({ id, projectId, webhookId })) };
+    });
+    this.announce(changes);
+    return { event, deliveryCount: changes.deliveries.length };
   }
 
   /** Tells live subscribers (every API process) what a committed publish changed. */
@@ -263,20 +296,28 @@ export class EventPublisher {
     webhooks: DeliveryTarget[],
     first: { test?: true } = {},
   ): Promise<DeliveryRef[]> {
-    const deliveries = webhooks.map(({ id: webhookId, pull }) => ({ id: newId('del'), projectId: event.projectId, webhookId, pull }));
+    const deliveries = newDeliveries(event, webhooks);
     // Traced as the fan-out; its context rides in each job, so every attempt joins the publish's trace.
     return inSpan('fan out', { attributes: { 'webhooks.event_id': event.id, 'webhooks.delivery_count': deliveries.length } }, async () => {
       await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
-      const trace = activeTraceparent();
-      await enqueueInTransaction(
-        this.boss,
-        tx,
-        deliveries
-          .filter((d) => !d.pull)
-          .map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first, ...(trace && { trace }) })),
-      );
-      await storePullMessages(tx, deliveries.filter((d) => d.pull));
+      await this.startDeliveries(tx, deliveries, first);
       return deliveries.map(({ id, projectId, webhookId }) => ({ id, projectId, webhookId }));
     });
+  }
+
+  /**
+   * What makes new deliveries go out: the first attempt's job of each (`first` goes into each, and the active trace,
+   * if any), or, for a PULL webhook's, its message stored for its receiver to read (src/delivery/pull/).
+   */
+  private async startDeliveries(tx: pg.ClientBase, deliveries: NewDelivery[], first: { test?: true } = {}) {
+    const trace = activeTraceparent();
+    await enqueueInTransaction(
+      this.boss,
+      tx,
+      deliveries
+        .filter((d) => !d.pull)
+        .map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first, ...(trace && { trace }) })),
+    );
+    await storePullMessages(tx, deliveries.filter((d) => d.pull));
   }
 }

@@ -1,15 +1,24 @@
 // /v1/webhooks/{id}/deliveries: the spec's monitoring list (newest first, by offset or cursor, filtered by status
-// or event type) and manual retry.
+// or event type) and manual retry; /v1/deliveries, the project's deliveries across webhooks.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
-import { cursorPage, decodeCursor } from './cursor.js';
+import { cursorPage, decodeCursor, instantOf } from './cursor.js';
 import { DELIVERY_STATUS, deliveryJson, type RestDeliveryStatus } from './serializers.js';
-import { Delivery, DeliveryList, DeliveryParams, DeliveryQuery, errors, json } from './schemas.js';
+import {
+  Delivery,
+  DeliveryList,
+  DeliveryParams,
+  DeliveryQuery,
+  errors,
+  json,
+  ProjectDeliveryList,
+  ProjectDeliveryQuery,
+} from './schemas.js';
 
 const tags = ['Deliveries'];
 
-const STATUS_FILTER = Object.fromEntries(Object.entries(DELIVERY_STATUS).map(([db, rest]) => [rest, db])) as Record<
+export const STATUS_FILTER = Object.fromEntries(Object.entries(DELIVERY_STATUS).map(([db, rest]) => [rest, db])) as Record<
   RestDeliveryStatus,
   keyof typeof DELIVERY_STATUS
 >;
@@ -44,6 +53,28 @@ export const deliveryRoutes =
           ...(cursor === undefined && { offset: offset ?? 0 }),
           next_cursor: nextCursor,
         };
+      },
+    });
+
+    app.get('/deliveries', {
+      schema: {
+        operationId: 'listProjectDeliveries',
+        summary: "List the project's deliveries across webhooks, newest first",
+        description:
+          'Page with `limit` and `cursor` (the previous page\'s `next_cursor`); filter by `webhook_id`, `event_id`, `status`, `event_type`, and when they were created (`since` included, `until` excluded).',
+        tags,
+        querystring: ProjectDeliveryQuery,
+        response: { 200: json('A page of deliveries', ProjectDeliveryList), ...errors(404, 422) },
+      },
+      handler: async (req) => {
+        const { limit, cursor, webhook_id: webhookId, event_id: eventId, status, event_type: eventType, since, until } = req.query;
+        const rows = await deliveries.list(
+          principalOf(req),
+          { webhookId, eventId, status: status && STATUS_FILTER[status], eventType, since: instantOf(since), until: instantOf(until) },
+          { take: limit + 1, olderThan: cursor === undefined ? undefined : decodeCursor(cursor) },
+        );
+        const { items, nextCursor } = cursorPage(rows, limit);
+        return { deliveries: items.map(deliveryJson), limit, next_cursor: nextCursor };
       },
     });
 

@@ -1,11 +1,23 @@
-// POST /v1/events and /v1/events/batch: publishing for backends that do not speak GraphQL, through the same
-// EventService.
+// /v1/events: publishing (one event or a batch) for backends that do not speak GraphQL, the event log, and replaying
+// an event, through the same EventService.
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Services } from '../app/services.js';
 import { principalOf } from './auth.js';
-import { publishedJson, publishOutcomeJson } from './serializers.js';
-import { AcceptedEvent, bodyErrors, errors, json, PublishedEvents, PublishEventBody, PublishEventsBody } from './schemas.js';
+import { cursorPage, decodeCursor, instantOf } from './cursor.js';
+import { eventJson, publishedJson, publishOutcomeJson } from './serializers.js';
+import {
+  AcceptedEvent,
+  bodyErrors,
+  errors,
+  EventList,
+  EventParams,
+  EventQuery,
+  json,
+  PublishedEvents,
+  PublishEventBody,
+  PublishEventsBody,
+} from './schemas.js';
 
 type PublishEventItem = { event_type: string; data: Record<string, unknown>; idempotency_key?: string | null };
 /** The publisher's W3C `traceparent`, continued by the publish's span when tracing is on. */
@@ -48,5 +60,40 @@ export const eventRoutes =
         const outcomes = await events.publishMany(principalOf(req), req.body.events.map(publishInput), traceOf(req));
         return reply.code(200).send({ results: outcomes.map(publishOutcomeJson) });
       },
+    });
+
+    app.get('/events', {
+      schema: {
+        operationId: 'listEvents',
+        summary: "The event log: the project's events, newest first",
+        description:
+          'Page with `limit` and `cursor` (the previous page\'s `next_cursor`); filter by `event_type`, `job_id`, and when they were published (`since` included, `until` excluded).',
+        tags: ['Events'],
+        querystring: EventQuery,
+        response: { 200: json('A page of events', EventList), ...errors(422) },
+      },
+      handler: async (req) => {
+        const { limit, cursor, event_type: type, job_id: jobId, since, until } = req.query;
+        const rows = await events.list(
+          principalOf(req),
+          { type, jobId, since: instantOf(since), until: instantOf(until) },
+          { take: limit + 1, olderThan: cursor === undefined ? undefined : decodeCursor(cursor) },
+        );
+        const { items, nextCursor } = cursorPage(rows, limit, (e) => ({ createdAt: e.timestamp, id: e.id }));
+        return { events: items.map(eventJson), limit, next_cursor: nextCursor };
+      },
+    });
+
+    app.post('/events/:event_id/replay', {
+      schema: {
+        operationId: 'replayEvent',
+        summary: 'Send an event again',
+        description:
+          'Queues a new delivery of the event to every active webhook subscribed to its type now; its earlier deliveries stay as they are. `delivery_count` says how many.',
+        tags: ['Events'],
+        params: EventParams,
+        response: { 202: json('Accepted; deliveries are queued', AcceptedEvent), ...errors(404) },
+      },
+      handler: async (req, reply) => reply.code(202).send(publishedJson(await events.replay(principalOf(req), req.params.event_id))),
     });
   };

@@ -10,6 +10,7 @@ import { eventRoutes } from './events.js';
 import { messageRoutes } from './messages.js';
 import { openApiRoute, registerOpenApi } from './openapi.js';
 import { projectRoutes } from './projects.js';
+import { recoveryRoutes } from './recoveries.js';
 import { portalRoutes } from './portal.js';
 import { tokenRoutes } from './tokens.js';
 import { webhookStatsRoutes } from './webhook-stats.js';
@@ -42,6 +43,7 @@ export const restRoutes =
     await app.register(deliveryRoutes(deps.services));
     await app.register(messageRoutes(deps.services));
     await app.register(eventRoutes(deps.services));
+    await app.register(recoveryRoutes(deps.services));
     await app.register(projectRoutes(deps.services));
     await app.register(tokenRoutes(deps.services));
     await app.register(portalRoutes(deps.services));

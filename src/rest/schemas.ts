@@ -378,6 +378,85 @@ export const PublishedEvents = z
     }),
   })
   .meta({ id: 'PublishedEvents' });
+// ---- time windows, the event log, project-wide deliveries, recoveries
+
+/** An instant a window starts or ends at, as a request gives it. */
+const instant = z
+  .string()
+  .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,3})?Z$/, 'must be an ISO 8601 UTC time such as 2024-01-15T10:30:00Z')
+  .meta({ format: 'date-time', examples: ['2024-01-15T10:30:00Z'] });
+
+const windowQuery = {
+  since: instant.optional().meta({ description: 'From then (included); not after `until`' }),
+  until: instant.optional().meta({ description: 'To then (excluded); at most the retention after `since`' }),
+};
+
+const cursorQuery = ListQuery.pick({ limit: true }).extend({
+  cursor: text().optional().meta({ description: '`next_cursor` of the previous page' }),
+});
+
+export const Event = z
+  .object({
+    event_id: z.string().meta({ examples: ['evt_550e8400e29b41d4'] }),
+    event_type: z.string().meta({ examples: ['batch.progress'] }),
+    job_id: z.string().nullable(),
+    timestamp,
+    data: z.record(z.string(), z.unknown()).meta({ description: "The event's payload, as published" }),
+  })
+  .meta({ id: 'Event', description: 'An event as published' });
+
+export const EventList = z.object({ events: z.array(Event), limit: z.number().int(), next_cursor: nextCursor }).meta({ id: 'EventList' });
+
+export const EventQuery = cursorQuery.extend({
+  event_type: text().optional().meta({ examples: ['batch.progress'] }),
+  job_id: text().optional(),
+  ...windowQuery,
+});
+
+export const EventParams = z.object({
+  event_id: text().meta({ description: '`evt_` followed by 16 hex characters', examples: ['evt_550e8400e29b41d4'] }),
+});
+
+export const ProjectDeliveryList = z
+  .object({ deliveries: z.array(Delivery), limit: z.number().int(), next_cursor: nextCursor })
+  .meta({ id: 'ProjectDeliveryList' });
+
+export const ProjectDeliveryQuery = cursorQuery.extend({
+  webhook_id: text().optional(),
+  event_id: text().optional(),
+  status: z.enum(['pending', 'success', 'retrying', 'failed']).optional(),
+  event_type: text().optional().meta({ examples: ['optimization.completed'] }),
+  ...windowQuery,
+});
+
+const deliveryStatuses = z.array(z.enum(['pending', 'success', 'retrying', 'failed']));
+
+export const RecoverBody = z
+  .strictObject({
+    since: instant.meta({ description: 'Deliveries created from then (included)' }),
+    until: instant.meta({ description: 'to then (excluded); not before `since`, and at most the retention after it' }),
+    statuses: deliveryStatuses.optional().meta({ description: 'With one of these statuses; `["failed"]` when omitted' }),
+  })
+  .meta({ id: 'Recover' });
+
+export const Recovery = z
+  .object({
+    recovery_id: z.string().meta({ examples: ['rcv_550e8400e29b41d4'] }),
+    webhook_id: z.string(),
+    since: timestamp,
+    until: timestamp,
+    statuses: deliveryStatuses,
+    deliveries: z.number().int().meta({ description: 'How many deliveries matched when the recovery was asked for' }),
+    requeued: z.number().int().meta({ description: 'How many have been queued for another attempt so far' }),
+    state: z.enum(['running', 'completed']),
+    created_at: timestamp,
+    completed_at: timestamp.nullable(),
+  })
+  .meta({ id: 'Recovery', description: "The deliveries of one webhook's window attempted again, at a bounded rate" });
+
+export const RecoveryParams = z.object({
+  recovery_id: text().meta({ description: '`rcv_` followed by 16 hex characters', examples: ['rcv_550e8400e29b41d4'] }),
+});
 
 // ---- projects and API keys
 
@@ -449,7 +528,7 @@ export const AuditEvent = z
       description: `What was done: ${AUDIT_ACTIONS.map((action) => `\`${action}\``).join(', ')}`,
       examples: ['webhook.created'],
     }),
-    resource_type: z.string().meta({ description: '`webhook`, `delivery`, `project` or `api_key`', examples: ['webhook'] }),
+    resource_type: z.string().meta({ description: '`webhook`, `delivery`, `recovery`, `event`, `project` or `api_key`', examples: ['webhook'] }),
     resource_id: z.string().meta({ examples: ['wh_550e8400e29b41d4'] }),
     api_key_id: z.string().meta({ description: 'The key that did it (or that minted the token that did it)' }),
     details: z.record(z.string(), z.unknown()).meta({

@@ -1,6 +1,6 @@
 // Database rows to the spec's snake_case JSON: lowercase statuses, ISO 8601 UTC timestamps to the second
 // (the same form as the `timestamp` receivers get in each payload).
-import type { AuditEvent, Delivery, DeliveryStatus, Project, Webhook, WebhookKind, WebhookStatus } from '../generated/prisma/client.js';
+import type { AuditEvent, Delivery, DeliveryStatus, Event, Project, Recovery, Webhook, WebhookKind, WebhookStatus } from '../generated/prisma/client.js';
 import type { ApiKey } from '../app/projects.js';
 import { deliveryTimestamp } from '../app/deliveries.js';
 import type { Published, PublishOutcome } from '../events/publisher.js';
@@ -95,6 +95,27 @@ export const publishOutcomeJson = (outcome: PublishOutcome) => {
   }
   return { status: 202 as const, ...publishedJson(outcome) };
 };
+
+export const eventJson = (e: Event) => ({
+  event_id: e.id,
+  event_type: e.type,
+  job_id: e.jobId,
+  timestamp: wireTimestamp(e.timestamp),
+  data: e.data as Record<string, unknown>,
+});
+
+export const recoveryJson = (r: Recovery) => ({
+  recovery_id: r.id,
+  webhook_id: r.webhookId,
+  since: wireTimestamp(r.since),
+  until: wireTimestamp(r.until),
+  statuses: r.statuses.map((status) => DELIVERY_STATUS[status]),
+  deliveries: r.total,
+  requeued: r.requeued,
+  state: r.state === 'RUNNING' ? ('running' as const) : ('completed' as const),
+  created_at: wireTimestamp(r.createdAt),
+  completed_at: timestampOrNull(r.completedAt),
+});
 
 export const projectJson = (p: Project) => ({
   project_id: p.id,

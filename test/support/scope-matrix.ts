@@ -18,6 +18,10 @@ export type Fixtures = {
   deliveryId: string;
   /** The event of `deliveryId`. */
   eventId: string;
+  /** An event no webhook subscribes to, for a row that replays one (sending it again sends nothing). */
+  quietEventId: string;
+  /** A recovery of `webhookId`'s deliveries in `RECOVERY_WINDOW` (which holds none). */
+  recoveryId: string;
   /** A finished batch job and a finished training job (their subscriptions send the state and complete). */
   batchJobId: string;
   trainingJobId: string;
@@ -97,6 +101,9 @@ const batchProgress = (jobId: string) => ({
   progress_percent: 10,
 });
 
+/** A window long before the fixtures: a recovery of it re-sends nothing, and asking again answers the same one. */
+export const RECOVERY_WINDOW = { since: '2021-01-01T00:00:00Z', until: '2021-01-02T00:00:00Z' };
+
 const read = (fx: Fixtures) => fx.webhookId;
 const written = (fx: Fixtures) => fx.writableWebhookId;
 const fresh = (fx: Fixtures) => fx.freshWebhook();
@@ -126,6 +133,8 @@ export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
     () => ({ events: ['batch.*'], filter: { progress_percent: { $gte: 10 } } }),
   ),
   'Query.event': byId('deliveries:read', ['query', 'event', 'id'], ['Event', 'id deliveries { id }'], (fx) => fx.eventId),
+  'Query.events': row('deliveries:read', null, '{ events(first: 5) { edges { node { id } } } }', () => ({})),
+  'Query.recovery': byId('deliveries:read', ['query', 'recovery', 'id'], ['Recovery', 'id requeued'], (fx) => fx.recoveryId),
   'Query.job': byId('jobs:read', ['query', 'job', 'jobId'], ['Job', 'jobId lastEvent { id }'], (fx) => fx.batchJobId),
   'Mutation.createWebhook': row(
     'webhooks:write',
@@ -162,6 +171,18 @@ export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
     () => ({ events: [{ type: 'batch.progress', data: batchProgress(randomUUID()) }] }),
   ),
   'Mutation.retryDelivery': byId('deliveries:write', ['mutation', 'retryDelivery', 'id'], ['Delivery', 'id'], (fx) => fx.deliveryId),
+  'Mutation.recoverDeliveries': row(
+    'deliveries:write',
+    'Recovery',
+    `mutation($webhookId: ID!, $input: RecoverDeliveriesInput!) { recoverDeliveries(webhookId: $webhookId, input: $input) { ${typed('Recovery', 'id')} } }`,
+    (fx) => ({ webhookId: fx.webhookId, input: RECOVERY_WINDOW }),
+  ),
+  'Mutation.replayEvent': byId(
+    'deliveries:write',
+    ['mutation', 'replayEvent', 'id'],
+    ['PublishEventPayload', 'deliveryCount'],
+    (fx) => fx.quietEventId,
+  ),
   'Query.projects': row('platform', null, '{ projects(first: 5) { totalCount edges { node { id } } } }', () => ({})),
   'Query.apiKeys': row('platform', null, 'query($projectId: ID!) { apiKeys(projectId: $projectId) { id scopes } }', (fx) => ({
     projectId: fx.projectId,
@@ -261,6 +282,11 @@ export const REST_OPERATIONS: Record<string, RestRow> = {
     (fx) => `/v1/webhooks/${fx.pullWebhookId}/messages/ack`,
     (fx) => ({ cursor: fx.pullCursor }),
   ),
+  'GET /v1/events': route('deliveries:read', 200, () => '/v1/events?limit=5'),
+  'POST /v1/events/{event_id}/replay': route('deliveries:write', 202, (fx) => `/v1/events/${fx.quietEventId}/replay`),
+  'GET /v1/deliveries': route('deliveries:read', 200, () => '/v1/deliveries?limit=5'),
+  'POST /v1/webhooks/{id}/recover': route('deliveries:write', 202, (fx) => `/v1/webhooks/${read(fx)}/recover`, () => RECOVERY_WINDOW),
+  'GET /v1/recoveries/{recovery_id}': route('deliveries:read', 200, (fx) => `/v1/recoveries/${fx.recoveryId}`),
   'POST /v1/events': route('events:publish', 202, () => '/v1/events', () => ({
     event_type: 'batch.progress',
     data: batchProgress(randomUUID()),

@@ -109,6 +109,21 @@ export type PublishEventInput = {
   type: string;
 };
 
+export type RecoverDeliveriesInput = {
+  /** Deliveries created from then (included) */
+  since: string;
+  /** With one of these statuses; FAILED when omitted */
+  statuses?: Array<DeliveryStatus> | null | undefined;
+  /** to then (excluded); not before since, and at most the retention after it */
+  until: string;
+};
+
+export type RecoveryState =
+  /** Every matching delivery was queued; each attempt shows on its delivery */
+  | 'COMPLETED'
+  /** Queuing the matching deliveries for another attempt, a batch a second */
+  | 'RUNNING';
+
 /** A window of stats, ending now; `since` in the stats says exactly where it starts */
 export type StatsWindow =
   /** The current hour and the 24 before it */
@@ -161,9 +176,12 @@ export type DeliveryAttemptFieldsFragment = { number: number, startedAt: string,
 export type DeliveryFieldsFragment = { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } };
 
 export type DeliveriesQueryVariables = Exact<{
-  webhookId: string | number;
+  webhookId?: string | number | null | undefined;
   status?: DeliveryStatus | null | undefined;
   eventType?: string | null | undefined;
+  eventId?: string | number | null | undefined;
+  since?: string | null | undefined;
+  until?: string | null | undefined;
   first?: number | null | undefined;
   after?: string | null | undefined;
   last?: number | null | undefined;
@@ -193,6 +211,32 @@ export type RetryDeliveryMutation = { retryDelivery:
     | { __typename: 'Delivery', id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } }
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'NotFoundError', message: string }
+   };
+
+export type RecoveryFieldsFragment = { id: string, since: string, until: string, statuses: Array<DeliveryStatus>, total: number, requeued: number, state: RecoveryState, createdAt: string, completedAt: string | null, webhook: { id: string } };
+
+export type RecoverDeliveriesMutationVariables = Exact<{
+  webhookId: string | number;
+  input: RecoverDeliveriesInput;
+}>;
+
+
+export type RecoverDeliveriesMutation = { recoverDeliveries:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'Recovery', id: string, since: string, until: string, statuses: Array<DeliveryStatus>, total: number, requeued: number, state: RecoveryState, createdAt: string, completedAt: string | null, webhook: { id: string } }
+    | { __typename: 'ValidationError', field: string, message: string }
+   };
+
+export type RecoveryQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type RecoveryQuery = { recovery:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'Recovery', id: string, since: string, until: string, statuses: Array<DeliveryStatus>, total: number, requeued: number, state: RecoveryState, createdAt: string, completedAt: string | null, webhook: { id: string } }
    };
 
 export type EventFieldsFragment = { id: string, type: string, timestamp: string, data: unknown };
@@ -239,6 +283,31 @@ export type EventTypesQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type EventTypesQuery = { eventTypes: Array<{ type: string, description: string, example: unknown }> };
+
+export type EventsQueryVariables = Exact<{
+  type?: string | null | undefined;
+  jobId?: string | null | undefined;
+  since?: string | null | undefined;
+  until?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}>;
+
+
+export type EventsQuery = { events: { pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, type: string, timestamp: string, data: unknown } }> } };
+
+export type ReplayEventMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ReplayEventMutation = { replayEvent:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'PublishEventPayload', deliveryCount: number, event: { id: string, type: string, timestamp: string, data: unknown } }
+   };
 
 export type JobQueryVariables = Exact<{
   jobId: string | number;
@@ -601,6 +670,22 @@ export const DeliveryFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"DeliveryFields"}) as unknown as TypedDocumentString<DeliveryFieldsFragment, unknown>;
+export const RecoveryFieldsFragmentDoc = new TypedDocumentString(`
+    fragment RecoveryFields on Recovery {
+  id
+  webhook {
+    id
+  }
+  since
+  until
+  statuses
+  total
+  requeued
+  state
+  createdAt
+  completedAt
+}
+    `, {"fragmentName":"RecoveryFields"}) as unknown as TypedDocumentString<RecoveryFieldsFragment, unknown>;
 export const EventFieldsFragmentDoc = new TypedDocumentString(`
     fragment EventFields on Event {
   id
@@ -672,11 +757,14 @@ export const WebhookStatsFieldsFragmentDoc = new TypedDocumentString(`
 }
     `, {"fragmentName":"WebhookStatsFields"}) as unknown as TypedDocumentString<WebhookStatsFieldsFragment, unknown>;
 export const DeliveriesDocument = new TypedDocumentString(`
-    query Deliveries($webhookId: ID!, $status: DeliveryStatus, $eventType: String, $first: Int, $after: String, $last: Int, $before: String) {
+    query Deliveries($webhookId: ID, $status: DeliveryStatus, $eventType: String, $eventId: ID, $since: DateTime, $until: DateTime, $first: Int, $after: String, $last: Int, $before: String) {
   deliveries(
     webhookId: $webhookId
     status: $status
     eventType: $eventType
+    eventId: $eventId
+    since: $since
+    until: $until
     first: $first
     after: $after
     last: $last
@@ -803,6 +891,67 @@ export const RetryDeliveryDocument = new TypedDocumentString(`
     url
   }
 }`) as unknown as TypedDocumentString<RetryDeliveryMutation, RetryDeliveryMutationVariables>;
+export const RecoverDeliveriesDocument = new TypedDocumentString(`
+    mutation RecoverDeliveries($webhookId: ID!, $input: RecoverDeliveriesInput!) {
+  recoverDeliveries(webhookId: $webhookId, input: $input) {
+    __typename
+    ... on Recovery {
+      ...RecoveryFields
+    }
+    ... on ValidationError {
+      field
+    }
+    ... on ForbiddenError {
+      scope
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment RecoveryFields on Recovery {
+  id
+  webhook {
+    id
+  }
+  since
+  until
+  statuses
+  total
+  requeued
+  state
+  createdAt
+  completedAt
+}`) as unknown as TypedDocumentString<RecoverDeliveriesMutation, RecoverDeliveriesMutationVariables>;
+export const RecoveryDocument = new TypedDocumentString(`
+    query Recovery($id: ID!) {
+  recovery(id: $id) {
+    __typename
+    ... on Recovery {
+      ...RecoveryFields
+    }
+    ... on ForbiddenError {
+      scope
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment RecoveryFields on Recovery {
+  id
+  webhook {
+    id
+  }
+  since
+  until
+  statuses
+  total
+  requeued
+  state
+  createdAt
+  completedAt
+}`) as unknown as TypedDocumentString<RecoveryQuery, RecoveryQueryVariables>;
 export const PublishEventDocument = new TypedDocumentString(`
     mutation PublishEvent($input: PublishEventInput!) {
   publishEvent(input: $input) {
@@ -907,6 +1056,62 @@ export const EventTypesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<EventTypesQuery, EventTypesQueryVariables>;
+export const EventsDocument = new TypedDocumentString(`
+    query Events($type: String, $jobId: String, $since: DateTime, $until: DateTime, $first: Int, $after: String, $last: Int, $before: String) {
+  events(
+    type: $type
+    jobId: $jobId
+    since: $since
+    until: $until
+    first: $first
+    after: $after
+    last: $last
+    before: $before
+  ) {
+    pageInfo {
+      hasNextPage
+      hasPreviousPage
+      startCursor
+      endCursor
+    }
+    edges {
+      cursor
+      node {
+        ...EventFields
+      }
+    }
+  }
+}
+    fragment EventFields on Event {
+  id
+  type
+  timestamp
+  data
+}`) as unknown as TypedDocumentString<EventsQuery, EventsQueryVariables>;
+export const ReplayEventDocument = new TypedDocumentString(`
+    mutation ReplayEvent($id: ID!) {
+  replayEvent(id: $id) {
+    __typename
+    ... on PublishEventPayload {
+      deliveryCount
+      event {
+        ...EventFields
+      }
+    }
+    ... on ForbiddenError {
+      scope
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    fragment EventFields on Event {
+  id
+  type
+  timestamp
+  data
+}`) as unknown as TypedDocumentString<ReplayEventMutation, ReplayEventMutationVariables>;
 export const JobDocument = new TypedDocumentString(`
     query Job($jobId: ID!) {
   job(jobId: $jobId) {

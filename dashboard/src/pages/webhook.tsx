@@ -1,5 +1,5 @@
 // One webhook: its settings and actions, its health (live), and its deliveries (filterable, paginated, updated live), with the
-// selected delivery's attempts beside them.
+// selected delivery's attempts beside them; below, the recovery of a window's deliveries.
 import { EndpointControlsFacts } from '../components/endpoint-controls.js';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { NotFoundError, type Delivery, type DeliveryStatus, type Page, type StatsWindow, type Webhook } from '../api.js';
@@ -16,6 +16,7 @@ import {
   WebhookStatusBadge,
   webhookName,
 } from '../components/ui.js';
+import { RecoverDeliveries } from '../components/recover-deliveries.js';
 import { WebhookActions } from '../components/webhook-actions.js';
 import { WebhookHealth } from '../components/webhook-health.js';
 import { WebhookStatsPanel } from '../components/webhook-stats.js';
@@ -28,7 +29,7 @@ const STATS_REFRESH_MS = 1000;
 const STATUSES: DeliveryStatus[] = ['PENDING', 'SUCCESS', 'RETRYING', 'FAILED'];
 
 export function WebhookPage({ id, deliveryId }: { id: string; deliveryId: string | null }) {
-  const { client } = useSession();
+  const { client, can } = useSession();
   const webhook = useAsync(() => client.webhooks.get(id), [client, id]);
   const [statsWindow, setStatsWindow] = useState<StatsWindow>('DAY');
   const [statsVersion, setStatsVersion] = useState(0);
@@ -86,6 +87,7 @@ export function WebhookPage({ id, deliveryId }: { id: string; deliveryId: string
           <WebhookHealth webhookId={id} onDisabled={webhook.reload} />
           <WebhookStatsPanel webhookId={id} window={statsWindow} onWindow={setStatsWindow} version={`${statsVersion} ${webhook.data.updatedAt}`} />
           <Deliveries webhookId={id} deliveryId={deliveryId} onWebhookStale={webhook.reload} onAttempted={onAttempted} />
+          {can('deliveries:write') && <RecoverDeliveries webhookId={id} />}
         </>
       )}
     </section>

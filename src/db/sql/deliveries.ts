@@ -1,4 +1,4 @@
-// deliveries: the statements of a manual retry.
+// deliveries: the statements of a manual retry (one delivery, or a recovery's batch).
 import type { Delivery } from '../../generated/prisma/client.js';
 import type { Queryable } from './queryable.js';
 
@@ -53,4 +53,9 @@ export async function markRetryQueued(db: Queryable, id: string): Promise<Delive
     [id],
   );
   return toDelivery(rows[0]!);
+}
+
+/** Manual attempts are queued for many deliveries at once (a recovery's batch): their next attempt is now. */
+export async function markRetriesQueued(db: Queryable, ids: string[]): Promise<void> {
+  await db.query(`UPDATE deliveries SET next_attempt_at = now(), updated_at = now() WHERE id = ANY ($1::text[])`, [ids]);
 }

@@ -53,6 +53,23 @@ export async function insertEventWithDeliveries(
   );
 }
 
+/**
+ * One PENDING delivery of a stored event per webhook (a replay), created now; `deliveryIds[i]` goes to
+ * `webhookIds[i]`.
+ */
+export async function insertDeliveriesOf(
+  tx: Queryable,
+  event: Pick<Event, 'id' | 'projectId' | 'type'>,
+  deliveries: { ids: string[]; webhookIds: string[] },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
+     SELECT d.id, $2, d.webhook_id, $1, $3, now(), now(), now()
+     FROM unnest($4::text[], $5::text[]) AS d(id, webhook_id)`,
+    [event.id, event.projectId, event.type, deliveries.ids, deliveries.webhookIds],
+  );
+}
+
 /** Frees an idempotency key from the project's events older than `before`, so it may name a new event. */
 export async function releaseIdempotencyKey(tx: Queryable, projectId: string, key: string, before: Date): Promise<void> {
   await tx.query('UPDATE events SET idempotency_key = NULL WHERE project_id = $1 AND idempotency_key = $2 AND timestamp <= $3', [

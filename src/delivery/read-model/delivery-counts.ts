@@ -5,8 +5,16 @@
 import type { Db } from '../../db/prisma.js';
 import type { DeliveryStatus } from '../../generated/prisma/client.js';
 
-/** Every filter a deliveries listing has; each is a column of the counters' key. */
-export type DeliveryFilter = { projectId: string; webhookId: string; status?: DeliveryStatus; eventType?: string };
+/**
+ * The filters of a deliveries listing the counters can answer; each is a column of the counters' key. Without
+ * `webhookId`, the project's every webhook; `{ in }`, those of an access token's restriction.
+ */
+export type DeliveryFilter = {
+  projectId: string;
+  webhookId?: string | { in: string[] };
+  status?: DeliveryStatus;
+  eventType?: string;
+};
 
 /** How many deliveries match `filter`: what `count(*)` over them would answer in the same snapshot. */
 export async function countDeliveries(db: Db, filter: DeliveryFilter): Promise<number> {

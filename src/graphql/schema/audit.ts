@@ -6,7 +6,7 @@ builder.prismaObject('AuditEvent', {
   fields: (t) => ({
     id: t.exposeID('id', { description: 'aud_ followed by 16 hex characters' }),
     action: t.exposeString('action', { description: 'What was done: webhook.created, delivery.retried, project.renamed, api_key.revoked, ...' }),
-    resourceType: t.exposeString('resourceType', { description: 'webhook, delivery, project or api_key' }),
+    resourceType: t.exposeString('resourceType', { description: 'webhook, delivery, recovery, event, project or api_key' }),
     resourceId: t.exposeString('resourceId'),
     apiKeyId: t.exposeID('apiKeyId', { description: 'The key that did it (or that minted the token that did it)' }),
     details: t.expose('details', { type: 'JSON', description: 'What changed; never a secret, a key or a token' }),

@@ -3,7 +3,7 @@ import { ERROR_KINDS } from '../../delivery/sending/http-client.js';
 import { ForbiddenError, NotFoundError } from '../../app/errors.js';
 import { builder } from '../builder.js';
 
-const DeliveryStatus = builder.enumType('DeliveryStatus', {
+export const DeliveryStatus = builder.enumType('DeliveryStatus', {
   values: {
     PENDING: { description: 'Queued; no attempt made yet' },
     SUCCESS: { description: 'The receiver answered 2xx' },
@@ -68,11 +68,15 @@ builder.queryFields((t) => ({
     {
       type: 'Delivery',
       cursor: 'id',
-      description: "A webhook's deliveries, newest first",
+      description:
+        "A webhook's deliveries, newest first; without webhookId, the project's across every webhook. since (included) and until (excluded) bound when the deliveries were created: not after each other, nor wider than the retention. totalCount counts rows (not the counters) when filtered by eventId or a window",
       args: {
-        webhookId: t.arg.id({ required: true }),
+        webhookId: t.arg.id(),
         status: t.arg({ type: DeliveryStatus }),
         eventType: t.arg.string(),
+        eventId: t.arg.id({ description: "One event's deliveries" }),
+        since: t.arg({ type: 'DateTime' }),
+        until: t.arg({ type: 'DateTime' }),
       },
       resolve: (query, _root, args, ctx) => ctx.deliveries.list(ctx.principal, listFilter(args), query),
       totalCount: (_parent, args, ctx) => ctx.deliveries.count(ctx.principal, listFilter(args)),
@@ -88,11 +92,21 @@ builder.queryFields((t) => ({
 }));
 
 function listFilter(args: {
-  webhookId: string | number;
+  webhookId?: string | number | null;
   status?: DeliveryListFilter['status'] | null;
   eventType?: string | null;
+  eventId?: string | number | null;
+  since?: Date | null;
+  until?: Date | null;
 }): DeliveryListFilter {
-  return { webhookId: String(args.webhookId), status: args.status ?? undefined, eventType: args.eventType ?? undefined };
+  return {
+    webhookId: args.webhookId == null ? undefined : String(args.webhookId),
+    status: args.status ?? undefined,
+    eventType: args.eventType ?? undefined,
+    eventId: args.eventId == null ? undefined : String(args.eventId),
+    since: args.since ?? undefined,
+    until: args.until ?? undefined,
+  };
 }
 
 builder.mutationFields((t) => ({

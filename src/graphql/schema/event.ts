@@ -39,7 +39,7 @@ const PublishEventPayload = builder
         resolve: (query, parent, _args, ctx) =>
           Object.keys(query).length === 0 ? parent.event : ctx.events.get(ctx.principal, parent.event.id, query),
       }),
-      deliveryCount: t.exposeInt('deliveryCount', { description: 'How many webhooks will receive the event' }),
+      deliveryCount: t.exposeInt('deliveryCount', { description: 'How many webhooks will receive the event (this time)' }),
     }),
   });
 
@@ -72,6 +72,41 @@ builder.queryField('event', (t) =>
     args: { id: t.arg.id({ required: true }) },
     errors: { types: [NotFoundError, ForbiddenError], directResult: true },
     resolve: (query, _root, { id }, ctx) => ctx.events.get(ctx.principal, String(id), query),
+  }),
+);
+
+builder.queryField('events', (t) =>
+  t.prismaConnection(
+    {
+      type: 'Event',
+      cursor: 'id',
+      description:
+        "The event log: the project's events, newest first, by type, job and when they were published (since included, until excluded: not after each other, nor wider than the retention). Needs deliveries:read",
+      args: {
+        type: t.arg.string(),
+        jobId: t.arg.string(),
+        since: t.arg({ type: 'DateTime' }),
+        until: t.arg({ type: 'DateTime' }),
+      },
+      resolve: (query, _root, { type, jobId, since, until }, ctx) =>
+        ctx.events.list(
+          ctx.principal,
+          { type: type ?? undefined, jobId: jobId ?? undefined, since: since ?? undefined, until: until ?? undefined },
+          query,
+        ),
+    },
+    {},
+  ),
+);
+
+builder.mutationField('replayEvent', (t) =>
+  t.field({
+    type: PublishEventPayload,
+    description:
+      'Sends the event again: a new delivery to every active webhook subscribed to its type now; its earlier deliveries stay as they are',
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, ForbiddenError], directResult: true },
+    resolve: (_root, { id }, ctx) => ctx.events.replay(ctx.principal, String(id)),
   }),
 );
 

@@ -8,6 +8,7 @@ import './webhook-stats.js';
 import './event-type.js';
 import './event.js';
 import './delivery.js';
+import './recovery.js';
 import './job.js';
 import './project.js';
 import './audit.js';
