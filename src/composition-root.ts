@@ -185,6 +185,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           secrets,
           tokens,
           publicUrl: config.publicUrl,
+          retentionDays: config.retentionDays,
           webhookPolicy: { allowHttp: config.allowHttpWebhooks, destinations },
           publisher: new EventPublisher(pool, boss, {
             live,

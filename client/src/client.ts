@@ -46,6 +46,8 @@ export type JobStatus = op.JobStatus;
 export type JobType = op.JobType;
 export type EventTypeInfo = op.EventTypesQuery['eventTypes'][number];
 export type BatchProgress = op.BatchProgressSubscription['batchProgress'];
+/** A message of a resumable subscription: `position` is what `after` takes to resume right after it. */
+export type Positioned<T> = T & { position: string | null };
 export type TrainingProgress = op.TrainingProgressSubscription['trainingProgress'];
 
 /** An event as the API returns it, discriminated on `type` with each type's `data` typed. */
@@ -227,12 +229,19 @@ export function createClient(options: ClientOptions) {
     /** A training job, round by round; ends after its terminal event. */
     trainingProgress: (jobId: string): Subscription<TrainingProgress> =>
       pick(ws.subscribe(op.TrainingProgressDocument, { jobId }), (data) => data.trainingProgress),
-    /** A job's events in publish order; ends after its terminal event. */
-    jobEvents: (jobId: string): Subscription<Event> =>
-      pick(ws.subscribe(op.JobEventsDocument, { jobId }), (data) => strip(data.jobEvents) as Event),
-    /** A webhook's deliveries as they change state: its newest delivery at once, then each change. */
-    deliveryUpdates: (webhookId: string): Subscription<Delivery> =>
-      pick(ws.subscribe(op.DeliveryUpdatesDocument, { webhookId }), (data) => data.deliveryUpdates),
+    /**
+     * A job's events in publish order; ends after its terminal event. Each carries its `position`: after a dropped
+     * socket the client resumes after the last one by itself; to resume later (another process, a restart), pass a
+     * stored position as `after` and get every event after it.
+     */
+    jobEvents: (jobId: string, options: { after?: string } = {}): Subscription<Positioned<Event>> =>
+      pick(ws.subscribe(op.JobEventsDocument, { jobId, ...options }), (data) => strip(data.jobEvents) as Positioned<Event>),
+    /**
+     * A webhook's deliveries as they change, each with its `position`: its latest change at once, then each change
+     * (with `after`, each delivery changed since, as it is now); resumed by itself after a dropped socket.
+     */
+    deliveryUpdates: (webhookId: string, options: { after?: string } = {}): Subscription<Positioned<Delivery>> =>
+      pick(ws.subscribe(op.DeliveryUpdatesDocument, { webhookId, ...options }), (data) => data.deliveryUpdates as Positioned<Delivery>),
     /** Any typed subscription document. */
     request: ws.subscribe,
   };

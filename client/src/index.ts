@@ -17,6 +17,7 @@ export {
   type JobType,
   type Page,
   type PageArgs,
+  type Positioned,
   type Project,
   type TrainingProgress,
   type UpdateWebhookInput,

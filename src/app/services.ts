@@ -40,16 +40,18 @@ export type ServiceDeps = {
   tokens: AccessTokens;
   /** The service's public address for portal links (PUBLIC_URL); the request's origin when unset. */
   publicUrl?: string | undefined;
+  /** How long events are kept (RETENTION_DAYS): a live position older than that is refused. */
+  retentionDays: number;
 };
 
-export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy, tokens, publicUrl }: ServiceDeps): Services {
+export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy, tokens, publicUrl, retentionDays }: ServiceDeps): Services {
   const audit = new AuditLog(db);
   const tokenService = new TokenService({ tokens });
   return {
     webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher, audit }),
-    deliveries: new DeliveryService({ db, pool, boss, live, audit }),
+    deliveries: new DeliveryService({ db, pool, boss, live, audit, retentionDays }),
     events: new EventService({ db, publisher }),
-    jobs: new JobService({ db, live }),
+    jobs: new JobService({ db, pool, live }),
     projects: new ProjectService({ db, pool, apiKeys: new ApiKeyStore(pool), audit }),
     audit,
     tokens: tokenService,

@@ -54,3 +54,65 @@ export async function markRetryQueued(db: Queryable, id: string): Promise<Delive
   );
   return toDelivery(rows[0]!);
 }
+
+/**
+ * Where a delivery's latest change stands in its webhook's commit order: the writing transaction's id (`xid8`, as
+ * text) and the delivery's id. The column and its trigger: prisma/migrations/20261206010300_delivery_change_position.
+ */
+export type ChangePosition = { xid: string; id: string };
+
+/** Before every change. */
+export const FIRST_CHANGE: ChangePosition = { xid: '0', id: '' };
+
+export type DeliveryChange = { delivery: Delivery; position: ChangePosition };
+
+type ChangeRow = DeliveryRow & { change_xid: string; held_back: boolean };
+
+/**
+ * Up to `limit` deliveries of the webhook changed after `after`, in commit order (change_xid, id), each as it is now;
+ * and whether changes committed later are held back.
+ *
+ * Only transactions older than the snapshot's xmin are read: they have all ended, so nothing can still commit
+ * below the horizon, and a change committed later (even by a transaction that started first) always has a
+ * position after every one read here. Changes above the horizon that are already committed wait for the
+ * transactions still in flight below them: `heldBack` says there are some, so the caller reads again soon
+ * (their own notification may already have come and gone).
+ */
+export async function deliveryChangesAfter(
+  db: Queryable,
+  projectId: string,
+  webhookId: string,
+  after: ChangePosition,
+  limit: number,
+): Promise<{ changes: DeliveryChange[]; heldBack: boolean }> {
+  const { rows } = await db.query<ChangeRow | { id: null; held_back: boolean }>(
+    `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+    SELECT d.*, EXISTS (
+      SELECT 1 FROM deliveries later WHERE later.webhook_id = $2 AND later.change_xid >= horizon.xmin
+    ) AS held_back
+    FROM horizon LEFT JOIN LATERAL (
+      SELECT ${COLUMNS}, change_xid::text AS change_xid FROM deliveries
+      WHERE project_id = $1 AND webhook_id = $2 AND (change_xid, id) > ($3::xid8, $4) AND change_xid < horizon.xmin
+      ORDER BY change_xid, id
+      LIMIT $5
+    ) d ON true`,
+    [projectId, webhookId, after.xid, after.id, limit],
+  );
+  const changes = rows
+    .filter((row): row is ChangeRow => row.id !== null)
+    .map((row) => ({ delivery: toDelivery(row), position: { xid: row.change_xid, id: row.id } }));
+  return { changes, heldBack: rows[0]?.held_back ?? false };
+}
+
+/** The webhook's latest change below the horizon (see `deliveryChangesAfter`), or null when it has none. */
+export async function latestDeliveryChange(db: Queryable, projectId: string, webhookId: string): Promise<DeliveryChange | null> {
+  const { rows } = await db.query<ChangeRow>(
+    `SELECT ${COLUMNS}, change_xid::text AS change_xid FROM deliveries
+    WHERE project_id = $1 AND webhook_id = $2 AND change_xid < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY change_xid DESC, id DESC
+    LIMIT 1`,
+    [projectId, webhookId],
+  );
+  const [row] = rows;
+  return row ? { delivery: toDelivery(row), position: { xid: row.change_xid, id: row.id } } : null;
+}
