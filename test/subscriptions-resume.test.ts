@@ -11,7 +11,7 @@ import { purgeExpired } from '../src/housekeeping/retention.js';
 import { channelFor } from '../src/notify/pg-event-target.js';
 import { testApi, type TestApi } from './support/api.js';
 import { onCleanup } from './support/cleanup.js';
-import { connectWs, startProxy, subscribeSse, type Recording } from './support/live.js';
+import { connectWs, freePort, startProxy, subscribeSse, type Recording } from './support/live.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -121,6 +121,28 @@ describe('the typed client', () => {
 
     published.push((await viaB.publish('batch.completed', { job_id: jobId, status: 'completed' })).event.id);
     await loop; // ends after the terminal event
+    expect(received).toEqual(published);
+  });
+
+  it('resumes jobEvents by itself after the API process it was connected to restarts', { timeout: 60_000 }, async () => {
+    const jobId = randomUUID();
+    const env = { DATABASE_URL: a.databaseUrl, PORT: String(await freePort()) };
+    const first = await startTestService(env);
+    const client = createClient({ url: `${first.httpUrl}/graphql`, apiKey: key, webSocketImpl: WebSocket, retryAttempts: 20 });
+    onCleanup(() => client.close());
+    const received: string[] = [];
+    const loop = (async () => {
+      for await (const event of client.subscribe.jobEvents(jobId)) received.push(event.id);
+    })();
+    const published = [(await viaB.publish('batch.submitted', { job_id: jobId, status: 'submitted' })).event.id];
+    await eventually(async () => (received.length === 1 ? true : undefined), 'the first event');
+
+    await first.stop(); // the process serving the subscription goes away mid-stream
+    published.push(...(await publishProgress(viaB, jobId, 1, 4)));
+    await startTestService(env);
+
+    published.push((await viaB.publish('batch.completed', { job_id: jobId, status: 'completed' })).event.id);
+    await loop;
     expect(received).toEqual(published);
   });
 
