@@ -252,6 +252,16 @@ describe('deliveryUpdates resumed after a position', () => {
     const changes = sub.values('deliveryUpdates').filter((d) => d.responseTimeMs === 111 || d.responseTimeMs === 222);
     expect(changes.map((d) => d.id)).toEqual([early, late]);
   });
+  it('is not held back by a transaction open in another database on the same server', async () => {
+    const { id: webhookId } = await viaA.createWebhook(receiver.url('/other-database'), ['model.deployed']);
+    const elsewhere = await connected(Object.assign(new URL(a.databaseUrl), { pathname: '/postgres' }).toString());
+    await elsewhere.query('BEGIN');
+    await elsewhere.query('SELECT pg_current_xact_id()'); // takes a transaction id, and holds it
+    const { event } = await viaA.publish('model.deployed', { job_id: randomUUID(), status: 'deployed' });
+    const page = await deliveryChangesAfter(a.pool, projectId, webhookId, FIRST_CHANGE, 100);
+    expect(page.changes.map((c) => c.delivery.eventId)).toContain(event.id);
+    await elsewhere.query('ROLLBACK');
+  });
 });
 
 describe('a bad `after`', () => {

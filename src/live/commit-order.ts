@@ -1,8 +1,9 @@
 // Following rows in commit order: the engine of a resumable stream whose rows change in place or are written by
 // many transactions at once (a webhook's deliveries). The rule that makes it gap-free lives in the read itself
 // (`deliveryChangesAfter` in src/db/sql/deliveries.ts): each row carries the id of the transaction that last wrote
-// it, and only rows of transactions below the snapshot's xmin (all ended) are read, in (xid, id) order; so a row
-// committed later always comes after every position already handed out, even when its transaction started first.
+// it, and only rows below the commit horizon (src/db/sql/commit-horizon.ts: every transaction of this database
+// below it has ended) are read, in (xid, id) order; so a row committed later always comes after every position
+// already handed out, even when its transaction started first.
 //
 // This module does the waiting: it reads pages after the last position until none is full, then waits for a
 // notification (`wake`, one flag however many arrived), or, when committed rows were held back behind a

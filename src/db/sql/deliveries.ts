@@ -1,5 +1,6 @@
-// deliveries: the statements of a manual retry.
+// deliveries: the statements of a manual retry, and deliveryUpdates' reads in commit order.
 import type { Delivery } from '../../generated/prisma/client.js';
+import { COMMIT_HORIZON } from './commit-horizon.js';
 import type { Queryable } from './queryable.js';
 
 type DeliveryRow = {
@@ -72,10 +73,10 @@ type ChangeRow = DeliveryRow & { change_xid: string; held_back: boolean };
  * Up to `limit` deliveries of the webhook changed after `after`, in commit order (change_xid, id), each as it is now;
  * and whether changes committed later are held back.
  *
- * Only transactions older than the snapshot's xmin are read: they have all ended, so nothing can still commit
- * below the horizon, and a change committed later (even by a transaction that started first) always has a
- * position after every one read here. Changes above the horizon that are already committed wait for the
- * transactions still in flight below them: `heldBack` says there are some, so the caller reads again soon
+ * Only changes below the commit horizon (src/db/sql/commit-horizon.ts) are read: their transactions have all ended,
+ * so nothing can still commit below it, and a change committed later (even by a transaction that started first)
+ * always has a position after every one read here. Changes above the horizon that are already committed wait for
+ * the transactions still in flight below them: `heldBack` says there are some, so the caller reads again soon
  * (their own notification may already have come and gone).
  */
 export async function deliveryChangesAfter(
@@ -86,7 +87,7 @@ export async function deliveryChangesAfter(
   limit: number,
 ): Promise<{ changes: DeliveryChange[]; heldBack: boolean }> {
   const { rows } = await db.query<ChangeRow | { id: null; held_back: boolean }>(
-    `WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+    `WITH horizon AS (SELECT ${COMMIT_HORIZON} AS xmin)
     SELECT d.*, EXISTS (
       SELECT 1 FROM deliveries later WHERE later.webhook_id = $2 AND later.change_xid >= horizon.xmin
     ) AS held_back
@@ -108,7 +109,7 @@ export async function deliveryChangesAfter(
 export async function latestDeliveryChange(db: Queryable, projectId: string, webhookId: string): Promise<DeliveryChange | null> {
   const { rows } = await db.query<ChangeRow>(
     `SELECT ${COLUMNS}, change_xid::text AS change_xid FROM deliveries
-    WHERE project_id = $1 AND webhook_id = $2 AND change_xid < pg_snapshot_xmin(pg_current_snapshot())
+    WHERE project_id = $1 AND webhook_id = $2 AND change_xid < ${COMMIT_HORIZON}
     ORDER BY change_xid DESC, id DESC
     LIMIT 1`,
     [projectId, webhookId],
