@@ -15,7 +15,7 @@ export type ClientOptions = {
   /**
    * Or a function that returns a current token (minted by your backend), asked before every request and every
    * (re)connection: when a token expires, the socket is closed (4403) and reopened with a fresh one, and every open
-   * subscription goes on, starting again from the current state.
+   * subscription goes on (resumed after its last message, or from the current state for progress).
    */
   getToken?: () => string | Promise<string>;
   /**
