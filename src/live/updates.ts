@@ -10,7 +10,7 @@
 // Job events and deliveries are resumable: each message carries a position (src/live/positions.ts) and a
 // subscription given `after` sends exactly what came after it. A job's events are ordered by `job_seq`, assigned
 // under the job state's row lock, so in commit order; a webhook's deliveries by the transaction that last changed
-// them, read below the snapshot's horizon (src/live/commit-order.ts).
+// them, read below the commit horizon (src/live/commit-order.ts).
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type pg from 'pg';
 import type { Db } from '../db/prisma.js';
