@@ -10,6 +10,12 @@
 // transaction still in flight, for a short timer: that transaction may touch nothing this stream hears about.
 // It reads at the subscriber's pace, so a slow subscriber never makes it hold more than one page; a row changed
 // twice before it is read is sent once, as it is then.
+//
+// To follow another table this way (e.g. a project's operational events): give it an `xid8` column defaulting to
+// `pg_current_xact_id()` (plus a BEFORE UPDATE trigger setting it, if rows change in place) and an index on
+// (scope, xid, id); a read shaped like `deliveryChangesAfter` with `COMMIT_HORIZON`; a `Stream` of
+// src/live/positions.ts for its positions (with a time in them if retention applies); then `inCommitOrder` with
+// a `CommitOrderWake` notified from the stream's topic.
 import { CoalescingBuffer } from './coalescing-buffer.js';
 
 /** One page read after a position: rows with their positions, and whether committed rows wait behind the horizon. */
