@@ -114,7 +114,8 @@ describe('drift', () => {
     // Prisma's data model has no triggers, functions or CHECK constraints, so the catalog above leaves them out: the
     // delivery_counts migration appends them by hand (see src/delivery/read-model/delivery-counts.ts), the
     // api_key_revoked_notify migration announces revoked keys (src/auth/access.ts), webhook_kinds holds a URL to
-    // the HTTP kind, and these are all there are.
+    // the HTTP kind, the delivery_change_position migration moves a changed delivery to its transaction's position
+    // (src/live/commit-order.ts), and these are all there are.
     const TRIGGERS = `
       SELECT coalesce(json_agg(t.tgrelid::regclass || '.' || t.tgname || ' -> ' || p.proname ORDER BY t.tgname), '[]') AS triggers
       FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
@@ -137,12 +138,13 @@ describe('drift', () => {
       triggers: [
         'api_keys.api_keys_deleted -> api_key_revoked_notify',
         'api_keys.api_keys_revoked -> api_key_revoked_notify',
+        'deliveries.deliveries_change_xid -> deliveries_change_xid',
         'deliveries.deliveries_count_delete -> delivery_counts_delete',
         'deliveries.deliveries_count_insert -> delivery_counts_insert',
         'deliveries.deliveries_count_update -> delivery_counts_update',
         'webhooks.webhooks_drop_delivery_counts -> delivery_counts_drop',
       ],
-      functions: ['api_key_revoked_notify', 'delivery_counts_delete', 'delivery_counts_drop', 'delivery_counts_insert', 'delivery_counts_update'],
+      functions: ['api_key_revoked_notify', 'deliveries_change_xid', 'delivery_counts_delete', 'delivery_counts_drop', 'delivery_counts_insert', 'delivery_counts_update'],
     });
   });
 

@@ -18,7 +18,7 @@ export type ClientOptions = {
   /**
    * Or a function that returns a current token (minted by your backend), asked before every request and every
    * (re)connection: when a token expires, the socket is closed (4403) and reopened with a fresh one, and every open
-   * subscription goes on, starting again from the current state.
+   * subscription goes on (resumed after its last message, or from the current state for progress).
    */
   getToken?: () => string | Promise<string>;
   /**
@@ -52,6 +52,8 @@ export type JobStatus = op.JobStatus;
 export type JobType = op.JobType;
 export type EventTypeInfo = op.EventTypesQuery['eventTypes'][number];
 export type BatchProgress = op.BatchProgressSubscription['batchProgress'];
+/** A message of a resumable subscription: `position` is what `after` takes to resume right after it. */
+export type Positioned<T> = T & { position: string | null };
 export type TrainingProgress = op.TrainingProgressSubscription['trainingProgress'];
 
 /** An event as the API returns it, discriminated on `type` with each type's `data` typed. */
@@ -313,12 +315,19 @@ export function createClient(options: ClientOptions) {
     /** A training job, round by round; ends after its terminal event. */
     trainingProgress: (jobId: string): Subscription<TrainingProgress> =>
       pick(ws.subscribe(op.TrainingProgressDocument, { jobId }), (data) => data.trainingProgress),
-    /** A job's events in publish order; ends after its terminal event. */
-    jobEvents: (jobId: string): Subscription<Event> =>
-      pick(ws.subscribe(op.JobEventsDocument, { jobId }), (data) => strip(data.jobEvents) as Event),
-    /** A webhook's deliveries as they change state: its newest delivery at once, then each change. */
-    deliveryUpdates: (webhookId: string): Subscription<Delivery> =>
-      pick(ws.subscribe(op.DeliveryUpdatesDocument, { webhookId }), (data) => data.deliveryUpdates),
+    /**
+     * A job's events in publish order; ends after its terminal event. Each carries its `position`: after a dropped
+     * socket the client resumes after the last one by itself; to resume later (another process, a restart), pass a
+     * stored position as `after` and get every event after it.
+     */
+    jobEvents: (jobId: string, options: { after?: string } = {}): Subscription<Positioned<Event>> =>
+      pick(ws.subscribe(op.JobEventsDocument, { jobId, ...options }), (data) => strip(data.jobEvents) as Positioned<Event>),
+    /**
+     * A webhook's deliveries as they change, each with its `position`: its latest change at once, then each change
+     * (with `after`, each delivery changed since, as it is now); resumed by itself after a dropped socket.
+     */
+    deliveryUpdates: (webhookId: string, options: { after?: string } = {}): Subscription<Positioned<Delivery>> =>
+      pick(ws.subscribe(op.DeliveryUpdatesDocument, { webhookId, ...options }), (data) => data.deliveryUpdates as Positioned<Delivery>),
     /**
      * The project's operational events (webhook.failing, webhook.disabled, delivery.exhausted, webhook.recovered), or
      * one webhook's: the latest at once, then each one as it is published.

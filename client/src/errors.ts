@@ -62,7 +62,7 @@ export class NetworkError extends WebhooksClientError {
 
 /**
  * The server reported an error that is not one of the above: an invalid document, a limit (e.g.
- * `SUBSCRIPTION_LIMIT_EXCEEDED`, `SLOW_CONSUMER`) or an internal error. `code` is the first error's
+ * `SUBSCRIPTION_LIMIT_EXCEEDED`) or an internal error. `code` is the first error's
  * `extensions.code`; `errors` keeps the server's errors for logging.
  */
 export class ApiError extends WebhooksClientError {

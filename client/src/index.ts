@@ -20,6 +20,7 @@ export {
   type Page,
   type PageArgs,
   type PayloadFilter,
+  type Positioned,
   type Project,
   type Recovery,
   type TrainingProgress,

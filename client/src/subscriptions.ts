@@ -1,5 +1,10 @@
 // GraphQL subscriptions over graphql-ws: one lazily opened socket per client, shared by every subscription and
 // closed as soon as the last one ends. Each subscription is an async iterable; `break` unsubscribes.
+//
+// Resuming: when the socket drops, graphql-ws reconnects and subscribes again. A message that carries a `position`
+// (jobEvents, deliveryUpdates) sets the subscription's `after` variable as it arrives, so the resubscription asks
+// for exactly what came after the last message received: the `for await` loop sees no gap and no duplicate.
+// Subscriptions without positions (batchProgress, trainingProgress) start again from the current state.
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws/client';
 import {
   ApiError,
@@ -33,6 +38,13 @@ export function webSocketUrl(httpUrl: string): string {
 }
 
 const FORBIDDEN = 4403;
+
+/** The position a message carries (its root field's `position`), if any. */
+function positionOf(data: unknown): string | undefined {
+  const root = data && typeof data === 'object' ? Object.values(data)[0] : undefined;
+  const position = root && typeof root === 'object' ? (root as { position?: unknown }).position : undefined;
+  return typeof position === 'string' ? position : undefined;
+}
 
 const isCloseEvent = (value: unknown): value is { code: number; reason: string } =>
   typeof value === 'object' && value !== null && 'code' in value && 'reason' in value;
@@ -96,44 +108,64 @@ export function wsTransport(options: {
     document: TypedDocument<TResult, TVariables>,
     ...[variables]: VariablesArgument<TVariables>
   ): Subscription<TResult> {
-    const results = connection().iterate<TResult>({
-      query: document.toString(),
-      variables: (variables ?? {}) as Record<string, unknown>,
+    // graphql-ws sends this same object again on every resubscription (serialised then), so `after` set here as
+    // each message arrives is what a reconnection asks for; messages received but not yet taken stay queued.
+    const payload = { query: document.toString(), variables: { ...(variables ?? {}) } as Record<string, unknown> };
+    type Message = { data?: TResult | null; errors?: readonly GraphQLErrorLike[] };
+    const received: Message[] = [];
+    let ended: { error?: unknown } | null = null;
+    let wake: (() => void) | null = null;
+    const woken = () => {
+      wake?.();
+      wake = null;
+    };
+    const unsubscribe = connection().subscribe<TResult>(payload, {
+      next: (message) => {
+        const position = positionOf(message.data);
+        if (position !== undefined) payload.variables.after = position;
+        received.push(message as Message);
+        woken();
+      },
+      error: (error) => {
+        ended ??= { error };
+        woken();
+      },
+      complete: () => {
+        ended ??= {};
+        woken();
+      },
     });
     const done = { done: true, value: undefined } as const;
     let closed = false;
-    const close = async () => {
+    const close = () => {
       if (closed) return;
       closed = true;
-      await results.return?.(); // tells the server to stop; frees the socket when it was the last subscription
+      unsubscribe(); // tells the server to stop; frees the socket when it was the last subscription
+      woken();
     };
     const iterator: Subscription<TResult> = {
       [Symbol.asyncIterator]: () => iterator,
       async next(): Promise<IteratorResult<TResult>> {
+        while (!closed && received.length === 0 && !ended) await new Promise<void>((resolve) => (wake = resolve));
+        const message = received.shift();
         if (closed) return done;
-        let step: IteratorResult<{ data?: TResult | null; errors?: readonly GraphQLErrorLike[] }>;
-        try {
-          step = await results.next();
-        } catch (error) {
-          await close();
-          throw subscriptionError(error, url);
-        }
-        if (closed || step.done) {
-          await close();
+        if (!message) {
+          close();
+          if (ended && 'error' in ended) throw subscriptionError(ended.error, url);
           return done;
         }
-        const { data, errors } = step.value;
+        const { data, errors } = message;
         let failure: WebhooksClientError | undefined;
         if (errors?.length) failure = errorFromGraphQL(errors);
         else if (data === undefined || data === null) failure = new ApiError('A subscription result carried no data', []);
         if (failure) {
-          await close();
+          close();
           throw failure;
         }
         return { done: false, value: data as TResult };
       },
       async return(): Promise<IteratorResult<TResult>> {
-        await close();
+        close();
         return done;
       },
     };

@@ -1,18 +1,20 @@
 // Delivery use cases for a principal: list and count a webhook's deliveries (or the project's, across webhooks), get
-// one, retry one, follow a webhook's deliveries live. One rule each, whatever the transport: a list is newest first and
-// filtered by status, event type, event and creation window; a total comes from the counters (by counting the rows
-// when it filters by event or window); a delivery's `timestamp` is `deliveryTimestamp`.
+// one, retry one, follow a webhook's deliveries live (resumable from a position). One rule each, whatever the
+// transport: a list is newest first and filtered by status, event type, event and creation window; a total comes from
+// the counters (by counting the rows when it filters by event or window); a delivery's `timestamp` is
+// `deliveryTimestamp`.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
-import { findDeliveryInProject, markRetryQueued } from '../db/sql/deliveries.js';
+import { findDeliveryInProject, markRetryQueued, type ChangePosition } from '../db/sql/deliveries.js';
 import { inTransaction } from '../db/transaction.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
 import { requeuePullMessage } from '../delivery/pull/stream.js';
 import { countDeliveries, type DeliveryFilter } from '../delivery/read-model/delivery-counts.js';
 import type { Delivery, DeliveryStatus, Prisma } from '../generated/prisma/client.js';
-import type { LiveUpdates, SLOW_CONSUMER } from '../live/updates.js';
+import { olderThanRetention } from '../live/positions.js';
+import { deliveryChangeOfPosition, type LiveUpdates, type PositionedDelivery } from '../live/updates.js';
 import type { AuditLog } from './audit.js';
 import { authorize } from './authorization.js';
 import { olderThan, type OlderThan } from './paging.js';
@@ -62,7 +64,8 @@ export type DeliveryServiceDeps = {
   boss: PgBoss;
   live: LiveUpdates;
   audit: AuditLog;
-  /** How long deliveries are kept: a list's window may not be wider. */
+  /** How long deliveries are kept (RETENTION_DAYS): a list's window may not be wider, and a deliveryUpdates position
+   * from a change older than that is refused. */
   retentionDays: number;
 };
 
@@ -138,11 +141,22 @@ export class DeliveryService {
     return withSelection(this.deps.db, principal, queued, selection);
   }
 
-  /** A webhook's newest delivery, then each delivery of it as it changes state; NotFoundError for no such webhook. */
-  async updates(caller: LiveCaller, webhookId: string): Promise<AsyncIterableIterator<Delivery | typeof SLOW_CONSUMER>> {
+  /**
+   * A webhook's latest change, then each delivery of it as it changes; with `after` (a message's position), each
+   * delivery changed after it, as it is now, then on. NotFoundError for no such webhook; a position of another
+   * webhook or project, or from a change older than retention (deliveries changed since may have been purged), is
+   * refused (ValidationError on `after`), never read as "from now".
+   */
+  async updates(caller: LiveCaller, webhookId: string, after?: string): Promise<AsyncIterableIterator<PositionedDelivery>> {
     authorize(caller.principal, 'deliveries:read', "Following a webhook's deliveries");
     const webhook = await webhookOf(this.deps.db, caller.principal, webhookId);
-    return this.deps.live.deliveries(subscriberOf(caller), webhook.id);
+    let from: ChangePosition | undefined;
+    if (after !== undefined) {
+      const position = deliveryChangeOfPosition(webhook.projectId, webhook.id, after);
+      if (position.changedAt.getTime() < Date.now() - this.deps.retentionDays * 86_400_000) throw olderThanRetention();
+      from = position.after;
+    }
+    return this.deps.live.deliveries(subscriberOf(caller), webhook.id, from);
   }
 
   /**

@@ -78,7 +78,7 @@ export function createServices({
     messages: new MessageService({ db, pool, live, ...pull, retentionDays }),
     recoveries: new RecoveryService({ db, pool, boss, audit, retentionDays }),
     events: new EventService({ db, publisher, audit, retentionDays }),
-    jobs: new JobService({ db, live }),
+    jobs: new JobService({ db, pool, live }),
     projects: new ProjectService({ db, pool, apiKeys: new ApiKeyStore(pool), audit }),
     audit,
     tokens: tokenService,

@@ -6,14 +6,22 @@
 // connection reconnects, so streams never trust their order: job states carry the job's `seq` and older ones are
 // dropped; job events and deliveries are (re)loaded from the database when a notification says something changed.
 // A slow subscriber's buffer coalesces (latest wins), so its memory stays bounded; terminal states are kept.
+//
+// Job events and deliveries are resumable: each message carries a position (src/live/positions.ts) and a
+// subscription given `after` sends exactly what came after it. A job's events are ordered by `job_seq`, assigned
+// under the job state's row lock, so in commit order; a webhook's deliveries by the transaction that last changed
+// them, read below the commit horizon (src/live/commit-order.ts).
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type pg from 'pg';
 import type { Db } from '../db/prisma.js';
+import { deliveryChangesAfter, FIRST_CHANGE, latestDeliveryChange, type ChangePosition } from '../db/sql/deliveries.js';
 import { jobEventIdsAfter } from '../db/sql/events.js';
 import { OPERATIONAL_EVENT_TYPES } from '../events/catalog.js';
 import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
 import { isTerminalEventType, isTerminalStatus } from '../jobs/state.js';
 import { CoalescingBuffer } from './coalescing-buffer.js';
+import { CommitOrderWake, inCommitOrder } from './commit-order.js';
+import { decodePosition, encodePosition, type Stream } from './positions.js';
 import type { SubscriptionLimits } from './subscription-limits.js';
 import { isResync, type PgEventTarget, type Resync } from '../notify/pg-event-target.js';
 
@@ -48,12 +56,49 @@ export type Subscriber = { projectId: string; connection: object };
 /** Yielded instead of a value when a subscriber fell so far behind that its stream had to end. */
 export const SLOW_CONSUMER = Symbol('slow consumer');
 
-/** Deliveries (or operational events) a subscriber may have waiting before its stream ends as too slow. */
+/** Operational events a webhookHealth subscriber may have waiting before its stream ends as too slow. */
 export const MAX_PENDING_DELIVERIES = 1_000;
-/** Job events loaded per query while catching up. */
-const EVENTS_PER_QUERY = 20;
 /** Notifications around a reconnection may have left a little before the connection was seen to drop. */
 const RESYNC_MARGIN_MS = 5_000;
+/** Job events loaded per query while catching up. */
+const EVENTS_PER_QUERY = 20;
+/** Delivery changes read per query. */
+const DELIVERIES_PER_QUERY = 100;
+
+/** The stream of a job's events, as positions name it. */
+const jobEventsStream = (projectId: string, jobId: string): Stream => ({ kind: 'job-events', what: 'job', projectId, id: jobId });
+/** The stream of a webhook's deliveries, as positions name it. */
+const deliveriesStream = (projectId: string, webhookId: string): Stream => ({
+  kind: 'deliveries',
+  what: 'webhook',
+  projectId,
+  id: webhookId,
+});
+
+/** An event's position in its job's stream (its `jobSeq`); null for an event of no job. */
+export function jobEventPosition(event: Pick<Event, 'projectId' | 'jobId' | 'jobSeq'>): string | null {
+  if (event.jobId === null || event.jobSeq === null) return null;
+  return encodePosition(jobEventsStream(event.projectId, event.jobId), [String(event.jobSeq)]);
+}
+
+/** The `jobSeq` a position of the job's stream is after; a ValidationError for anything else. */
+export function jobSeqOfPosition(projectId: string, jobId: string, position: string): number {
+  const [seq] = decodePosition(jobEventsStream(projectId, jobId), position, (parts) => parts.length === 1 && /^[1-9]\d{0,9}$/.test(parts[0]!));
+  return Number(seq);
+}
+
+/** A delivery as deliveryUpdates sends it: with its position in the webhook's stream. */
+export type PositionedDelivery = Delivery & { position: string };
+
+/** Where a position of the webhook's stream is, and when the change it names was made; a ValidationError for anything else. */
+export function deliveryChangeOfPosition(projectId: string, webhookId: string, position: string): { after: ChangePosition; changedAt: Date } {
+  const [xid, id, changedAt] = decodePosition(
+    deliveriesStream(projectId, webhookId),
+    position,
+    (parts) => parts.length === 3 && /^\d{1,20}$/.test(parts[0]!) && parts[1]!.length > 0 && /^\d{1,15}$/.test(parts[2]!),
+  );
+  return { after: { xid: xid!, id: id! }, changedAt: new Date(Number(changedAt)) };
+}
 
 const key = (projectId: string, id: string) => `${projectId}:${id}`;
 
@@ -158,30 +203,42 @@ export class LiveUpdates implements LiveNotifier {
   }
 
   /**
-   * The job's latest event, then each later one in publish order; of consecutive progress events still waiting
-   * for a slow subscriber only the last is sent. Ends after a terminal event.
+   * Without `after` (a `jobSeq`): the job's latest event, then each later one in publish order; of consecutive
+   * progress events still waiting for a slow subscriber only the last is sent. With `after`: every event after it,
+   * in publish order, none left out (each message's position resumes exactly after that message, so a subscriber
+   * that resumes never misses an event, coalesced or not). Ends after a terminal event.
    */
-  jobEvents(sub: Subscriber, jobId: string): AsyncIterableIterator<Event> {
+  jobEvents(sub: Subscriber, jobId: string, after?: number): AsyncIterableIterator<Event> {
     const { db, pool } = this.deps;
     const changed = new CoalescingBuffer<true>(); // "the job has news": one flag, however many notifications
-    let sent = 0;
+    const coalesce = after === undefined;
+    let sent = after ?? 0;
     return this.stream(sub, 'job', jobId, changed, {
       onNotice: (notice) => {
         if (isResync(notice) || notice.seq > sent) changed.push('changed', true);
       },
       produce: async function* () {
-        const latest = await db.event.findFirst({
-          where: { projectId: sub.projectId, jobId, jobSeq: { not: null } },
-          orderBy: { jobSeq: 'desc' },
-        });
+        if (after !== undefined) {
+          // Resumed after the job's terminal event: nothing more will come.
+          const state = await db.jobState.findUnique({ where: { projectId_jobId: { projectId: sub.projectId, jobId } } });
+          if (state?.seq === after && isTerminalEventType(state.lastEventType)) return;
+        }
+        const latest =
+          after === undefined &&
+          (await db.event.findFirst({
+            where: { projectId: sub.projectId, jobId, jobSeq: { not: null } },
+            orderBy: { jobSeq: 'desc' },
+          }));
         if (latest) {
           sent = latest.jobSeq!;
           yield latest;
           if (isTerminalEventType(latest.type)) return;
+        } else {
+          changed.push('changed', true); // catch up from `after` (or from the start) at once
         }
         for await (const _ of changed) {
           let events: Event[];
-          while ((events = await eventsAfter(db, pool, sub.projectId, jobId, sent)).length > 0) {
+          while ((events = await eventsAfter(db, pool, sub.projectId, jobId, sent, coalesce)).length > 0) {
             for (const event of events) {
               sent = event.jobSeq!;
               yield event;
@@ -193,42 +250,34 @@ export class LiveUpdates implements LiveNotifier {
     });
   }
 
-  /** The webhook's newest delivery, then each delivery of the webhook whenever it changes state, as it is now. */
-  deliveries(sub: Subscriber, webhookId: string): AsyncIterableIterator<Delivery | typeof SLOW_CONSUMER> {
-    const { db, onError } = this.deps;
-    const waiting = new CoalescingBuffer<string>(MAX_PENDING_DELIVERIES);
-    const where = { projectId: sub.projectId, webhookId };
-    // The version of each delivery last sent (bounded, oldest forgotten first): a notification about a change
-    // already sent, or overtaken by a later one, sends nothing.
-    const sentVersion = new Map<string, number>();
-    const changedSince = async (since: number) => {
-      const rows = await db.delivery.findMany({
-        where: { ...where, updatedAt: { gte: new Date(since - RESYNC_MARGIN_MS) } },
-        select: { id: true },
-        orderBy: { updatedAt: 'asc' },
-        take: MAX_PENDING_DELIVERIES,
-      });
-      for (const row of rows) waiting.push(row.id, row.id);
+  /**
+   * Without `after`: the webhook's latest change (a delivery as it is now), then each delivery of the webhook
+   * whenever it changes, as it is then, in commit order. With `after`: each delivery changed after that position,
+   * as it is now (a delivery changed twice meanwhile comes once, in its latest state), then on live. A subscriber
+   * slower than the changes gets each delivery in its latest state rather than every state it went through.
+   */
+  deliveries(sub: Subscriber, webhookId: string, after?: ChangePosition): AsyncIterableIterator<PositionedDelivery> {
+    const { pool } = this.deps;
+    const wake = new CommitOrderWake();
+    const stream = deliveriesStream(sub.projectId, webhookId);
+    const positioned = ({ row, position }: { row: Delivery; position: ChangePosition }): PositionedDelivery => ({
+      ...row,
+      position: encodePosition(stream, [position.xid, position.id, String(row.updatedAt.getTime())]),
+    });
+    const read = async (from: ChangePosition, limit: number) => {
+      const { changes, heldBack } = await deliveryChangesAfter(pool, sub.projectId, webhookId, from, limit);
+      return { rows: changes.map(({ delivery, position }) => ({ row: delivery, position })), heldBack };
     };
-    return this.stream(sub, 'deliveries', webhookId, waiting, {
-      onNotice: (notice) => {
-        if (isResync(notice)) changedSince(notice.since).catch((error) => onError(error, 'delivery reload failed'));
-        else waiting.push(notice.deliveryId, notice.deliveryId);
-      },
+    return this.stream(sub, 'deliveries', webhookId, wake, {
+      onNotice: () => wake.notify(), // a change, or a resync after lost notifications: read on from the position
       produce: async function* () {
-        const newest = await db.delivery.findFirst({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true } });
-        if (newest) waiting.push(newest.id, newest.id);
-        for await (const id of waiting) {
-          const delivery = await db.delivery.findFirst({ where: { ...where, id } });
-          if (!delivery) continue; // deleted with its webhook
-          const version = delivery.updatedAt.getTime();
-          if ((sentVersion.get(id) ?? -1) >= version) continue;
-          sentVersion.delete(id);
-          sentVersion.set(id, version);
-          if (sentVersion.size > MAX_PENDING_DELIVERIES) sentVersion.delete(sentVersion.keys().next().value!);
-          yield delivery;
+        let from = after;
+        if (from === undefined) {
+          const latest = await latestDeliveryChange(pool, sub.projectId, webhookId);
+          if (latest) yield positioned({ row: latest.delivery, position: latest.position });
+          from = latest?.position ?? FIRST_CHANGE;
         }
-        if (waiting.overflowed) yield SLOW_CONSUMER;
+        for await (const change of inCommitOrder({ from, pageSize: DELIVERIES_PER_QUERY, read, wake })) yield positioned(change);
       },
     });
   }
@@ -288,9 +337,9 @@ export class LiveUpdates implements LiveNotifier {
   }
 }
 
-/** Events of the job after `seq`, in order, skipping each progress event followed by another of the same type. */
-async function eventsAfter(db: Db, pool: pg.Pool, projectId: string, jobId: string, seq: number): Promise<Event[]> {
-  const ids = await jobEventIdsAfter(pool, projectId, jobId, seq, EVENTS_PER_QUERY);
+/** Events of the job after `seq`, in order; with `coalesce`, skipping each progress event followed by another of the same type. */
+async function eventsAfter(db: Db, pool: pg.Pool, projectId: string, jobId: string, seq: number, coalesce: boolean): Promise<Event[]> {
+  const ids = await jobEventIdsAfter(pool, projectId, jobId, seq, EVENTS_PER_QUERY, { coalesce });
   if (ids.length === 0) return [];
   return db.event.findMany({ where: { id: { in: ids } }, orderBy: { jobSeq: 'asc' } });
 }

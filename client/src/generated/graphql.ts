@@ -443,17 +443,19 @@ export type TrainingProgressSubscription = { trainingProgress: { jobId: string, 
 
 export type JobEventsSubscriptionVariables = Exact<{
   jobId: string | number;
+  after?: string | null | undefined;
 }>;
 
 
-export type JobEventsSubscription = { jobEvents: { id: string, type: string, timestamp: string, data: unknown } };
+export type JobEventsSubscription = { jobEvents: { position: string | null, id: string, type: string, timestamp: string, data: unknown } };
 
 export type DeliveryUpdatesSubscriptionVariables = Exact<{
   webhookId: string | number;
+  after?: string | null | undefined;
 }>;
 
 
-export type DeliveryUpdatesSubscription = { deliveryUpdates: { id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } } };
+export type DeliveryUpdatesSubscription = { deliveryUpdates: { position: string | null, id: string, eventType: string, status: DeliveryStatus, statusCode: number | null, attemptCount: number, responseTimeMs: number | null, timestamp: string, nextAttemptAt: string | null, createdAt: string, event: { id: string, type: string, timestamp: string }, webhook: { id: string, url: string | null } } };
 
 export type WebhookHealthSubscriptionVariables = Exact<{
   webhookId?: string | number | null | undefined;
@@ -1362,9 +1364,10 @@ export const TrainingProgressDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<TrainingProgressSubscription, TrainingProgressSubscriptionVariables>;
 export const JobEventsDocument = new TypedDocumentString(`
-    subscription JobEvents($jobId: ID!) {
-  jobEvents(jobId: $jobId) {
+    subscription JobEvents($jobId: ID!, $after: String) {
+  jobEvents(jobId: $jobId, after: $after) {
     ...EventFields
+    position
   }
 }
     fragment EventFields on Event {
@@ -1374,9 +1377,10 @@ export const JobEventsDocument = new TypedDocumentString(`
   data
 }`) as unknown as TypedDocumentString<JobEventsSubscription, JobEventsSubscriptionVariables>;
 export const DeliveryUpdatesDocument = new TypedDocumentString(`
-    subscription DeliveryUpdates($webhookId: ID!) {
-  deliveryUpdates(webhookId: $webhookId) {
+    subscription DeliveryUpdates($webhookId: ID!, $after: String) {
+  deliveryUpdates(webhookId: $webhookId, after: $after) {
     ...DeliveryFields
+    position
   }
 }
     fragment DeliveryFields on Delivery {

@@ -126,8 +126,8 @@ export async function eventsWithKeys(
 }
 
 /**
- * The ids of a job's events after `seq`, in order, leaving out each progress event followed by another of the same
- * type (a subscriber catching up needs only the last of a run of progress).
+ * The ids of a job's events after `seq`, in order; with `coalesce`, leaving out each progress event followed by
+ * another of the same type (a subscriber catching up that asked for no position needs only the last of a run).
  */
 export async function jobEventIdsAfter(
   db: Queryable,
@@ -135,16 +135,35 @@ export async function jobEventIdsAfter(
   jobId: string,
   seq: number,
   limit: number,
+  { coalesce }: { coalesce: boolean },
 ): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM (
       SELECT id, type, job_seq, lead(type) OVER (ORDER BY job_seq) AS next_type
       FROM events WHERE project_id = $1 AND job_id = $2 AND job_seq > $3
     ) pending
-    WHERE type NOT LIKE '%.progress' OR next_type IS DISTINCT FROM type
+    WHERE NOT $5::boolean OR type NOT LIKE '%.progress' OR next_type IS DISTINCT FROM type
     ORDER BY job_seq
     LIMIT $4`,
-    [projectId, jobId, seq, limit],
+    [projectId, jobId, seq, limit, coalesce],
   );
   return rows.map((row) => row.id);
+}
+
+/**
+ * How many events the job has had (its state's `seq`, 0 without a state), and how many of those after `seq` are
+ * still there: fewer than `current - seq` when retention has purged some (read from one snapshot).
+ */
+export async function jobEventsRetainedAfter(
+  db: Queryable,
+  projectId: string,
+  jobId: string,
+  seq: number,
+): Promise<{ current: number; retained: number }> {
+  const { rows } = await db.query<{ current: number; retained: number }>(
+    `SELECT coalesce((SELECT seq FROM job_states WHERE project_id = $1 AND job_id = $2), 0) AS current,
+      (SELECT count(*)::int FROM events WHERE project_id = $1 AND job_id = $2 AND job_seq > $3) AS retained`,
+    [projectId, jobId, seq],
+  );
+  return rows[0]!;
 }

@@ -1,6 +1,7 @@
 import { deliveryTimestamp, type DeliveryListFilter } from '../../app/deliveries.js';
 import { ERROR_KINDS } from '../../delivery/sending/http-client.js';
 import { ForbiddenError, NotFoundError } from '../../app/errors.js';
+import type { PositionedDelivery } from '../../live/updates.js';
 import { builder } from '../builder.js';
 
 export const DeliveryStatus = builder.enumType('DeliveryStatus', {
@@ -57,6 +58,12 @@ export const Delivery = builder.prismaObject('Delivery', {
     }),
     responseTimeMs: t.exposeInt('responseTimeMs', { nullable: true }),
     attemptCount: t.exposeInt('attemptCount'),
+    position: t.string({
+      nullable: true,
+      description:
+        'In deliveryUpdates: where this change stands in the webhook\'s stream, to pass as `after` to resume right after it. Null elsewhere',
+      resolve: (delivery) => (delivery as Partial<PositionedDelivery>).position ?? null,
+    }),
     nextAttemptAt: t.expose('nextAttemptAt', { type: 'DateTime', nullable: true }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     attempts: t.relation('attempts', { query: { orderBy: { number: 'asc' } } }),

@@ -1,5 +1,7 @@
 // Live updates over graphql-ws and SSE. Each subscription sends the last known state at once, then every change;
 // job subscriptions complete after the job's terminal event. Everything is scoped to the caller's project.
+// jobEvents and deliveryUpdates are resumable: every message's `position`, passed back as `after`, resumes exactly
+// after that message (src/live/positions.ts); batchProgress and trainingProgress always start with the current state.
 import { GraphQLError } from 'graphql';
 import type { LiveCaller } from '../../app/ownership.js';
 import { SLOW_CONSUMER } from '../../live/updates.js';
@@ -21,6 +23,10 @@ function sent<T>(payload: T | typeof SLOW_CONSUMER): T {
   return payload;
 }
 
+const AFTER =
+  "A message's `position`: resume exactly after that message (every message after it, none twice). A position of " +
+  'another stream or project, or older than retention, is refused with a BAD_USER_INPUT error, never read as "from now"';
+
 builder.subscriptionFields((t) => {
   /** A job's progress, as one type shows it: the same stream of states, whichever kind the job is. */
   const progress = (type: typeof BatchProgress | typeof TrainingProgress, description: string) =>
@@ -34,26 +40,27 @@ builder.subscriptionFields((t) => {
   return {
     batchProgress: progress(
       BatchProgress,
-      'A batch job: its current state at once, then each change (coalesced for a slow client); completes after its terminal event',
+      'A batch job: its current state at once (also on every resubscription), then each change (coalesced for a slow client); completes after its terminal event',
     ),
     trainingProgress: progress(
       TrainingProgress,
-      'A training job: its current state at once, then each round (coalesced for a slow client); completes after its terminal event',
+      'A training job: its current state at once (also on every resubscription), then each round (coalesced for a slow client); completes after its terminal event',
     ),
     jobEvents: t.field({
       type: Event,
       description:
-        "A job's events in publish order: its latest event at once, then each new one; of consecutive progress events a slow client has not taken yet, only the last is sent. Completes after the terminal event.",
-      args: { jobId: t.arg.id({ required: true }) },
-      subscribe: (_root, { jobId }, ctx) => ctx.jobs.events(caller(ctx), String(jobId)),
+        "A job's events in publish order. Without `after`: its latest event at once, then each new one; of consecutive progress events a slow client has not taken yet, only the last is sent. With `after`: every event after that position, none left out. Completes after the terminal event.",
+      args: { jobId: t.arg.id({ required: true }), after: t.arg.string({ description: AFTER }) },
+      subscribe: (_root, { jobId, after }, ctx) => ctx.jobs.events(caller(ctx), String(jobId), after ?? undefined),
       resolve: (event) => event,
     }),
     deliveryUpdates: t.field({
       type: Delivery,
-      description: "A webhook's deliveries as they change state: its newest delivery at once, then each change",
-      args: { webhookId: t.arg.id({ required: true }) },
-      subscribe: (_root, { webhookId }, ctx) => ctx.deliveries.updates(caller(ctx), String(webhookId)),
-      resolve: (payload) => sent(payload),
+      description:
+        "A webhook's deliveries as they change, in commit order, each as it is then (a slow client gets a delivery's latest state, not every state it passed). Without `after`: its latest change at once. With `after`: each delivery changed after that position, once, as it is now.",
+      args: { webhookId: t.arg.id({ required: true }), after: t.arg.string({ description: AFTER }) },
+      subscribe: (_root, { webhookId, after }, ctx) => ctx.deliveries.updates(caller(ctx), String(webhookId), after ?? undefined),
+      resolve: (delivery) => delivery,
     }),
     webhookHealth: t.field({
       type: Event,
