@@ -30,6 +30,8 @@ import { batchedNotify } from './notify/batched-notify.js';
 import { notifyMany } from './db/sql/notify.js';
 import { appliedMigrationNames, ping } from './db/sql/database.js';
 import { LiveUpdates } from './live/updates.js';
+import { ListenerRelay } from './delivery/listening/relay.js';
+import { ListenerSessions } from './delivery/listening/sessions.js';
 
 export type RunningService = {
   /** Base URL of the HTTP server (undefined for a worker-only process). */
@@ -126,16 +128,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (config.role !== 'worker') liveTarget.addEventListener(API_KEY_REVOKED_TOPIC, access.onRevocation);
     // API processes listen for live updates, workers for due jobs.
     await liveTarget.start();
-    const live = new LiveUpdates({
-      db,
-      pool,
-      target: liveTarget,
-      limits: new SubscriptionLimits({
-        perConnection: config.maxSubscriptionsPerConnection,
-        perProject: config.maxSubscriptionsPerProject,
-      }),
-      onError: onLiveError,
+    const subscriptionLimits = new SubscriptionLimits({
+      perConnection: config.maxSubscriptionsPerConnection,
+      perProject: config.maxSubscriptionsPerProject,
     });
+    const live = new LiveUpdates({ db, pool, target: liveTarget, limits: subscriptionLimits, onError: onLiveError });
 
     if (config.role !== 'api') {
       const recorder = new AttemptRecorder({
@@ -145,7 +142,16 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         retryScheduleMs: config.retryScheduleMs,
         onDeliveryChanged: (delivery) => live.deliveryChanged(delivery),
       });
-      const attempter = new DeliveryAttempter({ pool, client, secrets, recorder, timeoutMs: config.deliveryTimeoutMs });
+      // A LISTEN webhook's attempts reach its listeners through the database (src/delivery/listening/).
+      const listeners = new ListenerRelay({ pool, target: liveTarget, timeoutMs: config.deliveryTimeoutMs });
+      const attempter = new DeliveryAttempter({
+        pool,
+        client,
+        secrets,
+        recorder,
+        listeners,
+        timeoutMs: config.deliveryTimeoutMs,
+      });
       const heldBack = new HeldBackWebhooks(pool, logger, metrics.webhooksHeldBack);
       const worker = new DeliveryWorker(boss, attempter, heldBack, {
         concurrency: config.deliveryConcurrency,
@@ -185,6 +191,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           secrets,
           tokens,
           publicUrl: config.publicUrl,
+          listenerSessions: new ListenerSessions({ pool, target: liveTarget, limits: subscriptionLimits }),
           webhookPolicy: { allowHttp: config.allowHttpWebhooks, destinations },
           publisher: new EventPublisher(pool, boss, {
             live,

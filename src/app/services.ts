@@ -11,6 +11,8 @@ import { AuditLog } from './audit.js';
 import { DeliveryService } from './deliveries.js';
 import { EventService } from './events.js';
 import { JobService } from './jobs.js';
+import { ListenerService } from './listeners.js';
+import type { ListenerSessions } from '../delivery/listening/sessions.js';
 import { ProjectService } from './projects.js';
 import { PortalService } from './portal.js';
 import { TokenService } from './tokens.js';
@@ -26,6 +28,7 @@ export type Services = {
   audit: AuditLog;
   tokens: TokenService;
   portal: PortalService;
+  listeners: ListenerService;
 };
 
 export type ServiceDeps = {
@@ -40,9 +43,22 @@ export type ServiceDeps = {
   tokens: AccessTokens;
   /** The service's public address for portal links (PUBLIC_URL); the request's origin when unset. */
   publicUrl?: string | undefined;
+  /** The listener sessions this API process holds (LISTEN webhooks' deliveries). */
+  listenerSessions: ListenerSessions;
 };
 
-export function createServices({ db, pool, boss, live, publisher, secrets, webhookPolicy, tokens, publicUrl }: ServiceDeps): Services {
+export function createServices({
+  db,
+  pool,
+  boss,
+  live,
+  publisher,
+  secrets,
+  webhookPolicy,
+  tokens,
+  publicUrl,
+  listenerSessions,
+}: ServiceDeps): Services {
   const audit = new AuditLog(db);
   const tokenService = new TokenService({ tokens });
   return {
@@ -54,5 +70,6 @@ export function createServices({ db, pool, boss, live, publisher, secrets, webho
     audit,
     tokens: tokenService,
     portal: new PortalService({ tokens: tokenService, publicUrl }),
+    listeners: new ListenerService({ db, sessions: listenerSessions }),
   };
 }

@@ -5,6 +5,7 @@ import { loadDeliveriesToAttempt, type DeliveryToAttempt } from '../../db/sql/at
 import type { DeliveryStatus } from '../../generated/prisma/client.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import type { AttemptRecorder } from '../recording/recorder.js';
+import type { ListenerRelay } from '../listening/relay.js';
 import { postJson, type DeliveryClient, type PostOutcome } from './http-client.js';
 import { deliveryBody, wireTimestamp } from './payload.js';
 import type { DeliveryQueueJob } from '../queueing/queue.js';
@@ -30,6 +31,8 @@ export type AttempterDeps = {
   client: DeliveryClient;
   secrets: SecretBox;
   recorder: AttemptRecorder;
+  /** Hands a LISTEN webhook's requests to its listeners. */
+  listeners: ListenerRelay;
   timeoutMs: number;
   now?: () => Date;
 };
@@ -92,6 +95,7 @@ export class DeliveryAttempter {
   private send(delivery: DeliveryToAttempt, headers: Record<string, string>, body: string): Promise<PostOutcome> {
     const { kind, url } = delivery.webhook;
     if (kind === 'HTTP') return postJson(this.deps.client, url!, headers, body, this.deps.timeoutMs);
+    if (kind === 'LISTEN') return this.deps.listeners.send(delivery, headers, body);
     throw new Error(`No destination for ${kind} webhooks yet`);
   }
 
