@@ -8,7 +8,7 @@ import {
   type ListenerErrorKind,
   type ListenerReport,
 } from '../delivery/listening/relay.js';
-import type { ListenerRequest, ListenerSessions } from '../delivery/listening/sessions.js';
+import type { ListenerMessage, ListenerSessions } from '../delivery/listening/sessions.js';
 import { RESPONSE_BODY_LIMIT } from '../delivery/sending/http-client.js';
 import type { Principal } from '../auth/api-keys.js';
 import { authorize } from './authorization.js';
@@ -36,10 +36,11 @@ export class ListenerService {
   constructor(private readonly deps: { db: Db; sessions: ListenerSessions }) {}
 
   /**
-   * The webhook's deliveries, each as the request to forward, claimed for this listener (several listeners share
-   * them); NotFoundError for no such webhook, ValidationError for a webhook that is not LISTEN.
+   * `ready` once listening, then the webhook's deliveries, each as the request to forward, claimed for this
+   * listener (several listeners share them); NotFoundError for no such webhook, ValidationError for a webhook that
+   * is not LISTEN.
    */
-  async listen(caller: LiveCaller, webhookId: string): Promise<AsyncIterableIterator<ListenerRequest>> {
+  async listen(caller: LiveCaller, webhookId: string): Promise<AsyncIterableIterator<ListenerMessage>> {
     authorize(caller.principal, 'deliveries:read', "Listening for a webhook's deliveries");
     const webhook = await webhookOf(this.deps.db, caller.principal, webhookId);
     if (webhook.kind !== 'LISTEN') {

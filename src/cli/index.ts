@@ -1,4 +1,5 @@
-// `npm run cli -- <command>`: operator commands that talk to the database directly.
+// `npm run cli -- <command>`: operator commands that talk to the database directly, and `listen`, a developer's
+// command that talks only to the service's API (src/cli/listen/command.ts).
 import { parseArgs } from 'node:util';
 import { PROJECT_SCOPES, SCOPES, validateScopes } from '../app/authorization.js';
 import { ValidationError } from '../app/errors.js';
@@ -10,6 +11,7 @@ import { applyMigrations } from '../db/migrations.js';
 import { createDatabase } from '../db/prisma.js';
 import { openSecretBox } from '../secrets/encryption-key.js';
 import { resealTokenSigningKeys, resealWebhookSecrets } from '../secrets/reseal.js';
+import { LISTEN_USAGE, runListen, UsageError } from './listen/command.js';
 
 const USAGE = `usage:
   cli api-key create --project <name> [--name <label>] [--scopes <a,b>]
@@ -23,11 +25,27 @@ const USAGE = `usage:
                                                           processes pick it up within 30 s); older keys still verify
   cli tokens retire-keys                                  retire every signing key but the current one: the
                                                           tokens they signed stop working (after a rotation, wait
-                                                          out the longest TTL, 24 h, first)`;
+                                                          out the longest TTL, 24 h, first)
+${LISTEN_USAGE}`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
   process.exit(2);
+}
+
+// `listen` has options of its own and never opens the database.
+if (process.argv[2] === 'listen') {
+  if (process.argv.slice(3).some((arg) => arg === '--help' || arg === '-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  try {
+    process.exit(await runListen(process.argv.slice(3)));
+  } catch (error) {
+    if (error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) fail((error as Error).message);
+    console.error(`listen: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
 
 const parseCommandLine = () => {

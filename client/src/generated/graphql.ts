@@ -238,7 +238,10 @@ export type ListenSubscriptionVariables = Exact<{
 }>;
 
 
-export type ListenSubscription = { listen: { id: string, webhookId: string, deliveryId: string, eventId: string, eventType: string, headers: unknown, body: string, timeoutMs: number } };
+export type ListenSubscription = { listen:
+    | { __typename: 'ListenerReady', webhookId: string }
+    | { __typename: 'ListenerRequest', id: string, webhookId: string, deliveryId: string, eventId: string, eventType: string, headers: unknown, body: string, timeoutMs: number }
+   };
 
 export type ReportListenerResultMutationVariables = Exact<{
   input: ListenerResultInput;
@@ -857,14 +860,20 @@ export const JobDocument = new TypedDocumentString(`
 export const ListenDocument = new TypedDocumentString(`
     subscription Listen($webhookId: ID!) {
   listen(webhookId: $webhookId) {
-    id
-    webhookId
-    deliveryId
-    eventId
-    eventType
-    headers
-    body
-    timeoutMs
+    __typename
+    ... on ListenerReady {
+      webhookId
+    }
+    ... on ListenerRequest {
+      id
+      webhookId
+      deliveryId
+      eventId
+      eventType
+      headers
+      body
+      timeoutMs
+    }
   }
 }
     `) as unknown as TypedDocumentString<ListenSubscription, ListenSubscriptionVariables>;

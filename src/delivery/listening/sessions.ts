@@ -12,6 +12,8 @@ import { listenerRequestsTopic, type ListenerReport } from './relay.js';
 
 /** A request handed to a listener: forward `body` with `headers` and report within `timeoutMs`. */
 export type ListenerRequest = Omit<ListenerExchangeRequest, 'remainingMs'> & { timeoutMs: number };
+/** What a session sends: `ready` once, when it is listening (requests waiting or new reach it from then on), then requests. */
+export type ListenerMessage = { kind: 'ready'; webhookId: string } | ({ kind: 'request' } & ListenerRequest);
 
 /** Of the time left when a request is claimed, what the report's way back is given (at most a second). */
 const REPORT_MARGIN = { share: 0.2, maxMs: 1_000 };
@@ -20,10 +22,11 @@ export class ListenerSessions {
   constructor(private readonly deps: { pool: pg.Pool; target: PgEventTarget; limits: SubscriptionLimits }) {}
 
   /**
-   * The webhook's requests, each claimed for this session as the consumer asks for it: those waiting at once, then
-   * each new one. Takes a subscription slot (or throws the limit's error); ending the iterator gives it back.
+   * `ready`, then the webhook's requests, each claimed for this session as the consumer asks for it: those waiting
+   * at once, then each new one. Takes a subscription slot (or throws the limit's error); ending the iterator gives
+   * it back.
    */
-  open(sub: Subscriber, webhookId: string): AsyncIterableIterator<ListenerRequest> {
+  open(sub: Subscriber, webhookId: string): AsyncIterableIterator<ListenerMessage> {
     const { pool, target, limits } = this.deps;
     const release = limits.acquire(sub.connection, sub.projectId);
     const topic = listenerRequestsTopic(webhookId);
@@ -44,8 +47,9 @@ export class ListenerSessions {
       release();
       wake?.();
     };
-    const claims = (async function* () {
+    const claims = (async function* (): AsyncGenerator<ListenerMessage> {
       await target.whenListening(topic);
+      yield { kind: 'ready', webhookId };
       while (!closed) {
         poked = false;
         const request = await claimWaitingExchange(pool, webhookId);
@@ -53,7 +57,7 @@ export class ListenerSessions {
         if (request) {
           const { remainingMs, ...rest } = request;
           const margin = Math.min(REPORT_MARGIN.maxMs, remainingMs * REPORT_MARGIN.share);
-          yield { ...rest, timeoutMs: Math.max(0, Math.floor(remainingMs - margin)) };
+          yield { kind: 'request', ...rest, timeoutMs: Math.max(0, Math.floor(remainingMs - margin)) };
         } else if (!poked) {
           await new Promise<void>((resolve) => (wake = resolve));
           wake = null;

@@ -2,8 +2,16 @@
 // the requests to forward; `reportListenerResult` records how forwarding one went, as the delivery's attempt.
 import { ForbiddenError, NotFoundError, ValidationError } from '../../app/errors.js';
 import { LISTENER_ERROR_KINDS } from '../../delivery/listening/relay.js';
-import type { ListenerRequest as Request } from '../../delivery/listening/sessions.js';
+import type { ListenerMessage } from '../../delivery/listening/sessions.js';
 import { builder } from '../builder.js';
+
+type Request = Extract<ListenerMessage, { kind: 'request' }>;
+type Ready = Extract<ListenerMessage, { kind: 'ready' }>;
+
+const ListenerReady = builder.objectRef<Ready>('ListenerReady').implement({
+  description: 'The listener is connected: requests waiting for the webhook, and each new one, come next',
+  fields: (t) => ({ webhookId: t.exposeID('webhookId') }),
+});
 
 const ListenerRequest = builder.objectRef<Request>('ListenerRequest').implement({
   description:
@@ -20,6 +28,11 @@ const ListenerRequest = builder.objectRef<Request>('ListenerRequest').implement(
       description: 'How long the forward may take: a report after the attempt timeout is too late (recorded as TIMEOUT)',
     }),
   }),
+});
+
+const ListenerMessageType = builder.unionType('ListenerMessage', {
+  types: [ListenerReady, ListenerRequest],
+  resolveType: (message) => (message.kind === 'ready' ? ListenerReady : ListenerRequest),
 });
 
 const ListenerErrorKind = builder.enumType('ListenerErrorKind', {
@@ -53,13 +66,13 @@ const ReportListenerResultPayload = builder.objectRef<{ requestId: string }>('Re
 
 builder.subscriptionField('listen', (t) =>
   t.field({
-    type: ListenerRequest,
+    type: ListenerMessageType,
     description:
-      "A LISTEN webhook's deliveries, each as the request to forward: those waiting at once, then each new one. Several listeners on one webhook share them (each request goes to one). Needs deliveries:read",
+      "ListenerReady once listening, then a LISTEN webhook's deliveries, each as the request to forward: those waiting at once, then each new one. Several listeners on one webhook share them (each request goes to one). Needs deliveries:read",
     args: { webhookId: t.arg.id({ required: true }) },
     subscribe: (_root, { webhookId }, ctx) =>
       ctx.listeners.listen({ principal: ctx.principal, connection: ctx.connection }, String(webhookId)),
-    resolve: (request) => request,
+    resolve: (message) => message,
   }),
 );
 
