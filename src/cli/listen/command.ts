@@ -54,7 +54,7 @@ function parseOptions(argv: string[], env: NodeJS.ProcessEnv) {
   };
 }
 
-export class UsageError extends Error {}
+class UsageError extends Error {}
 
 const messageOf = (error: unknown) =>
   Array.isArray(error)
@@ -129,4 +129,19 @@ export async function runListen(argv: string[], env: NodeJS.ProcessEnv = process
       void end(0);
     });
   });
+}
+
+/** The `listen` command: runs it and exits; `--help` prints its usage (exit 0), bad options it and the reason (exit 2). */
+export async function listenMain(argv: string[]): Promise<never> {
+  if (argv.some((arg) => arg === '--help' || arg === '-h')) {
+    console.log(`usage:\n${LISTEN_USAGE}`);
+    process.exit(0);
+  }
+  try {
+    process.exit(await runListen(argv));
+  } catch (error) {
+    const usage = error instanceof UsageError || (error as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS');
+    console.error(usage ? `${(error as Error).message}\n\nusage:\n${LISTEN_USAGE}` : `listen: ${(error as Error).message}`);
+    process.exit(usage ? 2 : 1);
+  }
 }
