@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_SCOPES, SCOPES, type Scope } from '../src/app/authorization.js';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { countJobs } from '../src/db/sql/job-queue.js';
+import { claimWaitingExchange, openExchange } from '../src/db/sql/listener-exchanges.js';
 import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 import { schema } from '../src/graphql/schema/index.js';
 import { testApi, type TestApi } from './support/api.js';
@@ -76,6 +77,9 @@ beforeAll(async () => {
 
   const { id: webhookId } = await api.createWebhook(receiver.url('/read'), ['batch.*', 'training.*']);
   const { id: writableWebhookId } = await api.createWebhook(receiver.url('/written'), ['model.deployed']);
+  const listen = await api.createWebhookResult({ kind: 'LISTEN', events: ['model.deployed'] });
+  if (listen.__typename !== 'CreateWebhookPayload') throw new Error(listen.message);
+  const listenWebhookId = listen.webhook.id;
   const batchJobId = randomUUID();
   const trainingJobId = randomUUID();
   await api.publish('batch.progress', { job_id: batchJobId, total_images: 10, processed_images: 5, failed_images: 0, progress_percent: 50 });
@@ -98,12 +102,22 @@ beforeAll(async () => {
     projectId: full.apiKey.projectId,
     freshProject: async () => (await store.create(`matrix-spare-${randomUUID()}`, 'spare')).apiKey.projectId,
     freshKey: async () => (await store.create(project, 'to-revoke', ['jobs:read'])).apiKey.id,
+    listenWebhookId,
+    // What a worker writes for a LISTEN webhook's attempt, then what a listener's session claims (no worker waits:
+    // the report changes the exchange alone).
+    listenerRequest: async () => {
+      const id = randomUUID();
+      const request = { id, projectId: full.apiKey.projectId, webhookId: listenWebhookId, deliveryId: 'del_none', eventId: 'evt_none' };
+      await openExchange(service.pool, { ...request, eventType: 'model.deployed', headers: {}, body: '{}', timeoutMs: 600_000, replyTopic: 'nobody' });
+      const claimed = await claimWaitingExchange(service.pool, listenWebhookId);
+      return claimed!.id;
+    },
   };
 });
 
 /** Everything a row could write (in the project, the projects and keys, the audit trail), read back whole. */
 async function projectState() {
-  const [projects, apiKeys, webhooks, events, deliveries, queued, audited] = await Promise.all([
+  const [projects, apiKeys, webhooks, events, deliveries, queued, audited, listenerReports] = await Promise.all([
     service.db.project.findMany({ orderBy: { id: 'asc' } }),
     service.db.apiKey.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true, scopes: true, revokedAt: true } }),
     service.db.webhook.findMany({ orderBy: { id: 'asc' } }),
@@ -115,8 +129,9 @@ async function projectState() {
     // Delivery jobs ever queued for the fixtures' webhooks (a retry or a test queues one), in any state.
     Promise.all([fx.webhookId, fx.writableWebhookId].map((groupId) => countJobs(service.pool, DELIVERY_QUEUE, { groupId }))),
     service.db.auditEvent.count(),
+    service.db.listenerExchange.findMany({ orderBy: { id: 'asc' }, select: { id: true, report: true } }),
   ]);
-  return { projects, apiKeys, webhooks, events, deliveries, queued, audited };
+  return { projects, apiKeys, webhooks, events, deliveries, queued, audited, listenerReports };
 }
 
 type Result = { data?: any; errors?: any[] };
