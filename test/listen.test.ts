@@ -4,7 +4,7 @@
 // them only through the listener; every attempt lands in the deliveries log.
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,6 +224,22 @@ describe('listen', () => {
       expect(attempt).toMatchObject({ responseStatus: null, errorKind: 'NO_LISTENER', errorMessage: 'No listener is connected' });
     }
     expect(delivery.attempts.at(-1)).toMatchObject({ responseStatus: 200 });
+  });
+
+  it("runs as the README's local-testing section shows it", async () => {
+    const readme = await readFile(path.join(root, 'README.md'), 'utf8');
+    const command = readme.match(/^npx aiplatform-webhooks listen (.*)$/m)![1]!;
+    // The shell's words: single quotes keep `vision.*` from the glob.
+    const args = [...command.matchAll(/'([^']*)'|(\S+)/g)].map(([, quoted, bare]) => quoted ?? bare!);
+    expect(args).toContain('http://localhost:5000/webhook');
+    receiver.on('/readme', behaviours.accept());
+    const { listener, webhookId } = await connectedListener(
+      ...args.map((arg) => (arg === 'http://localhost:5000/webhook' ? receiver.url('/readme') : arg)),
+    );
+    expect((await api.client.webhooks.get(webhookId)).events).toEqual(['optimization.completed', 'vision.*']);
+    const { event } = await api.publish('vision.completed', example('vision.completed'));
+    await receiver.waitFor('/readme', 1, 30_000);
+    await listener.waitFor(new RegExp(`^200  vision\\.completed  ${event.id}  \\d+ ms$`, 'm'));
   });
 
   it('exits 0 on Ctrl-C', async () => {
