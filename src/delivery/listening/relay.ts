@@ -5,7 +5,8 @@
 // sessions.ts), hands it to the listener, and writes back the listener's report, announced on this process's reply
 // topic. The report becomes the attempt's outcome, recorded like an HTTP one (retries, disabling, the log).
 //
-// Guarantees: an attempt never waits past the attempt timeout (a timer, whatever the database or the listener do);
+// Guarantees: an attempt never waits for a listener past the attempt timeout (a timer, whatever the database or the
+// listener do; after it, one statement takes the exchange back, and the recorder needs the database anyway);
 // unclaimed by then it fails as NO_LISTENER ("No listener is connected"), claimed but unanswered as TIMEOUT; the
 // exchange row is deleted when the attempt ends (a crashed worker's rows are deleted by the next exchange opened, a
 // minute after their deadline). A report whose notification was lost is still read when the timer ends.

@@ -87,7 +87,9 @@ export class DeliveryAttempter {
       now: startedAt,
     });
     const outcome = await this.send(delivery, headers, body);
-    markSent(outcome.error?.kind === 'TIMEOUT' ? 'timed-out' : 'finished');
+    // A LISTEN webhook with no listener held its slot for the whole timeout, as a receiver that never answers does.
+    const timedOut = outcome.error?.kind === 'TIMEOUT' || outcome.error?.kind === 'NO_LISTENER';
+    markSent(timedOut ? 'timed-out' : 'finished');
     return recorder.record({ kind: 'attempted', job, delivery, manual, startedAt, headers, body, outcome });
   }
 
