@@ -28,14 +28,7 @@ export type ListenerErrorKind = (typeof LISTENER_ERROR_KINDS)[number];
  * What a listener reports of one forward (validated by src/app/listeners.ts before it is stored): the local
  * receiver's answer (`status`, `headers`, `body` cut to RESPONSE_BODY_LIMIT), or, with no answer, `error`.
  */
-export type ListenerReport = {
-  durationMs: number;
-  status: number | null;
-  headers: Record<string, string>;
-  body: string | null;
-  bodyTruncated: boolean;
-  error: { kind: ListenerErrorKind; message: string } | null;
-};
+export type ListenerReport = Omit<PostOutcome, 'error'> & { error: { kind: ListenerErrorKind; message: string } | null };
 
 export const NO_LISTENER_MESSAGE = 'No listener is connected';
 export const LISTENER_LATE_MESSAGE = 'The listener did not answer in time';
