@@ -15,7 +15,9 @@ import { findEventType } from '../src/events/catalog.js';
 import { freePort } from '../src/lib/free-port.js';
 import { onCleanup } from './support/cleanup.js';
 import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { startTestService, type TestService } from './support/service.js';
+import { connectedListener as connectListener, startListener } from './support/listener.js';
+import { spawnService } from './support/process.js';
+import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
 import type { TestApi } from './support/api.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -37,43 +39,10 @@ beforeAll(async () => {
   ({ key, api } = await service.newProject());
 });
 
-type Listener = {
-  output: () => string;
-  /** Resolves to the first match of `pattern` in the output (stdout and stderr). */
-  waitFor: (pattern: RegExp) => Promise<RegExpMatchArray>;
-  exited: Promise<number | null>;
-  interrupt: () => void;
-};
-
-/** Starts `listen` with the service's URL and the project's key in the environment, as a developer would. */
-function listen(...args: string[]): Listener {
-  const child = spawn(process.execPath, ['bin/cli.js', 'listen', ...args], {
-    cwd: root,
-    env: { ...process.env, WEBHOOKS_URL: service.httpUrl, WEBHOOKS_API_KEY: key, DATABASE_URL: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  onCleanup(() => void child.kill('SIGKILL'));
-  return {
-    output: () => output,
-    waitFor: (pattern) =>
-      eventually(async () => output.match(pattern) ?? undefined, `${pattern} in the listener's output: ${output}`, 30_000),
-    exited,
-    interrupt: () => child.kill('SIGINT'),
-  };
-}
-
-/** Starts `listen` and waits until it is connected; resolves to it, its webhook's id and the secret it printed (if any). */
-async function connectedListener(...args: string[]) {
-  const listener = listen(...args);
-  const [, webhookId] = await listener.waitFor(/LISTEN webhook (wh_\w+)/);
-  await listener.waitFor(/Connected to /);
-  const secret = listener.output().match(/shown only now:\n(whsec_\S+)/)?.[1] ?? null;
-  return { listener, webhookId: webhookId!, secret };
-}
+/** Where this file's listeners connect: the service, with the project's key. */
+const target = () => ({ httpUrl: service.httpUrl, key });
+const listen = (...args: string[]) => startListener(target(), ...args);
+const connectedListener = (...args: string[]) => connectListener(target(), ...args);
 
 /** The catalog's example data of `type`, for a job of its own. */
 const example = (type: string) => ({ ...findEventType(type)!.example, job_id: randomUUID() });
@@ -85,16 +54,21 @@ type Settled = { status: string; attempts: unknown[] };
  * The delivery of `eventId` to the webhook with its attempts, as the API's deliveries log shows it, once `done`
  * says it is settled enough (watched in the database meanwhile, to stay clear of the key's rate limit).
  */
-async function deliveryOf(webhookId: string, eventId: string, done: (delivery: Settled) => boolean) {
+async function deliveryOf(
+  webhookId: string,
+  eventId: string,
+  done: (delivery: Settled) => boolean,
+  on: { service: TestService; api: TestApi } = { service, api },
+) {
   const settled = await eventually(
     async () => {
-      const row = await service.db.delivery.findFirst({ where: { webhookId, eventId }, include: { attempts: true } });
+      const row = await on.service.db.delivery.findFirst({ where: { webhookId, eventId }, include: { attempts: true } });
       return row && done(row) ? row : undefined;
     },
     `the delivery of ${eventId}`,
     30_000,
   );
-  return api.client.deliveries.get(settled.id);
+  return on.api.client.deliveries.get(settled.id);
 }
 
 const succeeded = (d: { status: string }) => d.status === 'SUCCESS';
@@ -247,6 +221,32 @@ describe('listen', () => {
     listener.interrupt();
     expect(await listener.exited).toBe(0);
     expect(listener.output()).toMatch(/Stopped listening\n$/);
+  });
+});
+
+describe('with the API and the worker in different processes', () => {
+  it("relays through the database: a listener on the API process receives the worker's attempt", async () => {
+    const apiOnly = await startTestService({ ROLE: 'api', DESTINATION_ALLOWLIST: '' });
+    const worker = spawnService({
+      DATABASE_URL: apiOnly.databaseUrl,
+      ROLE: 'worker',
+      SECRET_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
+      DELIVERY_TIMEOUT: `${TIMEOUT_MS}ms`,
+      RETRY_SCHEDULE: '1s',
+      JOB_POLL_INTERVAL: '500ms',
+    });
+    await worker.waitForLog((line) => line.msg === 'AI Platform Webhooks is running', 60_000);
+    const project = await apiOnly.newProject();
+    receiver.on('/cluster', behaviours.accept());
+    const { webhookId } = await connectListener(
+      { httpUrl: apiOnly.httpUrl, key: project.key },
+      '--forward-to', receiver.url('/cluster'), '--name', 'cluster', '--events', 'batch.progress',
+    );
+    const { event } = await project.api.publish('batch.progress', progress());
+    const [received] = await receiver.waitFor('/cluster', 1, 30_000);
+    expect(received!.headers['x-event-id']).toBe(event.id);
+    const delivery = await deliveryOf(webhookId, event.id, succeeded, { service: apiOnly, api: project.api });
+    expect(delivery.attempts).toMatchObject([{ number: 1, responseStatus: 200, requestBody: received!.body }]);
   });
 });
 
