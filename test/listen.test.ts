@@ -15,7 +15,7 @@ import { findEventType } from '../src/events/catalog.js';
 import { freePort } from '../src/lib/free-port.js';
 import { onCleanup } from './support/cleanup.js';
 import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
-import { connectedListener as connectListener, startListener } from './support/listener.js';
+import { claimedListenerRequest, connectedListener as connectListener, startListener } from './support/listener.js';
 import { spawnService } from './support/process.js';
 import { startTestService, TEST_ENCRYPTION_KEY, type TestService } from './support/service.js';
 import type { TestApi } from './support/api.js';
@@ -291,6 +291,25 @@ describe('the listener API', () => {
     }
     const { body } = await report({ status: 200 });
     expect(body.data?.reportListenerResult).toMatchObject({ __typename: 'NotFoundError' });
+  });
+
+  it("answers another project's request as not found, and writes nothing", async () => {
+    const created = await api.createWebhookResult({ kind: 'LISTEN', events: ['model.deployed'] });
+    if (created.__typename !== 'CreateWebhookPayload') throw new Error(created.message);
+    const webhookId = created.webhook.id;
+    const { projectId } = await service.db.webhook.findUniqueOrThrow({ where: { id: webhookId } });
+    const requestId = await claimedListenerRequest(service.pool, { projectId, webhookId });
+    const input = { requestId, durationMs: 5, status: 200 };
+
+    const other = await service.newProject();
+    const refused = await service.gql(other.key, REPORT, { input });
+    expect(refused.body.data?.reportListenerResult).toMatchObject({ __typename: 'NotFoundError' });
+    const row = () => service.db.listenerExchange.findUniqueOrThrow({ where: { id: requestId } });
+    expect((await row()).report).toBeNull();
+
+    const accepted = await service.gql(key, REPORT, { input });
+    expect(accepted.body.data?.reportListenerResult).toEqual({ __typename: 'ReportListenerResultPayload', requestId });
+    expect((await row()).report).toMatchObject({ status: 200, durationMs: 5, error: null });
   });
 });
 

@@ -11,11 +11,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_SCOPES, SCOPES, type Scope } from '../src/app/authorization.js';
 import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { countJobs } from '../src/db/sql/job-queue.js';
-import { claimWaitingExchange, openExchange } from '../src/db/sql/listener-exchanges.js';
 import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 import { schema } from '../src/graphql/schema/index.js';
 import { testApi, type TestApi } from './support/api.js';
 import { onCleanup } from './support/cleanup.js';
+import { claimedListenerRequest } from './support/listener.js';
 import { subscribeSse } from './support/live.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { restClient } from './support/rest.js';
@@ -103,15 +103,7 @@ beforeAll(async () => {
     freshProject: async () => (await store.create(`matrix-spare-${randomUUID()}`, 'spare')).apiKey.projectId,
     freshKey: async () => (await store.create(project, 'to-revoke', ['jobs:read'])).apiKey.id,
     listenWebhookId,
-    // What a worker writes for a LISTEN webhook's attempt, then what a listener's session claims (no worker waits:
-    // the report changes the exchange alone).
-    listenerRequest: async () => {
-      const id = randomUUID();
-      const request = { id, projectId: full.apiKey.projectId, webhookId: listenWebhookId, deliveryId: 'del_none', eventId: 'evt_none' };
-      await openExchange(service.pool, { ...request, eventType: 'model.deployed', headers: {}, body: '{}', timeoutMs: 600_000, replyTopic: 'nobody' });
-      const claimed = await claimWaitingExchange(service.pool, listenWebhookId);
-      return claimed!.id;
-    },
+    listenerRequest: () => claimedListenerRequest(service.pool, { projectId: full.apiKey.projectId, webhookId: listenWebhookId }),
   };
 });
 

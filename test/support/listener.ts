@@ -1,6 +1,9 @@
 // `aiplatform-webhooks listen` as a developer runs it: `node bin/cli.js listen …`, a child process that knows only
 // the service's URL and a key (WEBHOOKS_URL, WEBHOOKS_API_KEY), with no database (DATABASE_URL empty).
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { claimWaitingExchange, openExchange } from '../../src/db/sql/listener-exchanges.js';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.js';
 import { eventually } from './receiver.js';
@@ -46,4 +49,14 @@ export async function connectedListener(target: ListenTarget, ...args: string[])
   await listener.waitFor(/Connected to /);
   const secret = listener.output().match(/shown only now:\n(whsec_\S+)/)?.[1] ?? null;
   return { listener, webhookId: webhookId!, secret };
+}
+
+/**
+ * A request of the LISTEN webhook as a worker writes it and a listener's session claims it, waiting for its report
+ * (no worker waits for it: a report changes the exchange alone); resolves to its id.
+ */
+export async function claimedListenerRequest(pool: pg.Pool, { projectId, webhookId }: { projectId: string; webhookId: string }) {
+  const request = { id: randomUUID(), projectId, webhookId, deliveryId: 'del_none', eventId: 'evt_none', eventType: 'model.deployed' };
+  await openExchange(pool, { ...request, headers: {}, body: '{}', timeoutMs: 600_000, replyTopic: 'nobody' });
+  return (await claimWaitingExchange(pool, webhookId))!.id;
 }
