@@ -216,6 +216,21 @@ describe('listen', () => {
     await listener.waitFor(new RegExp(`^200  vision\\.completed  ${event.id}  \\d+ ms$`, 'm'));
   });
 
+  it('--rotate-secret gives a reused webhook a new secret, printed once, which signs from then on', async () => {
+    receiver.on('/rotated', behaviours.accept());
+    const first = await connectedListener('--forward-to', receiver.url('/rotated'), '--name', 'rotated', '--events', 'batch.progress');
+    first.listener.interrupt();
+    await first.listener.exited;
+    const again = await connectedListener('--forward-to', receiver.url('/rotated'), '--name', 'rotated', '--rotate-secret');
+    expect(again.webhookId).toBe(first.webhookId);
+    expect(again.listener.output()).toMatch(/^Rotated the secret of LISTEN webhook/m);
+    expect(again.secret).toMatch(/^whsec_/);
+    expect(again.secret).not.toBe(first.secret);
+    await api.publish('batch.progress', progress());
+    const [received] = await receiver.waitFor('/rotated', 1, 30_000);
+    expect(received!.headers['x-webhook-signature']).toBe(createHmac('sha256', again.secret!).update(received!.body).digest('hex'));
+  });
+
   it('exits 0 on Ctrl-C', async () => {
     const { listener } = await connectedListener('--forward-to', receiver.url('/bye'), '--name', 'bye');
     listener.interrupt();
