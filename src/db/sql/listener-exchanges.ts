@@ -90,6 +90,11 @@ export async function claimWaitingExchange(db: Queryable, webhookId: string): Pr
   };
 }
 
+/** Gives a claimed, unreported request back to the webhook's other listeners (its session ended before sending it). */
+export async function releaseExchange(db: Queryable, id: string): Promise<void> {
+  await db.query('UPDATE listener_exchanges SET claimed_at = NULL WHERE id = $1 AND report IS NULL', [id]);
+}
+
 /**
  * Writes a listener's report on a claimed exchange of the project (of `webhookIds` when given) before its deadline,
  * once; returns the topic its worker waits on, or null when there is no such exchange (unknown, another project's,

@@ -4,7 +4,7 @@
 // claim what it cannot forward yet, and the others take it). Several sessions on one webhook, on any API process,
 // share its requests: each is claimed once. A report is written back and announced to the waiting worker.
 import type pg from 'pg';
-import { claimWaitingExchange, reportExchange, type ListenerExchangeRequest } from '../../db/sql/listener-exchanges.js';
+import { claimWaitingExchange, releaseExchange, reportExchange, type ListenerExchangeRequest } from '../../db/sql/listener-exchanges.js';
 import type { SubscriptionLimits } from '../../live/subscription-limits.js';
 import type { Subscriber } from '../../live/updates.js';
 import type { PgEventTarget } from '../../notify/pg-event-target.js';
@@ -53,7 +53,11 @@ export class ListenerSessions {
       while (!closed) {
         poked = false;
         const request = await claimWaitingExchange(pool, webhookId);
-        if (closed) return; // a request claimed now times out unanswered, and is retried
+        if (closed) {
+          // Ended while claiming: the request goes back to the webhook's other listeners, if any.
+          if (request) await releaseExchange(pool, request.id).then(() => target.dispatchEvent(new CustomEvent(topic, { detail: {} })));
+          return;
+        }
         if (request) {
           const { remainingMs, ...rest } = request;
           const margin = Math.min(REPORT_MARGIN.maxMs, remainingMs * REPORT_MARGIN.share);
