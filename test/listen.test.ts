@@ -73,7 +73,10 @@ async function deliveryOf(
 
 const succeeded = (d: { status: string }) => d.status === 'SUCCESS';
 
-describe('listen', () => {
+/** Each test starts listener processes (and one a worker) and waits out attempt timeouts and retries. */
+const SLOW = { timeout: 120_000 };
+
+describe('listen', SLOW, () => {
   it('creates a LISTEN webhook, prints its secret once, and forwards each delivery as the exact signed request', async () => {
     receiver.on('/exact', behaviours.accept());
     const { listener, webhookId, secret } = await connectedListener(
@@ -239,7 +242,7 @@ describe('listen', () => {
   });
 });
 
-describe('with the API and the worker in different processes', () => {
+describe('with the API and the worker in different processes', SLOW, () => {
   it("relays through the database: a listener on the API process receives the worker's attempt", async () => {
     const apiOnly = await startTestService({ ROLE: 'api', DESTINATION_ALLOWLIST: '' });
     const worker = spawnService({
