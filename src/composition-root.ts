@@ -34,6 +34,8 @@ import { notifyMany } from './db/sql/notify.js';
 import { appliedMigrationNames, ping } from './db/sql/database.js';
 import { LiveUpdates } from './live/updates.js';
 import { PullStream } from './delivery/pull/stream.js';
+import { ListenerRelay } from './delivery/listening/relay.js';
+import { ListenerSessions } from './delivery/listening/sessions.js';
 
 export type RunningService = {
   /** Base URL of the HTTP server (undefined for a worker-only process). */
@@ -159,7 +161,17 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         publisher,
       });
       const rateLimits = new WebhookRateLimits(pool);
-      const attempter = new DeliveryAttempter({ pool, client, secrets, recorder, rateLimits, timeoutMs: config.deliveryTimeoutMs });
+      // A LISTEN webhook's attempts reach its listeners through the database (src/delivery/listening/).
+      const listeners = new ListenerRelay({ pool, target: liveTarget, timeoutMs: config.deliveryTimeoutMs });
+      const attempter = new DeliveryAttempter({
+        pool,
+        client,
+        secrets,
+        recorder,
+        rateLimits,
+        listeners,
+        timeoutMs: config.deliveryTimeoutMs,
+      });
       const heldBack = new HeldBackWebhooks(pool, logger, metrics.webhooksHeldBack);
       const worker = new DeliveryWorker(boss, attempter, heldBack, {
         concurrency: config.deliveryConcurrency,
@@ -202,6 +214,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           publicUrl: config.publicUrl,
           pull: { stream: new PullStream({ pool, secrets, target: liveTarget }), limits: liveLimits },
           retentionDays: config.retentionDays,
+          listenerSessions: new ListenerSessions({ pool, target: liveTarget, limits: liveLimits }),
           webhookPolicy: { allowHttp: config.allowHttpWebhooks, destinations },
           publisher,
         }),

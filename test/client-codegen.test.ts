@@ -39,6 +39,7 @@ describe('client codegen', () => {
       'deliveries.graphql',
       'events.graphql',
       'jobs.graphql',
+      'listeners.graphql',
       'projects.graphql',
       'subscriptions.graphql',
       'tokens.graphql',

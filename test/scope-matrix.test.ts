@@ -15,6 +15,7 @@ import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
 import { schema } from '../src/graphql/schema/index.js';
 import { testApi, type TestApi } from './support/api.js';
 import { onCleanup } from './support/cleanup.js';
+import { claimedListenerRequest } from './support/listener.js';
 import { subscribeSse } from './support/live.js';
 import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { restClient } from './support/rest.js';
@@ -80,6 +81,9 @@ beforeAll(async () => {
   receiver.on('/gone', behaviours.status(410));
   await api.createWebhook(receiver.url('/gone'), ['training.completed']);
   const { id: writableWebhookId } = await api.createWebhook(receiver.url('/written'), ['model.deployed']);
+  const listen = await api.createWebhookResult({ kind: 'LISTEN', events: ['model.deployed'] });
+  if (listen.__typename !== 'CreateWebhookPayload') throw new Error(listen.message);
+  const listenWebhookId = listen.webhook.id;
   const batchJobId = randomUUID();
   const trainingJobId = randomUUID();
   await api.publish('batch.progress', { job_id: batchJobId, total_images: 10, processed_images: 5, failed_images: 0, progress_percent: 50 });
@@ -116,12 +120,14 @@ beforeAll(async () => {
     projectId: full.apiKey.projectId,
     freshProject: async () => (await store.create(`matrix-spare-${randomUUID()}`, 'spare')).apiKey.projectId,
     freshKey: async () => (await store.create(project, 'to-revoke', ['jobs:read'])).apiKey.id,
+    listenWebhookId,
+    listenerRequest: () => claimedListenerRequest(service.pool, { projectId: full.apiKey.projectId, webhookId: listenWebhookId }),
   };
 });
 
 /** Everything a row could write (in the project, the projects and keys, the audit trail), read back whole. */
 async function projectState() {
-  const [projects, apiKeys, webhooks, events, deliveries, queued, audited, recoveries] = await Promise.all([
+  const [projects, apiKeys, webhooks, events, deliveries, queued, audited, recoveries, listenerReports] = await Promise.all([
     service.db.project.findMany({ orderBy: { id: 'asc' } }),
     service.db.apiKey.findMany({ orderBy: { id: 'asc' }, select: { id: true, name: true, scopes: true, revokedAt: true } }),
     service.db.webhook.findMany({ orderBy: { id: 'asc' } }),
@@ -134,8 +140,9 @@ async function projectState() {
     Promise.all([fx.webhookId, fx.writableWebhookId].map((groupId) => countJobs(service.pool, DELIVERY_QUEUE, { groupId }))),
     service.db.auditEvent.count(),
     service.db.recovery.count(),
+    service.db.listenerExchange.findMany({ orderBy: { id: 'asc' }, select: { id: true, report: true } }),
   ]);
-  return { projects, apiKeys, webhooks, events, deliveries, queued, audited, recoveries };
+  return { projects, apiKeys, webhooks, events, deliveries, queued, audited, recoveries, listenerReports };
 }
 
 type Result = { data?: any; errors?: any[] };

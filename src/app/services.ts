@@ -14,6 +14,8 @@ import { JobService } from './jobs.js';
 import { MessageService } from './messages.js';
 import type { PullStream } from '../delivery/pull/stream.js';
 import type { SubscriptionLimits } from '../live/subscription-limits.js';
+import { ListenerService } from './listeners.js';
+import type { ListenerSessions } from '../delivery/listening/sessions.js';
 import { ProjectService } from './projects.js';
 import { RecoveryService } from './recoveries.js';
 import { PortalService } from './portal.js';
@@ -36,6 +38,7 @@ export type Services = {
   tokens: TokenService;
   portal: PortalService;
   webhookStats: WebhookStatsService;
+  listeners: ListenerService;
 };
 
 export type ServiceDeps = {
@@ -54,6 +57,8 @@ export type ServiceDeps = {
   pull: { stream: PullStream; limits: SubscriptionLimits };
   /** RETENTION_DAYS: how long messages are kept, how far back a list's or a recovery's window may reach. */
   retentionDays: number;
+  /** The listener sessions this API process holds (LISTEN webhooks' deliveries). */
+  listenerSessions: ListenerSessions;
 };
 
 export function createServices({
@@ -68,6 +73,7 @@ export function createServices({
   publicUrl,
   pull,
   retentionDays,
+  listenerSessions,
 }: ServiceDeps): Services {
   const audit = new AuditLog(db);
   const tokenService = new TokenService({ tokens });
@@ -84,5 +90,6 @@ export function createServices({
     tokens: tokenService,
     portal: new PortalService({ tokens: tokenService, publicUrl }),
     webhookStats: new WebhookStatsService({ pool }),
+    listeners: new ListenerService({ db, sessions: listenerSessions }),
   };
 }

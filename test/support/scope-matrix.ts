@@ -35,6 +35,10 @@ export type Fixtures = {
   freshProject: () => Promise<string>;
   /** A new key of the project, for a row that revokes one. */
   freshKey: () => Promise<string>;
+  /** A LISTEN webhook (no listener connected). */
+  listenWebhookId: string;
+  /** A request of `listenWebhookId` claimed by a listener and waiting for its report, for a row that reports one. */
+  listenerRequest: () => Promise<string>;
 };
 
 export type Variables = Record<string, unknown>;
@@ -243,6 +247,15 @@ export const GRAPHQL_OPERATIONS: Record<string, GraphQLRow> = {
   'Subscription.jobEvents': following('jobs:read', 'jobEvents', 'jobId', 'id type', (fx) => fx.batchJobId),
   'Subscription.deliveryUpdates': following('deliveries:read', 'deliveryUpdates', 'webhookId', 'id status', read),
   'Subscription.webhookHealth': row('webhooks:read', null, 'subscription { webhookHealth { id type } }', () => ({})),
+  // Receiving a LISTEN webhook's deliveries reveals their events; the first message says the listener is ready.
+  'Subscription.listen': following('deliveries:read', 'listen', 'webhookId', '__typename', (fx) => fx.listenWebhookId),
+  // A listener's report is recorded as the delivery's attempt.
+  'Mutation.reportListenerResult': row(
+    'deliveries:write',
+    'ReportListenerResultPayload',
+    `mutation($input: ListenerResultInput!) { reportListenerResult(input: $input) { ${typed('ReportListenerResultPayload', 'requestId')} } }`,
+    async (fx) => ({ input: { requestId: await fx.listenerRequest(), durationMs: 3, status: 200, body: 'ok' } }),
+  ),
 };
 
 const route = (scope: Scope | null, status: number, path: RestRow['path'], body?: RestRow['body']): RestRow => ({

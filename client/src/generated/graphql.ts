@@ -93,6 +93,36 @@ export type JobType =
   | 'TRAINING'
   | 'VISION';
 
+export type ListenerErrorInput = {
+  kind: ListenerErrorKind;
+  /** At most 1,000 characters */
+  message: string;
+};
+
+/** Why a forward got no answer from the local receiver */
+export type ListenerErrorKind =
+  | 'CONNECTION_REFUSED'
+  | 'DNS_FAILURE'
+  | 'NETWORK_ERROR'
+  | 'TIMEOUT';
+
+/** How forwarding one ListenerRequest went: the local receiver's answer (`status`…), or `error` when there was none */
+export type ListenerResultInput = {
+  /** The answer's body, at most 65,536 characters (cut longer ones and set bodyTruncated) */
+  body?: string | null | undefined;
+  bodyTruncated?: boolean | null | undefined;
+  /** From sending the request to the end of the answer (or the failure) */
+  durationMs: number;
+  /** No answer: why; leave out with status */
+  error?: ListenerErrorInput | null | undefined;
+  /** The answer's headers, names to string values */
+  headers?: unknown;
+  /** The ListenerRequest id */
+  requestId: string | number;
+  /** The receiver's HTTP status; leave out with error */
+  status?: number | null | undefined;
+};
+
 /** What a portal link may do */
 export type PortalMode =
   /** Read, change webhooks, and retry deliveries */
@@ -318,6 +348,28 @@ export type JobQuery = { job:
     | { __typename: 'ForbiddenError', scope: string, message: string }
     | { __typename: 'Job', jobId: string, type: JobType, status: JobStatus, lastEventType: string, totalImages: number | null, processedImages: number | null, failedImages: number | null, progressPercent: number | null, round: number | null, totalRounds: number | null, accuracy: number | null, loss: number | null, createdAt: string, updatedAt: string, lastEvent: { id: string, type: string, timestamp: string, data: unknown } | null }
     | { __typename: 'NotFoundError', message: string }
+   };
+
+export type ListenSubscriptionVariables = Exact<{
+  webhookId: string | number;
+}>;
+
+
+export type ListenSubscription = { listen:
+    | { __typename: 'ListenerReady', webhookId: string }
+    | { __typename: 'ListenerRequest', id: string, webhookId: string, deliveryId: string, eventId: string, eventType: string, headers: unknown, body: string, timeoutMs: number }
+   };
+
+export type ReportListenerResultMutationVariables = Exact<{
+  input: ListenerResultInput;
+}>;
+
+
+export type ReportListenerResultMutation = { reportListenerResult:
+    | { __typename: 'ForbiddenError', scope: string, message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'ReportListenerResultPayload', requestId: string }
+    | { __typename: 'ValidationError', field: string, message: string }
    };
 
 export type ProjectFieldsFragment = { id: string, name: string, createdAt: string };
@@ -1151,6 +1203,45 @@ export const JobDocument = new TypedDocumentString(`
   timestamp
   data
 }`) as unknown as TypedDocumentString<JobQuery, JobQueryVariables>;
+export const ListenDocument = new TypedDocumentString(`
+    subscription Listen($webhookId: ID!) {
+  listen(webhookId: $webhookId) {
+    __typename
+    ... on ListenerReady {
+      webhookId
+    }
+    ... on ListenerRequest {
+      id
+      webhookId
+      deliveryId
+      eventId
+      eventType
+      headers
+      body
+      timeoutMs
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ListenSubscription, ListenSubscriptionVariables>;
+export const ReportListenerResultDocument = new TypedDocumentString(`
+    mutation ReportListenerResult($input: ListenerResultInput!) {
+  reportListenerResult(input: $input) {
+    __typename
+    ... on ReportListenerResultPayload {
+      requestId
+    }
+    ... on ValidationError {
+      field
+    }
+    ... on ForbiddenError {
+      scope
+    }
+    ... on Error {
+      message
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ReportListenerResultMutation, ReportListenerResultMutationVariables>;
 export const ProjectsDocument = new TypedDocumentString(`
     query Projects($first: Int, $after: String, $last: Int, $before: String) {
   projects(first: $first, after: $after, last: $last, before: $before) {

@@ -9,6 +9,7 @@ import type { SecretBox } from '../../secrets/secret-box.js';
 import { openHeaders } from '../../webhooks/endpoint-controls.js';
 import type { Deferred, WebhookRateLimits } from '../queueing/rate-limit.js';
 import type { AttemptRecorder } from '../recording/recorder.js';
+import type { ListenerRelay } from '../listening/relay.js';
 import { postJson, type DeliveryClient, type PostOutcome } from './http-client.js';
 import { deliveryBody, wireTimestamp } from './payload.js';
 import type { DeliveryQueueJob } from '../queueing/queue.js';
@@ -60,6 +61,8 @@ export type AttempterDeps = {
   secrets: SecretBox;
   recorder: AttemptRecorder;
   rateLimits: WebhookRateLimits;
+  /** Hands a LISTEN webhook's requests to its listeners. */
+  listeners: ListenerRelay;
   timeoutMs: number;
   now?: () => Date;
 };
@@ -128,7 +131,9 @@ export class DeliveryAttempter {
       if (outcome.error) span?.setAttribute('error.type', outcome.error.kind);
       return { startedAt, headers: recorded, body, outcome };
     });
-    markSent(attempt.outcome.error?.kind === 'TIMEOUT' ? 'timed-out' : 'finished');
+    // A LISTEN webhook with no listener held its slot for the whole timeout, as a receiver that never answers does.
+    const timedOut = attempt.outcome.error?.kind === 'TIMEOUT' || attempt.outcome.error?.kind === 'NO_LISTENER';
+    markSent(timedOut ? 'timed-out' : 'finished');
     return recorder.record({ kind: 'attempted', job, delivery, manual, ...attempt });
   }
 
@@ -136,6 +141,7 @@ export class DeliveryAttempter {
   private send(delivery: DeliveryToAttempt, headers: Record<string, string>, body: string): Promise<PostOutcome> {
     const { kind, url } = delivery.webhook;
     if (kind === 'HTTP') return postJson(this.deps.client, url!, headers, body, this.deps.timeoutMs);
+    if (kind === 'LISTEN') return this.deps.listeners.send(delivery, headers, body);
     throw new Error(`No destination for ${kind} webhooks yet`);
   }
 

@@ -13,6 +13,8 @@ export const ERROR_KINDS = [
   'DNS_FAILURE',
   'NETWORK_ERROR',
   'DESTINATION_NOT_ALLOWED',
+  // A LISTEN webhook's attempt that no listener claimed before the timeout (src/delivery/listening/relay.ts).
+  'NO_LISTENER',
 ] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 

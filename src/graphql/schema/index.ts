@@ -14,6 +14,7 @@ import './project.js';
 import './audit.js';
 import './token.js';
 import './portal.js';
+import './listener.js';
 import './subscriptions.js';
 
 export const schema = lexicographicSortSchema(builder.toSchema());
