@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type WebhooksClient } from '../client/src/index.js';
-import { launchChromium } from './support/browser.js';
+import { dashboardPage, signIn } from './support/browser.js';
 import { onCleanup } from './support/cleanup.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -15,7 +15,7 @@ let service: TestService;
 let receiver: Receiver;
 let api: WebhooksClient;
 let page: Page;
-const browserErrors: string[] = [];
+let browserErrors: string[];
 
 beforeAll(async () => {
   [receiver, service] = await Promise.all([
@@ -26,15 +26,8 @@ beforeAll(async () => {
   const { key } = await service.newProject();
   api = createClient({ url: `${service.httpUrl}/graphql`, apiKey: key });
   onCleanup(() => api.close());
-  const context = await launchChromium('dashboard-activity', { viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(WAIT);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => browserErrors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => message.type() === 'error' && browserErrors.push(message.text()));
-  await page.goto(`${service.httpUrl}/dashboard`);
-  await page.getByLabel('API key').fill(key);
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+  ({ page, browserErrors } = await dashboardPage('dashboard-activity', { timeoutMs: WAIT }));
+  await signIn(page, service.httpUrl, key);
 });
 
 /** A receiver path that fails (500) while `failing.now`. */

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type WebhooksClient } from '../client/src/index.js';
-import { launchChromium } from './support/browser.js';
+import { dashboardPage, signIn } from './support/browser.js';
 import { onCleanup } from './support/cleanup.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -21,7 +21,7 @@ let receiver: Receiver;
 let api: WebhooksClient;
 let key: string;
 let page: Page;
-const browserErrors: string[] = [];
+let browserErrors: string[];
 
 const optimization = (jobId: string, problemType: string, ratio: number) =>
   api.events.publish({
@@ -35,13 +35,7 @@ beforeAll(async () => {
   ({ key } = await service.newProject());
   api = createClient({ url: `${service.httpUrl}/graphql`, apiKey: key });
   onCleanup(() => api.close());
-  const context = await launchChromium('dashboard-filters', { viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(WAIT);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => browserErrors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') browserErrors.push(message.text());
-  });
+  ({ page, browserErrors } = await dashboardPage('dashboard-filters', { timeoutMs: WAIT }));
 });
 
 const screenshot = (name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -57,10 +51,7 @@ describe('the payload filter in the dashboard', () => {
       (await optimization('opt-tsp', 'TSP', 0.99)).event.id,
       (await optimization('opt-poor', 'MAXCUT', 0.5)).event.id,
     ];
-    await page.goto(`${service.httpUrl}/dashboard`);
-    await page.getByLabel('API key').fill(key);
-    await page.keyboard.press('Enter');
-    await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+    await signIn(page, service.httpUrl, key);
 
     await page.getByRole('button', { name: 'New webhook' }).click();
     const dialog = page.getByRole('dialog', { name: 'New webhook' });
@@ -120,7 +111,7 @@ describe('the payload filter in the dashboard', () => {
   it('shows the filter on the webhook page, and clears it from the edit form', async () => {
     const url = receiver.url('/good-maxcut');
     await page.goto(`${service.httpUrl}/dashboard/webhooks/${webhookId}`);
-    const shownFilter = page.locator('dl.facts dd[data-fact="filter"]');
+    const shownFilter = page.locator('dl.webhook-facts dd[data-fact="filter"]');
     await textOf(shownFilter).toContain('MAXCUT');
     expect(JSON.parse(await shownFilter.innerText())).toEqual(GOOD_MAXCUT);
 
@@ -132,7 +123,7 @@ describe('the payload filter in the dashboard', () => {
     await edit.getByRole('button', { name: 'Save changes' }).click();
     await edit.waitFor({ state: 'detached' });
     expect((await api.webhooks.get(webhookId)).filter).toBeNull();
-    await page.locator('dl.facts').waitFor();
+    await page.locator('dl.webhook-facts').waitFor();
     await shownFilter.waitFor({ state: 'detached' });
     expect((await optimization('opt-tsp-3', 'TSP', 0.1)).deliveryCount).toBe(1);
     expect(browserErrors).toEqual([]);

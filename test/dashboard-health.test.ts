@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type WebhooksClient } from '../client/src/index.js';
 import { DASHBOARD_DIST } from '../src/http/dashboard.js';
-import { launchChromium } from './support/browser.js';
+import { dashboardPage, signIn } from './support/browser.js';
 import { onCleanup } from './support/cleanup.js';
 import { behaviours, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -18,7 +18,7 @@ let service: TestService;
 let receiver: Receiver;
 let api: WebhooksClient;
 let page: Page;
-const browserErrors: string[] = [];
+let browserErrors: string[];
 
 beforeAll(async () => {
   if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) throw new Error('The dashboard is not built: npm run dashboard:build');
@@ -27,15 +27,8 @@ beforeAll(async () => {
   const { key } = await service.newProject();
   api = createClient({ url: `${service.httpUrl}/graphql`, apiKey: key });
   onCleanup(() => api.close());
-  const context = await launchChromium('dashboard-health', { viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(WAIT);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => browserErrors.push(`pageerror: ${error.message}`));
-  page.on('console', (message) => message.type() === 'error' && browserErrors.push(message.text()));
-  await page.goto(`${service.httpUrl}/dashboard`);
-  await page.getByLabel('API key').fill(key);
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+  ({ page, browserErrors } = await dashboardPage('dashboard-health', { timeoutMs: WAIT }));
+  await signIn(page, service.httpUrl, key);
 });
 
 const banner = () => page.locator('.webhook-health');

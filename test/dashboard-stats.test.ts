@@ -3,7 +3,7 @@
 // stats, read again when a delivery is attempted live.
 import { type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser.js';
+import { dashboardPage, signIn } from './support/browser.js';
 import type { TestApi } from './support/api.js';
 import { behaviours, eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
@@ -34,13 +34,8 @@ beforeAll(async () => {
   for (let i = 0; i < 4; i++) await api.publish('optimization.started', { job_id: `dashboard-stats-${i}` });
   await Promise.all([statsAfter(healthy, 4), statsAfter(failing, 4)]);
 
-  const context = await launchChromium('dashboard-stats', { viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(WAIT);
-  page = context.pages()[0] ?? (await context.newPage());
-  await page.goto(`${service.httpUrl}/dashboard`);
-  await page.getByLabel('API key').fill(key);
-  await page.keyboard.press('Enter');
-  await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+  ({ page } = await dashboardPage('dashboard-stats', { timeoutMs: WAIT }));
+  await signIn(page, service.httpUrl, key);
 });
 
 const textOf = (selector: string) => expect.poll(() => page.locator(selector).innerText(), { timeout: WAIT });

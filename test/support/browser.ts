@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { onCleanup } from './cleanup.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -32,4 +32,28 @@ export async function launchChromium(name: string, options: { viewport?: { width
     await rm(userDataDir, { recursive: true, force: true });
   });
   return context;
+}
+
+/**
+ * A dashboard test's page, as every such file starts one: Chromium with a 1280×900 window, waits bounded by
+ * `timeoutMs`, and every page error or console error collected in `browserErrors` (those `ignore` matches left out).
+ */
+export async function dashboardPage(name: string, { timeoutMs, ignore }: { timeoutMs: number; ignore?: RegExp }) {
+  const context = await launchChromium(name, { viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(timeoutMs);
+  const page = context.pages()[0] ?? (await context.newPage());
+  const browserErrors: string[] = [];
+  page.on('pageerror', (error) => browserErrors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !ignore?.test(message.text())) browserErrors.push(message.text());
+  });
+  return { context, page, browserErrors };
+}
+
+/** Opens the dashboard at `httpUrl` and signs in with `key`, as its user does; resolves on the webhooks page. */
+export async function signIn(page: Page, httpUrl: string, key: string): Promise<void> {
+  await page.goto(`${httpUrl}/dashboard`);
+  await page.getByLabel('API key').fill(key);
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
 }

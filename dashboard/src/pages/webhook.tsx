@@ -116,7 +116,7 @@ function WebhookHeader({ webhook, onChanged, onDeleted }: { webhook: Webhook; on
           . It receives no deliveries until it is enabled{can('deliveries:write') ? '; failed deliveries can be retried below' : ''}.
         </div>
       )}
-      <dl class="facts">
+      <dl class="facts webhook-facts">
         <div>
           <dt>Events</dt>
           <dd>
