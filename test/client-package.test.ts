@@ -39,6 +39,11 @@ function handle(event: WebhookEvent): number | string {
       return event.data.progress_percent;
     case 'optimization.completed':
       return event.data.result.objective_value;
+    case 'webhook.failing':
+    case 'webhook.recovered':
+    case 'webhook.disabled':
+    case 'delivery.exhausted':
+      return event.data.webhook_id;
     default:
       return event.data.job_id;
   }
