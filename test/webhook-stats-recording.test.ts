@@ -68,7 +68,7 @@ describe('two recorders at once', () => {
       const ok = webhookId === always.id;
       return {
         kind: 'attempted',
-        job: { id: randomUUID(), retryCount: 0 } as DeliveryQueueJob,
+        job: { id: randomUUID(), retryCount: 0, data: { deliveryId: delivery.id, attempt: 1 } } as DeliveryQueueJob,
         delivery,
         manual: false,
         startedAt: new Date(),
