@@ -184,6 +184,29 @@ describe('the typed client', () => {
     const resumed = received.slice(seenBefore).filter((d) => d.id !== marker);
     expect(sorted(resumed.map((d) => `${d.id} ${d.status}`))).toEqual(sorted(meanwhile.map((id) => `${id} SUCCESS`)));
   });
+
+  it('resumes webhookHealth by itself: every operational event published while away comes once, in order', { timeout: 60_000 }, async () => {
+    const { id: webhookId } = await viaA.createWebhook(receiver.url('/typed-health'), ['model.deployed']);
+    const proxy = await startProxy(Number(new URL(b.httpUrl).port));
+    const client = createClient({ url: `${proxy.url}/graphql`, apiKey: key, webSocketImpl: WebSocket, retryAttempts: 20 });
+    onCleanup(() => client.close());
+    const received: string[] = [];
+    const health = client.subscribe.webhookHealth(webhookId);
+    void (async () => {
+      for await (const event of health) received.push(event.id);
+    })();
+    const published = [await recovered(webhookId)];
+    await eventually(async () => (received.length === 1 ? true : undefined), 'the first event');
+
+    proxy.cut(); // the socket drops mid-stream; reconnections are refused until restore()
+    for (let i = 0; i < 3; i++) published.push(await recovered(webhookId));
+    proxy.restore();
+
+    published.push(await recovered(webhookId)); // once it arrives, everything published meanwhile has arrived
+    await eventually(async () => (received.includes(published.at(-1)!) ? true : undefined), 'the last event', 20_000);
+    await health.return();
+    expect(received).toEqual(published);
+  });
 });
 
 describe('deliveryUpdates resumed after a position', () => {
