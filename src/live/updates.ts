@@ -15,13 +15,13 @@
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type pg from 'pg';
 import type { Db } from '../db/prisma.js';
-import { deliveryChangesAfter, FIRST_CHANGE, latestDeliveryChange, type ChangePosition } from '../db/sql/deliveries.js';
-import { jobEventIdsAfter, latestOperationalEvent, operationalEventsAfter } from '../db/sql/events.js';
+import { deliveryChangesAfter, FIRST_CHANGE, latestDeliveryChange, type ChangePosition, type DeliveryChange } from '../db/sql/deliveries.js';
+import { jobEventIdsAfter, latestOperationalEvent, operationalEventsAfter, type OperationalEventChange } from '../db/sql/events.js';
 import { OPERATIONAL_EVENT_TYPES } from '../events/catalog.js';
 import type { Delivery, Event, JobState } from '../generated/prisma/client.js';
 import { isTerminalEventType, isTerminalStatus } from '../jobs/state.js';
 import { CoalescingBuffer } from './coalescing-buffer.js';
-import { CommitOrderWake, inCommitOrder } from './commit-order.js';
+import { CommitOrderWake, inCommitOrder, type CommitOrderedPage } from './commit-order.js';
 import { decodePosition, encodePosition, olderThanRetention, type Stream } from './positions.js';
 import type { SubscriptionLimits } from './subscription-limits.js';
 import { isResync, type PgEventTarget, type Resync } from '../notify/pg-event-target.js';
@@ -159,29 +159,22 @@ export class LiveUpdates implements LiveNotifier {
    */
   webhookHealth(sub: Subscriber, stream: Stream, webhookIds: readonly string[] | null, after?: ChangePosition): AsyncIterableIterator<PositionedEvent> {
     const { pool } = this.deps;
-    const wake = new CommitOrderWake();
-    const positioned = ({ row, position }: { row: Event; position: ChangePosition }): PositionedEvent => ({
-      ...row,
-      position: encodePosition(stream, [position.xid, position.id, String(row.timestamp.getTime())]),
-    });
-    const read = async (from: ChangePosition, limit: number) => {
-      const { changes, heldBack } = await operationalEventsAfter(pool, sub.projectId, OPERATIONAL_EVENT_TYPES, webhookIds, from, limit);
-      return { rows: changes.map(({ event, position }) => ({ row: event, position })), heldBack };
-    };
-    return this.stream(sub, 'health', OPERATIONAL, wake, {
-      onNotice: (notice) => {
-        // An event about another webhook changes nothing here; a resync (notifications lost): read on.
-        if (isResync(notice) || !webhookIds || webhookIds.includes(notice.webhookId)) wake.notify();
+    const withRow = (change: OperationalEventChange) => ({ row: change.event, position: change.position });
+    return this.commitOrdered(sub, 'health', OPERATIONAL, {
+      stream,
+      after,
+      pageSize: HEALTH_EVENTS_PER_QUERY,
+      // An event about another webhook changes nothing here; a resync (notifications lost): read on.
+      wakes: (notice) => isResync(notice) || !webhookIds || webhookIds.includes(notice.webhookId),
+      latest: async () => {
+        const latest = await latestOperationalEvent(pool, sub.projectId, OPERATIONAL_EVENT_TYPES, webhookIds);
+        return latest && withRow(latest);
       },
-      produce: async function* () {
-        let from = after;
-        if (from === undefined) {
-          const latest = await latestOperationalEvent(pool, sub.projectId, OPERATIONAL_EVENT_TYPES, webhookIds);
-          if (latest) yield positioned({ row: latest.event, position: latest.position });
-          from = latest?.position ?? FIRST_CHANGE;
-        }
-        for await (const change of inCommitOrder({ from, pageSize: HEALTH_EVENTS_PER_QUERY, read, wake })) yield positioned(change);
+      read: async (from, limit) => {
+        const { changes, heldBack } = await operationalEventsAfter(pool, sub.projectId, OPERATIONAL_EVENT_TYPES, webhookIds, from, limit);
+        return { rows: changes.map(withRow), heldBack };
       },
+      changedAt: (event) => event.timestamp,
     });
   }
 
@@ -264,26 +257,61 @@ export class LiveUpdates implements LiveNotifier {
    */
   deliveries(sub: Subscriber, webhookId: string, after?: ChangePosition): AsyncIterableIterator<PositionedDelivery> {
     const { pool } = this.deps;
-    const wake = new CommitOrderWake();
-    const stream = deliveriesStream(sub.projectId, webhookId);
-    const positioned = ({ row, position }: { row: Delivery; position: ChangePosition }): PositionedDelivery => ({
-      ...row,
-      position: encodePosition(stream, [position.xid, position.id, String(row.updatedAt.getTime())]),
+    const withRow = (change: DeliveryChange) => ({ row: change.delivery, position: change.position });
+    return this.commitOrdered(sub, 'deliveries', webhookId, {
+      stream: deliveriesStream(sub.projectId, webhookId),
+      after,
+      pageSize: DELIVERIES_PER_QUERY,
+      wakes: () => true, // a change, or a resync after lost notifications: read on from the position
+      latest: async () => {
+        const latest = await latestDeliveryChange(pool, sub.projectId, webhookId);
+        return latest && withRow(latest);
+      },
+      read: async (from, limit) => {
+        const { changes, heldBack } = await deliveryChangesAfter(pool, sub.projectId, webhookId, from, limit);
+        return { rows: changes.map(withRow), heldBack };
+      },
+      changedAt: (delivery) => delivery.updatedAt,
     });
-    const read = async (from: ChangePosition, limit: number) => {
-      const { changes, heldBack } = await deliveryChangesAfter(pool, sub.projectId, webhookId, from, limit);
-      return { rows: changes.map(({ delivery, position }) => ({ row: delivery, position })), heldBack };
-    };
-    return this.stream(sub, 'deliveries', webhookId, wake, {
-      onNotice: () => wake.notify(), // a change, or a resync after lost notifications: read on from the position
+  }
+
+  /**
+   * A stream read in commit order (src/live/commit-order.ts) on a topic whose notices `wakes` it: without `after`,
+   * the latest row at once, then every row after it; with `after`, every row after that position. Each row comes
+   * with its position in `stream`: (xid, id), and when the row was written (`changedAt`, for the retention check).
+   */
+  private commitOrdered<K extends 'deliveries' | 'health', T>(
+    sub: Subscriber,
+    routingKey: K,
+    id: string,
+    options: {
+      stream: Stream;
+      after: ChangePosition | undefined;
+      pageSize: number;
+      wakes: (notice: Topics[K][1]) => boolean;
+      latest: () => Promise<{ row: T; position: ChangePosition } | null>;
+      read: (after: ChangePosition, limit: number) => Promise<CommitOrderedPage<T, ChangePosition>>;
+      changedAt: (row: T) => Date;
+    },
+  ): AsyncIterableIterator<T & { position: string }> {
+    const { stream, after, pageSize, wakes, latest, read, changedAt } = options;
+    const wake = new CommitOrderWake();
+    const positioned = ({ row, position }: { row: T; position: ChangePosition }) => ({
+      ...row,
+      position: encodePosition(stream, [position.xid, position.id, String(changedAt(row).getTime())]),
+    });
+    return this.stream(sub, routingKey, id, wake, {
+      onNotice: (notice) => {
+        if (wakes(notice)) wake.notify();
+      },
       produce: async function* () {
         let from = after;
         if (from === undefined) {
-          const latest = await latestDeliveryChange(pool, sub.projectId, webhookId);
-          if (latest) yield positioned({ row: latest.delivery, position: latest.position });
-          from = latest?.position ?? FIRST_CHANGE;
+          const first = await latest();
+          if (first) yield positioned(first);
+          from = first?.position ?? FIRST_CHANGE;
         }
-        for await (const change of inCommitOrder({ from, pageSize: DELIVERIES_PER_QUERY, read, wake })) yield positioned(change);
+        for await (const change of inCommitOrder({ from, pageSize, read, wake })) yield positioned(change);
       },
     });
   }

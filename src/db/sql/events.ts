@@ -1,4 +1,5 @@
-// events, and the deliveries a publish creates with them: the statements of every publish.
+// events: the statements of every publish (the event, and the deliveries it creates with it), and the reads of a
+// job's events and of a project's operational events in order, behind the live streams (src/live/updates.ts).
 import type { Event, Prisma } from '../../generated/prisma/client.js';
 import type { Filter } from '../../webhooks/filter.js';
 import { COMMIT_HORIZON } from './commit-horizon.js';
