@@ -157,7 +157,12 @@ export class LiveUpdates implements LiveNotifier {
    * order, each with its position in `stream` (see `webhookHealthStream`). Without `after`: the latest at once, then
    * each one as it is published. With `after`: every one after that position, none left out, then on live.
    */
-  webhookHealth(sub: Subscriber, stream: Stream, webhookIds: readonly string[] | null, after?: ChangePosition): AsyncIterableIterator<PositionedEvent> {
+  webhookHealth(
+    sub: Subscriber,
+    stream: Stream,
+    webhookIds: readonly string[] | null,
+    after?: ChangePosition,
+  ): AsyncIterableIterator<PositionedEvent> {
     const { pool } = this.deps;
     const withRow = (change: OperationalEventChange) => ({ row: change.event, position: change.position });
     return this.commitOrdered(sub, 'health', OPERATIONAL, {
