@@ -54,15 +54,4 @@ describe('CoalescingBuffer', () => {
     await other.return();
     expect(await other.next()).toEqual({ done: true, value: undefined });
   });
-
-  it('ends as overflowed when more keys wait than its capacity allows', async () => {
-    const buffer = new CoalescingBuffer<number>(3);
-    for (const k of ['a', 'b', 'c']) buffer.push(k, 1);
-    buffer.push('a', 2); // an existing key never overflows
-    expect(buffer.overflowed).toBe(false);
-    buffer.push('d', 1);
-    expect(buffer.overflowed).toBe(true);
-    expect(buffer.size).toBe(0);
-    expect(await drain(buffer)).toEqual([]);
-  });
 });

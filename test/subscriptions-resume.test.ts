@@ -1,12 +1,18 @@
-// Resumable subscriptions: every message of jobEvents and deliveryUpdates carries a position, and `after` resumes
+// Resumable subscriptions: every message of jobEvents, deliveryUpdates and webhookHealth carries a position, and `after` resumes
 // exactly after it, across API processes, over graphql-ws and SSE, with commits that finish out of order; the
 // typed client resumes by itself when its socket drops; bad positions are refused on each transport.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { PgBoss } from 'pg-boss';
 import WebSocket from 'ws';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../client/src/index.js';
 import { deliveryChangesAfter, FIRST_CHANGE } from '../src/db/sql/deliveries.js';
+import { operationalEventsAfter } from '../src/db/sql/events.js';
+import { inTransaction } from '../src/db/transaction.js';
+import { createBoss } from '../src/delivery/queueing/queue.js';
+import { OPERATIONAL_EVENT_TYPES } from '../src/events/catalog.js';
+import { EventPublisher } from '../src/events/publisher.js';
 import { purgeExpired } from '../src/housekeeping/retention.js';
 import { channelFor } from '../src/notify/pg-event-target.js';
 import { testApi, type TestApi } from './support/api.js';
@@ -18,6 +24,7 @@ import { startTestService, type TestService } from './support/service.js';
 const JOB_EVENTS = `subscription($jobId: ID!, $after: String) { jobEvents(jobId: $jobId, after: $after) { id type position } }`;
 const DELIVERY_UPDATES = `subscription($webhookId: ID!, $after: String) {
   deliveryUpdates(webhookId: $webhookId, after: $after) { id status responseTimeMs position event { id } } }`;
+const WEBHOOK_HEALTH = `subscription($webhookId: ID, $after: String) { webhookHealth(webhookId: $webhookId, after: $after) { id type position } }`;
 
 let a: TestService; // one API process
 let b: TestService; // another, on the same database
@@ -177,6 +184,29 @@ describe('the typed client', () => {
     const resumed = received.slice(seenBefore).filter((d) => d.id !== marker);
     expect(sorted(resumed.map((d) => `${d.id} ${d.status}`))).toEqual(sorted(meanwhile.map((id) => `${id} SUCCESS`)));
   });
+
+  it('resumes webhookHealth by itself: every operational event published while away comes once, in order', { timeout: 60_000 }, async () => {
+    const { id: webhookId } = await viaA.createWebhook(receiver.url('/typed-health'), ['model.deployed']);
+    const proxy = await startProxy(Number(new URL(b.httpUrl).port));
+    const client = createClient({ url: `${proxy.url}/graphql`, apiKey: key, webSocketImpl: WebSocket, retryAttempts: 20 });
+    onCleanup(() => client.close());
+    const received: string[] = [];
+    const health = client.subscribe.webhookHealth(webhookId);
+    void (async () => {
+      for await (const event of health) received.push(event.id);
+    })();
+    const published = [await recovered(webhookId)];
+    await eventually(async () => (received.length === 1 ? true : undefined), 'the first event');
+
+    proxy.cut(); // the socket drops mid-stream; reconnections are refused until restore()
+    for (let i = 0; i < 3; i++) published.push(await recovered(webhookId));
+    proxy.restore();
+
+    published.push(await recovered(webhookId)); // once it arrives, everything published meanwhile has arrived
+    await eventually(async () => (received.includes(published.at(-1)!) ? true : undefined), 'the last event', 20_000);
+    await health.return();
+    expect(received).toEqual(published);
+  });
 });
 
 describe('deliveryUpdates resumed after a position', () => {
@@ -264,6 +294,68 @@ describe('deliveryUpdates resumed after a position', () => {
   });
 });
 
+describe('webhookHealth resumed after a position', () => {
+  it('sends every operational event committed meanwhile, exactly once, in order (graphql-ws on B; SSE on A)', async () => {
+    const { id: webhookId } = await viaA.createWebhook(receiver.url('/health-resume'), ['model.deployed']);
+    const sub = connectWs(a.httpUrl, key).subscribe(WEBHOOK_HEALTH, { webhookId });
+    const first = await recovered(webhookId);
+    await sub.count(1);
+    expect(ids(sub, 'webhookHealth')).toEqual([first]);
+    const position = lastPosition(sub, 'webhookHealth');
+    sub.unsubscribe(); // killed mid-stream
+
+    const meanwhile: string[] = [];
+    for (let i = 0; i < 4; i++) meanwhile.push(await recovered(webhookId));
+
+    const resumed = [
+      connectWs(b.httpUrl, key).subscribe(WEBHOOK_HEALTH, { webhookId, after: position }),
+      subscribeSse(a.httpUrl, key, WEBHOOK_HEALTH, { webhookId, after: position }),
+    ];
+    for (const r of resumed) await r.count(meanwhile.length);
+    // Then on live: the next one, once.
+    const next = await recovered(webhookId);
+    for (const r of resumed) {
+      await r.count(meanwhile.length + 1);
+      expect(ids(r, 'webhookHealth')).toEqual([...meanwhile, next]);
+      expect(new Set(r.values('webhookHealth').map((e) => e.position)).size).toBe(meanwhile.length + 1);
+    }
+  });
+
+  it('never skips an event whose transaction commits after a later one (commits out of order)', async () => {
+    const { id: webhookId } = await viaA.createWebhook(receiver.url('/health-out-of-order'), ['model.deployed']);
+    await recovered(webhookId);
+    const sub = connectWs(b.httpUrl, key).subscribe(WEBHOOK_HEALTH, { webhookId });
+    await sub.count(1);
+    const start = sub.values('webhookHealth')[0].position as string;
+    const firstChange = (await operationalEventsAfter(a.pool, projectId, OPERATIONAL_EVENT_TYPES, [webhookId], FIRST_CHANGE, 100)).changes.at(-1)!.position;
+
+    // Two recorders, as two worker processes would be: the first takes its transaction id and holds it open; the
+    // second commits first.
+    const [first, second] = [await connected(a.databaseUrl), await connected(a.databaseUrl)];
+    await first.query('BEGIN');
+    const early = await publishRecovered(first, webhookId);
+    await second.query('BEGIN');
+    const late = await publishRecovered(second, webhookId);
+    await second.query('COMMIT');
+    await notifyHealth(webhookId, late);
+
+    // Held back while the earlier transaction is in flight: handed out now, the earlier one would be skipped.
+    expect(await operationalEventsAfter(a.pool, projectId, OPERATIONAL_EVENT_TYPES, [webhookId], firstChange, 100)).toEqual({
+      changes: [],
+      heldBack: true,
+    });
+
+    await first.query('COMMIT');
+    await notifyHealth(webhookId, early);
+    await sub.count(3);
+    expect(ids(sub, 'webhookHealth').slice(1)).toEqual([early, late]);
+    // And a subscriber resuming from before both gets both, in the same order.
+    const resumed = subscribeSse(a.httpUrl, key, WEBHOOK_HEALTH, { webhookId, after: start });
+    await resumed.count(2);
+    expect(ids(resumed, 'webhookHealth')).toEqual([early, late]);
+  });
+});
+
 describe('a bad `after`', () => {
   /** Subscribes over graphql-ws and SSE; each must answer only with a BAD_USER_INPUT error matching `message`. */
   async function refusedOnEachTransport(query: string, variables: Record<string, unknown>, message: RegExp) {
@@ -333,6 +425,41 @@ describe('a bad `after`', () => {
     await sub.count(seen + 1);
     await refusedOnEachTransport(DELIVERY_UPDATES, { webhookId, after: lastPosition(sub, 'deliveryUpdates') }, /^after is older than retention/);
   });
+
+  it('of webhookHealth: malformed, of another project, of another stream, or older than retention, is refused on each transport', async () => {
+    const { id: webhookId } = await viaA.createWebhook(receiver.url('/health-bad-after'), ['model.deployed']);
+    await recovered(webhookId);
+    const filtered = connectWs(a.httpUrl, key).subscribe(WEBHOOK_HEALTH, { webhookId });
+    const projectWide = connectWs(a.httpUrl, key).subscribe(WEBHOOK_HEALTH);
+    for (const sub of [filtered, projectWide]) await sub.count(1);
+
+    await refusedOnEachTransport(WEBHOOK_HEALTH, { webhookId, after: 'p1.e30' }, /^after is not a position/);
+    await refusedOnEachTransport(WEBHOOK_HEALTH, { after: 'garbage' }, /^after is not a position/);
+    // A position resumes only a subscription with the same filter: one webhook's, not the whole project's.
+    await refusedOnEachTransport(WEBHOOK_HEALTH, { after: lastPosition(filtered, 'webhookHealth') }, /^after is a position of another stream/);
+    await refusedOnEachTransport(WEBHOOK_HEALTH, { webhookId, after: lastPosition(projectWide, 'webhookHealth') }, /^after is a position of another stream/);
+    // A job's position is not webhookHealth's.
+    const jobId = randomUUID();
+    await viaA.publish('batch.submitted', { job_id: jobId, status: 'submitted' });
+    const job = connectWs(a.httpUrl, key).subscribe(JOB_EVENTS, { jobId });
+    await job.count(1);
+    await refusedOnEachTransport(WEBHOOK_HEALTH, { after: lastPosition(job, 'jobEvents') }, /^after is a position of another stream/);
+    // Another project's position of its project-wide stream.
+    const other = await a.newProject();
+    const { id: theirWebhook } = await other.api.createWebhook(receiver.url('/health-theirs'), ['model.deployed']);
+    await recovered(theirWebhook, other.projectId);
+    const theirs = connectWs(a.httpUrl, other.key).subscribe(WEBHOOK_HEALTH);
+    await theirs.count(1);
+    await refusedOnEachTransport(WEBHOOK_HEALTH, { after: lastPosition(theirs, 'webhookHealth') }, /^after is a position of another stream/);
+
+    // An event made 40 days ago (RETENTION_DAYS is 30): its position is refused.
+    const old = await recovered(webhookId);
+    await a.pool.query(`UPDATE events SET timestamp = now() - interval '40 days' WHERE id = $1`, [old]);
+    const latest = connectWs(a.httpUrl, key).subscribe(WEBHOOK_HEALTH, { webhookId });
+    await latest.count(1);
+    expect(ids(latest, 'webhookHealth')).toEqual([old]);
+    await refusedOnEachTransport(WEBHOOK_HEALTH, { webhookId, after: lastPosition(latest, 'webhookHealth') }, /^after is older than retention/);
+  });
 });
 
 async function connected(url: string): Promise<pg.Client> {
@@ -345,4 +472,33 @@ async function connected(url: string): Promise<pg.Client> {
 /** What a writing process announces after its commit (LiveUpdates.deliveryChanged), sent as any process would. */
 async function notifyDeliveryChanged(webhookId: string, deliveryId: string) {
   await a.pool.query('SELECT pg_notify($1, $2)', [channelFor(`deliveries:${projectId}:${webhookId}`), JSON.stringify({ deliveryId })]);
+}
+
+let operationalPublisher: EventPublisher | undefined;
+
+/**
+ * A webhook.recovered event about the webhook, published within `tx` as the delivery recorder publishes it (no
+ * webhook of the project is subscribed to it, so no delivery job is queued: the queue is never started).
+ */
+async function publishRecovered(tx: pg.ClientBase, webhookId: string, inProject = projectId): Promise<string> {
+  operationalPublisher ??= new EventPublisher(a.pool, createBoss(a.databaseUrl, { monitorIntervalSeconds: 60 }) as PgBoss);
+  const { event } = await operationalPublisher.publishOperationalWithin(tx, {
+    projectId: inProject,
+    type: 'webhook.recovered',
+    data: { webhook_id: webhookId, url: receiver.url('/health'), consecutive_failures: 3 },
+    webhookId,
+  });
+  return event.id;
+}
+
+/** One webhook.recovered event in a transaction of its own, announced after its commit as its process would. */
+async function recovered(webhookId: string, inProject = projectId): Promise<string> {
+  const eventId = await inTransaction(a.pool, (tx) => publishRecovered(tx, webhookId, inProject));
+  await notifyHealth(webhookId, eventId, inProject);
+  return eventId;
+}
+
+/** What a recording process announces after its commit (LiveUpdates.operationalEventPublished). */
+async function notifyHealth(webhookId: string, eventId: string, inProject = projectId) {
+  await a.pool.query('SELECT pg_notify($1, $2)', [channelFor(`health:${inProject}:operational`), JSON.stringify({ eventId, webhookId })]);
 }

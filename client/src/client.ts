@@ -330,10 +330,15 @@ export function createClient(options: ClientOptions) {
       pick(ws.subscribe(op.DeliveryUpdatesDocument, { webhookId, ...options }), (data) => data.deliveryUpdates as Positioned<Delivery>),
     /**
      * The project's operational events (webhook.failing, webhook.disabled, delivery.exhausted, webhook.recovered), or
-     * one webhook's: the latest at once, then each one as it is published.
+     * one webhook's, in commit order, each with its `position`: the latest at once, then each one as it is published
+     * (with `after`, every one after that position); resumed by itself after a dropped socket. A position resumes
+     * only a subscription with the same `webhookId`.
      */
-    webhookHealth: (webhookId?: string): Subscription<Event> =>
-      pick(ws.subscribe(op.WebhookHealthDocument, { webhookId: webhookId ?? null }), (data) => strip(data.webhookHealth) as Event),
+    webhookHealth: (webhookId?: string, options: { after?: string } = {}): Subscription<Positioned<Event>> =>
+      pick(
+        ws.subscribe(op.WebhookHealthDocument, { webhookId: webhookId ?? null, ...options }),
+        (data) => strip(data.webhookHealth) as Positioned<Event>,
+      ),
     /** Any typed subscription document. */
     request: ws.subscribe,
   };

@@ -7,13 +7,12 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Principal } from '../auth/api-keys.js';
 import type { Db } from '../db/prisma.js';
-import { findDeliveryInProject, markRetryQueued, type ChangePosition } from '../db/sql/deliveries.js';
+import { findDeliveryInProject, markRetryQueued } from '../db/sql/deliveries.js';
 import { inTransaction } from '../db/transaction.js';
 import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
 import { requeuePullMessage } from '../delivery/pull/stream.js';
 import { countDeliveries, type DeliveryFilter } from '../delivery/read-model/delivery-counts.js';
 import type { Delivery, DeliveryStatus, Prisma } from '../generated/prisma/client.js';
-import { olderThanRetention } from '../live/positions.js';
 import { deliveryChangeOfPosition, type LiveUpdates, type PositionedDelivery } from '../live/updates.js';
 import type { AuditLog } from './audit.js';
 import { authorize } from './authorization.js';
@@ -150,12 +149,7 @@ export class DeliveryService {
   async updates(caller: LiveCaller, webhookId: string, after?: string): Promise<AsyncIterableIterator<PositionedDelivery>> {
     authorize(caller.principal, 'deliveries:read', "Following a webhook's deliveries");
     const webhook = await webhookOf(this.deps.db, caller.principal, webhookId);
-    let from: ChangePosition | undefined;
-    if (after !== undefined) {
-      const position = deliveryChangeOfPosition(webhook.projectId, webhook.id, after);
-      if (position.changedAt.getTime() < Date.now() - this.deps.retentionDays * 86_400_000) throw olderThanRetention();
-      from = position.after;
-    }
+    const from = after === undefined ? undefined : deliveryChangeOfPosition(webhook.projectId, webhook.id, after, this.deps.retentionDays);
     return this.deps.live.deliveries(subscriberOf(caller), webhook.id, from);
   }
 

@@ -79,7 +79,7 @@ export function createServices({
   const tokenService = new TokenService({ tokens });
   return {
     webhooks: new WebhookService({ db, policy: webhookPolicy, secrets, publisher, audit }),
-    webhookHealth: new WebhookHealthService({ db, live }),
+    webhookHealth: new WebhookHealthService({ db, live, retentionDays }),
     deliveries: new DeliveryService({ db, pool, boss, live, audit, retentionDays }),
     messages: new MessageService({ db, pool, live, ...pull, retentionDays }),
     recoveries: new RecoveryService({ db, pool, boss, audit, retentionDays }),

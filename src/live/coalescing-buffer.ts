@@ -1,6 +1,6 @@
 // What one subscriber has yet to receive. Values wait under a key; a newer value for a key that is still waiting
-// replaces the older one in place (latest wins), so a slow subscriber holds at most one value per key and at most
-// `capacity` keys, however fast values arrive. A final value is never replaced or dropped: it is delivered after
+// replaces the older one in place (latest wins), so a slow subscriber holds at most one value per key, however fast
+// values arrive. A final value is never replaced or dropped: it is delivered after
 // everything waiting before it and ends the stream.
 
 type Waiter<T> = (result: IteratorResult<T, undefined>) => void;
@@ -10,11 +10,6 @@ export class CoalescingBuffer<T> implements AsyncIterableIterator<T, undefined> 
   private final: { value: T } | null = null;
   private ended = false;
   private waiter: Waiter<T> | null = null;
-  /** Set when more than `capacity` keys were waiting: the stream ended early and the subscriber should know. */
-  overflowed = false;
-
-  constructor(private readonly capacity = Number.POSITIVE_INFINITY) {}
-
   /** Values waiting to be taken (a final value counts). */
   get size(): number {
     return this.waiting.size + (this.final ? 1 : 0);
@@ -24,12 +19,8 @@ export class CoalescingBuffer<T> implements AsyncIterableIterator<T, undefined> 
     if (this.ended || this.final) return; // nothing is delivered after the final value
     if (final) {
       this.final = { value };
-    } else if (this.waiting.has(key) || this.waiting.size < this.capacity) {
-      this.waiting.set(key, value); // an existing key keeps its place in line
     } else {
-      this.overflowed = true;
-      this.close();
-      return;
+      this.waiting.set(key, value); // an existing key keeps its place in line
     }
     this.wake();
   }

@@ -1,9 +1,10 @@
 // Following rows in commit order: the engine of a resumable stream whose rows change in place or are written by
-// many transactions at once (a webhook's deliveries). The rule that makes it gap-free lives in the read itself
-// (`deliveryChangesAfter` in src/db/sql/deliveries.ts): each row carries the id of the transaction that last wrote
-// it, and only rows below the commit horizon (src/db/sql/commit-horizon.ts: every transaction of this database
-// below it has ended) are read, in (xid, id) order; so a row committed later always comes after every position
-// already handed out, even when its transaction started first.
+// many transactions at once (a webhook's deliveries, a project's operational events). The rule that makes it
+// gap-free lives in the read itself (`deliveryChangesAfter` in src/db/sql/deliveries.ts, `operationalEventsAfter` in
+// src/db/sql/events.ts): each row carries the id of the transaction that last wrote it, and only rows below the
+// commit horizon (src/db/sql/commit-horizon.ts: every transaction of this database below it has ended) are read,
+// in (xid, id) order; so a row committed later always comes after every position already handed out, even when its
+// transaction started first.
 //
 // This module does the waiting: it reads pages after the last position until none is full, then waits for a
 // notification (`wake`, one flag however many arrived), or, when committed rows were held back behind a
@@ -11,9 +12,9 @@
 // It reads at the subscriber's pace, so a slow subscriber never makes it hold more than one page; a row changed
 // twice before it is read is sent once, as it is then.
 //
-// To follow another table this way (e.g. a project's operational events): give it an `xid8` column defaulting to
-// `pg_current_xact_id()` (plus a BEFORE UPDATE trigger setting it, if rows change in place) and an index on
-// (scope, xid, id); a read shaped like `deliveryChangesAfter` with `COMMIT_HORIZON`; a `Stream` of
+// To follow another table this way (as events' `commit_xid` does for webhookHealth): give it an `xid8` column
+// defaulting to `pg_current_xact_id()` (plus a BEFORE UPDATE trigger setting it, if rows change in place) and an
+// index on (scope, xid, id); a read shaped like `deliveryChangesAfter` with `COMMIT_HORIZON`; a `Stream` of
 // src/live/positions.ts for its positions (with a time in them if retention applies); then `inCommitOrder` with
 // a `CommitOrderWake` notified from the stream's topic.
 import { CoalescingBuffer } from './coalescing-buffer.js';

@@ -7,21 +7,22 @@
 // dropped; job events and deliveries are (re)loaded from the database when a notification says something changed.
 // A slow subscriber's buffer coalesces (latest wins), so its memory stays bounded; terminal states are kept.
 //
-// Job events and deliveries are resumable: each message carries a position (src/live/positions.ts) and a
-// subscription given `after` sends exactly what came after it. A job's events are ordered by `job_seq`, assigned
-// under the job state's row lock, so in commit order; a webhook's deliveries by the transaction that last changed
-// them, read below the commit horizon (src/live/commit-order.ts).
+// Job events, deliveries and operational events are resumable: each message carries a position
+// (src/live/positions.ts) and a subscription given `after` sends exactly what came after it. A job's events are
+// ordered by `job_seq`, assigned under the job state's row lock, so in commit order; a webhook's deliveries by the
+// transaction that last changed them, and a project's operational events by the one that inserted them, read below
+// the commit horizon (src/live/commit-order.ts).
 import { createPubSub, type PubSub } from 'graphql-yoga';
 import type pg from 'pg';
 import type { Db } from '../db/prisma.js';
-import { deliveryChangesAfter, FIRST_CHANGE, latestDeliveryChange, type ChangePosition } from '../db/sql/deliveries.js';
-import { jobEventIdsAfter } from '../db/sql/events.js';
+import { deliveryChangesAfter, FIRST_CHANGE, latestDeliveryChange, type ChangePosition, type DeliveryChange } from '../db/sql/deliveries.js';
+import { jobEventIdsAfter, latestOperationalEvent, operationalEventsAfter, type OperationalEventChange } from '../db/sql/events.js';
 import { OPERATIONAL_EVENT_TYPES } from '../events/catalog.js';
-import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
+import type { Delivery, Event, JobState } from '../generated/prisma/client.js';
 import { isTerminalEventType, isTerminalStatus } from '../jobs/state.js';
 import { CoalescingBuffer } from './coalescing-buffer.js';
-import { CommitOrderWake, inCommitOrder } from './commit-order.js';
-import { decodePosition, encodePosition, type Stream } from './positions.js';
+import { CommitOrderWake, inCommitOrder, type CommitOrderedPage } from './commit-order.js';
+import { decodePosition, encodePosition, olderThanRetention, type Stream } from './positions.js';
 import type { SubscriptionLimits } from './subscription-limits.js';
 import { isResync, type PgEventTarget, type Resync } from '../notify/pg-event-target.js';
 
@@ -53,17 +54,12 @@ export interface LiveNotifier {
 /** Who subscribes: the project it may see, and the transport connection it holds a slot on. */
 export type Subscriber = { projectId: string; connection: object };
 
-/** Yielded instead of a value when a subscriber fell so far behind that its stream had to end. */
-export const SLOW_CONSUMER = Symbol('slow consumer');
-
-/** Operational events a webhookHealth subscriber may have waiting before its stream ends as too slow. */
-export const MAX_PENDING_DELIVERIES = 1_000;
-/** Notifications around a reconnection may have left a little before the connection was seen to drop. */
-const RESYNC_MARGIN_MS = 5_000;
 /** Job events loaded per query while catching up. */
 const EVENTS_PER_QUERY = 20;
 /** Delivery changes read per query. */
 const DELIVERIES_PER_QUERY = 100;
+/** Operational events read per query. */
+const HEALTH_EVENTS_PER_QUERY = 100;
 
 /** The stream of a job's events, as positions name it. */
 const jobEventsStream = (projectId: string, jobId: string): Stream => ({ kind: 'job-events', what: 'job', projectId, id: jobId });
@@ -87,17 +83,41 @@ export function jobSeqOfPosition(projectId: string, jobId: string, position: str
   return Number(seq);
 }
 
-/** A delivery as deliveryUpdates sends it: with its position in the webhook's stream. */
-export type PositionedDelivery = Delivery & { position: string };
+/**
+ * The stream of a project's operational events as positions name it: bound to the webhook it is filtered to (`''`
+ * for none), so a position resumes only a subscription with the same filter (with another, "exactly what came
+ * after it" would be a different set of events).
+ */
+export const webhookHealthStream = (projectId: string, webhookId: string | undefined): Stream => ({
+  kind: 'webhook-health',
+  what: 'stream',
+  projectId,
+  id: webhookId ?? '',
+});
 
-/** Where a position of the webhook's stream is, and when the change it names was made; a ValidationError for anything else. */
-export function deliveryChangeOfPosition(projectId: string, webhookId: string, position: string): { after: ChangePosition; changedAt: Date } {
+/** An operational event as webhookHealth sends it: with its position in the stream. */
+export type PositionedEvent = Event & { position: string };
+
+/**
+ * Where a position of `stream` (xid, id, and when the change was made) is; a ValidationError for anything else,
+ * and for a change older than retention (`retentionDays`: what came after it may have been purged).
+ */
+export function changeAfterPosition(stream: Stream, position: string, retentionDays: number): ChangePosition {
   const [xid, id, changedAt] = decodePosition(
-    deliveriesStream(projectId, webhookId),
+    stream,
     position,
     (parts) => parts.length === 3 && /^\d{1,20}$/.test(parts[0]!) && parts[1]!.length > 0 && /^\d{1,15}$/.test(parts[2]!),
   );
-  return { after: { xid: xid!, id: id! }, changedAt: new Date(Number(changedAt)) };
+  if (Number(changedAt) < Date.now() - retentionDays * 86_400_000) throw olderThanRetention();
+  return { xid: xid!, id: id! };
+}
+
+/** A delivery as deliveryUpdates sends it: with its position in the webhook's stream. */
+export type PositionedDelivery = Delivery & { position: string };
+
+/** Where a position of the webhook's deliveries is (see `changeAfterPosition`). */
+export function deliveryChangeOfPosition(projectId: string, webhookId: string, position: string, retentionDays: number): ChangePosition {
+  return changeAfterPosition(deliveriesStream(projectId, webhookId), position, retentionDays);
 }
 
 const key = (projectId: string, id: string) => `${projectId}:${id}`;
@@ -133,49 +153,33 @@ export class LiveUpdates implements LiveNotifier {
   }
 
   /**
-   * The project's operational events (webhook.failing, …), only those about `webhookIds` when given: the latest at
-   * once, then each one as it is published, read from the database.
+   * The project's operational events (webhook.failing, …), only those about `webhookIds` when given, in commit
+   * order, each with its position in `stream` (see `webhookHealthStream`). Without `after`: the latest at once, then
+   * each one as it is published. With `after`: every one after that position, none left out, then on live.
    */
-  webhookHealth(sub: Subscriber, webhookIds: readonly string[] | null): AsyncIterableIterator<Event | typeof SLOW_CONSUMER> {
-    const { db, onError } = this.deps;
-    const waiting = new CoalescingBuffer<string>(MAX_PENDING_DELIVERIES);
-    const where: Prisma.EventWhereInput = {
-      projectId: sub.projectId,
-      jobId: null,
-      type: { in: [...OPERATIONAL_EVENT_TYPES] },
-      ...(webhookIds && { OR: webhookIds.map((id) => ({ data: { path: ['webhook_id'], equals: id } })) }),
-    };
-    // Notifications may come twice, and the first read may overlap them: each event is sent once.
-    const sent = new Set<string>();
-    const publishedSince = async (since: number) => {
-      const rows = await db.event.findMany({
-        where: { ...where, timestamp: { gte: new Date(since - RESYNC_MARGIN_MS) } },
-        select: { id: true },
-        orderBy: [{ timestamp: 'asc' }, { id: 'asc' }],
-        take: MAX_PENDING_DELIVERIES,
-      });
-      for (const row of rows) waiting.push(row.id, row.id);
-    };
-    const send = (event: Event) => {
-      sent.add(event.id);
-      if (sent.size > MAX_PENDING_DELIVERIES) sent.delete(sent.values().next().value!);
-      return event;
-    };
-    return this.stream(sub, 'health', OPERATIONAL, waiting, {
-      onNotice: (notice) => {
-        if (isResync(notice)) publishedSince(notice.since).catch((error) => onError(error, 'operational events reload failed'));
-        else if (!webhookIds || webhookIds.includes(notice.webhookId)) waiting.push(notice.eventId, notice.eventId);
+  webhookHealth(
+    sub: Subscriber,
+    stream: Stream,
+    webhookIds: readonly string[] | null,
+    after?: ChangePosition,
+  ): AsyncIterableIterator<PositionedEvent> {
+    const { pool } = this.deps;
+    const withRow = (change: OperationalEventChange) => ({ row: change.event, position: change.position });
+    return this.commitOrdered(sub, 'health', OPERATIONAL, {
+      stream,
+      after,
+      pageSize: HEALTH_EVENTS_PER_QUERY,
+      // An event about another webhook changes nothing here; a resync (notifications lost): read on.
+      wakes: (notice) => isResync(notice) || !webhookIds || webhookIds.includes(notice.webhookId),
+      latest: async () => {
+        const latest = await latestOperationalEvent(pool, sub.projectId, OPERATIONAL_EVENT_TYPES, webhookIds);
+        return latest && withRow(latest);
       },
-      produce: async function* () {
-        const latest = await db.event.findFirst({ where, orderBy: [{ timestamp: 'desc' }, { id: 'desc' }] });
-        if (latest) yield send(latest);
-        for await (const id of waiting) {
-          if (sent.has(id)) continue;
-          const event = await db.event.findFirst({ where: { ...where, id } });
-          if (event) yield send(event); // else past retention, or about another webhook
-        }
-        if (waiting.overflowed) yield SLOW_CONSUMER;
+      read: async (from, limit) => {
+        const { changes, heldBack } = await operationalEventsAfter(pool, sub.projectId, OPERATIONAL_EVENT_TYPES, webhookIds, from, limit);
+        return { rows: changes.map(withRow), heldBack };
       },
+      changedAt: (event) => event.timestamp,
     });
   }
 
@@ -258,26 +262,61 @@ export class LiveUpdates implements LiveNotifier {
    */
   deliveries(sub: Subscriber, webhookId: string, after?: ChangePosition): AsyncIterableIterator<PositionedDelivery> {
     const { pool } = this.deps;
-    const wake = new CommitOrderWake();
-    const stream = deliveriesStream(sub.projectId, webhookId);
-    const positioned = ({ row, position }: { row: Delivery; position: ChangePosition }): PositionedDelivery => ({
-      ...row,
-      position: encodePosition(stream, [position.xid, position.id, String(row.updatedAt.getTime())]),
+    const withRow = (change: DeliveryChange) => ({ row: change.delivery, position: change.position });
+    return this.commitOrdered(sub, 'deliveries', webhookId, {
+      stream: deliveriesStream(sub.projectId, webhookId),
+      after,
+      pageSize: DELIVERIES_PER_QUERY,
+      wakes: () => true, // a change, or a resync after lost notifications: read on from the position
+      latest: async () => {
+        const latest = await latestDeliveryChange(pool, sub.projectId, webhookId);
+        return latest && withRow(latest);
+      },
+      read: async (from, limit) => {
+        const { changes, heldBack } = await deliveryChangesAfter(pool, sub.projectId, webhookId, from, limit);
+        return { rows: changes.map(withRow), heldBack };
+      },
+      changedAt: (delivery) => delivery.updatedAt,
     });
-    const read = async (from: ChangePosition, limit: number) => {
-      const { changes, heldBack } = await deliveryChangesAfter(pool, sub.projectId, webhookId, from, limit);
-      return { rows: changes.map(({ delivery, position }) => ({ row: delivery, position })), heldBack };
-    };
-    return this.stream(sub, 'deliveries', webhookId, wake, {
-      onNotice: () => wake.notify(), // a change, or a resync after lost notifications: read on from the position
+  }
+
+  /**
+   * A stream read in commit order (src/live/commit-order.ts) on a topic whose notices `wakes` it: without `after`,
+   * the latest row at once, then every row after it; with `after`, every row after that position. Each row comes
+   * with its position in `stream`: (xid, id), and when the row was written (`changedAt`, for the retention check).
+   */
+  private commitOrdered<K extends 'deliveries' | 'health', T>(
+    sub: Subscriber,
+    routingKey: K,
+    id: string,
+    options: {
+      stream: Stream;
+      after: ChangePosition | undefined;
+      pageSize: number;
+      wakes: (notice: Topics[K][1]) => boolean;
+      latest: () => Promise<{ row: T; position: ChangePosition } | null>;
+      read: (after: ChangePosition, limit: number) => Promise<CommitOrderedPage<T, ChangePosition>>;
+      changedAt: (row: T) => Date;
+    },
+  ): AsyncIterableIterator<T & { position: string }> {
+    const { stream, after, pageSize, wakes, latest, read, changedAt } = options;
+    const wake = new CommitOrderWake();
+    const positioned = ({ row, position }: { row: T; position: ChangePosition }) => ({
+      ...row,
+      position: encodePosition(stream, [position.xid, position.id, String(changedAt(row).getTime())]),
+    });
+    return this.stream(sub, routingKey, id, wake, {
+      onNotice: (notice) => {
+        if (wakes(notice)) wake.notify();
+      },
       produce: async function* () {
         let from = after;
         if (from === undefined) {
-          const latest = await latestDeliveryChange(pool, sub.projectId, webhookId);
-          if (latest) yield positioned({ row: latest.delivery, position: latest.position });
-          from = latest?.position ?? FIRST_CHANGE;
+          const first = await latest();
+          if (first) yield positioned(first);
+          from = first?.position ?? FIRST_CHANGE;
         }
-        for await (const change of inCommitOrder({ from, pageSize: DELIVERIES_PER_QUERY, read, wake })) yield positioned(change);
+        for await (const change of inCommitOrder({ from, pageSize, read, wake })) yield positioned(change);
       },
     });
   }

@@ -511,10 +511,11 @@ export type DeliveryUpdatesSubscription = { deliveryUpdates: { position: string 
 
 export type WebhookHealthSubscriptionVariables = Exact<{
   webhookId?: string | number | null | undefined;
+  after?: string | null | undefined;
 }>;
 
 
-export type WebhookHealthSubscription = { webhookHealth: { id: string, type: string, timestamp: string, data: unknown } };
+export type WebhookHealthSubscription = { webhookHealth: { position: string | null, id: string, type: string, timestamp: string, data: unknown } };
 
 export type CreateAccessTokenMutationVariables = Exact<{
   input: CreateAccessTokenInput;
@@ -1495,9 +1496,10 @@ export const DeliveryUpdatesDocument = new TypedDocumentString(`
   }
 }`) as unknown as TypedDocumentString<DeliveryUpdatesSubscription, DeliveryUpdatesSubscriptionVariables>;
 export const WebhookHealthDocument = new TypedDocumentString(`
-    subscription WebhookHealth($webhookId: ID) {
-  webhookHealth(webhookId: $webhookId) {
+    subscription WebhookHealth($webhookId: ID, $after: String) {
+  webhookHealth(webhookId: $webhookId, after: $after) {
     ...EventFields
+    position
   }
 }
     fragment EventFields on Event {

@@ -1,6 +1,9 @@
-// events, and the deliveries a publish creates with them: the statements of every publish.
+// events: the statements of every publish (the event, and the deliveries it creates with it), and the reads of a
+// job's events and of a project's operational events in order, behind the live streams (src/live/updates.ts).
 import type { Event, Prisma } from '../../generated/prisma/client.js';
 import type { Filter } from '../../webhooks/filter.js';
+import { COMMIT_HORIZON } from './commit-horizon.js';
+import type { ChangePosition } from './deliveries.js';
 import { prepared } from '../prepared.js';
 import type { Queryable } from './queryable.js';
 
@@ -88,8 +91,20 @@ type EventRow = {
   job_seq: number | null;
   idempotency_key: string | null;
   timestamp: Date;
-  delivery_count: number;
 };
+
+const EVENT_COLUMNS = 'id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp';
+
+const toEvent = (row: EventRow): Event => ({
+  id: row.id,
+  projectId: row.project_id,
+  type: row.type,
+  data: row.data,
+  jobId: row.job_id,
+  jobSeq: row.job_seq,
+  idempotencyKey: row.idempotency_key,
+  timestamp: row.timestamp,
+});
 
 /**
  * The project's events that hold one of `keys` and are newer than `after`, each with how many deliveries it made,
@@ -102,25 +117,15 @@ export async function eventsWithKeys(
   after: Date,
 ): Promise<Map<string, { event: Event; deliveryCount: number }>> {
   if (keys.length === 0) return new Map();
-  const { rows } = await db.query<EventRow>(
-    `SELECT id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp,
+  const { rows } = await db.query<EventRow & { delivery_count: number }>(
+    `SELECT ${EVENT_COLUMNS},
             (SELECT count(*)::int FROM deliveries WHERE event_id = events.id) AS delivery_count
      FROM events WHERE project_id = $1 AND idempotency_key = ANY($2::text[]) AND timestamp > $3`,
     [projectId, keys, after],
   );
   return new Map(
     rows.map((row) => {
-      const event: Event = {
-        id: row.id,
-        projectId: row.project_id,
-        type: row.type,
-        data: row.data,
-        jobId: row.job_id,
-        jobSeq: row.job_seq,
-        idempotencyKey: row.idempotency_key,
-        timestamp: row.timestamp,
-      };
-      return [row.idempotency_key!, { event, deliveryCount: row.delivery_count }];
+      return [row.idempotency_key!, { event: toEvent(row), deliveryCount: row.delivery_count }];
     }),
   );
 }
@@ -166,4 +171,61 @@ export async function jobEventsRetainedAfter(
     [projectId, jobId, seq],
   );
   return rows[0]!;
+}
+
+/** An operational event with its position in its project's webhookHealth stream: (commit_xid, id). */
+export type OperationalEventChange = { event: Event; position: ChangePosition };
+
+// The project's ($1) operational events of `types` ($2: src/events/catalog.ts), about the webhooks $3 when not
+// null. It repeats the predicate of the partial index events_operational_commit_order, so the planner uses it.
+const OPERATIONAL = `project_id = $1 AND (type LIKE 'webhook.%' OR type LIKE 'delivery.%') AND type = ANY($2::text[])
+  AND job_id IS NULL AND ($3::text[] IS NULL OR data->>'webhook_id' = ANY($3::text[]))`;
+
+/**
+ * Up to `limit` operational events of the project (of `types`, about `webhookIds` when not null) inserted after
+ * `after`, in commit order (commit_xid, id): only those below the commit horizon, so an event committed later
+ * always comes after every position already handed out (src/live/commit-order.ts); `heldBack` says whether
+ * committed ones wait behind a transaction still in flight.
+ */
+export async function operationalEventsAfter(
+  db: Queryable,
+  projectId: string,
+  types: readonly string[],
+  webhookIds: readonly string[] | null,
+  after: ChangePosition,
+  limit: number,
+): Promise<{ changes: OperationalEventChange[]; heldBack: boolean }> {
+  const { rows } = await db.query<(EventRow & { commit_xid: string; held_back: boolean }) | { id: null; held_back: boolean }>(
+    `WITH horizon AS (SELECT ${COMMIT_HORIZON} AS xmin)
+    SELECT e.*, EXISTS (SELECT 1 FROM events WHERE ${OPERATIONAL} AND commit_xid >= horizon.xmin) AS held_back
+    FROM horizon LEFT JOIN LATERAL (
+      SELECT ${EVENT_COLUMNS}, commit_xid::text AS commit_xid FROM events
+      WHERE ${OPERATIONAL} AND (commit_xid, id) > ($4::xid8, $5) AND commit_xid < horizon.xmin
+      ORDER BY commit_xid, id
+      LIMIT $6
+    ) e ON true`,
+    [projectId, types, webhookIds, after.xid, after.id, limit],
+  );
+  const changes = rows
+    .filter((row): row is EventRow & { commit_xid: string; held_back: boolean } => row.id !== null)
+    .map((row) => ({ event: toEvent(row), position: { xid: row.commit_xid, id: row.id } }));
+  return { changes, heldBack: rows[0]?.held_back ?? false };
+}
+
+/** The project's latest operational event below the horizon (see `operationalEventsAfter`), or null for none. */
+export async function latestOperationalEvent(
+  db: Queryable,
+  projectId: string,
+  types: readonly string[],
+  webhookIds: readonly string[] | null,
+): Promise<OperationalEventChange | null> {
+  const { rows } = await db.query<EventRow & { commit_xid: string }>(
+    `SELECT ${EVENT_COLUMNS}, commit_xid::text AS commit_xid FROM events
+    WHERE ${OPERATIONAL} AND commit_xid < ${COMMIT_HORIZON}
+    ORDER BY commit_xid DESC, id DESC
+    LIMIT 1`,
+    [projectId, types, webhookIds],
+  );
+  const [row] = rows;
+  return row ? { event: toEvent(row), position: { xid: row.commit_xid, id: row.id } } : null;
 }

@@ -4,7 +4,7 @@ import { MAX_BATCH_EVENTS } from '../../app/events.js';
 import type { PublishOutcome, Published } from '../../events/publisher.js';
 import { followed, mayFollow } from '../../app/authorization.js';
 import { ofWebhooksDeliveries } from '../../app/ownership.js';
-import { jobEventPosition } from '../../live/updates.js';
+import { jobEventPosition, type PositionedEvent } from '../../live/updates.js';
 import { builder } from '../builder.js';
 import { Delivery } from './delivery.js';
 
@@ -18,8 +18,8 @@ export const Event = builder.prismaObject('Event', {
     position: t.string({
       nullable: true,
       description:
-        "Where the event stands in its job's jobEvents stream: pass it as `after` to resume right after it. Null for an event of no job",
-      resolve: (event) => jobEventPosition(event),
+        "Where the event stands in its stream: in jobEvents, its job's; in webhookHealth, that subscription's. Pass it as `after` to resume right after it. Null for an event of no job outside webhookHealth",
+      resolve: (event) => (event as Partial<PositionedEvent>).position ?? jobEventPosition(event),
     }),
     // Needs deliveries:read however the event was reached (src/app/authorization.ts, RELATION_SCOPES): loaded only
     // for a principal that may follow it, refused as FORBIDDEN otherwise; a token restricted to some webhooks sees

@@ -1,10 +1,8 @@
 // Live updates over graphql-ws and SSE. Each subscription sends the last known state at once, then every change;
 // job subscriptions complete after the job's terminal event. Everything is scoped to the caller's project.
-// jobEvents and deliveryUpdates are resumable: every message's `position`, passed back as `after`, resumes exactly
+// jobEvents, deliveryUpdates and webhookHealth are resumable: every message's `position`, passed back as `after`, resumes exactly
 // after that message (src/live/positions.ts); batchProgress and trainingProgress always start with the current state.
-import { GraphQLError } from 'graphql';
 import type { LiveCaller } from '../../app/ownership.js';
-import { SLOW_CONSUMER } from '../../live/updates.js';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { Delivery } from './delivery.js';
@@ -12,16 +10,6 @@ import { Event } from './event.js';
 import { BatchProgress, TrainingProgress } from './job.js';
 
 const caller = (ctx: Context): LiveCaller => ({ principal: ctx.principal, connection: ctx.connection });
-
-/** A subscriber that fell too far behind gets this error as its last message. */
-function sent<T>(payload: T | typeof SLOW_CONSUMER): T {
-  if (payload === SLOW_CONSUMER) {
-    throw new GraphQLError('This subscription fell too far behind and was ended; subscribe again to resume', {
-      extensions: { code: 'SLOW_CONSUMER' },
-    });
-  }
-  return payload;
-}
 
 const AFTER =
   "A message's `position`: resume exactly after that message (every message after it, none twice). A position of " +
@@ -65,10 +53,14 @@ builder.subscriptionFields((t) => {
     webhookHealth: t.field({
       type: Event,
       description:
-        "The project's operational events (webhook.failing, webhook.disabled, delivery.exhausted, webhook.recovered), or one webhook's: the latest at once, then each one as it is published",
-      args: { webhookId: t.arg.id({ required: false, description: 'Only the events about this webhook' }) },
-      subscribe: (_root, { webhookId }, ctx) => ctx.webhookHealth.follow(caller(ctx), webhookId == null ? undefined : String(webhookId)),
-      resolve: (payload) => sent(payload),
+        "The project's operational events (webhook.failing, webhook.disabled, delivery.exhausted, webhook.recovered), or one webhook's, in commit order. Without `after`: the latest at once, then each one as it is published. With `after`: every one after that position, none left out (a position resumes only a subscription with the same `webhookId`).",
+      args: {
+        webhookId: t.arg.id({ required: false, description: 'Only the events about this webhook' }),
+        after: t.arg.string({ description: AFTER }),
+      },
+      subscribe: (_root, { webhookId, after }, ctx) =>
+        ctx.webhookHealth.follow(caller(ctx), webhookId == null ? undefined : String(webhookId), after ?? undefined),
+      resolve: (event) => event,
     }),
   };
 });
