@@ -3,9 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type WebhooksClient } from '../client/src/index.js';
+import type { WebhooksClient } from '../client/src/index.js';
 import { dashboardPage, signIn } from './support/browser.js';
-import { onCleanup } from './support/cleanup.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -23,9 +22,8 @@ beforeAll(async () => {
     // One retry, soon: a failing delivery is FAILED within a second.
     startTestService({ RETRY_SCHEDULE: '100ms', RECOVERY_RATE_PER_SECOND: '1', JOB_POLL_INTERVAL: '500ms' }),
   ]);
-  const { key } = await service.newProject();
-  api = createClient({ url: `${service.httpUrl}/graphql`, apiKey: key });
-  onCleanup(() => api.close());
+  const { key, api: project } = await service.newProject();
+  api = project.client;
   ({ page, browserErrors } = await dashboardPage('dashboard-activity', { timeoutMs: WAIT }));
   await signIn(page, service.httpUrl, key);
 });

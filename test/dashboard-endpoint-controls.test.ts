@@ -1,14 +1,10 @@
 // The webhook form's endpoint controls in a real headless Chromium against the real service: a rate limit, custom
 // headers (values write-only: an edit that leaves a saved value empty keeps it) and the trace-context opt-in; a
 // forbidden header name is refused inline and saves nothing; the webhook's page lists the limit and header names.
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type WebhooksClient } from '../client/src/index.js';
-import { DASHBOARD_DIST } from '../src/http/dashboard.js';
+import type { WebhooksClient } from '../client/src/index.js';
 import { dashboardPage, signIn } from './support/browser.js';
-import { onCleanup } from './support/cleanup.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -21,11 +17,9 @@ let page: Page;
 let browserErrors: string[];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) throw new Error('The dashboard is not built: npm run dashboard:build');
   [receiver, service] = await Promise.all([startReceiver(), startTestService()]);
-  const { key } = await service.newProject();
-  api = createClient({ url: `${service.httpUrl}/graphql`, apiKey: key });
-  onCleanup(() => api.close());
+  const { key, api: project } = await service.newProject();
+  api = project.client;
   ({ page, browserErrors } = await dashboardPage('endpoint-controls', { timeoutMs: WAIT }));
   await signIn(page, service.httpUrl, key);
 });

@@ -6,9 +6,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type WebhooksClient } from '../client/src/index.js';
+import type { WebhooksClient } from '../client/src/index.js';
 import { dashboardPage, signIn } from './support/browser.js';
-import { onCleanup } from './support/cleanup.js';
 import { startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -32,9 +31,9 @@ const optimization = (jobId: string, problemType: string, ratio: number) =>
 beforeAll(async () => {
   await mkdir(SCREENSHOTS, { recursive: true });
   [receiver, service] = await Promise.all([startReceiver(), startTestService()]);
-  ({ key } = await service.newProject());
-  api = createClient({ url: `${service.httpUrl}/graphql`, apiKey: key });
-  onCleanup(() => api.close());
+  const project = await service.newProject();
+  ({ key } = project);
+  api = project.api.client;
   ({ page, browserErrors } = await dashboardPage('dashboard-filters', { timeoutMs: WAIT }));
 });
 

@@ -1,14 +1,10 @@
 // The dashboard's webhook health banner in a real headless Chromium, against the real service, worker and receivers:
 // live from webhookHealth, it says a webhook is failing (with its consecutive failures), then that it recovered;
 // and that the service disabled one (the page then shows it disabled).
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type WebhooksClient } from '../client/src/index.js';
-import { DASHBOARD_DIST } from '../src/http/dashboard.js';
+import type { WebhooksClient } from '../client/src/index.js';
 import { dashboardPage, signIn } from './support/browser.js';
-import { onCleanup } from './support/cleanup.js';
 import { behaviours, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -21,12 +17,10 @@ let page: Page;
 let browserErrors: string[];
 
 beforeAll(async () => {
-  if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) throw new Error('The dashboard is not built: npm run dashboard:build');
   // A failed first attempt is retried only in an hour: each event's delivery fails once, in publish order.
   [receiver, service] = await Promise.all([startReceiver(), startTestService({ RETRY_SCHEDULE: '1h' })]);
-  const { key } = await service.newProject();
-  api = createClient({ url: `${service.httpUrl}/graphql`, apiKey: key });
-  onCleanup(() => api.close());
+  const { key, api: project } = await service.newProject();
+  api = project.client;
   ({ page, browserErrors } = await dashboardPage('dashboard-health', { timeoutMs: WAIT }));
   await signIn(page, service.httpUrl, key);
 });

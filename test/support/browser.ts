@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { DASHBOARD_DIST } from '../../src/http/dashboard.js';
 import { onCleanup } from './cleanup.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -35,10 +36,12 @@ export async function launchChromium(name: string, options: { viewport?: { width
 }
 
 /**
- * A dashboard test's page, as every such file starts one: Chromium with a 1280×900 window, waits bounded by
+ * A dashboard test's page, as every such file starts one: the built dashboard checked, Chromium with a 1280×900 window, waits bounded by
  * `timeoutMs`, and every page error or console error collected in `browserErrors` (those `ignore` matches left out).
  */
 export async function dashboardPage(name: string, { timeoutMs, ignore }: { timeoutMs: number; ignore?: RegExp }) {
+  // Built by `npm install` (postinstall), as a user's install builds it.
+  if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) throw new Error('The dashboard is not built: npm run dashboard:build');
   const context = await launchChromium(name, { viewport: { width: 1280, height: 900 } });
   context.setDefaultTimeout(timeoutMs);
   const page = context.pages()[0] ?? (await context.newPage());
