@@ -5,6 +5,12 @@ import type pg from 'pg';
 import type { BucketIncrement, HealthIncrement, WindowTotals } from '../../webhooks/stats.js';
 import type { Queryable } from './queryable.js';
 
+/**
+ * Adds a batch's increments to its webhooks' stats, in one statement, in the recorder's transaction: the buckets are
+ * added to (ON CONFLICT DO UPDATE), so concurrent recorders (other workers) lose nothing, and the webhooks' last
+ * success and failure only move forward. Webhooks deleted meanwhile are skipped. The recorder holds the webhooks' row
+ * locks already (`lockWebhooks`, taken first, in id order), so this statement takes none of its own.
+ */
 export async function recordWebhookStats(
   tx: pg.ClientBase,
   { buckets, health }: { buckets: readonly BucketIncrement[]; health: readonly HealthIncrement[] },
@@ -12,7 +18,7 @@ export async function recordWebhookStats(
   if (health.length === 0) return;
   await tx.query(
     `WITH locked AS (
-      SELECT id FROM webhooks WHERE id = ANY($1::text[]) ORDER BY id FOR NO KEY UPDATE
+      SELECT id FROM webhooks WHERE id = ANY($1::text[])
     ), buckets AS (
       INSERT INTO webhook_stats AS s (webhook_id, bucket_seconds, bucket_start, attempts, successes, response_times)
       SELECT b.webhook_id, b.bucket_seconds, b.bucket_start, b.attempts, b.successes, b.response_times

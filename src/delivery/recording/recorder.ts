@@ -105,7 +105,9 @@ export class AttemptRecorder {
     if (touched.length === 0) {
       return { changed: [], observed: [] as Observed[], disabledWebhooks: 0, operational: [] as (Published & Changes)[] };
     }
-    // Webhooks first, then deliveries: the lock order of a webhook's deletion (see src/db/sql/attempts.ts).
+    // Webhooks first, then deliveries: the lock order of a webhook's deletion (see src/db/sql/attempts.ts). The
+    // webhooks' locks exclude other writers (their failure streaks are read here and written below), so batches of
+    // other workers that touch the same webhooks wait for each other from here to the commit.
     const { statuses: webhooks, health } = await lockWebhooks(tx, touched.map((e) => e.delivery.webhookId));
     const deliveries = await lockDeliveries(tx, touched.map((e) => e.delivery.id));
     const decision = decideBatch(
@@ -116,8 +118,6 @@ export class AttemptRecorder {
     await insertAttempts(tx, decision.attempts);
     const changed = await updateDeliveries(tx, decision.deliveries);
     await enqueueInTransaction(this.deps.boss, tx, decision.retries);
-    // The first write to the webhooks' rows (it locks them in id order, see the statement), as late as that allows:
-    // batches of other workers that touch the same webhooks wait for each other from here to the commit.
     await recordWebhookStats(tx, statsIncrements(decision.counted));
     const disabledWebhooks = await disableWebhooks(tx, decision.webhooksToDisable);
     await updateWebhookHealth(tx, decision.health);
