@@ -15,7 +15,7 @@ import type pg from 'pg';
 import type { DeliveryToAttempt } from '../../db/sql/attempts.js';
 import { closeExchange, openExchange, type ListenerExchangeEnd } from '../../db/sql/listener-exchanges.js';
 import type { PgEventTarget } from '../../notify/pg-event-target.js';
-import type { ErrorKind, PostOutcome } from '../sending/http-client.js';
+import { statusError, type ErrorKind, type PostOutcome } from '../sending/http-client.js';
 
 /** Announced (payload `{}`) when a request for the webhook's listeners is waiting to be claimed. */
 export const listenerRequestsTopic = (webhookId: string) => `listener-requests:${webhookId}`;
@@ -47,14 +47,13 @@ export function outcomeOf(end: ListenerExchangeEnd | null, elapsedMs: number): P
   if (!end.report) return failed('TIMEOUT', LISTENER_LATE_MESSAGE);
   const report = end.report as ListenerReport;
   if (report.status === null) return { ...failed(report.error!.kind, report.error!.message), durationMs: report.durationMs };
-  const ok = report.status >= 200 && report.status < 300;
   return {
     durationMs: report.durationMs,
     status: report.status,
     headers: report.headers,
     body: report.body,
     bodyTruncated: report.bodyTruncated,
-    error: ok ? null : { kind: 'HTTP_STATUS', message: `The receiver answered ${report.status}` },
+    error: statusError(report.status),
   };
 }
 

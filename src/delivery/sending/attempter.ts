@@ -137,12 +137,15 @@ export class DeliveryAttempter {
     return recorder.record({ kind: 'attempted', job, delivery, manual, ...attempt });
   }
 
-  /** Hands the signed request to the webhook's destination; how depends on its kind. */
+  /**
+   * Hands the signed request to the webhook's destination: POSTed to an HTTP webhook's URL, relayed to a LISTEN
+   * webhook's listeners. A PULL webhook's deliveries are never queued (their messages are read), so none reaches here.
+   */
   private send(delivery: DeliveryToAttempt, headers: Record<string, string>, body: string): Promise<PostOutcome> {
     const { kind, url } = delivery.webhook;
     if (kind === 'HTTP') return postJson(this.deps.client, url!, headers, body, this.deps.timeoutMs);
     if (kind === 'LISTEN') return this.deps.listeners.send(delivery, headers, body);
-    throw new Error(`No destination for ${kind} webhooks yet`);
+    throw new Error(`A ${kind} webhook's delivery was queued for sending; its messages are pulled, not sent`);
   }
 
   private load(ids: string[]): Promise<Map<string, DeliveryToAttempt>> {

@@ -27,6 +27,10 @@ export type PostOutcome = {
   error: { kind: ErrorKind; message: string } | null;
 };
 
+/** What a receiver's answer means: a 2xx is delivered, any other status is an HTTP_STATUS failure. */
+export const statusError = (status: number): PostOutcome['error'] =>
+  status >= 200 && status < 300 ? null : { kind: 'HTTP_STATUS', message: `The receiver answered ${status}` };
+
 export type DeliveryClient = { agent: Agent; policy: DestinationPolicy };
 
 export function createDeliveryClient(policy: DestinationPolicy): DeliveryClient {
@@ -86,14 +90,13 @@ export async function postJson(
     if (client.policy.allowsLiteralHost(hostname) === false) throw new DestinationNotAllowedError(hostname);
     const response = await request(url, { method: 'POST', headers, body, dispatcher: client.agent, signal });
     const { text, truncated } = await readLimited(response.body, RESPONSE_BODY_LIMIT);
-    const ok = response.statusCode >= 200 && response.statusCode < 300;
     return {
       durationMs: elapsed(),
       status: response.statusCode,
       headers: flatHeaders(response.headers),
       body: text,
       bodyTruncated: truncated,
-      error: ok ? null : { kind: 'HTTP_STATUS', message: `The receiver answered ${response.statusCode}` },
+      error: statusError(response.statusCode),
     };
   } catch (error) {
     const failure = signal.aborted ? { kind: 'TIMEOUT' as const, message: `No complete answer within ${timeoutMs} ms` } : classify(error);
