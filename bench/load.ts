@@ -200,3 +200,17 @@ export async function awaitReceipts(collector: Collector, expected: number, time
     await sleep(100);
   }
 }
+
+/**
+ * Publishes `events` events to a project and waits for their deliveries (to `webhooks` webhooks each): the service is
+ * up when one arrives, and JIT and connection pools get going. Throws when they do not arrive within a minute.
+ */
+export async function warmUp(api: Api, receiver: Receiver, key: string, webhooks: number, events = 20) {
+  const warm = new Collector(receiver);
+  await warm.reset();
+  for (let i = 0; i < events; i++) {
+    const { type, data } = progressEvent('warmup');
+    warm.markPublished(await api.publish(key, type, data), now());
+  }
+  if ((await awaitReceipts(warm, events * webhooks, 60_000)) < events * webhooks) throw new Error('the service did not deliver the warm-up events');
+}

@@ -3,8 +3,8 @@ export type Plan = {
   quick: boolean;
   concurrency: number;
   /**
-   * Scales the fixed loads of the latency and bad-neighbours scenarios (1: 10% and 30% of the ceiling, as the
-   * targets say). Below 1 it separates what load does from anything else.
+   * Scales the fixed loads of the latency, bad-neighbours and recovery scenarios (1: 10% of the ceiling, 50% and
+   * 80% of the sustainable rate, as the targets say). Below 1 it separates what load does from anything else.
    */
   loadScale: number;
   ceilingSeconds: number;
@@ -16,6 +16,8 @@ export type Plan = {
    * the targets are about.
    */
   fixedLoadWarmupSeconds: number;
+  /** Events the storage scenario publishes (10 deliveries each). */
+  storageEvents: number;
   fanoutRuns: number;
   badNeighbourSeconds: number;
   readRows: number;
@@ -34,6 +36,7 @@ export const fullPlan = (concurrency: number, loadScale = 1): Plan => ({
   throughputSeconds: 30,
   latencySeconds: 30,
   fixedLoadWarmupSeconds: 5,
+  storageEvents: 2_000,
   fanoutRuns: 5,
   // Longer than the 30 s delivery timeout, so hung attempts do time out.
   badNeighbourSeconds: 45,
@@ -52,6 +55,7 @@ export const quickPlan = (concurrency: number, loadScale = 1): Plan => ({
   throughputSeconds: 6,
   latencySeconds: 5,
   fixedLoadWarmupSeconds: 1,
+  storageEvents: 300,
   fanoutRuns: 2,
   badNeighbourSeconds: 6,
   readRows: 100_000,

@@ -1,5 +1,6 @@
-// The processes a benchmark run starts: the receiver, and the service's API and worker processes (src/main.ts,
-// unchanged, with bench/probe.ts preloaded), each a child with an IPC channel.
+// The processes a benchmark run starts: the receiver, and the service's processes (src/main.ts, unchanged, with
+// bench/probe.ts preloaded), each a child with an IPC channel. A service process that forks processes of its own
+// (`npm start`'s default set, one per core) is the root of their tree: the probe reaches only the root.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ProbeReply } from './probe.js';
@@ -95,8 +96,11 @@ function stop(child: ChildProcess, ask: () => void, timeoutMs = 40_000): Promise
   });
 }
 
-export type ServiceProcess = {
-  role: 'api' | 'worker';
+/** ROLE: the API, the delivery worker, or both in one process set (`npm start`'s default). */
+export type ServiceRole = 'api' | 'worker' | 'all';
+
+export type ServiceProcess<R extends ServiceRole = ServiceRole> = {
+  role: R;
   pid: number;
   probe: () => Promise<ProbeReply>;
   stop: () => Promise<void>;
@@ -109,12 +113,17 @@ function profileArgs(role: string) {
   return roles.includes(role) ? ['--cpu-prof', `--cpu-prof-dir=${root}bench/results/profiles/${role}`] : [];
 }
 
-/** `node src/main.ts` in the given role, with bench/probe.ts preloaded (and the IPC channel it answers on). */
-export async function startServiceProcess(role: 'api' | 'worker', env: Record<string, string>): Promise<ServiceProcess> {
+/**
+ * `node src/main.ts` in the given role, with bench/probe.ts preloaded (and the IPC channel it answers on). `env`
+ * replaces the bench's own environment for the keys it has; a key it maps to undefined is left out (WORKERS unset).
+ */
+export async function startServiceProcess<R extends ServiceRole>(role: R, env: Record<string, string | undefined>): Promise<ServiceProcess<R>> {
+  const merged: Record<string, string | undefined> = { ...process.env, ...env, ROLE: role };
+  for (const [key, value] of Object.entries(merged)) if (value === undefined) delete merged[key];
   const child = fork(`${root}src/main.ts`, [], {
     cwd: root,
     execArgv: [...tsx, '--expose-gc', '--import', `${root}bench/probe.ts`, ...(process.env.BENCH_COUNT_QUERIES ? ['--import', `${root}bench/count-queries.ts`] : []), ...profileArgs(role)],
-    env: { ...process.env, ...env, ROLE: role },
+    env: merged,
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
   });
   const stderr = captureStderr(child);

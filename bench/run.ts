@@ -8,7 +8,7 @@ import { markdown, ratios, writeResults, type Results } from './report.js';
 import { scenarios, type Context } from './scenarios/index.js';
 import { benchAdminUrl } from './scratch-database.js';
 import { createWorld, serviceSettings } from './setup.js';
-import { awaitReceipts, Collector, now, progressEvent } from './load.js';
+import { now, warmUp } from './load.js';
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, load: { type: 'string' } },
@@ -32,14 +32,7 @@ try {
   const pgVersion = (await world.admin.query<{ server_version: string }>('SHOW server_version')).rows[0]!.server_version;
   const main = await world.newProject('bench-main', Array.from({ length: 10 }, (_, i) => `/ok/main-${i}`), ['batch.progress']);
 
-  // Warm-up: the worker is up when a delivery arrives; JIT and connection pools get going.
-  const warm = new Collector(world.receiver);
-  await warm.reset();
-  for (let i = 0; i < 20; i++) {
-    const { type, data } = progressEvent('warmup');
-    warm.markPublished(await world.http.publish(main.key, type, data), now());
-  }
-  if ((await awaitReceipts(warm, 200, 60_000)) < 200) throw new Error('the worker did not deliver the warm-up events');
+  await warmUp(world.http, world.receiver, main.key, main.webhooks.length);
 
   const results: Results = {
     machine: {
@@ -55,7 +48,9 @@ try {
       delivery_concurrency: concurrency,
       load_scale: loadScale,
       webhook_max_in_flight: Number(serviceSettings.WEBHOOK_MAX_IN_FLIGHT),
-      processes: 'receiver, API (ROLE=api), worker (ROLE=worker), load generator, Postgres: all on this machine',
+      processes:
+        'receiver, API (ROLE=api WORKERS=1), worker (ROLE=worker WORKERS=1), load generator, Postgres: all on this machine; ' +
+        'throughput_single and throughput_default stop the API and worker and start ROLE=all with WORKERS=1 and unset',
     },
     scenarios: {},
     ratios: {},

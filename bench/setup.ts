@@ -1,5 +1,6 @@
 // A benchmark's world: a fresh database on the local Postgres (dropped at the end), the receiver, the service's
-// API and worker processes, and the projects, keys and webhooks the scenarios publish to.
+// API and worker processes (the split set, one process each), the projects, keys and webhooks the scenarios publish
+// to, and `npm start`'s process set (ROLE=all) for the scenarios that measure it instead.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,10 +19,14 @@ import { openSecretBox } from '../src/secrets/encryption-key.js';
 import { WebhookService } from '../src/app/webhooks.js';
 import type { Filter } from '../src/webhooks/filter.js';
 import { AuditLog } from '../src/app/audit.js';
+import { processTree } from './cpu.js';
 import { Api } from './load.js';
 import { freePort } from '../src/lib/free-port.js';
 import { withDatabase } from '../test/support/database-url.js';
 import { startReceiver, startServiceProcess, waitFor, type Receiver, type ServiceProcess } from './processes.js';
+
+/** A service started as `npm start` starts it (ROLE=all), with its own port; `root` is its first process. */
+export type ProcessSet = { root: ServiceProcess<'all'>; http: Api; stop: () => Promise<void> };
 
 export type Project = { id: string; key: string; principal: Principal; webhooks: { id: string; path: string }[] };
 
@@ -35,9 +40,18 @@ export type World = {
   publisher: EventPublisher;
   webhooks: WebhookService;
   receiver: Receiver;
-  api: ServiceProcess;
-  worker: ServiceProcess;
+  api: ServiceProcess<'api'>;
+  worker: ServiceProcess<'worker'>;
   http: Api;
+  /**
+   * Stops the split API and worker for good (the scenarios that measure another process set run last): they would
+   * otherwise take jobs from the same queue.
+   */
+  stopSplit: () => Promise<void>;
+  /** `npm start`'s process set on this world's database: WORKERS as given, or unset (the default) when undefined. */
+  startProcessSet: (workers: string | undefined) => Promise<ProcessSet>;
+  /** Deliveries not yet attempted, in every project. */
+  pending: () => Promise<number>;
   /** A project with a webhook per receiver path, each subscribed to `events` (and with `filter`, when given). */
   newProject: (name: string, paths: string[], events: string[], filter?: Filter) => Promise<Project>;
   /**
@@ -54,6 +68,15 @@ export const serviceSettings = {
   DELIVERY_TIMEOUT: '30s',
   JOB_POLL_INTERVAL: '2s',
 };
+
+function isAlive(pid: number) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export async function createWorld(adminUrl: string): Promise<World> {
   const cleanups: (() => Promise<unknown>)[] = [];
@@ -96,14 +119,40 @@ export async function createWorld(adminUrl: string): Promise<World> {
 
     const receiver = await startReceiver();
     cleanups.push(() => receiver.stop());
+    // The split set is one process per role whatever the service's default (WORKERS=1), so the probe reaches the
+    // process that does the work; the default set is measured on its own (startProcessSet).
     const port = await freePort();
-    const api = await startServiceProcess('api', { ...env, PORT: String(port) });
+    const api = await startServiceProcess('api', { ...env, PORT: String(port), WORKERS: '1' });
     cleanups.push(() => api.stop());
-    const worker = await startServiceProcess('worker', { ...env, PORT: '0' });
+    const worker = await startServiceProcess('worker', { ...env, PORT: '0', WORKERS: '1' });
     cleanups.push(() => worker.stop());
     const http = new Api(`http://127.0.0.1:${port}`);
     cleanups.push(() => http.close());
     await waitFor(async () => (await fetch(`${http.url}/readyz`)).ok, 'the API process');
+    const stopSplit = async () => {
+      await api.stop();
+      await worker.stop();
+    };
+
+    const startProcessSet = async (workers: string | undefined): Promise<ProcessSet> => {
+      const setPort = await freePort();
+      const root = await startServiceProcess('all', { ...env, PORT: String(setPort), WORKERS: workers });
+      const setHttp = new Api(`http://127.0.0.1:${setPort}`);
+      let stopped: Promise<void> | undefined;
+      const stop = () =>
+        (stopped ??= (async () => {
+          await setHttp.close();
+          const tree = processTree(root.pid);
+          await root.stop();
+          // A set's processes stop with its first one; one left behind would take jobs in the scenarios after.
+          const left = tree.slice(1).filter(isAlive);
+          for (const pid of left) process.kill(pid, 'SIGKILL');
+          if (left.length) console.error(`bench: ${left.length} processes of the ROLE=all set outlived it and were killed`);
+        })());
+      cleanups.push(stop);
+      await waitFor(async () => (await fetch(`${setHttp.url}/readyz`)).ok, 'the ROLE=all process set');
+      return { root, http: setHttp, stop };
+    };
 
     // Only inserts jobs (the internal publishing API); maintenance is the service's business.
     const boss = new PgBoss({ connectionString: url, schema: JOB_SCHEMA, supervise: false, schedule: false, migrate: false, max: 4 });
@@ -130,15 +179,15 @@ export async function createWorld(adminUrl: string): Promise<World> {
       return { id: principal.projectId, key, principal, webhooks: created };
     };
 
+    const pending = async () =>
+      Number((await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM deliveries WHERE status = 'PENDING'`)[0]!.n);
     const settle = async (timeoutMs: number) => {
       const deadline = Date.now() + timeoutMs;
-      const pending = async () =>
-        Number((await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM deliveries WHERE status = 'PENDING'`)[0]!.n);
       while ((await pending()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
       return (await pending()) > 0 ? boss.deleteQueuedJobs(DELIVERY_QUEUE) : 0;
     };
 
-    return { database, url, admin, db, pool, publisher, webhooks, receiver, api, worker, http, newProject, settle, close };
+    return { database, url, admin, db, pool, publisher, webhooks, receiver, api, worker, http, stopSplit, startProcessSet, pending, newProject, settle, close };
   } catch (error) {
     await close();
     throw error;

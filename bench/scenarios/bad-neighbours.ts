@@ -1,7 +1,7 @@
 // 5. bad_neighbours: healthy webhooks' latency while one webhook fails and one hangs, against latency_10's.
 import { round } from '../stats.js';
 import { fmt, type Context, type Outcome } from './context.js';
-import { fixedLoad } from './latency.js';
+import { fixedLoad, LATENCY_10 } from './latency.js';
 import type { BadNeighboursMetric, Metrics } from './metrics.js';
 
 export async function badNeighbours(ctx: Context): Promise<Outcome<BadNeighboursMetric>> {
@@ -9,7 +9,7 @@ export async function badNeighbours(ctx: Context): Promise<Outcome<BadNeighbours
   const paths = [...Array.from({ length: 8 }, (_, i) => `/ok/neighbour-${i}`), '/fail/neighbour-8', '/hang/neighbour-9'];
   const project = await world.newProject('bench-neighbours', paths, ['batch.progress']);
   const before = await world.receiver.count();
-  const { metrics } = await fixedLoad(ctx, project, 0.1, plan.badNeighbourSeconds, 8);
+  const { metrics } = await fixedLoad(ctx, project, LATENCY_10, plan.badNeighbourSeconds, 8);
   const after = await world.receiver.count();
   // Clean up for the scenarios after this one: no more failing deliveries, no more held connections.
   for (const w of project.webhooks.filter((w) => !w.path.startsWith('/ok/'))) await world.webhooks.delete(project.principal, w.id);

@@ -4,6 +4,7 @@ import { newId } from '../../src/lib/ids.js';
 import { deliveryBody, wireTimestamp } from '../../src/delivery/sending/payload.js';
 import { signedHeaders } from '../../src/delivery/sending/signing.js';
 import { generateWebhookSecret } from '../../src/webhooks/secrets.js';
+import { alone } from '../cpu.js';
 import { now, progressEvent } from '../load.js';
 import { round } from '../stats.js';
 import { fmt, withCpu, type Context, type Outcome } from './context.js';
@@ -45,7 +46,7 @@ export async function ceiling(ctx: Context): Promise<Outcome<CeilingMetric>> {
   };
   await run(1); // warm-up: connections, JIT
   sent = 0;
-  const [seconds, cpu] = await withCpu(ctx, { loadgen: process.pid }, async () => {
+  const [seconds, cpu] = await withCpu(ctx, { loadgen: alone(process.pid) }, async () => {
     const started = now();
     await run(plan.ceilingSeconds);
     return (now() - started) / 1000;

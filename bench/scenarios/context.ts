@@ -1,6 +1,6 @@
 // What every scenario gets (the world, the plan, what earlier scenarios measured) and returns (its metrics and the
 // one line it prints), and the CPU measurement most of them wrap their load in.
-import { CpuMeter, type CpuReading } from '../cpu.js';
+import { CpuMeter, withDescendants, type CpuReading, type Measured } from '../cpu.js';
 import type { Plan } from '../plan.js';
 import type { Project, World } from '../setup.js';
 import { round } from '../stats.js';
@@ -18,15 +18,20 @@ export type Context = {
 /** A scenario's metrics (`K`: their names) and the line it prints; the runner may add `backlog_deleted_after`. */
 export type Outcome<K extends string> = { metrics: Metrics<K | RunnerMetric>; line: string };
 
-/** CPU used by the service's processes, those in `extra` (e.g. the load generator) and Postgres while `run` runs. */
-export async function withCpu<T, E extends string = never>(
+/** The split set's API and worker, each with any process it forks. */
+export const splitSet = (world: World): Record<Role, Measured> => ({
+  api: withDescendants(world.api.pid),
+  worker: withDescendants(world.worker.pid),
+});
+
+/** CPU used by the `measured` processes (`splitSet`, the load generator, …) and Postgres while `run` runs. */
+export async function withCpu<T, R extends string>(
   ctx: Context,
-  extra: Record<E, number>,
+  measured: Record<R, Measured>,
   run: () => Promise<T>,
-): Promise<[T, CpuReading<Role | E>]> {
+): Promise<[T, CpuReading<R>]> {
   const { world } = ctx;
-  const services = { api: world.api.pid, worker: world.worker.pid, ...extra } as Record<Role | E, number>;
-  const meter = new CpuMeter(world.admin, world.database, services);
+  const meter = new CpuMeter(world.admin, world.database, measured);
   await meter.start();
   const result = await run();
   return [result, await meter.stop()];

@@ -1,16 +1,26 @@
-// 3. latency_10 and latency_30: publish-to-receipt at a fixed share of the ceiling, and where that time went. The
-// fixed load is also bad_neighbours' (bad-neighbours.ts).
+// 3. latency_10: publish-to-receipt at a fixed share of the ceiling, and where that time went (the fixed load is also
+// bad_neighbours' and recovery's). latency_sustainable_50 and _80: the same at a share of what throughput_mutation
+// sustained in this run, the utilisation a latency target is about.
 import { awaitReceipts, Collector, now, openLoop, progressEvent } from '../load.js';
 import type { Project, World } from '../setup.js';
 import { round, summarize } from '../stats.js';
-import { cpuPer1000, fmt, withCpu, type Context, type Outcome } from './context.js';
+import { cpuPer1000, fmt, splitSet, withCpu, type Context, type Outcome } from './context.js';
 import type { LatencyMetric, Metrics, StageMetric } from './metrics.js';
 
-/** Open-loop publishing at `fraction` of the ceiling (times the plan's load scale). */
-export async function fixedLoad(ctx: Context, project: Project, fraction: number, seconds: number, healthy = project.webhooks.length) {
+/** A fixed load: `fraction` of the ceiling, or of what the mutation path sustained in this run (throughput_mutation). */
+export type Load = { fraction: number; of: 'ceiling' | 'sustainable' };
+
+/** latency_10's load: bad_neighbours and recovery run it too, and compare their p99 with latency_10's. */
+export const LATENCY_10: Load = { fraction: 0.1, of: 'ceiling' };
+
+/** Open-loop publishing at the load (times the plan's load scale). */
+export async function fixedLoad(ctx: Context, project: Project, load: Load, seconds: number, healthy = project.webhooks.length) {
   const { world } = ctx;
-  const deliveriesPerSecond = fraction * ctx.plan.loadScale * ctx.results.ceiling!.posts_per_s!;
+  const ceiling = ctx.results.ceiling!.posts_per_s!;
   const sustainable = ctx.results.throughput_mutation?.deliveries_per_s;
+  const base = load.of === 'ceiling' ? ceiling : sustainable;
+  if (!base) throw new Error('a load at a share of the sustainable rate needs throughput_mutation to have run');
+  const deliveriesPerSecond = load.fraction * ctx.plan.loadScale * base;
   const eventsPerSecond = deliveriesPerSecond / project.webhooks.length;
   const publish = () => {
     const { type, data } = progressEvent('latency');
@@ -22,7 +32,7 @@ export async function fixedLoad(ctx: Context, project: Project, fraction: number
   await openLoop({ eventsPerSecond, seconds: ctx.plan.fixedLoadWarmupSeconds, collector: warmup, publish });
   const collector = new Collector(world.receiver);
   const measuredFrom = new Date();
-  const [{ events, errors }, cpu] = await withCpu(ctx, {}, async () => {
+  const [{ events, errors }, cpu] = await withCpu(ctx, splitSet(world), async () => {
     const sent = await openLoop({ eventsPerSecond, seconds, collector, publish });
     await awaitReceipts(collector, sent.events * healthy, 30_000);
     return sent;
@@ -30,7 +40,7 @@ export async function fixedLoad(ctx: Context, project: Project, fraction: number
   const expected = events * healthy;
   const metrics: Metrics<LatencyMetric> = {
     offered_deliveries_per_s: Math.round(deliveriesPerSecond),
-    offered_fraction_of_ceiling: round(fraction * ctx.plan.loadScale, 3),
+    offered_fraction_of_ceiling: round(deliveriesPerSecond / ceiling, 3),
     // Utilisation: what the load is against what the same path sustained in this run, when that was measured.
     ...(sustainable && { offered_fraction_of_sustainable: round(deliveriesPerSecond / sustainable, 2) }),
     ...summarize(collector.all),
@@ -73,8 +83,8 @@ async function stages(world: World, project: Project, since: Date, collector: Co
   };
 }
 
-export const latency = (fraction: number) => async (ctx: Context): Promise<Outcome<LatencyMetric>> => {
-  const { metrics } = await fixedLoad(ctx, ctx.main, fraction, ctx.plan.latencySeconds);
-  const name = `latency at ${round(fraction * ctx.plan.loadScale * 100, 1)}% of the ceiling`;
-  return { metrics, line: `${name}: ${fmt(metrics, ['offered_deliveries_per_s', 'offered_fraction_of_sustainable', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms', 'due_to_publish_p99_ms', 'publish_to_attempt_p99_ms', 'attempt_p99_ms', 'lost'])}` };
+export const latency = (load: Load) => async (ctx: Context): Promise<Outcome<LatencyMetric>> => {
+  const { metrics } = await fixedLoad(ctx, ctx.main, load, ctx.plan.latencySeconds);
+  const name = `latency at ${round(load.fraction * ctx.plan.loadScale * 100, 1)}% of the ${load.of === 'ceiling' ? 'ceiling' : 'sustainable rate'}`;
+  return { metrics, line: `${name}: ${fmt(metrics, ['offered_deliveries_per_s', 'offered_fraction_of_ceiling', 'offered_fraction_of_sustainable', 'p50_ms', 'p95_ms', 'p99_ms', 'max_ms', 'due_to_publish_p99_ms', 'publish_to_attempt_p99_ms', 'attempt_p99_ms', 'lost'])}` };
 };

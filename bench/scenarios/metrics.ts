@@ -25,7 +25,18 @@ export type ThroughputMetric =
   | 'deliveries'
   | 'lost'
   | 'ratio_to_ceiling'
+  /** The most service processes seen at once (each measured process with its descendants). */
+  | 'processes'
   | CpuMetric;
+
+/** `npm start`'s process set (ROLE=all): its CPU is `all_cpu_s_per_1k`; the default's rate against WORKERS=1's. */
+export type ProcessSetMetric = ThroughputMetric | 'all_cpu_s_per_1k' | 'ratio_to_single';
+
+/** How the storage scenario counts (`storage.ts`): as grown, after a plain VACUUM, and steady (space reused). */
+type StorageMeasure = '' | '_after_vacuum' | '_steady';
+
+/** Bytes per delivery: all tables, their indexes alone, and each table that changed (`storage.ts` names them). */
+export type StorageMetric = 'events' | 'deliveries' | 'body_bytes' | `${string}bytes_per_delivery${StorageMeasure}`;
 
 /** Where the time between publish and receipt went (`stages` in latency.ts). */
 export type StageMetric =
@@ -146,16 +157,20 @@ export type SoakMetric =
 /** Each scenario's metrics, by the scenario's name in the results (and in `--only`). */
 export type ScenarioMetrics = {
   ceiling: CeilingMetric;
+  storage: StorageMetric;
   throughput_batched: ThroughputMetric | 'publisher_cpu_s_per_1k';
   throughput_mutation: ThroughputMetric;
   latency_10: LatencyMetric;
-  latency_30: LatencyMetric;
+  latency_sustainable_50: LatencyMetric;
+  latency_sustainable_80: LatencyMetric;
   fanout: FanoutMetric;
   fanout_filtered: FanoutMetric;
   bad_neighbours: BadNeighboursMetric;
   reads: ReadsMetric;
   recovery: RecoveryMetric;
   soak: SoakMetric;
+  throughput_single: ProcessSetMetric;
+  throughput_default: ProcessSetMetric;
 };
 
 export type ScenarioName = keyof ScenarioMetrics;

@@ -4,7 +4,7 @@
 import { now } from '../load.js';
 import { round } from '../stats.js';
 import { fmt, type Context, type Outcome } from './context.js';
-import { fixedLoad } from './latency.js';
+import { fixedLoad, LATENCY_10 } from './latency.js';
 import type { Metrics, RecoveryMetric } from './metrics.js';
 
 /** More than the scenario can re-send at the default rate while it measures: the recovery runs throughout. */
@@ -35,7 +35,7 @@ export async function recovery(ctx: Context): Promise<Outcome<RecoveryMetric>> {
     statuses: ['failed'],
   });
   const t0 = now();
-  const { metrics } = await fixedLoad(ctx, ctx.main, 0.1, plan.latencySeconds);
+  const { metrics } = await fixedLoad(ctx, ctx.main, LATENCY_10, plan.latencySeconds);
   const elapsedS = (now() - t0) / 1000;
   const progress = await world.http.rest<{ requeued: number; state: string }>(project.key, `/v1/recoveries/${started.recovery_id}`);
   const resent = await world.db.delivery.count({ where: { webhookId: recovered.id, status: 'SUCCESS' } });
