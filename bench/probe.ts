@@ -2,7 +2,9 @@
 // messages on the IPC channel with the process's RSS, its live heap (after a full collection, when the process runs
 // with --expose-gc: RSS also holds heap the collector has not given back, so only this tells a leak from slack),
 // and its event-loop delay since the previous probe. Nothing in src/ knows about it; without an IPC channel it does
-// nothing.
+// nothing, and neither in a process a service forks with node:cluster (it inherits the preload, but its channel is
+// its primary's, not the bench's): the probe reaches only the process the bench started.
+import cluster from 'node:cluster';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 export type ProbeReply = {
@@ -12,7 +14,7 @@ export type ProbeReply = {
   eventLoopDelayMs: { p50: number; p99: number; max: number };
 };
 
-if (process.send) {
+if (process.send && cluster.isPrimary) {
   // Node samples the delay every `resolution` ms; the delay is the lateness beyond that.
   const resolution = 10;
   const delay = monitorEventLoopDelay({ resolution });

@@ -144,10 +144,13 @@ export async function createWorld(adminUrl: string): Promise<World> {
           await setHttp.close();
           const tree = processTree(root.pid);
           await root.stop();
-          // A set's processes stop with its first one; one left behind would take jobs in the scenarios after.
-          const left = tree.slice(1).filter(isAlive);
+          // A set's processes stop with its first one (a helper such as tsx's esbuild service a moment after); one
+          // left behind would take jobs in the scenarios after.
+          const outlived = () => tree.slice(1).filter(isAlive);
+          await waitFor(async () => outlived().length === 0, 'the ROLE=all set to stop', 10_000).catch(() => {});
+          const left = outlived();
           for (const pid of left) process.kill(pid, 'SIGKILL');
-          if (left.length) console.error(`bench: ${left.length} processes of the ROLE=all set outlived it and were killed`);
+          if (left.length) console.error(`bench: ${left.length} processes of the ROLE=all set outlived it by 10 s and were killed`);
         })());
       cleanups.push(stop);
       await waitFor(async () => (await fetch(`${setHttp.url}/readyz`)).ok, 'the ROLE=all process set');

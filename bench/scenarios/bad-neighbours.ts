@@ -1,4 +1,4 @@
-// 5. bad_neighbours: healthy webhooks' latency while one webhook fails and one hangs, against latency_10's.
+// 6. bad_neighbours: healthy webhooks' latency while one webhook fails and one hangs, against latency_10's.
 import { round } from '../stats.js';
 import { fmt, type Context, type Outcome } from './context.js';
 import { fixedLoad, LATENCY_10 } from './latency.js';

@@ -1,4 +1,4 @@
-// 4. fanout: one event to 1,000 webhooks, timed to the last receipt. fanout_filtered: the same, each webhook with a
+// 5. fanout: one event to 1,000 webhooks, timed to the last receipt. fanout_filtered: the same, each webhook with a
 // payload filter the event matches (src/webhooks/filter.ts), so the two differ only by deciding the filters.
 import type { Filter } from '../../src/webhooks/filter.js';
 import { awaitReceipts, Collector, now, sleep } from '../load.js';

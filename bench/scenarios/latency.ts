@@ -1,4 +1,4 @@
-// 3. latency_10: publish-to-receipt at a fixed share of the ceiling, and where that time went (the fixed load is also
+// 4. latency_10: publish-to-receipt at a fixed share of the ceiling, and where that time went (the fixed load is also
 // bad_neighbours' and recovery's). latency_sustainable_50 and _80: the same at a share of what throughput_mutation
 // sustained in this run, the utilisation a latency target is about.
 import { awaitReceipts, Collector, now, openLoop, progressEvent } from '../load.js';

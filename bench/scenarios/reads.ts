@@ -1,4 +1,4 @@
-// 6. reads: the delivery listing of a webhook with 900,000 deliveries and of one with 100,000, over GraphQL and
+// 7. reads: the delivery listing of a webhook with 900,000 deliveries and of one with 100,000, over GraphQL and
 // REST, and with the counters' rows left unfolded; the project's event log (1,000,000 events) and its deliveries
 // across webhooks (1,000,000), newest first, by job, status and window.
 import { FOLD_LOCK } from '../../src/db/sql/delivery-counts.js';

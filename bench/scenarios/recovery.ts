@@ -1,4 +1,4 @@
-// 7. recovery: the healthy webhooks' latency at 10% of the ceiling while a bulk recovery re-sends a backlog of
+// 8. recovery: the healthy webhooks' latency at 10% of the ceiling while a bulk recovery re-sends a backlog of
 // another webhook's failed deliveries (at the default RECOVERY_RATE_PER_SECOND), against latency_10's. A recovery
 // must not starve live traffic.
 import { now } from '../load.js';

@@ -1,4 +1,4 @@
-// 7. soak: 300 s at 30% of the ceiling; whether memory, event-loop delay, latency and the cost of a delivery grow.
+// 9. soak: 300 s at 30% of the ceiling; whether memory, event-loop delay, latency and the cost of a delivery grow.
 import { CpuMeter, processTree, type CpuReading } from '../cpu.js';
 import { awaitReceipts, Collector, now, openLoop, progressEvent, sleep } from '../load.js';
 import { StatementMeter, type StatementTimes } from '../statements.js';

@@ -1,6 +1,6 @@
-// 2. throughput_batched and throughput_mutation: what the whole pipeline sustains, publishing through the internal
+// 3. throughput_batched and throughput_mutation: what the whole pipeline sustains, publishing through the internal
 // API (50 events per transaction) or the publishEvent mutation, on the split set (an API and a worker process).
-// throughput_single and throughput_default (run last): the mutation path on `npm start`'s process set instead,
+// 10. throughput_single and throughput_default (run last): the mutation path on `npm start`'s process set instead,
 // with WORKERS=1 and with WORKERS unset (the default: every core), and the ratio of the two.
 import { inTransaction } from '../../src/db/transaction.js';
 import { alone, withDescendants, type Measured } from '../cpu.js';
