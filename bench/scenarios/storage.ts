@@ -15,7 +15,7 @@ import type { Metrics, StorageMetric } from './metrics.js';
 
 /** The body every receiver gets for one of this scenario's events (its `deliveryBody`), in bytes. */
 export const STORAGE_BODY_BYTES = 254;
-/** Concurrent publishes: the service's own pace, not a queue filling up. */
+/** Concurrent publishes, each waiting for its answer: the pace the API takes them at. */
 const LANES = 8;
 
 let sequence = 0;
@@ -68,11 +68,11 @@ function perDelivery(before: Sizes, after: Sizes, deliveries: number) {
   const tables = new Map<string, number>();
   let total = 0;
   let indexes = 0;
-  for (const [name, now] of after) {
+  for (const [name, is] of after) {
     const was = before.get(name) ?? { total: 0, indexes: 0 };
-    total += now.total - was.total;
-    indexes += now.indexes - was.indexes;
-    if (now.total !== was.total) tables.set(name, per(now.total - was.total));
+    total += is.total - was.total;
+    indexes += is.indexes - was.indexes;
+    if (is.total !== was.total) tables.set(name, per(is.total - was.total));
   }
   return { total: per(total), indexes: per(indexes), tables };
 }

@@ -74,7 +74,7 @@ const publishMutation = (api: Api, project: Project) => async () => {
   return project.webhooks.length;
 };
 
-/** The mutation path's lanes: enough concurrent requests to keep one API process busy. */
+/** The mutation path's lanes: concurrent requests enough to keep the API busy, one process or one per core. */
 const MUTATION_LANES = 16;
 
 export async function throughputBatched(ctx: Context): Promise<Outcome<ScenarioMetrics['throughput_batched']>> {
