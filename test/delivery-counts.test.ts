@@ -335,6 +335,36 @@ describe('in the database', () => {
     expect(await mismatchesIn(db)).toEqual([]);
   });
 
+  it("a fold neither waits for a writer's transaction in flight nor folds the row it holds", async () => {
+    const webhookId = await newWebhook();
+    const eventId = await newEvent('model.updated');
+    await insertDeliveries(webhookId, eventId, 'model.updated', ['SUCCESS']);
+    await foldDeliveryCounts(pool);
+    const insertOne = (db: { query: (text: string, values: unknown[]) => Promise<unknown> }) =>
+      db.query(
+        `INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, status, updated_at)
+         VALUES ($1, $2, $3, $4, 'model.updated', 'SUCCESS', now())`,
+        [newId('del'), opened.projectId, webhookId, eventId],
+      );
+    // A backend's row, committed; then the same backend's transaction adds to it again, and stays open.
+    const writer = await pool.connect();
+    try {
+      await insertOne(writer);
+      await writer.query('BEGIN');
+      await insertOne(writer);
+      // The fold runs to its end meanwhile (were it waiting for the writer's row, this would never return) and
+      // folds nothing: the row the writer holds stays, and so does the folded row in slot 0 beside it.
+      expect((await foldDeliveryCounts(pool)).folded).toBe(0);
+      await writer.query('COMMIT');
+    } finally {
+      writer.release();
+    }
+    expect(await expectExactTotals(opened, webhookId, ['model.updated'])).toEqual({ PENDING: 0, SUCCESS: 3, RETRYING: 0, FAILED: 0 });
+    expect((await foldDeliveryCounts(pool)).folded).toBe(2);
+    expect(await counterRows(db, webhookId)).toBe(1);
+    expect(await mismatchesIn(db)).toEqual([]);
+  });
+
   it('a fold never writes a sum back for a webhook deleted meanwhile, nor waits for its deletion', async () => {
     const fill = async () => {
       const webhookId = await newWebhook();

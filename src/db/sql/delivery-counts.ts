@@ -30,11 +30,17 @@ const foldOver = (rows: string) => `
   ), doomed AS (
     SELECT unnest(ids) AS id FROM scattered WHERE webhook_id IN (SELECT id FROM live)
   ), unlocked AS (
-    -- A row a writer's transaction in flight has changed waits for the next fold.
-    SELECT c.id FROM delivery_counts c JOIN unnest(ARRAY(SELECT id FROM doomed)) AS d(id) ON c.id = d.id
+    -- A row a writer's transaction in flight has changed waits for the next fold, and so does a key left with one
+    -- folded row besides it.
+    SELECT c.id, c.webhook_id, c.project_id, c.status, c.event_type, c.slot
+    FROM delivery_counts c JOIN unnest(ARRAY(SELECT id FROM doomed)) AS d(id) ON c.id = d.id
     FOR UPDATE OF c SKIP LOCKED
+  ), foldable AS (
+    SELECT unnest(array_agg(id)) AS id FROM unlocked
+    GROUP BY webhook_id, project_id, status, event_type
+    HAVING count(*) > 1 OR bool_or(slot <> 0)
   ), folded AS (
-    DELETE FROM delivery_counts c USING unnest(ARRAY(SELECT id FROM unlocked)) AS d(id) WHERE c.id = d.id
+    DELETE FROM delivery_counts c USING unnest(ARRAY(SELECT id FROM foldable)) AS d(id) WHERE c.id = d.id
     RETURNING c.webhook_id, c.project_id, c.status, c.event_type, c.delta
   ), summed AS (
     INSERT INTO delivery_counts (webhook_id, project_id, status, event_type, delta)
