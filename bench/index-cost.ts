@@ -12,11 +12,11 @@ const EVENTS_PER_ROUND = Number(process.env.EVENTS ?? 2_000);
 const WEBHOOKS = 10;
 const PER_TRANSACTION = 50;
 
-/** The indexes the event log and the deliveries across webhooks read (migration 20261206010500). */
+/** The indexes the event log and the deliveries across webhooks read (migrations 20261206010500, 20261206020100). */
 const INDEXES = [
   'CREATE INDEX "events_project_id_timestamp_id_idx" ON "events"("project_id", "timestamp" DESC, "id" DESC)',
-  'CREATE INDEX "deliveries_project_id_created_at_id_idx" ON "deliveries"("project_id", "created_at" DESC, "id" DESC)',
-  'CREATE INDEX "deliveries_project_id_status_created_at_id_idx" ON "deliveries"("project_id", "status", "created_at" DESC, "id" DESC)',
+  'CREATE INDEX "deliveries_project_id_created_at_idx" ON "deliveries"("project_id", "created_at" DESC)',
+  `CREATE INDEX "deliveries_project_id_status_created_at_not_success_idx" ON "deliveries"("project_id", "status", "created_at" DESC) WHERE (status <> 'SUCCESS')`,
 ];
 const NAMES = INDEXES.map((sql) => /INDEX "([^"]+)"/.exec(sql)![1]!);
 

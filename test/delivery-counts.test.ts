@@ -276,42 +276,92 @@ describe('in the database', () => {
   it('is folded by one process at a time: a fold that finds the lock taken skips its turn', async () => {
     const webhookId = await newWebhook();
     const eventId = await newEvent('model.updated');
-    for (let i = 0; i < 2; i++) await insertDeliveries(webhookId, eventId, 'model.updated', ['SUCCESS']);
+    for (const status of ['SUCCESS', 'FAILED'] as const) await insertDeliveries(webhookId, eventId, 'model.updated', [status]);
+    const written = { webhookId, slot: { not: 0 } };
     await db.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT pg_advisory_xact_lock(${FOLD_LOCK}::bigint)::text`;
       expect(await foldUnlessBusy(pool)).toBeNull();
-      expect(await counterRows(db, webhookId)).toBe(2);
+      expect(await db.deliveryCount.count({ where: written })).toBe(2);
     });
     expect((await foldUnlessBusy(pool))?.folded).toBeGreaterThanOrEqual(2);
-    expect(await counterRows(db, webhookId)).toBe(1);
+    expect(await db.deliveryCount.count({ where: written })).toBe(0);
+    expect(await counterRows(db, webhookId)).toBe(2); // one per key
   });
 
-  it('a partial fold folds only the keys appended to since its id, and a full fold every few reaches the rest', async () => {
-    const [early, late] = [await newWebhook(), await newWebhook()];
+  it('a backend adds to one row per key, a partial fold folds only the keys written since the last, and a full fold every few reaches the rest', async () => {
+    const [loaded, written] = [await newWebhook(), await newWebhook()];
     const event = await newEvent('model.updated');
-    for (let i = 0; i < 2; i++) await insertDeliveries(early, event, 'model.updated', ['SUCCESS']);
-    const { newest } = await foldDeliveryCounts(pool, null);
-    expect(newest).not.toBeNull();
-    // After the fold: one more row for `early` below its newest id (as from a transaction that committed late),
-    // two rows for `late` above it.
-    await db.$executeRaw`INSERT INTO delivery_counts (id, project_id, webhook_id, status, event_type, delta)
-      SELECT -id, project_id, webhook_id, status, event_type, 0 FROM delivery_counts WHERE webhook_id = ${early}`;
-    for (let i = 0; i < 2; i++) await insertDeliveries(late, event, 'model.updated', ['SUCCESS']);
-    expect([await counterRows(db, early), await counterRows(db, late)]).toEqual([2, 2]);
+    for (let i = 0; i < 2; i++) await insertDeliveries(loaded, event, 'model.updated', ['SUCCESS']);
+    await foldDeliveryCounts(pool);
+    const slots = async (webhookId: string) =>
+      (await db.deliveryCount.findMany({ where: { webhookId }, select: { slot: true }, orderBy: { slot: 'asc' } })).map((r) => r.slot);
+    /** `n` statements of one backend, each inserting one delivery to `webhookId`. */
+    const insertFromOneBackend = async (webhookId: string, n: number) => {
+      const client = await pool.connect();
+      try {
+        for (let i = 0; i < n; i++) {
+          await client.query(
+            `INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, status, updated_at)
+             VALUES ($1, $2, $3, $4, 'model.updated', 'SUCCESS', now())`,
+            [newId('del'), opened.projectId, webhookId, event],
+          );
+        }
+      } finally {
+        client.release();
+      }
+    };
+    // After the fold: a row added to `loaded`'s key in slot 0 directly (as a bulk load adds one), and three
+    // statements of one backend for `written`: one row, in the backend's slot.
+    await db.$executeRaw`INSERT INTO delivery_counts (project_id, webhook_id, status, event_type, delta)
+      SELECT project_id, webhook_id, status, event_type, 0 FROM delivery_counts WHERE webhook_id = ${loaded}`;
+    await insertFromOneBackend(written, 3);
+    expect(await slots(loaded)).toEqual([0, 0]);
+    expect(await slots(written)).toHaveLength(1);
+    expect((await slots(written))[0]).not.toBe(0);
 
-    const partial = await foldDeliveryCounts(pool, newest);
-    expect(partial.folded).toBe(2);
-    expect([await counterRows(db, early), await counterRows(db, late)]).toEqual([2, 1]);
-    expect(partial.newest! > newest!).toBe(true);
+    const partial = await foldDeliveryCounts(pool, 'written');
+    expect(partial.folded).toBe(1);
+    expect([await slots(loaded), await slots(written)]).toEqual([[0, 0], [0]]);
 
     // The worker's sequence: full, then partial ones, then full again.
     const folds = new DeliveryCountFolds(pool, 2);
-    expect((await folds.run())?.folded).toBe(2); // full: `early`'s late row too
-    expect([await counterRows(db, early), await counterRows(db, late)]).toEqual([1, 1]);
-    for (let i = 0; i < 2; i++) await insertDeliveries(late, event, 'model.updated', ['SUCCESS']);
-    expect((await folds.run())?.folded).toBe(3); // partial: `late`'s new rows with its folded one
-    expect(await counterRows(db, late)).toBe(1);
-    expect(await expectExactTotals(opened, late, ['model.updated'])).toEqual({ PENDING: 0, SUCCESS: 4, RETRYING: 0, FAILED: 0 });
+    expect((await folds.run())?.folded).toBe(2); // full: `loaded`'s two rows in slot 0
+    expect([await slots(loaded), await slots(written)]).toEqual([[0], [0]]);
+    await insertFromOneBackend(written, 2);
+    expect((await folds.run())?.folded).toBe(2); // partial: `written`'s new row with its folded one
+    expect(await slots(written)).toEqual([0]);
+    expect(await expectExactTotals(opened, written, ['model.updated'])).toEqual({ PENDING: 0, SUCCESS: 5, RETRYING: 0, FAILED: 0 });
+    expect(await expectExactTotals(opened, loaded, ['model.updated'])).toEqual({ PENDING: 0, SUCCESS: 2, RETRYING: 0, FAILED: 0 });
+    expect(await mismatchesIn(db)).toEqual([]);
+  });
+
+  it("a fold neither waits for a writer's transaction in flight nor folds the row it holds", async () => {
+    const webhookId = await newWebhook();
+    const eventId = await newEvent('model.updated');
+    await insertDeliveries(webhookId, eventId, 'model.updated', ['SUCCESS']);
+    await foldDeliveryCounts(pool);
+    const insertOne = (db: { query: (text: string, values: unknown[]) => Promise<unknown> }) =>
+      db.query(
+        `INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, status, updated_at)
+         VALUES ($1, $2, $3, $4, 'model.updated', 'SUCCESS', now())`,
+        [newId('del'), opened.projectId, webhookId, eventId],
+      );
+    // A backend's row, committed; then the same backend's transaction adds to it again, and stays open.
+    const writer = await pool.connect();
+    try {
+      await insertOne(writer);
+      await writer.query('BEGIN');
+      await insertOne(writer);
+      // The fold runs to its end meanwhile (were it waiting for the writer's row, this would never return) and
+      // folds nothing: the row the writer holds stays, and so does the folded row in slot 0 beside it.
+      expect((await foldDeliveryCounts(pool)).folded).toBe(0);
+      await writer.query('COMMIT');
+    } finally {
+      writer.release();
+    }
+    expect(await expectExactTotals(opened, webhookId, ['model.updated'])).toEqual({ PENDING: 0, SUCCESS: 3, RETRYING: 0, FAILED: 0 });
+    expect((await foldDeliveryCounts(pool)).folded).toBe(2);
+    expect(await counterRows(db, webhookId)).toBe(1);
     expect(await mismatchesIn(db)).toEqual([]);
   });
 
@@ -319,7 +369,7 @@ describe('in the database', () => {
     const fill = async () => {
       const webhookId = await newWebhook();
       const eventId = await newEvent('model.updated');
-      for (let i = 0; i < 2; i++) await insertDeliveries(webhookId, eventId, 'model.updated', ['SUCCESS']);
+      for (const status of ['SUCCESS', 'FAILED'] as const) await insertDeliveries(webhookId, eventId, 'model.updated', [status]);
       return webhookId;
     };
     // Deleted while the fold is uncommitted: the deletion waits, then drops the folded row too.

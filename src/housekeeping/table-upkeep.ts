@@ -9,7 +9,7 @@ import { DeliveryCountFolds } from './delivery-count-folds.js';
 import { DeadRowVacuum } from './dead-row-vacuum.js';
 
 export const UPKEEP_INTERVAL_MS = 5_000;
-/** Every this many runs, the counters' fold covers every key rather than the keys appended to since the last. */
+/** Every this many runs, the counters' fold covers every key rather than the keys written since the last. */
 const FULL_FOLD_EVERY = 12;
 
 export function tableUpkeep(pool: pg.Pool, logger: Logger, intervalMs = UPKEEP_INTERVAL_MS): Periodic {

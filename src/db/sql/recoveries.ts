@@ -38,11 +38,15 @@ const toRecovery = (row: RecoveryRow): Recovery => ({
 });
 
 /**
- * The deliveries a recovery covers, as a condition on `deliveries` given the recovery `r`: its webhook's, created in
- * its window before it was asked for, of one of its statuses (served by the webhook's by-status index).
+ * The deliveries a recovery of `statuses` covers, as a condition on `deliveries` given the recovery `r`: its
+ * webhook's, created in its window before it was asked for, of one of its statuses. Served by the webhook's
+ * by-status index, which leaves out SUCCESS: without SUCCESS among `statuses` the condition says so in its text, so
+ * the planner may use that index (a batch then reads the window's rows of those statuses, not all of them).
  */
-const COVERED = `d.webhook_id = r.webhook_id AND d.status = ANY (r.statuses)
-  AND d.created_at >= r.since AND d.created_at < least(r.until, r.created_at)`;
+const covered = (statuses: readonly string[]) => `d.webhook_id = r.webhook_id AND d.status = ANY (r.statuses)
+  AND d.created_at >= r.since AND d.created_at < least(r.until, r.created_at)${
+    statuses.includes('SUCCESS') ? '' : ` AND d.status <> 'SUCCESS'`
+  }`;
 
 /**
  * Records a new recovery with how many deliveries it covers now; null when the webhook already has one for that window
@@ -59,7 +63,7 @@ export async function insertRecovery(
      )
      INSERT INTO recoveries (id, project_id, webhook_id, since, until, statuses, created_at, total)
      SELECT r.id, r.project_id, r.webhook_id, r.since, r.until, r.statuses, r.created_at,
-            (SELECT count(*)::int FROM deliveries d WHERE ${COVERED})
+            (SELECT count(*)::int FROM deliveries d WHERE ${covered(recovery.statuses)})
      FROM r
      ON CONFLICT (webhook_id, since, until, statuses) DO NOTHING
      RETURNING ${COLUMNS}`,
@@ -96,7 +100,7 @@ export async function lockNextBatch(
   if (!row) return null;
   const { rows } = await tx.query<{ id: string; created_at: Date }>(
     `SELECT d.id, d.created_at FROM deliveries d, recoveries r
-     WHERE r.id = $1 AND ${COVERED}
+     WHERE r.id = $1 AND ${covered(row.statuses)}
        AND (r.after_id IS NULL OR (d.created_at, d.id) > (r.after_created_at, r.after_id))
      ORDER BY d.created_at, d.id
      LIMIT $2`,

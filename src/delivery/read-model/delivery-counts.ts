@@ -1,7 +1,8 @@
-// Exact totals for deliveries listings without counting their rows: triggers on `deliveries` append each
-// statement's change per key (project, webhook, status, event type) to `delivery_counts` (see the migration of
-// that name), so a total is the sum of a few rows, whatever the webhook's size. Workers fold each key's rows into
-// one every few seconds (`src/housekeeping/delivery-count-folds.ts`).
+// Exact totals for deliveries listings without counting their rows: triggers on `deliveries` add each statement's
+// change per key (project, webhook, status, event type) to the writing backend's row of that key in
+// `delivery_counts` (see the migrations `delivery_counts` and `delivery_count_slots`), so a total is the sum of a few
+// rows, whatever the webhook's size. Workers fold each key's rows into one every few seconds
+// (`src/housekeeping/delivery-count-folds.ts`).
 import type { Db } from '../../db/prisma.js';
 import type { DeliveryStatus } from '../../generated/prisma/client.js';
 
