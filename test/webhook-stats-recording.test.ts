@@ -72,8 +72,7 @@ describe('two recorders at once', () => {
         delivery,
         manual: false,
         startedAt: new Date(),
-        headers: {},
-        body: '{}',
+        request: { retryCount: 0, signatures: 1, traceparent: null, headerNames: [] },
         outcome: ok ? outcome(200, 10) : outcome(500, 8),
       };
     };

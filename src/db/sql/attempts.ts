@@ -6,6 +6,7 @@
 // deliveries (`lockDeliveries`), and `disableWebhooks` updates in id order too.
 import type pg from 'pg';
 import type { Delivery, DeliveryStatus, WebhookKind, WebhookStatus } from '../../generated/prisma/client.js';
+import type { RequestRecord } from '../../delivery/sending/attempt-request.js';
 import { prepared } from '../prepared.js';
 import type { Queryable } from './queryable.js';
 
@@ -145,15 +146,13 @@ export async function lockDeliveries(tx: pg.ClientBase, ids: readonly string[]):
   return new Map(rows.map((row) => [row.id, { attemptCount: row.attempt_count, status: row.status }]));
 }
 
-/** An attempt to record. */
+/** An attempt to record: its request as a record keeps it (src/delivery/sending/attempt-request.ts). */
 export type NewAttempt = {
-  id: string;
   deliveryId: string;
   number: number;
   startedAt: Date;
   durationMs: number;
-  requestHeaders: Record<string, string>;
-  requestBody: string;
+  request: RequestRecord;
   responseStatus: number | null;
   responseHeaders: Record<string, string> | null;
   responseBody: string | null;
@@ -164,13 +163,14 @@ export type NewAttempt = {
 
 /** An attempt as a delivery_attempts row, by column name (what `json_populate_recordset` reads). */
 const toAttemptRow = (a: NewAttempt) => ({
-  id: a.id,
   delivery_id: a.deliveryId,
   number: a.number,
   started_at: a.startedAt,
   duration_ms: a.durationMs,
-  request_headers: a.requestHeaders,
-  request_body: a.requestBody,
+  retry_count: a.request.retryCount,
+  signature_count: a.request.signatureCount,
+  traceparent: a.request.traceparent,
+  header_names: a.request.headerNames,
   response_status: a.responseStatus,
   response_headers: a.responseHeaders,
   response_body: a.responseBody,
