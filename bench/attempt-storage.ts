@@ -59,6 +59,13 @@ try {
     )
   ).rows;
 
+  // What a row holds, on average: the whole tuple (with its header), and the columns that weigh most.
+  const columns = ['request_headers', 'request_body', 'response_headers', 'response_body', 'delivery_id'];
+  const { rows: widths } = await db.query<Record<string, string>>(
+    `SELECT round(avg(pg_column_size(a.*))) AS tuple, ${columns.map((c) => `round(avg(COALESCE(pg_column_size(${c}), 0))) AS ${c}`).join(', ')}
+     FROM delivery_attempts a`,
+  );
+
   // Every relation file of the table: its heap, its indexes, its TOAST table and the TOAST table's index.
   const { rows: files } = await db.query<{ relfilenode: string }>(
     `SELECT c.relfilenode::text FROM pg_class c
@@ -83,6 +90,8 @@ try {
   console.log(`${rows} attempts of ${deliveries} deliveries (${EVENTS} events x ${WEBHOOKS} webhooks), through the service:`);
   console.log(`  delivery_attempts: ${per(attempts, rows)} bytes per attempt (total relation size, ${attempts} bytes)`);
   for (const { part, bytes: b } of parts) console.log(`    ${part}: ${per(Number(b), rows)} bytes per attempt`);
+  const { tuple, ...width } = widths[0]!;
+  console.log(`    a row: ${tuple} bytes on average, of which ${Object.entries(width).map(([c, b]) => `${c} ${b}`).join(', ')}`);
   console.log(
     `  per delivery: events ${per(events, deliveries)} + deliveries ${per(deliveriesBytes, deliveries)} + attempts ${per(attempts, deliveries)} = ${per(events + deliveriesBytes + attempts, deliveries)} bytes`,
   );
