@@ -7,6 +7,9 @@
 // - WAL the attempts cost: from pg_walinspect, the records of the run that touch delivery_attempts' heap, TOAST or
 //   indexes, per attempt and per recorded batch (one recorder transaction; batches are counted as the distinct
 //   transactions that inserted attempts). Full-page images are shown apart: they depend on when checkpoints fall.
+// - the webhooks' rows the recorder wrote: row versions (WAL heap updates of `webhooks`) per recorded batch.
+// With `--failing`, one of the webhooks answers 500 (its first attempts fail, so its failure streak changes in every
+// batch that has one of them); the storage figures are then not the first-attempt-answered-200 ones.
 import pg from 'pg';
 import { inTransaction } from '../src/db/transaction.js';
 import { progressEvent } from './load.js';
@@ -16,6 +19,7 @@ import { createWorld } from './setup.js';
 const EVENTS = 300;
 const EVENTS_PER_TRANSACTION = 50;
 const WEBHOOKS = 10;
+const failing = process.argv.includes('--failing');
 
 const world = await createWorld(benchAdminUrl);
 const db = new pg.Client({ connectionString: world.url });
@@ -24,7 +28,7 @@ try {
   await db.query('CREATE EXTENSION IF NOT EXISTS pg_walinspect');
   // Keeps the run's WAL until it is read (a temporary slot, gone when this connection ends).
   await db.query(`SELECT pg_create_physical_replication_slot('attempt_storage_${process.pid}', true, true)`);
-  const paths = Array.from({ length: WEBHOOKS }, (_, i) => `/ok/attempts-${i}`);
+  const paths = Array.from({ length: WEBHOOKS }, (_, i) => (failing && i === 0 ? `/fail/attempts-${i}` : `/ok/attempts-${i}`));
   const project = await world.newProject('attempt-storage', paths, ['batch.progress']);
 
   const lsn = async () => (await db.query<{ lsn: string }>('SELECT pg_current_wal_flush_lsn()::text AS lsn')).rows[0]!.lsn;
@@ -84,6 +88,12 @@ try {
      WHERE block_ref ~ ('/(' || array_to_string($3::text[], '|') || ') ')`,
     [start, end, files.map((f) => f.relfilenode), heap],
   );
+  const { rows: webhookWrites } = await db.query<{ versions: string }>(
+    `SELECT count(*) AS versions FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn)
+     WHERE resource_manager = 'Heap' AND record_type IN ('UPDATE', 'HOT_UPDATE')
+       AND block_ref ~ ('/' || (SELECT relfilenode FROM pg_class WHERE oid = 'webhooks'::regclass) || ' ')`,
+    [start, end],
+  );
   const rows = await recorded();
   const { bytes, fpi, batches } = wal[0]!;
   const per = (n: number, d: number) => Math.round(n / d);
@@ -101,6 +111,8 @@ try {
     `  WAL on delivery_attempts: ${per(walWithoutFpi, rows)} bytes per attempt without full-page images (${per(walBytes, rows)} with); ` +
       `${batches} recorded batches, ${per(walWithoutFpi, Number(batches))} bytes per batch (${per(walBytes, Number(batches))} with)`,
   );
+  const versions = Number(webhookWrites[0]!.versions);
+  console.log(`  webhooks' row versions written: ${versions}, ${(versions / Number(batches)).toFixed(2)} per recorded batch${failing ? ' (one webhook failing)' : ''}`);
 } finally {
   await db.end();
   await world.close();

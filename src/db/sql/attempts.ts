@@ -119,18 +119,6 @@ export async function lockWebhooks(
   };
 }
 
-/** Writes the webhooks' new failure streaks (in id order: see the lock order above). */
-export async function updateWebhookHealth(tx: pg.ClientBase, updates: readonly (WebhookHealth & { webhookId: string })[]): Promise<void> {
-  if (updates.length === 0) return;
-  const sorted = [...updates].sort((a, b) => (a.webhookId < b.webhookId ? -1 : 1));
-  await tx.query(
-    `UPDATE webhooks AS w SET consecutive_failures = u.consecutive_failures, failure_announced = u.failure_announced
-     FROM unnest($1::text[], $2::int[], $3::boolean[]) AS u(id, consecutive_failures, failure_announced)
-     WHERE w.id = u.id`,
-    [sorted.map((u) => u.webhookId), sorted.map((u) => u.consecutiveFailures), sorted.map((u) => u.failureAnnounced)],
-  );
-}
-
 /** Where a delivery stands: its attempts so far and its status. */
 export type DeliveryState = { attemptCount: number; status: DeliveryStatus };
 
