@@ -1,10 +1,20 @@
 // The statements of webhook stats (src/webhooks/stats.ts): the recorder's one statement per batch, which adds the
-// batch's attempts to their webhooks' time buckets, last success and failure times and failure streaks; a window's read; and the
-// housekeeping's prune.
+// batch's attempts to their webhooks' time buckets, last success and failure times and failure streaks; a window's
+// read; and the housekeeping's prune.
 import type pg from 'pg';
 import type { BucketIncrement, HealthIncrement, WindowTotals } from '../../webhooks/stats.js';
 import type { WebhookHealth } from './attempts.js';
 import type { Queryable } from './queryable.js';
+
+/** What a batch changes in a webhook's row, by column; null: unchanged. */
+type WebhookRowChange = {
+  webhook_id: string;
+  last_success_at: Date | null;
+  last_failure_at: Date | null;
+  consecutive_failures: number | null;
+  failure_announced: boolean | null;
+};
+const UNCHANGED = { last_success_at: null, last_failure_at: null, consecutive_failures: null, failure_announced: null };
 
 /**
  * Adds a batch's increments to its webhooks' stats, in one statement, in the recorder's transaction: the buckets are
@@ -19,15 +29,16 @@ export async function recordWebhookStats(
   { buckets, health }: { buckets: readonly BucketIncrement[]; health: readonly HealthIncrement[] },
   streaks: readonly (WebhookHealth & { webhookId: string })[] = [],
 ): Promise<void> {
-  // One row per webhook: its new last times (null: unchanged) and its new streak (null: unchanged).
-  const rows = new Map<string, { webhook_id: string; last_success_at: Date | null; last_failure_at: Date | null; consecutive_failures: number | null; failure_announced: boolean | null }>();
-  const row = (webhookId: string) =>
-    rows.get(webhookId) ??
-    rows
-      .set(webhookId, { webhook_id: webhookId, last_success_at: null, last_failure_at: null, consecutive_failures: null, failure_announced: null })
-      .get(webhookId)!;
+  // One row per webhook: its new last times and its new streak, each null when unchanged.
+  const rows = new Map<string, WebhookRowChange>();
+  const row = (webhookId: string) => {
+    if (!rows.has(webhookId)) rows.set(webhookId, { webhook_id: webhookId, ...UNCHANGED });
+    return rows.get(webhookId)!;
+  };
   for (const h of health) Object.assign(row(h.webhookId), { last_success_at: h.lastSuccessAt, last_failure_at: h.lastFailureAt });
-  for (const s of streaks) Object.assign(row(s.webhookId), { consecutive_failures: s.consecutiveFailures, failure_announced: s.failureAnnounced });
+  for (const s of streaks) {
+    Object.assign(row(s.webhookId), { consecutive_failures: s.consecutiveFailures, failure_announced: s.failureAnnounced });
+  }
   if (rows.size === 0) return;
   await tx.query(
     `WITH locked AS (
