@@ -56,8 +56,7 @@ const attempted = (id: string, answer: PostOutcome, { manual = false, webhookId 
   delivery: delivery(id, webhookId),
   manual,
   startedAt: NOW,
-  headers: { 'x-webhook-signature': 'abc123', 'webhook-signature': 'v1,AAA v1,BBB', 'webhook-id': id },
-  body: '{"a":1}',
+  request: { retryCount: 0, signatures: 2, traceparent: null, headerNames: [] },
   outcome: answer,
 });
 
@@ -81,22 +80,18 @@ const rowAfter = (statusCode: number, row: { status: DeliveryStatus; attemptCoun
   attempt: { statusCode, responseTimeMs: 42, startedAt: NOW },
 });
 
-let ids = 0;
-const decide = (entries: AttemptEntry[], state: LockedState) =>
-  decideBatch(entries, state, { retryScheduleMs: SCHEDULE, now: () => NOW, newAttemptId: () => `att_${++ids}` });
+const decide = (entries: AttemptEntry[], state: LockedState) => decideBatch(entries, state, { retryScheduleMs: SCHEDULE, now: () => NOW });
 
 describe('decideBatch', () => {
-  it('records a success: the attempt (signatures redacted), the delivery done, nothing scheduled', () => {
+  it('records a success: the attempt (what its request was beyond its event), the delivery done, nothing scheduled', () => {
     const decision = decide([attempted('del_1', outcome(200))], locked({ del_1: {} }));
     expect(decision.attempts).toEqual([
       {
-        id: expect.stringMatching(/^att_/),
         deliveryId: 'del_1',
         number: 1,
         startedAt: NOW,
         durationMs: 42,
-        requestHeaders: { 'x-webhook-signature': '[redacted]', 'webhook-signature': 'v1,[redacted] v1,[redacted]', 'webhook-id': 'del_1' },
-        requestBody: '{"a":1}',
+        request: { retryCount: null, signatureCount: 2, traceparent: null, headerNames: null },
         responseStatus: 200,
         responseHeaders: { 'content-type': 'text/plain' },
         responseBody: 'ok',
@@ -215,9 +210,12 @@ describe('decideBatch', () => {
 
   it('numbers the attempts of one delivery within a batch one after the other, its row ending as the last left it', () => {
     const state = locked({ del_1: { attemptCount: 1, status: 'RETRYING' } });
-    const decision = decide([attempted('del_1', outcome(500), { manual: true }), attempted('del_1', outcome(200))], state);
+    // Both requests were made after the first attempt (retry_count 1): the second overtook the first.
+    const afterOne = (entry: AttemptEntry) => ({ ...entry, request: { retryCount: 1, signatures: 1, traceparent: null, headerNames: [] } });
+    const decision = decide([afterOne(attempted('del_1', outcome(500), { manual: true })), afterOne(attempted('del_1', outcome(200)))], state);
     expect(decision.attempts.map((a) => a.number)).toEqual([2, 3]);
-    expect(new Set(decision.attempts.map((a) => a.id)).size).toBe(2);
+    // The body's retry_count is kept only where the attempt's number does not give it.
+    expect(decision.attempts.map((a) => a.request.retryCount)).toEqual([null, 1]);
     expect(decision.deliveries).toEqual([expect.objectContaining({ id: 'del_1', status: 'SUCCESS', attemptCount: 3, nextAttemptAt: null })]);
     expect(decision.observed.map((o) => o.status)).toEqual(['RETRYING', 'SUCCESS']);
     // The locked state handed in is left as it was.

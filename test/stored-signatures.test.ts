@@ -83,15 +83,16 @@ describe('a stored attempt', () => {
         await service.db.$queryRaw<{ request_headers: Record<string, string> }[]>`
           SELECT request_headers FROM delivery_attempts WHERE delivery_id = ${delivery.id}`
       )[0]!.request_headers;
-    const redacted = await stored();
-    // As an attempt was stored before: the headers as sent, signatures and all.
+    const redacted = delivery.attempts[0].requestHeaders as Record<string, string>;
+    // As an attempt was stored before: a copy of the request, the headers as sent, signatures and all.
     const asSent = {
       ...redacted,
       'x-webhook-signature': request.headers['x-webhook-signature'],
       'webhook-signature': request.headers['webhook-signature'],
     };
     await service.db.$executeRaw`
-      UPDATE delivery_attempts SET request_headers = ${JSON.stringify(asSent)}::jsonb WHERE delivery_id = ${delivery.id}`;
+      UPDATE delivery_attempts SET request_headers = ${JSON.stringify(asSent)}::jsonb, request_body = ${request.body}
+      WHERE delivery_id = ${delivery.id}`;
     const migration = fileURLToPath(
       new URL('../prisma/migrations/20261201234000_redact_stored_signatures/migration.sql', import.meta.url),
     );

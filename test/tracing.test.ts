@@ -73,6 +73,17 @@ describe('traces', () => {
     // The receiver's parent is the attempt that called it.
     expect(attempts.map((attempt) => attempt.spanContext().spanId)).toContain(sent.split('-')[2]);
     expect(off!.headers.traceparent).toBeUndefined();
+
+    // Each attempt's record shows the traceparent it sent, and none where none was sent.
+    const shown = await eventually(async () => {
+      const result = await fixture.service.gql(fixture.key, `query($id: ID!) { event(id: $id) { ... on Event {
+        deliveries { webhook { url } attempts { requestHeaders } } } } }`, { id: published.body.event_id });
+      const deliveries = result.body.data.event.deliveries as { webhook: { url: string }; attempts: { requestHeaders: Record<string, string> }[] }[];
+      return deliveries.every((d) => d.attempts.length === 1) ? deliveries : undefined;
+    }, 'the attempts to be recorded');
+    const recorded = (suffix: string) => shown.find((d) => d.webhook.url.endsWith(suffix))!.attempts[0]!.requestHeaders.traceparent;
+    expect(recorded('/rest/on')).toBe(sent);
+    expect(recorded('/rest/off')).toBeUndefined();
   });
 
   it('continue a GraphQL publish’s traceparent too, and start a trace when there is none', async () => {

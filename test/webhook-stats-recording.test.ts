@@ -10,6 +10,7 @@ import { JOB_SCHEMA } from '../src/db/sql/job-queue.js';
 import { recordWebhookStats } from '../src/db/sql/webhook-stats.js';
 import type { DeliveryQueueJob } from '../src/delivery/queueing/queue.js';
 import type { AttemptEntry } from '../src/delivery/recording/batch-decision.js';
+import { findEventType } from '../src/events/catalog.js';
 import { EventPublisher } from '../src/events/publisher.js';
 import { AttemptRecorder } from '../src/delivery/recording/recorder.js';
 import type { PostOutcome } from '../src/delivery/sending/http-client.js';
@@ -72,8 +73,7 @@ describe('two recorders at once', () => {
         delivery,
         manual: false,
         startedAt: new Date(),
-        headers: {},
-        body: '{}',
+        request: { retryCount: 0, signatures: 1, traceparent: null, headerNames: [] },
         outcome: ok ? outcome(200, 10) : outcome(500, 8),
       };
     };
@@ -101,6 +101,55 @@ describe('two recorders at once', () => {
       consecutiveFailures: 2 * ROUNDS,
       p95ResponseTimeMs: 8, // exact below 9 ms
     });
+  });
+});
+
+describe("a webhook's row", () => {
+  it('is written once per batch, with its failure streak and its last success and failure times', async () => {
+    const hook = await api.createWebhook(receiver.url('/once'), ['vision.completed']);
+    const deliveryIds: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const { event } = await api.publishWithDeliveries('vision.completed', { ...findEventType('vision.completed')!.example, job_id: `once-${i}` });
+      deliveryIds.push(...event.deliveries.map((d) => d.id));
+    }
+    const loaded = await loadDeliveriesToAttempt(service.pool, deliveryIds);
+    const deliveries = deliveryIds.map((id) => loaded.get(id)!);
+    // Every write of the webhook's row, by transaction (a trigger of this test's own).
+    await service.pool.query(`
+      CREATE TABLE webhook_row_writes (webhook_id text, xid xid8 DEFAULT pg_current_xact_id());
+      CREATE FUNCTION note_webhook_row_write() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN INSERT INTO webhook_row_writes (webhook_id) VALUES (NEW.id); RETURN NEW; END $$;
+      CREATE TRIGGER webhook_row_writes AFTER UPDATE ON webhooks FOR EACH ROW EXECUTE FUNCTION note_webhook_row_write()`);
+    const writesPerBatch = async () =>
+      (
+        await service.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM webhook_row_writes WHERE webhook_id = $1 GROUP BY xid', [hook.id])
+      ).rows.map((row) => row.n);
+    const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second));
+    const entry = (delivery: (typeof deliveries)[number], second: number, status: number): AttemptEntry => ({
+      kind: 'attempted',
+      job: { id: randomUUID(), retryCount: 0, data: { deliveryId: delivery.id, attempt: 1 } } as DeliveryQueueJob,
+      delivery,
+      manual: false,
+      startedAt: at(second),
+      request: { retryCount: 0, signatures: 1, traceparent: null, headerNames: [] },
+      outcome: outcome(status, 5),
+    });
+    const health = () => service.db.webhook.findUniqueOrThrow({ where: { id: hook.id } });
+    const { recorder: one, close } = recorder();
+    try {
+      // Three failures in one batch: the streak reaches webhook.failing's threshold and is announced.
+      await Promise.all([entry(deliveries[0]!, 1, 500), entry(deliveries[1]!, 2, 500), entry(deliveries[2]!, 3, 500)].map((e) => one.record(e)));
+      expect(await health()).toMatchObject({ consecutiveFailures: 3, failureAnnounced: true, lastSuccessAt: null, lastFailureAt: at(3) });
+      // A success ends it; a failure after it starts another.
+      await one.record(entry(deliveries[3]!, 4, 200));
+      expect(await health()).toMatchObject({ consecutiveFailures: 0, failureAnnounced: false, lastSuccessAt: at(4), lastFailureAt: at(3) });
+      await one.record(entry(deliveries[4]!, 5, 500));
+      expect(await health()).toMatchObject({ consecutiveFailures: 1, failureAnnounced: false, lastSuccessAt: at(4), lastFailureAt: at(5) });
+      expect(await writesPerBatch()).toEqual([1, 1, 1]);
+    } finally {
+      await close();
+      await service.pool.query('DROP TRIGGER webhook_row_writes ON webhooks; DROP FUNCTION note_webhook_row_write(); DROP TABLE webhook_row_writes');
+    }
   });
 });
 

@@ -6,6 +6,7 @@
 // deliveries (`lockDeliveries`), and `disableWebhooks` updates in id order too.
 import type pg from 'pg';
 import type { Delivery, DeliveryStatus, WebhookKind, WebhookStatus } from '../../generated/prisma/client.js';
+import type { RequestRecord } from '../../delivery/sending/attempt-request.js';
 import { prepared } from '../prepared.js';
 import type { Queryable } from './queryable.js';
 
@@ -118,18 +119,6 @@ export async function lockWebhooks(
   };
 }
 
-/** Writes the webhooks' new failure streaks (in id order: see the lock order above). */
-export async function updateWebhookHealth(tx: pg.ClientBase, updates: readonly (WebhookHealth & { webhookId: string })[]): Promise<void> {
-  if (updates.length === 0) return;
-  const sorted = [...updates].sort((a, b) => (a.webhookId < b.webhookId ? -1 : 1));
-  await tx.query(
-    `UPDATE webhooks AS w SET consecutive_failures = u.consecutive_failures, failure_announced = u.failure_announced
-     FROM unnest($1::text[], $2::int[], $3::boolean[]) AS u(id, consecutive_failures, failure_announced)
-     WHERE w.id = u.id`,
-    [sorted.map((u) => u.webhookId), sorted.map((u) => u.consecutiveFailures), sorted.map((u) => u.failureAnnounced)],
-  );
-}
-
 /** Where a delivery stands: its attempts so far and its status. */
 export type DeliveryState = { attemptCount: number; status: DeliveryStatus };
 
@@ -145,15 +134,13 @@ export async function lockDeliveries(tx: pg.ClientBase, ids: readonly string[]):
   return new Map(rows.map((row) => [row.id, { attemptCount: row.attempt_count, status: row.status }]));
 }
 
-/** An attempt to record. */
+/** An attempt to record: its request as a record keeps it (src/delivery/sending/attempt-request.ts). */
 export type NewAttempt = {
-  id: string;
   deliveryId: string;
   number: number;
   startedAt: Date;
   durationMs: number;
-  requestHeaders: Record<string, string>;
-  requestBody: string;
+  request: RequestRecord;
   responseStatus: number | null;
   responseHeaders: Record<string, string> | null;
   responseBody: string | null;
@@ -164,13 +151,14 @@ export type NewAttempt = {
 
 /** An attempt as a delivery_attempts row, by column name (what `json_populate_recordset` reads). */
 const toAttemptRow = (a: NewAttempt) => ({
-  id: a.id,
   delivery_id: a.deliveryId,
   number: a.number,
   started_at: a.startedAt,
   duration_ms: a.durationMs,
-  request_headers: a.requestHeaders,
-  request_body: a.requestBody,
+  retry_count: a.request.retryCount,
+  signature_count: a.request.signatureCount,
+  traceparent: a.request.traceparent,
+  header_names: a.request.headerNames,
   response_status: a.responseStatus,
   response_headers: a.responseHeaders,
   response_body: a.responseBody,

@@ -1,21 +1,45 @@
 // The statements of webhook stats (src/webhooks/stats.ts): the recorder's one statement per batch, which adds the
-// batch's attempts to their webhooks' time buckets and last success and failure times; a window's read; and the
-// housekeeping's prune.
+// batch's attempts to their webhooks' time buckets, last success and failure times and failure streaks; a window's
+// read; and the housekeeping's prune.
 import type pg from 'pg';
 import type { BucketIncrement, HealthIncrement, WindowTotals } from '../../webhooks/stats.js';
+import type { WebhookHealth } from './attempts.js';
 import type { Queryable } from './queryable.js';
+
+/** What a batch changes in a webhook's row, by column; null: unchanged. */
+type WebhookRowChange = {
+  webhook_id: string;
+  last_success_at: Date | null;
+  last_failure_at: Date | null;
+  consecutive_failures: number | null;
+  failure_announced: boolean | null;
+};
+const UNCHANGED = { last_success_at: null, last_failure_at: null, consecutive_failures: null, failure_announced: null };
 
 /**
  * Adds a batch's increments to its webhooks' stats, in one statement, in the recorder's transaction: the buckets are
  * added to (ON CONFLICT DO UPDATE), so concurrent recorders (other workers) lose nothing, and the webhooks' last
- * success and failure only move forward. Webhooks deleted meanwhile are skipped. The recorder holds the webhooks' row
- * locks already (`lockWebhooks`, taken first, in id order), so this statement takes none of its own.
+ * success and failure only move forward. `streaks` are the failure streaks the batch changed, as they now stand:
+ * written in the same update, so each webhook the batch touched has its row written once. Webhooks deleted meanwhile
+ * are skipped. The recorder holds the webhooks' row locks already (`lockWebhooks`, taken first, in id order, before
+ * their streaks were read), so this statement takes none of its own.
  */
 export async function recordWebhookStats(
   tx: pg.ClientBase,
   { buckets, health }: { buckets: readonly BucketIncrement[]; health: readonly HealthIncrement[] },
+  streaks: readonly (WebhookHealth & { webhookId: string })[] = [],
 ): Promise<void> {
-  if (health.length === 0) return;
+  // One row per webhook: its new last times and its new streak, each null when unchanged.
+  const rows = new Map<string, WebhookRowChange>();
+  const row = (webhookId: string) => {
+    if (!rows.has(webhookId)) rows.set(webhookId, { webhook_id: webhookId, ...UNCHANGED });
+    return rows.get(webhookId)!;
+  };
+  for (const h of health) Object.assign(row(h.webhookId), { last_success_at: h.lastSuccessAt, last_failure_at: h.lastFailureAt });
+  for (const s of streaks) {
+    Object.assign(row(s.webhookId), { consecutive_failures: s.consecutiveFailures, failure_announced: s.failureAnnounced });
+  }
+  if (rows.size === 0) return;
   await tx.query(
     `WITH locked AS (
       SELECT id FROM webhooks WHERE id = ANY($1::text[])
@@ -35,14 +59,16 @@ export async function recordWebhookStats(
     )
     UPDATE webhooks AS w SET
       last_success_at = GREATEST(w.last_success_at, h.last_success_at),
-      last_failure_at = GREATEST(w.last_failure_at, h.last_failure_at)
+      last_failure_at = GREATEST(w.last_failure_at, h.last_failure_at),
+      consecutive_failures = COALESCE(h.consecutive_failures, w.consecutive_failures),
+      failure_announced = COALESCE(h.failure_announced, w.failure_announced)
     FROM locked
     JOIN json_to_recordset($3::json)
-      AS h(webhook_id text, last_success_at timestamptz, last_failure_at timestamptz)
+      AS h(webhook_id text, last_success_at timestamptz, last_failure_at timestamptz, consecutive_failures int, failure_announced boolean)
       ON h.webhook_id = locked.id
     WHERE w.id = locked.id`,
     [
-      health.map((h) => h.webhookId),
+      [...rows.keys()],
       JSON.stringify(
         buckets.map((b) => ({
           webhook_id: b.webhookId,
@@ -53,13 +79,7 @@ export async function recordWebhookStats(
           response_times: b.responseTimes,
         })),
       ),
-      JSON.stringify(
-        health.map((h) => ({
-          webhook_id: h.webhookId,
-          last_success_at: h.lastSuccessAt,
-          last_failure_at: h.lastFailureAt,
-        })),
-      ),
+      JSON.stringify([...rows.values()]),
     ],
   );
 }

@@ -12,11 +12,10 @@ import type {
   WebhookToDisable,
 } from '../../db/sql/attempts.js';
 import type { DeliveryStatus, WebhookStatus } from '../../generated/prisma/client.js';
-import { newId } from '../../lib/ids.js';
 import type { CountedAttempt } from '../../webhooks/stats.js';
 import { ACTIVE_CHAIN } from '../sending/attempter.js';
 import type { PostOutcome } from '../sending/http-client.js';
-import { redactedSignatures } from '../sending/signing.js';
+import { requestRecord, type SentRequest } from '../sending/attempt-request.js';
 import { deliveryJob, type DeliveryQueueJob } from '../queueing/queue.js';
 import { nextStep } from './retry-policy.js';
 import { disabled, exhausted, failing, recovered, StreakTracker, type OperationalEvent } from './failure-streaks.js';
@@ -31,10 +30,10 @@ export type AttemptEntry =
       job: DeliveryQueueJob;
       delivery: DeliveryToAttempt;
       manual: boolean;
+      /** When the request was signed and sent. */
       startedAt: Date;
-      /** As sent; recorded with the signatures redacted. */
-      headers: Record<string, string>;
-      body: string;
+      /** What the record keeps of the request (src/delivery/sending/attempt-request.ts). */
+      request: SentRequest;
       outcome: PostOutcome;
     };
 
@@ -66,13 +65,11 @@ export type BatchDecision = {
 export type DecisionRules = {
   retryScheduleMs: readonly number[];
   now: () => Date;
-  newAttemptId?: () => string;
 };
 
 /** Decides what the entries change; entries of one delivery in one batch are applied in order (attempt numbers run on). */
 export function decideBatch(entries: readonly AttemptEntry[], locked: LockedState, rules: DecisionRules): BatchDecision {
   const { retryScheduleMs, now } = rules;
-  const newAttemptId = rules.newAttemptId ?? (() => newId('att'));
   const current = new Map([...locked.deliveries].map(([id, state]) => [id, { ...state }]));
   const attempts: NewAttempt[] = [];
   const updates = new Map<string, DeliveryUpdate>();
@@ -100,13 +97,11 @@ export function decideBatch(entries: readonly AttemptEntry[], locked: LockedStat
     const { outcome } = entry;
     const number = state.attemptCount + 1;
     attempts.push({
-      id: newAttemptId(),
       deliveryId: delivery.id,
       number,
       startedAt: entry.startedAt,
       durationMs: outcome.durationMs,
-      requestHeaders: redactedSignatures(entry.headers),
-      requestBody: entry.body,
+      request: requestRecord(entry.request, number),
       responseStatus: outcome.status,
       responseHeaders: outcome.status === null ? null : outcome.headers,
       responseBody: outcome.body,

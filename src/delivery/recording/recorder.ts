@@ -14,7 +14,6 @@ import {
   lockDeliveries,
   lockWebhooks,
   updateDeliveries,
-  updateWebhookHealth,
 } from '../../db/sql/attempts.js';
 import { recordWebhookStats } from '../../db/sql/webhook-stats.js';
 import type { Changes, EventPublisher, Published } from '../../events/publisher.js';
@@ -118,9 +117,9 @@ export class AttemptRecorder {
     await insertAttempts(tx, decision.attempts);
     const changed = await updateDeliveries(tx, decision.deliveries);
     await enqueueInTransaction(this.deps.boss, tx, decision.retries);
-    await recordWebhookStats(tx, statsIncrements(decision.counted));
+    // Each touched webhook's row once: its last success and failure times with its failure streak.
+    await recordWebhookStats(tx, statsIncrements(decision.counted), decision.health);
     const disabledWebhooks = await disableWebhooks(tx, decision.webhooksToDisable);
-    await updateWebhookHealth(tx, decision.health);
     const operational = await this.publishOperational(tx, decision.operationalEvents);
     return { changed, observed: decision.observed, disabledWebhooks, operational };
   }

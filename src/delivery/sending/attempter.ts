@@ -13,7 +13,8 @@ import type { ListenerRelay } from '../listening/relay.js';
 import { postJson, type DeliveryClient, type PostOutcome } from './http-client.js';
 import { deliveryBody, wireTimestamp } from './payload.js';
 import type { DeliveryQueueJob } from '../queueing/queue.js';
-import { REDACTED, signedHeaders } from './signing.js';
+import { signedHeaders } from './signing.js';
+import type { SentRequest } from './attempt-request.js';
 
 /** The states in which a delivery's retry schedule is still running. */
 export const ACTIVE_CHAIN: readonly DeliveryStatus[] = ['PENDING', 'RETRYING'];
@@ -29,24 +30,27 @@ export function signingSecrets(webhook: SigningKeys, now: Date, box: SecretBox):
 
 /**
  * A delivery as its receiver gets it: the body of its next attempt and the headers signed at `now` with its
- * webhook's valid secrets. POSTed to an HTTP webhook (with its custom headers); read from `/messages` for a PULL one.
+ * webhook's valid secrets (`signatures` of them). POSTed to an HTTP webhook (with its custom headers); read from
+ * `/messages` for a PULL one. An attempt's record rebuilds the same from what it keeps (`attemptRequest` in
+ * ./attempt-request.ts).
  */
 export function signedDelivery(
   delivery: Pick<DeliveryToAttempt, 'id' | 'webhookId' | 'eventId' | 'attemptCount' | 'event'> & { webhook: SigningKeys },
   now: Date,
   box: SecretBox,
-): { headers: Record<string, string>; body: string } {
+): { headers: Record<string, string>; body: string; signatures: number } {
   const body = deliveryBody(delivery.event, delivery.attemptCount);
+  const secrets = signingSecrets(delivery.webhook, now, box);
   const headers = signedHeaders({
     body,
     messageId: delivery.id,
     webhookId: delivery.webhookId,
     eventId: delivery.eventId,
     eventTimestamp: wireTimestamp(delivery.event.timestamp),
-    secrets: signingSecrets(delivery.webhook, now, box),
+    secrets,
     now,
   });
-  return { headers, body };
+  return { headers, body, signatures: secrets.length };
 }
 
 /**
@@ -118,18 +122,26 @@ export class DeliveryAttempter {
     };
     const attempt = await inSpan('deliver attempt', { kind: SpanKind.CLIENT, traceparent: data.trace, attributes }, async (span) => {
       const startedAt = this.now();
-      const { headers: signed, body } = signedDelivery(delivery, startedAt, this.deps.secrets);
+      const { headers: signed, body, signatures } = signedDelivery(delivery, startedAt, this.deps.secrets);
       const traceparent = delivery.webhook.propagateTraceContext ? activeTraceparent() : undefined;
-      const service = { ...signed, ...(traceparent && { traceparent }) };
-      // The custom headers' names never clash with the service's (src/webhooks/endpoint-controls.ts); their values
-      // are kept out of the attempt's record, like signatures.
+      // The custom headers' names never clash with the service's (src/webhooks/endpoint-controls.ts); the attempt's
+      // record keeps their names, never their values, and no signature (./attempt-request.ts).
       const custom = openHeaders(this.deps.secrets, delivery.webhook.sealedHeaders);
-      const headers = { ...Object.fromEntries(custom.map(({ name, value }) => [name, value])), ...service };
-      const recorded = { ...Object.fromEntries(custom.map(({ name }) => [name, REDACTED])), ...service };
+      const headers = {
+        ...Object.fromEntries(custom.map(({ name, value }) => [name, value])),
+        ...signed,
+        ...(traceparent && { traceparent }),
+      };
       const outcome = await this.send(delivery, headers, body);
       if (outcome.status !== null) span?.setAttribute('http.response.status_code', outcome.status);
       if (outcome.error) span?.setAttribute('error.type', outcome.error.kind);
-      return { startedAt, headers: recorded, body, outcome };
+      const request: SentRequest = {
+        retryCount: delivery.attemptCount,
+        signatures,
+        traceparent: traceparent ?? null,
+        headerNames: custom.map(({ name }) => name),
+      };
+      return { startedAt, request, outcome };
     });
     // A LISTEN webhook with no listener held its slot for the whole timeout, as a receiver that never answers does.
     const timedOut = attempt.outcome.error?.kind === 'TIMEOUT' || attempt.outcome.error?.kind === 'NO_LISTENER';

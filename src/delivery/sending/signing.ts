@@ -38,16 +38,37 @@ export const SIGNED_HEADER_NAMES = [
   'webhook-signature',
 ] as const;
 
+/** The scheme of each Standard Webhooks signature (`v1,<base64>`). */
+export const STANDARD_SIGNATURE_SCHEME = 'v1';
+
 export function signedHeaders(input: SignedRequestInput): Record<string, string> {
   const [current] = input.secrets;
   if (!current) throw new Error('a delivery needs at least one signing secret');
   const standard = input.secrets
     .map((secret) => standardWebhooksSigner(secret).sign(input.messageId, input.now, input.body))
     .join(' ');
+  return requestHeaders(input, hexSignature(current, input.body), standard);
+}
+
+/** What a stored attempt shows in place of a signature. */
+export const REDACTED = '[redacted]';
+
+/**
+ * The headers `signedHeaders` set, as an attempt's record shows them: every signature replaced by REDACTED, keeping
+ * its scheme (`x-webhook-signature: [redacted]`, `webhook-signature: v1,[redacted] v1,[redacted]`, one per signing
+ * secret). No part of a signature is kept: with the body beside it, even a prefix would let anyone who can read
+ * attempts test guesses of the secret offline.
+ */
+export function redactedHeaders(input: Omit<SignedRequestInput, 'secrets'>, signatures: number): Record<string, string> {
+  const standard = Array.from({ length: signatures }, () => `${STANDARD_SIGNATURE_SCHEME},${REDACTED}`).join(' ');
+  return requestHeaders(input, REDACTED, standard);
+}
+
+function requestHeaders(input: Omit<SignedRequestInput, 'secrets'>, hex: string, standard: string): Record<string, string> {
   return {
     'content-type': 'application/json',
     'user-agent': USER_AGENT,
-    'x-webhook-signature': hexSignature(current, input.body),
+    'x-webhook-signature': hex,
     'x-webhook-id': input.webhookId,
     'x-event-id': input.eventId,
     'x-timestamp': input.eventTimestamp,
@@ -55,25 +76,4 @@ export function signedHeaders(input: SignedRequestInput): Record<string, string>
     'webhook-timestamp': String(Math.floor(input.now.getTime() / 1000)),
     'webhook-signature': standard,
   };
-}
-
-/** What a stored attempt keeps in place of a signature (see `redactedSignatures`). */
-export const REDACTED = '[redacted]';
-
-/**
- * The request headers as an attempt record keeps them: every signature is replaced by REDACTED, keeping its
- * scheme (`x-webhook-signature: [redacted]`, `webhook-signature: v1,[redacted] v1,[redacted]`, one per signing
- * secret). No part of a signature is kept: with the body beside it, even a prefix would let anyone who can read
- * attempts test guesses of the secret offline.
- */
-export function redactedSignatures(headers: Record<string, string>): Record<string, string> {
-  const redacted = { ...headers };
-  if (redacted['x-webhook-signature'] !== undefined) redacted['x-webhook-signature'] = REDACTED;
-  if (redacted['webhook-signature'] !== undefined) {
-    redacted['webhook-signature'] = redacted['webhook-signature']
-      .split(' ')
-      .map((signature) => `${signature.split(',')[0]},${REDACTED}`)
-      .join(' ');
-  }
-  return redacted;
 }

@@ -1,4 +1,5 @@
 import { deliveryTimestamp, type DeliveryListFilter } from '../../app/deliveries.js';
+import { attemptRequest } from '../../delivery/sending/attempt-request.js';
 import { ERROR_KINDS } from '../../delivery/sending/http-client.js';
 import { ForbiddenError, NotFoundError } from '../../app/errors.js';
 import type { PositionedDelivery } from '../../live/updates.js';
@@ -16,18 +17,27 @@ export const DeliveryStatus = builder.enumType('DeliveryStatus', {
   } as const,
 });
 
+/** What an attempt's request is rebuilt from besides its own row (src/delivery/sending/attempt-request.ts). */
+const REQUEST_SOURCES = {
+  delivery: {
+    select: { id: true, webhookId: true, eventId: true, event: { select: { id: true, type: true, timestamp: true, data: true } } },
+  },
+} as const;
+
 builder.prismaObject('DeliveryAttempt', {
   description: 'One POST to the receiver, as sent and as answered',
   fields: (t) => ({
     number: t.exposeInt('number', { description: '1 for the first attempt' }),
     startedAt: t.expose('startedAt', { type: 'DateTime' }),
     durationMs: t.exposeInt('durationMs'),
-    requestHeaders: t.expose('requestHeaders', {
+    requestHeaders: t.field({
       type: 'JSON',
       description:
-        'As sent, but with the signatures redacted to their scheme: x-webhook-signature "[redacted]", webhook-signature "v1,[redacted]" (one per signing secret)',
+        'As sent, but with the signatures redacted to their scheme: x-webhook-signature "[redacted]", webhook-signature "v1,[redacted]" (one per signing secret); custom headers\' values "[redacted]"',
+      select: REQUEST_SOURCES,
+      resolve: (attempt) => attemptRequest(attempt).headers,
     }),
-    requestBody: t.exposeString('requestBody'),
+    requestBody: t.string({ select: REQUEST_SOURCES, resolve: (attempt) => attemptRequest(attempt).body }),
     responseStatus: t.exposeInt('responseStatus', { nullable: true }),
     responseHeaders: t.expose('responseHeaders', { type: 'JSON', nullable: true }),
     responseBody: t.exposeString('responseBody', { nullable: true, description: 'At most 64 KiB' }),
