@@ -41,6 +41,7 @@ function setup({ concurrency = 4, webhookMaxInFlight = 2 } = {}) {
   /** Per job: end its request, and record its outcome. */
   const running = new Map<string, { send: (end: RequestEnd) => void; record: () => void }>();
   const attempter = {
+    load: async () => new Map(),
     run: (jobs: readonly DeliveryQueueJob[]) =>
       jobs.map((j) => {
         let send!: (end: RequestEnd) => void;

@@ -9,9 +9,10 @@
 //   now, holding one of its webhook's slots (src/delivery/queueing/webhook-slots.ts: the per-webhook in-flight limit
 //   across every worker) and one of its own (DELIVERY_CONCURRENCY); hand it over to a job of its own in its
 //   webhook's group (DELIVERY_QUEUE) when the webhook is held back here (at HELD_BACK_PRIORITY) or has no free slot;
-//   or leave it to a new event job when this worker has no room for it (another worker may take that one). All of
-//   that is written in one transaction (`handOver`), which also narrows the fetched event job to the parts started,
-//   fenced to its claim; when everything starts at once, nothing is written.
+//   or leave it to new event jobs when this worker has no room for it, each of as many parts as a worker fetches
+//   event jobs for (a quarter of DELIVERY_CONCURRENCY), so that a later fetch, here or in another worker, takes them
+//   whole. All of that is written in one transaction (`handOver`), which also narrows the fetched event job to the
+//   parts started, fenced to its claim; when everything starts at once, nothing is written.
 // - An event job is done when each part it still lists is recorded: then it is deleted (with the others of that
 //   event-loop turn, one statement). If a part could not be recorded, the event job fails and pg-boss runs it again.
 //   A worker killed with its event jobs in hand leaves them to expire and run again elsewhere: a part whose attempt
@@ -54,9 +55,13 @@ export type FanOut = {
   started: DeliveryQueueJob[];
   /** Parts whose webhook could not take them now, each with the priority of its own job. */
   handedOver: { part: DeliveryQueueJob; priority: number }[];
-  /** Parts this worker has no room for: a new event job. */
+  /** Parts this worker has no room for: new event jobs of at most `chunk` parts each. */
   left: DeliveryQueueJob[];
+  chunk: number;
 };
+
+const chunksOf = <T>(items: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
 const asParts = (parts: DeliveryQueueJob[]): EventJob['parts'] => parts.map((p) => [p.data.deliveryId, p.groupId!]);
 
@@ -76,7 +81,7 @@ export class EventJobs {
    * those left, and `job` narrowed to the parts started. False (nothing written) when `job`'s claim has lapsed: its
    * parts are someone else's now. Nothing to write when every part started.
    */
-  async handOver(job: EventQueueJob, { started, handedOver, left }: FanOut): Promise<boolean> {
+  async handOver(job: EventQueueJob, { started, handedOver, left, chunk }: FanOut): Promise<boolean> {
     if (handedOver.length === 0 && left.length === 0) return true;
     const { test, trace } = job.data;
     return inTransaction(this.pool, async (tx) => {
@@ -86,7 +91,7 @@ export class EventJobs {
         this.boss,
         tx,
         handedOver.map(({ part, priority }) => deliveryJob(part.groupId!, part.data, undefined, priority)),
-        left.length > 0 ? [eventJob({ parts: asParts(left), ...(test && { test }), ...(trace && { trace }) })] : [],
+        chunksOf(left, chunk).map((parts) => eventJob({ parts: asParts(parts), ...(test && { test }), ...(trace && { trace }) })),
       );
       return true;
     });

@@ -48,7 +48,7 @@ const SLOW_AFTER_MS = 1000;
 const SHARED_LIMIT_RECHECK_MS = 200;
 
 /** How fast the estimate of an event job's parts follows the event jobs fetched (see `fetchEvents`). */
-const PARTS_ESTIMATE_WEIGHT = 0.2;
+const PARTS_ESTIMATE_WEIGHT = 0.5;
 
 /** What the worker works with besides the queue: the attempts, the slots of webhooks, and the event jobs in hand. */
 export type WorkerParts = {
@@ -72,6 +72,8 @@ export class DeliveryWorker {
   private waitingForSlot = false;
   /** Whether the last fetch filled every free slot: only then may a freed slot find more at once. */
   private moreMayWait = false;
+  /** Whether the last round left event jobs for when there is more room (`roomForEvents`): a freed slot may make it. */
+  private eventsWaitForRoom = false;
   /** When held-back jobs are fetched next, unless one of them finishes first. */
   private heldBackDueAt = 0;
   /** The one fetch due shortly after completions whose webhook was not at its limit here (SHARED_LIMIT_RECHECK_MS). */
@@ -158,8 +160,16 @@ export class DeliveryWorker {
           fetched += await this.startJobs(await this.fetch(free, { maxPriority: HELD_BACK_PRIORITY }), true);
         }
         if (fetched < free) fetched += await this.startJobs(await this.fetch(free - fetched, { minPriority: NORMAL_PRIORITY }), false);
-        if (fetched < free) fetched += await this.startEvents(free - fetched);
+        const room = free - fetched;
+        const eventsNow = room > 0 && this.roomForEvents(room);
+        if (eventsNow) {
+          const events = await this.startEvents(room);
+          fetched += events.parts;
+          // Fewer parts than room, but as many event jobs as asked for: more may wait (the estimate was high).
+          if (events.full) fetched = Math.max(fetched, free);
+        }
         this.moreMayWait = fetched >= free;
+        this.eventsWaitForRoom = room > 0 && !eventsNow;
       } catch (error) {
         this.logger.error({ err: error }, 'could not fetch delivery jobs');
         await this.sleeper.sleep(this.settings.pollIntervalMs);
@@ -187,8 +197,9 @@ export class DeliveryWorker {
    */
   private async startJobs(jobs: DeliveryQueueJob[], heldBack: boolean): Promise<number> {
     if (jobs.length === 0) return 0;
+    const loading = this.load(jobs);
     const { started, refused } = await this.takeWebhookSlots(jobs);
-    this.dispatch(started, heldBack);
+    this.dispatch(started, heldBack, loading);
     if (refused.length > 0) {
       const dueAt = new Date(Date.now() + SHARED_LIMIT_RECHECK_MS);
       await Promise.all(refused.map((job) => requeueJob(this.pool, DELIVERY_QUEUE, job, dueAt)));
@@ -198,44 +209,63 @@ export class DeliveryWorker {
   }
 
   /**
+   * Whether to fetch event jobs for `room` free slots now: when it is a quarter of them at least, or when the requests
+   * in flight that are likely to end soon could not make that much room. Fetching for a slot or two at a time would
+   * hand most of an event job's parts on to a new one each time (a write per few parts, where one per event is the
+   * aim), while waiting for slow requests would hold new events up behind them.
+   */
+  private roomForEvents(room: number): boolean {
+    const enough = this.eventRoom;
+    return room >= enough || room + this.slots.promptInFlight(Date.now()) < enough;
+  }
+
+  /** Room enough to fetch event jobs for, and the most parts of an event job handed on for want of room. */
+  private get eventRoom(): number {
+    return Math.ceil(this.settings.concurrency / 4);
+  }
+
+  /**
    * Event jobs fetched, about as many as fill `room` slots, and fanned out (`event-jobs.ts`): the parts that get a
    * webhook slot start, within `room`; the others are handed over (their webhook held back or at its limit) or left
-   * to a new event job (no room here). Returns how many parts were fetched.
+   * to new event jobs (no room here). Returns how many parts were fetched, and whether the fetch was full.
    */
-  private async startEvents(room: number): Promise<number> {
+  private async startEvents(room: number): Promise<{ parts: number; full: boolean }> {
     const batchSize = Math.max(1, Math.floor(room / this.partsPerEventJob));
     const jobs = await this.boss.fetch<EventJob>(EVENT_QUEUE, { batchSize });
-    if (jobs.length === 0) return 0;
+    if (jobs.length === 0) return { parts: 0, full: false };
     const parts = jobs.map((job) => partsOf(job));
     const fetched = parts.reduce((n, p) => n + p.length, 0);
     this.partsPerEventJob += PARTS_ESTIMATE_WEIGHT * (fetched / jobs.length - this.partsPerEventJob);
     // In order, up to `room` parts of webhooks not held back here try for a slot; the rest wait for a new event job.
     const trying = new Set(parts.flat().filter((part) => !this.heldBack.isHeld(part.groupId!)).slice(0, room));
+    const loading = this.load([...trying]);
     const starting = new Set((await this.takeWebhookSlots([...trying])).started);
-    await Promise.all(
+    const kept = await Promise.all(
       jobs.map(async (job, i) => {
-        const fanOut: FanOut = { started: [], handedOver: [], left: [] };
+        const fanOut: FanOut = { started: [], handedOver: [], left: [], chunk: this.eventRoom };
         for (const part of parts[i]!) {
           if (starting.has(part)) fanOut.started.push(part);
           else if (this.heldBack.isHeld(part.groupId!)) fanOut.handedOver.push({ part, priority: HELD_BACK_PRIORITY });
           else if (trying.has(part)) fanOut.handedOver.push({ part, priority: NORMAL_PRIORITY });
           else fanOut.left.push(part);
         }
-        const kept = await this.eventJobs.handOver(job, fanOut).catch((error) => {
+        const handedOver = await this.eventJobs.handOver(job, fanOut).catch((error) => {
           this.logger.error({ err: error }, 'could not hand over the parts of an event job');
           return false;
         });
-        if (!kept) {
+        if (!handedOver) {
           // Its claim lapsed (someone else has it now), or the database failed: it expires and runs again.
           for (const part of fanOut.started) this.webhookSlots.release(this.webhookSlotOf.get(part.id)!);
           for (const part of fanOut.started) this.webhookSlotOf.delete(part.id);
-          return;
+          return [];
         }
         this.eventJobs.hold(job, fanOut.started.length);
-        this.dispatch(fanOut.started, false);
+        return fanOut.started;
       }),
     );
-    return fetched;
+    // One dispatch, so the attempter reads all the parts' deliveries in one statement.
+    this.dispatch(kept.flat(), false, loading);
+    return { parts: fetched, full: jobs.length === batchSize };
   }
 
   /** Takes a webhook slot for each attempt that can have one (in order): those are `started`, the others `refused`. */
@@ -253,10 +283,17 @@ export class DeliveryWorker {
     return { started, refused };
   }
 
-  private dispatch(jobs: DeliveryQueueJob[], heldBack: boolean) {
+  /** The deliveries of `jobs`, read while their webhook slots are taken (the two statements at once). */
+  private load(jobs: DeliveryQueueJob[]) {
+    const loading = this.attempter.load(jobs.map((job) => job.data.deliveryId));
+    loading.catch(() => {}); // the attempts that start see the error
+    return loading;
+  }
+
+  private dispatch(jobs: DeliveryQueueJob[], heldBack: boolean, loading: ReturnType<DeliveryAttempter['load']>) {
     if (jobs.length === 0) return;
     this.slots.take(jobs);
-    this.attempter.run(jobs).forEach(({ sent, recorded }, i) => {
+    this.attempter.run(jobs, loading).forEach(({ sent, recorded }, i) => {
       const job = jobs[i]!;
       const webhookId = job.groupId ?? null;
       const since = Date.now();
@@ -333,7 +370,7 @@ export class DeliveryWorker {
   }
 
   private slotFreed() {
-    if (this.moreMayWait || this.waitingForSlot) this.wake();
+    if (this.moreMayWait || this.waitingForSlot || (this.eventsWaitForRoom && this.roomForEvents(this.slots.free()))) this.wake();
   }
 
   /**
