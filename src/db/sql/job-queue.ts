@@ -110,7 +110,10 @@ export async function queuedJobsByPriority(db: Queryable, queue: string, groupId
   return Object.fromEntries(rows.map((row) => [row.priority, row.n]));
 }
 
-/** How many jobs of a queue its table holds, in any state: all, or one group's, or one delivery's. */
+/**
+ * How many jobs of a queue its table holds, in any state: all, or one group's, or one delivery's (its own jobs, or the
+ * event jobs that list it among their parts).
+ */
 export async function countJobs(
   db: Queryable,
   queue: string,
@@ -118,7 +121,8 @@ export async function countJobs(
 ): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM ${JOBS}
-     WHERE name = $1 AND ($2::text IS NULL OR group_id = $2) AND ($3::text IS NULL OR data->>'deliveryId' = $3)`,
+     WHERE name = $1 AND ($2::text IS NULL OR group_id = $2)
+       AND ($3::text IS NULL OR data->>'deliveryId' = $3 OR data->'parts' @> jsonb_build_array(jsonb_build_array($3::text)))`,
     [queue, only.groupId ?? null, only.deliveryId ?? null],
   );
   return rows[0]!.n;

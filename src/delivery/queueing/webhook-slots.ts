@@ -21,6 +21,8 @@ export class WebhookSlots {
   /** The slots this session holds, by `webhookId:slot`, until their release is sent. */
   private readonly held = new Map<string, WebhookSlot>();
   private releasing: TakenSlot[] = [];
+  /** The statements sent on the connection, one after the other. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connectionString: string,
@@ -34,9 +36,9 @@ export class WebhookSlots {
     if (wanted.size === 0) return taken;
     const client = await this.connect();
     const session = this.session;
-    const slots = await this.onSession(
-      takeWebhookSlots(client, [...wanted].map(([webhookId, count]) => ({ webhookId, count })), this.perWebhook, [...this.held.values()]),
-    );
+    const wants = [...wanted].map(([webhookId, count]) => ({ webhookId, count }));
+    // What this session holds when the statement runs, not when it was asked for.
+    const slots = await this.onSession(() => takeWebhookSlots(client, wants, this.perWebhook, [...this.held.values()]));
     if (session !== this.session) return taken; // the connection broke meanwhile: its locks are gone
     for (const slot of slots) {
       this.held.set(key(slot), slot);
@@ -66,7 +68,7 @@ export class WebhookSlots {
     // Out of `held` once sent: the connection runs statements in order, so a later take finds them free.
     for (const slot of slots) this.held.delete(key(slot));
     void this.client
-      .then((client) => this.onSession(releaseWebhookSlots(client, slots)))
+      .then((client) => this.onSession(() => releaseWebhookSlots(client, slots)))
       .catch((error) => this.logger.warn({ err: error }, 'could not release webhook slots; the session is ended instead'));
   }
 
@@ -86,10 +88,15 @@ export class WebhookSlots {
     return this.client;
   }
 
-  /** A statement that fails leaves the session in doubt: it is ended, and with it every slot it held. */
-  private async onSession<T>(statement: Promise<T>): Promise<T> {
+  /**
+   * Runs a statement after those sent before it (in order: a release sent before a take frees its slots for it). One
+   * that fails leaves the session in doubt: it is ended, and with it every slot it held.
+   */
+  private async onSession<T>(statement: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(statement);
+    this.queue = result.catch(() => {});
     try {
-      return await statement;
+      return await result;
     } catch (error) {
       const client = this.client;
       this.dropSession();
