@@ -47,7 +47,7 @@ const SLOW_AFTER_MS = 1000;
  */
 const SHARED_LIMIT_RECHECK_MS = 200;
 
-/** How fast the estimate of an event job's parts follows the event jobs fetched (see `fetchEvents`). */
+/** How fast the estimate of an event job's parts follows the event jobs fetched (see `startEvents`). */
 const PARTS_ESTIMATE_WEIGHT = 0.5;
 
 /** What the worker works with besides the queue: the attempts, the slots of webhooks, and the event jobs in hand. */
