@@ -20,6 +20,8 @@ import { HeldBackWebhooks } from './delivery/queueing/held-back.js';
 import { ensureRecoveryQueue, workRecoveries } from './delivery/recovery/recovery-runner.js';
 import { tableUpkeep } from './housekeeping/table-upkeep.js';
 import { DeliveryWorker } from './delivery/queueing/worker.js';
+import { EventJobs } from './delivery/queueing/event-jobs.js';
+import { WebhookSlots } from './delivery/queueing/webhook-slots.js';
 import { WebhookRateLimits } from './delivery/queueing/rate-limit.js';
 import { startTracing } from './observability/tracing.js';
 import { EventPublisher } from './events/publisher.js';
@@ -160,7 +162,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         onDeliveryChanged: (delivery) => live.deliveryChanged(delivery),
         publisher,
       });
-      const rateLimits = new WebhookRateLimits(pool);
+      const rateLimits = new WebhookRateLimits(pool, boss);
       // A LISTEN webhook's attempts reach its listeners through the database (src/delivery/listening/).
       const listeners = new ListenerRelay({ pool, target: liveTarget, timeoutMs: config.deliveryTimeoutMs });
       const attempter = new DeliveryAttempter({
@@ -173,7 +175,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         timeoutMs: config.deliveryTimeoutMs,
       });
       const heldBack = new HeldBackWebhooks(pool, logger, metrics.webhooksHeldBack);
-      const worker = new DeliveryWorker(boss, attempter, heldBack, {
+      const webhookSlots = new WebhookSlots(databaseUrl, config.webhookMaxInFlight, logger);
+      // Closed once the worker has stopped (stops run in reverse): its requests hold their slots until they end.
+      stops.push(() => webhookSlots.close());
+      const eventJobs = new EventJobs(boss, pool, logger);
+      const worker = new DeliveryWorker(boss, { pool, attempter, heldBack, webhookSlots, eventJobs }, {
         concurrency: config.deliveryConcurrency,
         webhookMaxInFlight: config.webhookMaxInFlight,
         pollIntervalMs: config.jobPollIntervalMs,

@@ -5,7 +5,7 @@ import type { TestApi } from './support/api.js';
 import { behaviours, eventually, type Receiver } from './support/receiver.js';
 import { startFixture, type TestService } from './support/service.js';
 import { countJobs } from '../src/db/sql/job-queue.js';
-import { DELIVERY_QUEUE } from '../src/delivery/queueing/queue.js';
+import { DELIVERY_QUEUE, EVENT_QUEUE } from '../src/delivery/queueing/queue.js';
 
 const SCHEDULE = ['100ms', '150ms', '200ms', '250ms', '300ms'];
 let service: TestService;
@@ -121,6 +121,8 @@ async function expectSentOnce(idempotencyKey: string) {
     const delivery = await deliveryWhen(id, 'SUCCESS');
     expect(delivery.attemptCount).toBe(1);
     expect(await countJobs(service.pool, DELIVERY_QUEUE, { deliveryId: id })).toBe(0);
+    // Its event's job is deleted once every part of it is on record (the turn after the last).
+    await eventually(async () => ((await countJobs(service.pool, EVENT_QUEUE, { deliveryId: id })) === 0 ? true : undefined), 'no event job left');
   }
 }
 

@@ -4,7 +4,10 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { PgBoss } from 'pg-boss';
 import type { HeldBackWebhooks } from '../src/delivery/queueing/held-back.js';
-import type { DeliveryQueueJob } from '../src/delivery/queueing/queue.js';
+import type pg from 'pg';
+import type { EventJobs } from '../src/delivery/queueing/event-jobs.js';
+import { EVENT_QUEUE, type DeliveryQueueJob } from '../src/delivery/queueing/queue.js';
+import type { WebhookSlots } from '../src/delivery/queueing/webhook-slots.js';
 import { DeliveryWorker } from '../src/delivery/queueing/worker.js';
 import type { DeliveryAttempter, RequestEnd } from '../src/delivery/sending/attempter.js';
 
@@ -27,7 +30,8 @@ function setup({ concurrency = 4, webhookMaxInFlight = 2 } = {}) {
   /** What the next fetches answer, in order, per kind; an empty queue when none is left. */
   const queued = { heldBack: [] as DeliveryQueueJob[][], normal: [] as DeliveryQueueJob[][] };
   const boss = {
-    fetch: async (_queue: string, options: FetchCall) => {
+    fetch: async (queue: string, options: FetchCall) => {
+      if (queue === EVENT_QUEUE) return []; // no event jobs: these tests are about jobs of their own
       fetches.push(options);
       return (options.maxPriority !== undefined ? queued.heldBack : queued.normal).shift() ?? [];
     },
@@ -37,6 +41,7 @@ function setup({ concurrency = 4, webhookMaxInFlight = 2 } = {}) {
   /** Per job: end its request, and record its outcome. */
   const running = new Map<string, { send: (end: RequestEnd) => void; record: () => void }>();
   const attempter = {
+    load: async () => new Map(),
     run: (jobs: readonly DeliveryQueueJob[]) =>
       jobs.map((j) => {
         let send!: (end: RequestEnd) => void;
@@ -48,10 +53,21 @@ function setup({ concurrency = 4, webhookMaxInFlight = 2 } = {}) {
       }),
   };
   const heldBack = { isHeld: () => false, hold: async () => {}, renew: async () => {}, release: async () => {}, sweep: async () => {} };
+  // Every webhook has a free slot.
+  const webhookSlots = {
+    take: async (wanted: Map<string, number>) =>
+      new Map([...wanted].map(([webhookId, n]) => [webhookId, Array.from({ length: n }, (_, slot) => ({ webhookId, slot, session: 0 }))])),
+    release: () => {},
+  };
   const worker = new DeliveryWorker(
     boss as unknown as PgBoss,
-    attempter as unknown as DeliveryAttempter,
-    heldBack as unknown as HeldBackWebhooks,
+    {
+      pool: {} as pg.Pool,
+      attempter: attempter as unknown as DeliveryAttempter,
+      heldBack: heldBack as unknown as HeldBackWebhooks,
+      webhookSlots: webhookSlots as unknown as WebhookSlots,
+      eventJobs: { claimed: () => [] } as unknown as EventJobs,
+    },
     { concurrency, webhookMaxInFlight, pollIntervalMs: 60_000, heartbeatSeconds: 60, timeoutMs: 10_000 },
     pino({ level: 'silent' }),
   );

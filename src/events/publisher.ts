@@ -1,6 +1,6 @@
 // Publishing: in one transaction, the event, one delivery per matching active webhook (subscribed to its type, and
-// whose payload filter, if any, its data matches), and one queued job per delivery (a PULL webhook's delivery: a
-// stored message instead, src/delivery/pull/). Nothing accepted is lost; nothing rolled back is ever sent. The
+// whose payload filter, if any, its data matches), and one queued event job for their first attempts (a PULL
+// webhook's delivery: a stored message instead, src/delivery/pull/). Nothing accepted is lost; nothing rolled back is ever sent. The
 // application services call it (src/app/events.ts, and src/app/webhooks.ts for test events, which ignore filters);
 // its statements are in src/db/sql/events.ts.
 import { isDeepStrictEqual } from 'node:util';
@@ -21,7 +21,7 @@ import { upsertJobState } from '../db/sql/job-states.js';
 import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
 import { ConflictError, DomainError, ValidationError } from '../app/errors.js';
 import { newId } from '../lib/ids.js';
-import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
+import { enqueueInTransaction, eventJob } from '../delivery/queueing/queue.js';
 import { storePullMessages } from '../delivery/pull/stream.js';
 import { activeTraceparent, inSpan } from '../observability/tracing.js';
 import { jobStateChange } from '../jobs/state.js';
@@ -177,7 +177,7 @@ export class EventPublisher {
 
   /**
    * The transactional core, for callers that publish as part of their own transaction: the event, its
-   * deliveries and their jobs commit or roll back with it; the job's state is updated with them. Call `announce`
+   * deliveries and their event job commit or roll back with it; the job's state is updated with them. Call `announce`
    * with the result after the commit.
    */
   async publishWithin(
@@ -287,7 +287,7 @@ export class EventPublisher {
   }
 
   /**
-   * The event and one delivery per webhook (`insertEventWithDeliveries`), then their jobs (`first` goes into each);
+   * The event and one delivery per webhook (`insertEventWithDeliveries`), then their event job (`first` goes into it);
    * a PULL webhook's delivery gets no job: its message is stored for its receiver to read (src/delivery/pull/).
    */
   private async insertEvent(
@@ -297,7 +297,7 @@ export class EventPublisher {
     first: { test?: true } = {},
   ): Promise<DeliveryRef[]> {
     const deliveries = newDeliveries(event, webhooks);
-    // Traced as the fan-out; its context rides in each job, so every attempt joins the publish's trace.
+    // Traced as the fan-out; its context rides in the event job, so every attempt joins the publish's trace.
     return inSpan('fan out', { attributes: { 'webhooks.event_id': event.id, 'webhooks.delivery_count': deliveries.length } }, async () => {
       await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
       await this.startDeliveries(tx, deliveries, first);
@@ -306,18 +306,17 @@ export class EventPublisher {
   }
 
   /**
-   * What makes new deliveries go out: the first attempt's job of each (`first` goes into each, and the active trace,
-   * if any), or, for a PULL webhook's, its message stored for its receiver to read (src/delivery/pull/).
+   * What makes new deliveries go out: one event job for their first attempts (`first` goes into it, and the active
+   * trace, if any; src/delivery/queueing/event-jobs.ts), or, for a PULL webhook's, its message stored for its
+   * receiver to read (src/delivery/pull/).
    */
   private async startDeliveries(tx: pg.ClientBase, deliveries: NewDelivery[], first: { test?: true } = {}) {
     const trace = activeTraceparent();
-    await enqueueInTransaction(
-      this.boss,
-      tx,
-      deliveries
-        .filter((d) => !d.pull)
-        .map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first, ...(trace && { trace }) })),
-    );
+    const sent = deliveries.filter((d) => !d.pull);
+    if (sent.length > 0) {
+      const parts = sent.map((d): [string, string] => [d.id, d.webhookId]);
+      await enqueueInTransaction(this.boss, tx, [], [eventJob({ parts, ...first, ...(trace && { trace }) })]);
+    }
     await storePullMessages(tx, deliveries.filter((d) => d.pull));
   }
 }

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
 import { oldestPendingDelivery } from '../db/sql/deliveries-metrics.js';
-import { DELIVERY_QUEUE } from '../delivery/queueing/queue.js';
+import { DELIVERY_QUEUE, EVENT_QUEUE } from '../delivery/queueing/queue.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -56,11 +56,11 @@ export function registerQueueGauges(metrics: Metrics, db: Db, pool: pg.Pool, bos
   const registers = [metrics.registry];
   new Gauge({
     name: 'webhooks_queue_depth',
-    help: 'Delivery jobs waiting to run, including scheduled retries (pg-boss cached stats)',
+    help: "Delivery jobs waiting to run, including scheduled retries, and event jobs (an event's first attempts, counted once) (pg-boss cached stats)",
     registers,
     async collect() {
-      const queue = await boss.getQueue(DELIVERY_QUEUE);
-      this.set(queue?.queuedCount ?? 0);
+      const queues = await Promise.all([DELIVERY_QUEUE, EVENT_QUEUE].map((name) => boss.getQueue(name)));
+      this.set(queues.reduce((n, queue) => n + (queue?.queuedCount ?? 0), 0));
     },
   });
   new Gauge({

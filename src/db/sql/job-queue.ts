@@ -1,11 +1,12 @@
 // pg-boss's tables, the one module that names them. pg-boss owns its schema (it creates and migrates it), and the
 // service reaches past its API only where the API has no call for what it needs: to move queued jobs between
 // priorities (holding slow webhooks back, `src/delivery/queueing/held-back.ts`), to put a fetched job back with a
-// later start (a rate-limited webhook's, `src/delivery/queueing/rate-limit.ts`), to find the table a queue's jobs
+// later start (a rate-limited webhook's, `src/delivery/queueing/rate-limit.ts`, or one whose webhook had no free
+// slot), to narrow a fetched event job to the parts its worker kept (`src/delivery/queueing/event-jobs.ts`), to find the table a queue's jobs
 // live in (the dead-row vacuum), and, in tests, to look at the jobs a queue holds. What this assumes of pg-boss 12:
 // - jobs are rows of `JOB_SCHEMA.job` (a partitioned table: each queue's rows live in the table named in
 //   `JOB_SCHEMA.queue.table_name`), with the columns `name`, `state`, `blocked`, `group_id`, `priority`, `data`,
-//   `created_on`;
+//   `created_on`, `retry_count`;
 // - its fetch reads the partial index `job_i11` on (name, priority DESC, created_on, start_after) of queued jobs,
 //   so a priority below the main fetch's `minPriority` is outside the index range that fetch scans.
 // `test/held-back.test.ts` and `test/queue-vacuum.test.ts` fail if either changes.
@@ -73,6 +74,23 @@ export async function requeueJob(
   );
 }
 
+/**
+ * Replaces a fetched (active) job's data, fenced like pg-boss's own settles (only the claim `retryCount` names);
+ * false when that claim has lapsed (the job expired, or another worker holds it now).
+ */
+export async function narrowClaimedJob(
+  db: Queryable,
+  queue: string,
+  job: { id: string; retryCount: number },
+  data: object,
+): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE ${JOBS} SET data = $4::jsonb WHERE name = $1 AND id = $2::uuid AND state = 'active' AND retry_count = $3`,
+    [queue, job.id, job.retryCount, JSON.stringify(data)],
+  );
+  return rowCount === 1;
+}
+
 /** A table, by schema and name. */
 export type QualifiedTable = { schema: string; table: string };
 
@@ -92,7 +110,10 @@ export async function queuedJobsByPriority(db: Queryable, queue: string, groupId
   return Object.fromEntries(rows.map((row) => [row.priority, row.n]));
 }
 
-/** How many jobs of a queue its table holds, in any state: all, or one group's, or one delivery's. */
+/**
+ * How many jobs of a queue its table holds, in any state: all, or one group's, or one delivery's (its own jobs, or the
+ * event jobs that list it among their parts).
+ */
 export async function countJobs(
   db: Queryable,
   queue: string,
@@ -100,7 +121,8 @@ export async function countJobs(
 ): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM ${JOBS}
-     WHERE name = $1 AND ($2::text IS NULL OR group_id = $2) AND ($3::text IS NULL OR data->>'deliveryId' = $3)`,
+     WHERE name = $1 AND ($2::text IS NULL OR group_id = $2)
+       AND ($3::text IS NULL OR data->>'deliveryId' = $3 OR data->'parts' @> jsonb_build_array(jsonb_build_array($3::text)))`,
     [queue, only.groupId ?? null, only.deliveryId ?? null],
   );
   return rows[0]!.n;

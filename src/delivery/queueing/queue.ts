@@ -1,5 +1,8 @@
-// The pg-boss queue that carries one job per delivery attempt. Jobs are inserted in the publisher's
-// transaction (transactional outbox) and, for retries, in the transaction that records the failed attempt.
+// The pg-boss queues of delivery attempts. A publish inserts one event job in its transaction (transactional
+// outbox): the first attempts of the event's deliveries, fanned out by the worker that fetches it
+// (src/delivery/queueing/event-jobs.ts). Every other attempt has a job of its own, in its webhook's group: retries
+// (inserted in the transaction that records the failed attempt), manual attempts, and first attempts an event job
+// handed over because their webhook could not take them at once.
 import type pg from 'pg';
 import { PgBoss, type Job, type JobInsert } from 'pg-boss';
 import { jobInsertDatabase } from '../../db/transaction.js';
@@ -7,7 +10,10 @@ import { notify } from '../../db/sql/notify.js';
 import { channelFor } from '../../notify/pg-event-target.js';
 import { JOB_SCHEMA } from '../../db/sql/job-queue.js';
 
+/** One job per attempt that is not an event's first (see above), grouped by webhook. */
 export const DELIVERY_QUEUE = 'deliveries';
+/** One job per event: its deliveries' first attempts. */
+export const EVENT_QUEUE = 'event-deliveries';
 
 /** The live topic that wakes delivery workers when jobs become due (see `enqueueInTransaction`). */
 export const DELIVERY_WAKE_TOPIC = 'delivery-jobs';
@@ -21,7 +27,19 @@ export type DeliveryJob = ({ deliveryId: string; attempt: number; test?: true } 
   trace?: string;
 };
 
-export type DeliveryQueueJob = Job<DeliveryJob>;
+/** The event job they are a part of, or their own job: what is settled once an attempt is recorded. */
+export type JobRef = { id: string; retryCount: number };
+
+/**
+ * A delivery attempt in a worker's hand: its own job of DELIVERY_QUEUE, or a part of an event job (`eventJob`; its
+ * `id` is the event job's and the delivery's). `groupId` is its webhook.
+ */
+export type DeliveryQueueJob = Pick<Job<DeliveryJob>, 'id' | 'groupId' | 'retryCount' | 'data'> & { eventJob?: JobRef };
+
+/** An event's first attempts: each part a delivery and its webhook; `test` and `trace` as in `DeliveryJob`. */
+export type EventJob = { parts: [deliveryId: string, webhookId: string][]; test?: true; trace?: string };
+
+export type EventQueueJob = Job<EventJob>;
 
 export type QueueSettings = {
   /** Longest an attempt may take; jobs expire (and are retried) well after it. */
@@ -42,6 +60,7 @@ export function createBoss(connectionString: string, settings: { monitorInterval
   });
 }
 
+/** Both queues, created or brought up to date. */
 export async function ensureDeliveryQueue(boss: PgBoss, settings: QueueSettings) {
   const options = {
     // Delivery workers fetch on their own loop, which pg-boss's NOTIFY does not reach; they listen on
@@ -56,26 +75,40 @@ export async function ensureDeliveryQueue(boss: PgBoss, settings: QueueSettings)
     retentionSeconds: 14 * 86_400,
     deleteAfterSeconds: 86_400,
   };
-  if (await boss.getQueue(DELIVERY_QUEUE)) await boss.updateQueue(DELIVERY_QUEUE, options);
-  else await boss.createQueue(DELIVERY_QUEUE, options);
+  for (const queue of [DELIVERY_QUEUE, EVENT_QUEUE]) {
+    if (await boss.getQueue(queue)) await boss.updateQueue(queue, options);
+    else await boss.createQueue(queue, options);
+  }
 }
 
-export const deliveryJob = (webhookId: string, data: DeliveryJob, startAfter?: Date): JobInsert<DeliveryJob> => ({
+/** `priority`: HELD_BACK_PRIORITY for a webhook held back (src/delivery/queueing/held-back.ts). */
+export const deliveryJob = (webhookId: string, data: DeliveryJob, startAfter?: Date, priority?: number): JobInsert<DeliveryJob> => ({
   data,
-  // One group per webhook: WEBHOOK_MAX_IN_FLIGHT caps its concurrent attempts across every worker.
+  // One group per webhook: its queued jobs are held back together, and a fetch takes at most WEBHOOK_MAX_IN_FLIGHT
+  // of them; the limit itself is kept by the webhook's slots (src/delivery/queueing/webhook-slots.ts).
   group: { id: webhookId },
   ...(startAfter && { startAfter }),
+  ...(priority !== undefined && { priority }),
 });
+
+/** An event's first attempts, one job (no group: the worker takes each part's webhook slot itself). */
+export const eventJob = (data: EventJob): JobInsert<EventJob> => ({ data });
 
 /**
  * Inserts jobs inside the caller's transaction: they exist if and only if it commits. When any is due now, a NOTIFY
  * in the same transaction wakes the workers at commit (never for a rollback).
  */
-export async function enqueueInTransaction(boss: PgBoss, tx: pg.ClientBase, jobs: JobInsert<DeliveryJob>[]) {
-  if (jobs.length === 0) return;
-  await boss.insert(DELIVERY_QUEUE, jobs, { db: jobInsertDatabase(tx) });
+export async function enqueueInTransaction(
+  boss: PgBoss,
+  tx: pg.ClientBase,
+  jobs: JobInsert<DeliveryJob>[],
+  eventJobs: JobInsert<EventJob>[] = [],
+) {
+  if (jobs.length === 0 && eventJobs.length === 0) return;
+  if (jobs.length > 0) await boss.insert(DELIVERY_QUEUE, jobs, { db: jobInsertDatabase(tx) });
+  if (eventJobs.length > 0) await boss.insert(EVENT_QUEUE, eventJobs, { db: jobInsertDatabase(tx) });
   const now = Date.now();
-  if (jobs.some((job) => !(job.startAfter instanceof Date) || job.startAfter.getTime() <= now)) {
+  if (eventJobs.length > 0 || jobs.some((job) => !(job.startAfter instanceof Date) || job.startAfter.getTime() <= now)) {
     await notify(tx, channelFor(DELIVERY_WAKE_TOPIC), 'null');
   }
 }

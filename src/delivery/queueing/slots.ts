@@ -80,6 +80,13 @@ export class DeliverySlots<J extends SlotJob> {
     return this.inHand.size;
   }
 
+  /** How many requests in flight at `now` have not waited longer than `slowAfterMs`: those likely to end soon. */
+  promptInFlight(now: number): number {
+    let prompt = 0;
+    for (const { since } of this.requests.values()) if (now - since <= this.limits.slowAfterMs) prompt++;
+    return prompt;
+  }
+
   /** The webhooks whose requests waiting longer than `slowAfterMs` at `now` fill their in-flight limit. */
   slowWebhooks(now: number): string[] {
     const slow = new Map<string, number>();

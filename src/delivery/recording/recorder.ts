@@ -2,8 +2,8 @@
 // up and go into the next (group commit), so the database sees a few statements per batch, not per attempt. One
 // transaction writes a batch's attempts, the deliveries' new states, the retries' jobs, the webhooks' stats, any
 // webhook given up on, the webhooks' failure streaks and the operational events all that causes (webhook.failing, …,
-// published to their subscribers), and removes the batch's queue jobs: a job is done exactly when its outcome is on
-// record. Done jobs are deleted rather than marked complete: the delivery and attempt rows are the record, and
+// published to their subscribers), and removes the batch's own queue jobs: a job is done exactly when its outcome is
+// on record (an event job's parts are settled by the worker, src/delivery/queueing/event-jobs.ts, once all are). Done jobs are deleted rather than marked complete: the delivery and attempt rows are the record, and
 // completed jobs would otherwise stay in the queue's table, one per attempt, until pg-boss's retention sweep (once a
 // day by default).
 import type pg from 'pg';
@@ -83,8 +83,8 @@ export class AttemptRecorder {
     const { changed, observed, disabledWebhooks, operational } = await inTransaction(pool, async (tx) => {
       const written = await this.write(tx, entries);
       // Fenced to the attempts fetched: a job whose claim lapsed meanwhile is left to whoever holds it now.
-      const jobs = entries.map(({ job }) => ({ id: job.id, retryCount: job.retryCount }));
-      await boss.deleteJob(DELIVERY_QUEUE, jobs, { db: jobDatabase(tx) });
+      const jobs = entries.flatMap(({ job }) => (job.eventJob ? [] : [{ id: job.id, retryCount: job.retryCount }]));
+      if (jobs.length > 0) await boss.deleteJob(DELIVERY_QUEUE, jobs, { db: jobDatabase(tx) });
       return written;
     });
     const { metrics } = this.deps;

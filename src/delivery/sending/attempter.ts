@@ -80,10 +80,13 @@ export class DeliveryAttempter {
 
   /**
    * Per job: `sent` once its request has ended (or there is nothing to send), `recorded` once its outcome is
-   * committed and the job done. Recording is batched, so it lags; only `sent` needs a delivery slot.
+   * committed and the job done. Recording is batched, so it lags; only `sent` needs a delivery slot. `loading`: the
+   * jobs' deliveries, if the caller started reading them already (`load`).
    */
-  run(jobs: readonly DeliveryQueueJob[]): { sent: Promise<RequestEnd>; recorded: Promise<void> }[] {
-    const loading = this.load(jobs.map((job) => job.data.deliveryId));
+  run(
+    jobs: readonly DeliveryQueueJob[],
+    loading = this.load(jobs.map((job) => job.data.deliveryId)),
+  ): { sent: Promise<RequestEnd>; recorded: Promise<void> }[] {
     return jobs.map((job) => {
       let markSent!: (end: RequestEnd) => void;
       const sent = new Promise<RequestEnd>((resolve) => (markSent = resolve));
@@ -160,7 +163,8 @@ export class DeliveryAttempter {
     throw new Error(`A ${kind} webhook's delivery was queued for sending; its messages are pulled, not sent`);
   }
 
-  private load(ids: string[]): Promise<Map<string, DeliveryToAttempt>> {
+  /** What the attempts of these deliveries need, read in one statement. */
+  load(ids: string[]): Promise<Map<string, DeliveryToAttempt>> {
     return loadDeliveriesToAttempt(this.deps.pool, ids);
   }
 }
