@@ -47,7 +47,7 @@ await withScratchDatabase('index_cost', async (url) => {
               idempotencyKey: null,
               timestamp: new Date(),
             };
-            await insertEventWithDeliveries(client, event, { ids: webhookIds.map(() => newId('del')), webhookIds });
+            await insertEventWithDeliveries(client, event, { ids: webhookIds.map(() => newId('del')), webhookIds }, { channels: [], payloads: [] });
           }
           await client.query('COMMIT');
         } finally {

@@ -9,22 +9,22 @@ import type { PgBoss } from 'pg-boss';
 import type { Counter } from 'prom-client';
 import { inTransaction } from '../db/transaction.js';
 import {
-  activeWebhooksMatching,
   eventsWithKeys,
   insertDeliveriesOf,
   type FanOutTarget,
   insertEventWithDeliveries,
+  jobStateAndSubscribers,
   releaseIdempotencyKey,
 } from '../db/sql/events.js';
 import { findDeliveryInProject } from '../db/sql/deliveries.js';
-import { upsertJobState } from '../db/sql/job-states.js';
+import type { Notices } from '../db/sql/notify.js';
 import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
 import { ConflictError, DomainError, ValidationError } from '../app/errors.js';
 import { newId } from '../lib/ids.js';
-import { deliveryJob, enqueueInTransaction } from '../delivery/queueing/queue.js';
+import { deliveryJob, enqueueInTransaction, WAKE_NOTICE } from '../delivery/queueing/queue.js';
 import { storePullMessages } from '../delivery/pull/stream.js';
 import { activeTraceparent, inSpan } from '../observability/tracing.js';
-import { jobStateChange } from '../jobs/state.js';
+import { jobStateChange, type JobStateChange } from '../jobs/state.js';
 import type { DeliveryRef, LiveNotifier } from '../live/updates.js';
 import { matches } from '../webhooks/filter.js';
 import { patternsMatching } from './catalog.js';
@@ -36,7 +36,7 @@ export type Published = { event: Event; deliveryCount: number };
 export type PublishOutcome = Published | ValidationError | ConflictError;
 /** An input that passed its checks. */
 type PreparedEvent = { type: string; data: Record<string, unknown>; key: string | null };
-/** What changed, for live subscribers: told by `announce` once the transaction has committed. */
+/** What changed, for live subscribers: told by NOTIFYs sent at the publishing transaction's commit. */
 export type Changes = { job: JobState | null; deliveries: DeliveryRef[] };
 
 /** A webhook a delivery is made for, and whether it is PULL (its delivery is stored to be read, not sent). */
@@ -128,10 +128,7 @@ export class EventPublisher {
         if (round < MAX_ROUNDS && ((keys.length > 0 && isUniqueViolation(error)) || isDeadlock(error))) continue;
         throw error;
       }
-      for (const result of published.values()) {
-        this.announce(result);
-        this.published?.inc({ type: result.event.type });
-      }
+      for (const result of published.values()) this.published?.inc({ type: result.event.type });
       return items.map((item, index) => {
         if (item instanceof DomainError) return item;
         const own = published.get(index);
@@ -177,8 +174,9 @@ export class EventPublisher {
 
   /**
    * The transactional core, for callers that publish as part of their own transaction: the event, its
-   * deliveries and their jobs commit or roll back with it; the job's state is updated with them. Call `announce`
-   * with the result after the commit.
+   * deliveries and their jobs commit or roll back with it; the job's state is updated with them, and live
+   * subscribers are told at its commit (NOTIFYs sent by the insert). Statements: the job's state with the
+   * subscribed webhooks, the event with its deliveries and NOTIFYs, the jobs (src/db/sql/events.ts).
    */
   async publishWithin(
     tx: pg.ClientBase,
@@ -195,23 +193,29 @@ export class EventPublisher {
     }
     const id = newId('evt');
     const timestamp = new Date();
-    // First, so concurrent events of one job queue on its row and get their `jobSeq` in commit order.
+    // The job's state first, so concurrent events of one job queue on its row and get their `jobSeq` in commit order.
     const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
-    const job = change && (await upsertJobState(tx, change));
+    const { job, webhooks } = await this.fanOut(tx, projectId, type, data, change);
+    const receiving = webhooks.filter((webhook) => webhook.id !== exceptWebhookId);
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const webhooks = (await this.subscribersOf(tx, projectId, type, data)).filter((webhook) => webhook.id !== exceptWebhookId);
-    const deliveries = await this.insertEvent(tx, event, webhooks);
-    return { event, deliveryCount: webhooks.length, job, deliveries };
+    const deliveries = await this.insertEvent(tx, event, receiving, { job });
+    return { event, deliveryCount: receiving.length, job, deliveries };
   }
 
   /**
    * The fan-out, one rule for a publish and a replay: the project's active webhooks that receive an event of `type`
-   * carrying `data`, those subscribed to its type with no payload filter or one `data` matches. One statement, as without filters; the filters are decided
-   * here, on the rows it returns.
+   * carrying `data`, those subscribed to its type with no payload filter or one `data` matches; read in the statement
+   * that applies `change` to the job's state (none for a replay). The filters are decided here, on the rows it returns.
    */
-  private async subscribersOf(tx: pg.ClientBase, projectId: string, type: string, data: Record<string, unknown>): Promise<FanOutTarget[]> {
-    const webhooks = await activeWebhooksMatching(tx, projectId, patternsMatching(type));
-    return webhooks.filter((webhook) => webhook.filter === null || matches(webhook.filter, data));
+  private async fanOut(
+    tx: pg.ClientBase,
+    projectId: string,
+    type: string,
+    data: Record<string, unknown>,
+    change: JobStateChange | null = null,
+  ): Promise<{ job: JobState | null; webhooks: FanOutTarget[] }> {
+    const { job, webhooks } = await jobStateAndSubscribers(tx, projectId, change, patternsMatching(type));
+    return { job, webhooks: webhooks.filter((webhook) => webhook.filter === null || matches(webhook.filter, data)) };
   }
 
   /**
@@ -226,9 +230,11 @@ export class EventPublisher {
     return this.publishWithin(tx, event.projectId, event.type, data, null, event.webhookId);
   }
 
-  /** After the commit of `publishOperationalWithin`: live subscribers (webhookHealth, deliveries) and the counter. */
+  /**
+   * After the commit of `publishOperationalWithin`: webhookHealth's live subscribers (its deliveries' were told at the
+   * commit) and the counter.
+   */
   announceOperational(published: Published & Changes): void {
-    this.announce(published);
     this.live?.operationalEventPublished(published.event);
     this.published?.inc({ type: published.event.type });
   }
@@ -247,7 +253,7 @@ export class EventPublisher {
   ): Promise<Published> {
     const changes = await inTransaction(this.pool, async (tx) => {
       const data = event.data as Record<string, unknown>;
-      const webhooks = (await this.subscribersOf(tx, event.projectId, event.type, data)).filter((webhook) => reaches(webhook.id));
+      const webhooks = (await this.fanOut(tx, event.projectId, event.type, data)).webhooks.filter((webhook) => reaches(webhook.id));
       const deliveries = newDeliveries(event, webhooks);
       await insertDeliveriesOf(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
       await this.startDeliveries(tx, deliveries);
@@ -258,8 +264,8 @@ export class EventPublisher {
     return { event, deliveryCount: changes.deliveries.length };
   }
 
-  /** Tells live subscribers (every API process) what a committed publish changed. */
-  announce(changes: Changes): void {
+  /** Tells live subscribers (every API process) what a committed replay changed. */
+  private announce(changes: Changes): void {
     if (changes.job) this.live?.jobChanged(changes.job);
     for (const delivery of changes.deliveries) this.live?.deliveryChanged(delivery);
   }
@@ -276,40 +282,63 @@ export class EventPublisher {
     const data = validateEvent('webhook.test', { job_id: `test_${newId('evt').slice(4)}`, status: 'test' });
     const delivery = await inTransaction(this.pool, async (tx) => {
       const event = newEvent(projectId, 'webhook.test', data, null);
-      const [created] = await this.insertEvent(tx, event, [webhook], { test: true });
+      const [created] = await this.insertEvent(tx, event, [webhook], { first: { test: true } });
       const queued = (await findDeliveryInProject(tx, projectId, created!.id))!;
       await alsoWithin(tx, queued);
       return queued;
     });
-    this.announce({ job: null, deliveries: [delivery] });
     this.published?.inc({ type: 'webhook.test' });
     return delivery;
   }
 
   /**
-   * The event and one delivery per webhook (`insertEventWithDeliveries`), then their jobs (`first` goes into each);
-   * a PULL webhook's delivery gets no job: its message is stored for its receiver to read (src/delivery/pull/).
+   * The event and one delivery per webhook, with the NOTIFYs that tell of them at commit (`noticesOf`), in one
+   * statement (`insertEventWithDeliveries`); then their jobs (`first` goes into each). A PULL webhook's delivery gets
+   * no job: its message is stored for its receiver to read (src/delivery/pull/).
    */
   private async insertEvent(
     tx: pg.ClientBase,
     event: Event,
     webhooks: DeliveryTarget[],
-    first: { test?: true } = {},
+    { job = null, first = {} }: { job?: JobState | null; first?: { test?: true } } = {},
   ): Promise<DeliveryRef[]> {
     const deliveries = newDeliveries(event, webhooks);
     // Traced as the fan-out; its context rides in each job, so every attempt joins the publish's trace.
     return inSpan('fan out', { attributes: { 'webhooks.event_id': event.id, 'webhooks.delivery_count': deliveries.length } }, async () => {
-      await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
-      await this.startDeliveries(tx, deliveries, first);
+      await insertEventWithDeliveries(
+        tx,
+        event,
+        { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) },
+        this.noticesOf(job, deliveries),
+      );
+      await this.startDeliveries(tx, deliveries, first, { woken: true });
       return deliveries.map(({ id, projectId, webhookId }) => ({ id, projectId, webhookId }));
     });
   }
 
   /**
-   * What makes new deliveries go out: the first attempt's job of each (`first` goes into each, and the active trace,
-   * if any), or, for a PULL webhook's, its message stored for its receiver to read (src/delivery/pull/).
+   * The NOTIFYs of a publish, for its insert to send at commit: what live subscribers are told (the job's new state,
+   * each delivery), and the workers' wake when any delivery is to be sent (`startDeliveries` then sends none).
    */
-  private async startDeliveries(tx: pg.ClientBase, deliveries: NewDelivery[], first: { test?: true } = {}) {
+  private noticesOf(job: JobState | null, deliveries: NewDelivery[]): Notices {
+    const live = this.live;
+    const notices = live?.collect(() => {
+      if (job) live.jobChanged(job);
+      for (const delivery of deliveries) live.deliveryChanged(delivery);
+    }) ?? { channels: [], payloads: [] };
+    if (deliveries.some((d) => !d.pull)) {
+      notices.channels.push(WAKE_NOTICE.channel);
+      notices.payloads.push(WAKE_NOTICE.payload);
+    }
+    return notices;
+  }
+
+  /**
+   * What makes new deliveries go out: the first attempt's job of each (`first` goes into each, and the active trace,
+   * if any), or, for a PULL webhook's, its message stored for its receiver to read (src/delivery/pull/). `woken`: the
+   * caller has sent the workers' wake in this transaction (`enqueueInTransaction`).
+   */
+  private async startDeliveries(tx: pg.ClientBase, deliveries: NewDelivery[], first: { test?: true } = {}, { woken = false } = {}) {
     const trace = activeTraceparent();
     await enqueueInTransaction(
       this.boss,
@@ -317,6 +346,7 @@ export class EventPublisher {
       deliveries
         .filter((d) => !d.pull)
         .map((d) => deliveryJob(d.webhookId, { deliveryId: d.id, attempt: 1, ...first, ...(trace && { trace }) })),
+      { woken },
     );
     await storePullMessages(tx, deliveries.filter((d) => d.pull));
   }

@@ -1,10 +1,13 @@
 // events: the statements of every publish (the event, and the deliveries it creates with it), and the reads of a
 // job's events and of a project's operational events in order, behind the live streams (src/live/updates.ts).
-import type { Event, Prisma } from '../../generated/prisma/client.js';
+import type { Event, JobState, Prisma } from '../../generated/prisma/client.js';
+import type { JobStateChange } from '../../jobs/state.js';
 import type { Filter } from '../../webhooks/filter.js';
+import { jobStateParameters, UPSERT_JOB_STATE } from './job-states.js';
 import { COMMIT_HORIZON } from './commit-horizon.js';
 import type { ChangePosition } from './deliveries.js';
 import { prepared } from '../prepared.js';
+import type { Notices } from './notify.js';
 import type { Queryable } from './queryable.js';
 
 /**
@@ -13,33 +16,57 @@ import type { Queryable } from './queryable.js';
  */
 export type FanOutTarget = { id: string; filter: Filter | null; pull: boolean };
 
-/** The active webhooks of a project subscribed to any of `patterns` (an event type and the wildcards matching it). */
-export async function activeWebhooksMatching(tx: Queryable, projectId: string, patterns: string[]): Promise<FanOutTarget[]> {
-  const { rows } = await tx.query<FanOutTarget>(
-    `SELECT id, filter, kind = 'PULL' AS pull FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $2::text[]`,
-    [projectId, patterns],
+/**
+ * The first statement of a publish: the job's new state (`UPSERT_JOB_STATE`; null for an event of no job, `change`
+ * null) and the project's active webhooks subscribed to any of `patterns` (an event type and the wildcards matching
+ * it), each with its payload filter for the caller to decide. One round trip instead of two. Not prepared: the
+ * webhooks' read has a plan to choose (src/db/prepared.ts).
+ */
+export async function jobStateAndSubscribers(
+  tx: Queryable,
+  projectId: string,
+  change: JobStateChange | null,
+  patterns: string[],
+): Promise<{ job: JobState | null; webhooks: FanOutTarget[] }> {
+  const { rows } = await tx.query<JobState & { ids: string[]; filters: (Filter | null)[]; pulls: boolean[] }>(
+    `WITH job AS (${UPSERT_JOB_STATE})
+    SELECT job.*, w.ids, w.filters, w.pulls
+    FROM (
+      SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(filter), '{}') AS filters,
+        coalesce(array_agg(kind = 'PULL'), '{}') AS pulls
+      FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $16::text[]
+    ) w LEFT JOIN job ON true`,
+    [...jobStateParameters(projectId, change), patterns],
   );
-  return rows;
+  const { ids, filters, pulls, ...job } = rows[0]!;
+  return {
+    job: job.jobId === null ? null : job,
+    webhooks: ids.map((id, i) => ({ id, filter: filters[i]!, pull: pulls[i]! })),
+  };
 }
 
 /**
- * The event and one PENDING delivery per webhook, in one statement (the hot path of every publish: no round trip
- * per delivery); `deliveryIds[i]` goes to `webhookIds[i]`. The deliveries' other columns take their defaults.
+ * The event and one PENDING delivery per webhook, and the NOTIFYs that announce them (sent at commit, never for a
+ * rollback), in one statement (the hot path of every publish: no round trip per delivery, none for the NOTIFYs);
+ * `deliveryIds[i]` goes to `webhookIds[i]`. The deliveries' other columns take their defaults.
  */
 export async function insertEventWithDeliveries(
   tx: Queryable,
   event: Event,
   deliveries: { ids: string[]; webhookIds: string[] },
+  notices: Notices,
 ): Promise<void> {
   await tx.query(
     prepared(
       `WITH event AS (
         INSERT INTO events (id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp)
         VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
+      ), deliveries AS (
+        INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
+        SELECT d.id, $2, d.webhook_id, $1, $3, $8, $8, $8
+        FROM unnest($9::text[], $10::text[]) AS d(id, webhook_id)
       )
-      INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
-      SELECT d.id, $2, d.webhook_id, $1, $3, $8, $8, $8
-      FROM unnest($9::text[], $10::text[]) AS d(id, webhook_id)`,
+      SELECT pg_notify(n.channel, n.payload) FROM unnest($11::text[], $12::text[]) AS n(channel, payload)`,
       [
         event.id,
         event.projectId,
@@ -51,6 +78,8 @@ export async function insertEventWithDeliveries(
         event.timestamp,
         deliveries.ids,
         deliveries.webhookIds,
+        notices.channels,
+        notices.payloads,
       ],
     ),
   );
