@@ -12,7 +12,7 @@ import {
   eventsWithKeys,
   insertDeliveriesOf,
   type FanOutTarget,
-  insertEventWithDeliveries,
+  insertEventsWithDeliveries,
   jobStateAndSubscribers,
   releaseIdempotencyKey,
 } from '../db/sql/events.js';
@@ -74,6 +74,18 @@ function newEvent(
 
 /** A delivery about to be made, and whether its webhook is PULL. */
 type NewDelivery = DeliveryRef & { pull: boolean };
+
+/** An event made ready in the publishing transaction (`stage`), to be inserted with its deliveries. */
+type Staged = { event: Event; job: JobState | null; deliveries: NewDelivery[] };
+
+const refOf = ({ id, projectId, webhookId }: NewDelivery): DeliveryRef => ({ id, projectId, webhookId });
+
+const outcomeOf = ({ event, job, deliveries }: Staged): Published & Changes => ({
+  event,
+  deliveryCount: deliveries.length,
+  job,
+  deliveries: deliveries.map(refOf),
+});
 
 /** One new delivery of the event per webhook, with its id. */
 const newDeliveries = (event: Event, webhooks: DeliveryTarget[]): NewDelivery[] =>
@@ -155,28 +167,25 @@ export class EventPublisher {
   }
 
   /**
-   * The items at `indexes`, published in one transaction, by index. Ordered by job (each job's events keep their
-   * order), so batches lock the jobs' rows in one order.
+   * The items at `indexes`, published in one transaction, by index: each made ready in turn, ordered by job (each
+   * job's events keep their order, so batches lock the jobs' rows in one order), then all inserted together.
    */
   private publishAll(projectId: string, items: readonly (PreparedEvent | DomainError)[], indexes: number[]) {
     if (indexes.length === 0) return Promise.resolve(new Map<number, Published & Changes>());
     const jobOf = (index: number) => String((items[index] as PreparedEvent).data.job_id ?? '');
     const byJob = indexes.toSorted((a, b) => (jobOf(a) < jobOf(b) ? -1 : jobOf(a) > jobOf(b) ? 1 : 0));
     return inTransaction(this.pool, async (tx) => {
-      const published = new Map<number, Published & Changes>();
-      for (const index of byJob) {
-        const { type, data, key } = items[index] as PreparedEvent;
-        published.set(index, await this.publishWithin(tx, projectId, type, data, key));
-      }
-      return published;
+      const staged: Staged[] = [];
+      for (const index of byJob) staged.push(await this.stage(tx, projectId, items[index] as PreparedEvent));
+      await this.insertEvents(tx, projectId, staged);
+      return new Map(byJob.map((index, i) => [index, outcomeOf(staged[i]!)]));
     });
   }
 
   /**
    * The transactional core, for callers that publish as part of their own transaction: the event, its
    * deliveries and their jobs commit or roll back with it; the job's state is updated with them, and live
-   * subscribers are told at its commit (NOTIFYs sent by the insert). Statements: the job's state with the
-   * subscribed webhooks, the event with its deliveries and NOTIFYs, the jobs (src/db/sql/events.ts).
+   * subscribers are told at its commit (NOTIFYs sent by the insert).
    */
   async publishWithin(
     tx: pg.ClientBase,
@@ -187,19 +196,29 @@ export class EventPublisher {
     /** A webhook left out of the fan-out: the one an operational event is about. */
     exceptWebhookId: string | null = null,
   ): Promise<Published & Changes> {
-    if (key !== null) {
-      // A key older than the window may be used again: release it from the old event.
-      await releaseIdempotencyKey(tx, projectId, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
-    }
+    const staged = await this.stage(tx, projectId, { type, data, key }, exceptWebhookId);
+    await this.insertEvents(tx, projectId, [staged]);
+    return outcomeOf(staged);
+  }
+
+  /**
+   * An event made ready in the transaction: its idempotency key released from an event older than the window, its
+   * job's state applied and the webhooks it reaches read (`fanOut`). The job's state comes first, so concurrent
+   * events of one job queue on its row and get their `jobSeq` in commit order.
+   */
+  private async stage(
+    tx: pg.ClientBase,
+    projectId: string,
+    { type, data, key }: PreparedEvent,
+    exceptWebhookId: string | null = null,
+  ): Promise<Staged> {
+    if (key !== null) await releaseIdempotencyKey(tx, projectId, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
     const id = newId('evt');
     const timestamp = new Date();
-    // The job's state first, so concurrent events of one job queue on its row and get their `jobSeq` in commit order.
     const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
     const { job, webhooks } = await this.fanOut(tx, projectId, type, data, change);
-    const receiving = webhooks.filter((webhook) => webhook.id !== exceptWebhookId);
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const deliveries = await this.insertEvent(tx, event, receiving, { job });
-    return { event, deliveryCount: receiving.length, job, deliveries };
+    return { event, job, deliveries: newDeliveries(event, webhooks.filter((webhook) => webhook.id !== exceptWebhookId)) };
   }
 
   /**
@@ -258,7 +277,7 @@ export class EventPublisher {
       await insertDeliveriesOf(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
       await this.startDeliveries(tx, deliveries);
       await alsoWithin(tx, deliveries.length);
-      return { job: null, deliveries: deliveries.map(({ id, projectId, webhookId }) => ({ id, projectId, webhookId })) };
+      return { job: null, deliveries: deliveries.map(refOf) };
     });
     this.announce(changes);
     return { event, deliveryCount: changes.deliveries.length };
@@ -282,7 +301,8 @@ export class EventPublisher {
     const data = validateEvent('webhook.test', { job_id: `test_${newId('evt').slice(4)}`, status: 'test' });
     const delivery = await inTransaction(this.pool, async (tx) => {
       const event = newEvent(projectId, 'webhook.test', data, null);
-      const [created] = await this.insertEvent(tx, event, [webhook], { first: { test: true } });
+      const [created] = newDeliveries(event, [webhook]);
+      await this.insertEvents(tx, projectId, [{ event, job: null, deliveries: [created!] }], { test: true });
       const queued = (await findDeliveryInProject(tx, projectId, created!.id))!;
       await alsoWithin(tx, queued);
       return queued;
@@ -292,27 +312,25 @@ export class EventPublisher {
   }
 
   /**
-   * The event and one delivery per webhook, with the NOTIFYs that tell of them at commit (`noticesOf`), in one
-   * statement (`insertEventWithDeliveries`); then their jobs (`first` goes into each). A PULL webhook's delivery gets
-   * no job: its message is stored for its receiver to read (src/delivery/pull/).
+   * Staged events, one delivery per webhook each reaches and the NOTIFYs that tell of them at commit (`noticesOf`),
+   * in one statement (`insertEventsWithDeliveries`); then their jobs (`first` goes into each). A PULL webhook's
+   * delivery gets no job: its message is stored for its receiver to read (src/delivery/pull/).
    */
-  private async insertEvent(
-    tx: pg.ClientBase,
-    event: Event,
-    webhooks: DeliveryTarget[],
-    { job = null, first = {} }: { job?: JobState | null; first?: { test?: true } } = {},
-  ): Promise<DeliveryRef[]> {
-    const deliveries = newDeliveries(event, webhooks);
+  private async insertEvents(tx: pg.ClientBase, projectId: string, staged: readonly Staged[], first: { test?: true } = {}) {
+    const deliveries = staged.flatMap((s) => s.deliveries);
+    const eventIndexes = staged.flatMap((s, i) => s.deliveries.map(() => i));
     // Traced as the fan-out; its context rides in each job, so every attempt joins the publish's trace.
-    return inSpan('fan out', { attributes: { 'webhooks.event_id': event.id, 'webhooks.delivery_count': deliveries.length } }, async () => {
-      await insertEventWithDeliveries(
+    const events = staged.length === 1 ? { 'webhooks.event_id': staged[0]!.event.id } : { 'webhooks.event_count': staged.length };
+    const attributes = { ...events, 'webhooks.delivery_count': deliveries.length };
+    await inSpan('fan out', { attributes }, async () => {
+      await insertEventsWithDeliveries(
         tx,
-        event,
-        { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) },
-        this.noticesOf(job, deliveries),
+        projectId,
+        staged.map((s) => s.event),
+        { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId), eventIndexes },
+        this.noticesOf(staged, deliveries),
       );
       await this.startDeliveries(tx, deliveries, first, { woken: true });
-      return deliveries.map(({ id, projectId, webhookId }) => ({ id, projectId, webhookId }));
     });
   }
 
@@ -320,10 +338,10 @@ export class EventPublisher {
    * The NOTIFYs of a publish, for its insert to send at commit: what live subscribers are told (the job's new state,
    * each delivery), and the workers' wake when any delivery is to be sent (`startDeliveries` then sends none).
    */
-  private noticesOf(job: JobState | null, deliveries: NewDelivery[]): Notices {
+  private noticesOf(staged: readonly Staged[], deliveries: NewDelivery[]): Notices {
     const live = this.live;
     const notices = live?.collect(() => {
-      if (job) live.jobChanged(job);
+      for (const { job } of staged) if (job) live.jobChanged(job);
       for (const delivery of deliveries) live.deliveryChanged(delivery);
     }) ?? { channels: [], payloads: [] };
     if (deliveries.some((d) => !d.pull)) {

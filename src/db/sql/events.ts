@@ -46,38 +46,44 @@ export async function jobStateAndSubscribers(
 }
 
 /**
- * The event and one PENDING delivery per webhook, and the NOTIFYs that announce them (sent at commit, never for a
- * rollback), in one statement (the hot path of every publish: no round trip per delivery, none for the NOTIFYs);
- * `deliveryIds[i]` goes to `webhookIds[i]`. The deliveries' other columns take their defaults.
+ * Events, one PENDING delivery per webhook each reaches, and the NOTIFYs that announce them (sent at commit, never
+ * for a rollback), in one statement (the hot path of every publish: no round trip per delivery or per event of a
+ * batch, none for the NOTIFYs). Delivery `i` goes to `webhookIds[i]` for the event at `events[eventIndexes[i]]`; the
+ * events are all of `projectId`. The deliveries' other columns take their defaults.
  */
-export async function insertEventWithDeliveries(
+export async function insertEventsWithDeliveries(
   tx: Queryable,
-  event: Event,
-  deliveries: { ids: string[]; webhookIds: string[] },
+  projectId: string,
+  events: readonly Event[],
+  deliveries: { ids: string[]; webhookIds: string[]; eventIndexes: number[] },
   notices: Notices,
 ): Promise<void> {
   await tx.query(
     prepared(
-      `WITH event AS (
+      `WITH e AS (
+        SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[])
+          WITH ORDINALITY AS e(id, type, data, job_id, job_seq, idempotency_key, timestamp, n)
+      ), events AS (
         INSERT INTO events (id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp)
-        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
+        SELECT id, $1, type, data::jsonb, job_id, job_seq, idempotency_key, timestamp FROM e
       ), deliveries AS (
         INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
-        SELECT d.id, $2, d.webhook_id, $1, $3, $8, $8, $8
-        FROM unnest($9::text[], $10::text[]) AS d(id, webhook_id)
+        SELECT d.id, $1, d.webhook_id, e.id, e.type, e.timestamp, e.timestamp, e.timestamp
+        FROM unnest($9::text[], $10::text[], $11::int[]) AS d(id, webhook_id, n) JOIN e ON e.n = d.n + 1
       )
-      SELECT pg_notify(n.channel, n.payload) FROM unnest($11::text[], $12::text[]) AS n(channel, payload)`,
+      SELECT pg_notify(n.channel, n.payload) FROM unnest($12::text[], $13::text[]) AS n(channel, payload)`,
       [
-        event.id,
-        event.projectId,
-        event.type,
-        JSON.stringify(event.data),
-        event.jobId,
-        event.jobSeq,
-        event.idempotencyKey,
-        event.timestamp,
+        projectId,
+        events.map((event) => event.id),
+        events.map((event) => event.type),
+        events.map((event) => JSON.stringify(event.data)),
+        events.map((event) => event.jobId),
+        events.map((event) => event.jobSeq),
+        events.map((event) => event.idempotencyKey),
+        events.map((event) => event.timestamp),
         deliveries.ids,
         deliveries.webhookIds,
+        deliveries.eventIndexes,
         notices.channels,
         notices.payloads,
       ],
