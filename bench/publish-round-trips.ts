@@ -1,8 +1,9 @@
 // `node --import tsx bench/publish-round-trips.ts`: the statements (each one round trip: pg sends one at a time) an
 // API process makes for one `POST /v1/events` and for one `POST /v1/events/batch` of 50, each event of its own job
-// and to 10 webhooks, from the request's arrival to the last live NOTIFY after its commit. Counted in the process
-// (every pg client's `query`), on a scratch database, with ROLE=api so no worker's statements mix in; the same key
-// publishes first once untimed, so what is counted is a warm request (prepared statements, cached signing keys).
+// and to 10 webhooks, from the request's arrival to the last live NOTIFY after its commit; then per publish with
+// LANES publishing at once (as the bench's throughput_mutation does), where concurrent requests may share a statement.
+// Counted in the process (every pg client's `query`), on a scratch database, with ROLE=api so no worker's statements
+// mix in; the same key publishes first once uncounted, so what is counted is a warm request (prepared statements).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -15,6 +16,8 @@ import { withScratchDatabase } from './scratch-database.js';
 
 const WEBHOOKS = 10;
 const BATCH = 50;
+const LANES = 16;
+const ROUNDS = 20;
 /** Long enough for the batched live NOTIFY after a commit (one event-loop turn) to have gone out. */
 const SETTLE_MS = 200;
 
@@ -76,6 +79,19 @@ await withScratchDatabase('round_trips', async (url) => {
     console.log(
       `batch of ${BATCH} (${WEBHOOKS} webhooks each): ${batch.length} statements\n` +
         [...counts].map(([text, n]) => `  ${n}\t${text}`).join('\n'),
+    );
+    const lanes = await statementsOf(async () => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const answers = await Promise.all(Array.from({ length: LANES }, () => post('/events', item())));
+        const refused = answers.find((answer) => !answer.ok);
+        if (refused) return refused;
+      }
+      return new Response(null);
+    });
+    const keyLookups = lanes.filter((text) => text.includes('FROM api_keys')).length;
+    console.log(
+      `${LANES} lanes x ${ROUNDS}: ${(lanes.length / (LANES * ROUNDS)).toFixed(2)} statements per publish, ` +
+        `${(keyLookups / (LANES * ROUNDS)).toFixed(2)} of them API-key lookups`,
     );
   } finally {
     await seeding.close();
