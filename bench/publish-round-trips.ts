@@ -4,6 +4,8 @@
 // LANES publishing at once (as the bench's throughput_mutation does), where concurrent requests may share a statement.
 // Counted in the process (every pg client's `query`), on a scratch database, with ROLE=api so no worker's statements
 // mix in; the same key publishes first once uncounted, so what is counted is a warm request (prepared statements).
+// Last, the CPU per publish over LANES x CPU_ROUNDS such publishes: this process's (the API and its HTTP client, the
+// same work before and after a change to the API) and the Postgres backends' of the database (bench/cpu.ts).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -11,6 +13,7 @@ import { ApiKeyStore } from '../src/auth/api-keys.js';
 import { startService } from '../src/composition-root.js';
 import { loadConfig } from '../src/config.js';
 import { createDatabase } from '../src/db/prisma.js';
+import { CpuMeter } from './cpu.js';
 import { progressEvent } from './load.js';
 import { withScratchDatabase } from './scratch-database.js';
 
@@ -18,6 +21,7 @@ const WEBHOOKS = 10;
 const BATCH = 50;
 const LANES = 16;
 const ROUNDS = 20;
+const CPU_ROUNDS = Number(process.env.CPU_ROUNDS ?? 100);
 /** Long enough for the batched live NOTIFY after a commit (one event-loop turn) to have gone out. */
 const SETTLE_MS = 200;
 
@@ -73,7 +77,9 @@ await withScratchDatabase('round_trips', async (url) => {
     await statementsOf(() => post('/events/batch', { events: Array.from({ length: BATCH }, item) }));
     const one = await statementsOf(() => post('/events', item()));
     const batch = await statementsOf(() => post('/events/batch', { events: Array.from({ length: BATCH }, item) }));
+    const keyed = await statementsOf(() => post('/events', { ...item(), idempotency_key: `round-trips-${Date.now()}` }));
     console.log(`one publish (${WEBHOOKS} webhooks): ${one.length} statements\n${one.map((t) => `  ${t}`).join('\n')}`);
+    console.log(`one publish with an idempotency key: ${keyed.length} statements\n${keyed.map((t) => `  ${t}`).join('\n')}`);
     const counts = new Map<string, number>();
     for (const text of batch) counts.set(text, (counts.get(text) ?? 0) + 1);
     console.log(
@@ -93,6 +99,24 @@ await withScratchDatabase('round_trips', async (url) => {
       `${LANES} lanes x ${ROUNDS}: ${(lanes.length / (LANES * ROUNDS)).toFixed(2)} statements per publish, ` +
         `${(keyLookups / (LANES * ROUNDS)).toFixed(2)} of them API-key lookups`,
     );
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      const meter = new CpuMeter(admin, new URL(url).pathname.slice(1), { node: process.pid });
+      await meter.start();
+      for (let round = 0; round < CPU_ROUNDS; round++) {
+        await Promise.all(Array.from({ length: LANES }, () => post('/events', item())));
+      }
+      const cpu = await meter.stop();
+      const perPublish = (seconds: number) => ((seconds * 1000) / (LANES * CPU_ROUNDS)).toFixed(3);
+      console.log(
+        `CPU per publish over ${LANES * CPU_ROUNDS}: this process ${perPublish(cpu.service.node)} ms, ` +
+          `Postgres ${perPublish(cpu.postgres)} ms (${perPublish(cpu.postgresAutovacuum)} of it autovacuum), ` +
+          `${((LANES * CPU_ROUNDS) / cpu.seconds).toFixed(0)} publishes/s`,
+      );
+    } finally {
+      await admin.end();
+    }
   } finally {
     await seeding.close();
     await service.stop();

@@ -13,8 +13,7 @@ import {
   insertDeliveriesOf,
   type FanOutTarget,
   insertEventsWithDeliveries,
-  jobStateAndSubscribers,
-  releaseIdempotencyKey,
+  stageEvent,
 } from '../db/sql/events.js';
 import { findDeliveryInProject } from '../db/sql/deliveries.js';
 import type { Notices } from '../db/sql/notify.js';
@@ -202,9 +201,10 @@ export class EventPublisher {
   }
 
   /**
-   * An event made ready in the transaction: its idempotency key released from an event older than the window, its
-   * job's state applied and the webhooks it reaches read (`fanOut`). The job's state comes first, so concurrent
-   * events of one job queue on its row and get their `jobSeq` in commit order.
+   * An event made ready in the transaction, in one statement (`fanOut`): its idempotency key released from an event
+   * older than the window (which may then be used again), its job's state applied and the webhooks it reaches read.
+   * The job's state comes before the event's insert, so concurrent events of one job queue on its row and get their
+   * `jobSeq` in commit order.
    */
   private async stage(
     tx: pg.ClientBase,
@@ -212,11 +212,11 @@ export class EventPublisher {
     { type, data, key }: PreparedEvent,
     exceptWebhookId: string | null = null,
   ): Promise<Staged> {
-    if (key !== null) await releaseIdempotencyKey(tx, projectId, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
     const id = newId('evt');
     const timestamp = new Date();
     const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
-    const { job, webhooks } = await this.fanOut(tx, projectId, type, data, change);
+    const releasing = key === null ? null : { key, before: new Date(timestamp.getTime() - IDEMPOTENCY_WINDOW_MS) };
+    const { job, webhooks } = await this.fanOut(tx, projectId, type, data, { change, releasing });
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
     return { event, job, deliveries: newDeliveries(event, webhooks.filter((webhook) => webhook.id !== exceptWebhookId)) };
   }
@@ -224,16 +224,20 @@ export class EventPublisher {
   /**
    * The fan-out, one rule for a publish and a replay: the project's active webhooks that receive an event of `type`
    * carrying `data`, those subscribed to its type with no payload filter or one `data` matches; read in the statement
-   * that applies `change` to the job's state (none for a replay). The filters are decided here, on the rows it returns.
+   * that applies `change` to the job's state and releases an idempotency key (`stageEvent`; neither for a replay).
+   * The filters are decided here, on the rows it returns.
    */
   private async fanOut(
     tx: pg.ClientBase,
     projectId: string,
     type: string,
     data: Record<string, unknown>,
-    change: JobStateChange | null = null,
+    {
+      change = null,
+      releasing = null,
+    }: { change?: JobStateChange | null; releasing?: { key: string; before: Date } | null } = {},
   ): Promise<{ job: JobState | null; webhooks: FanOutTarget[] }> {
-    const { job, webhooks } = await jobStateAndSubscribers(tx, projectId, change, patternsMatching(type));
+    const { job, webhooks } = await stageEvent(tx, projectId, { change, patterns: patternsMatching(type), releasing });
     return { job, webhooks: webhooks.filter((webhook) => webhook.filter === null || matches(webhook.filter, data)) };
   }
 

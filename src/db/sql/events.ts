@@ -17,26 +17,33 @@ import type { Queryable } from './queryable.js';
 export type FanOutTarget = { id: string; filter: Filter | null; pull: boolean };
 
 /**
- * The first statement of a publish: the job's new state (`UPSERT_JOB_STATE`; null for an event of no job, `change`
- * null) and the project's active webhooks subscribed to any of `patterns` (an event type and the wildcards matching
- * it), each with its payload filter for the caller to decide. One round trip instead of two. Not prepared: the
- * webhooks' read has a plan to choose (src/db/prepared.ts).
+ * The first statement of a publish, one round trip for three things: frees `releasing.key` from the project's events
+ * older than `releasing.before` (so it may name the new event; null for an event without a key), applies `change`
+ * to the job's state (`UPSERT_JOB_STATE`; null for an event of no job, and for a replay), and reads the project's
+ * active webhooks subscribed to any of `patterns` (an event type and the wildcards matching it), each with its payload
+ * filter for the caller to decide. Returns the job's new state (null without a change) and the webhooks. Not
+ * prepared: the webhooks' read has a plan to choose (src/db/prepared.ts).
  */
-export async function jobStateAndSubscribers(
+export async function stageEvent(
   tx: Queryable,
   projectId: string,
-  change: JobStateChange | null,
-  patterns: string[],
+  {
+    change,
+    patterns,
+    releasing,
+  }: { change: JobStateChange | null; patterns: string[]; releasing: { key: string; before: Date } | null },
 ): Promise<{ job: JobState | null; webhooks: FanOutTarget[] }> {
   const { rows } = await tx.query<JobState & { ids: string[]; filters: (Filter | null)[]; pulls: boolean[] }>(
-    `WITH job AS (${UPSERT_JOB_STATE})
+    `WITH released AS (
+      UPDATE events SET idempotency_key = NULL WHERE project_id = $1 AND idempotency_key = $17::text AND timestamp <= $18::timestamptz
+    ), job AS (${UPSERT_JOB_STATE})
     SELECT job.*, w.ids, w.filters, w.pulls
     FROM (
       SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(filter), '{}') AS filters,
         coalesce(array_agg(kind = 'PULL'), '{}') AS pulls
       FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $16::text[]
     ) w LEFT JOIN job ON true`,
-    [...jobStateParameters(projectId, change), patterns],
+    [...jobStateParameters(projectId, change), patterns, releasing?.key ?? null, releasing?.before ?? null],
   );
   const { ids, filters, pulls, ...job } = rows[0]!;
   return {
@@ -106,15 +113,6 @@ export async function insertDeliveriesOf(
      FROM unnest($4::text[], $5::text[]) AS d(id, webhook_id)`,
     [event.id, event.projectId, event.type, deliveries.ids, deliveries.webhookIds],
   );
-}
-
-/** Frees an idempotency key from the project's events older than `before`, so it may name a new event. */
-export async function releaseIdempotencyKey(tx: Queryable, projectId: string, key: string, before: Date): Promise<void> {
-  await tx.query('UPDATE events SET idempotency_key = NULL WHERE project_id = $1 AND idempotency_key = $2 AND timestamp <= $3', [
-    projectId,
-    key,
-    before,
-  ]);
 }
 
 type EventRow = {

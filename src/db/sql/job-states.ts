@@ -1,5 +1,5 @@
 // job_states: one row per job, upserted by each of its events in the publishing transaction, as part of the publish's
-// first statement (`jobStateAndSubscribers` in src/db/sql/events.ts).
+// first statement (`stageEvent` in src/db/sql/events.ts).
 import type { JobStateChange } from '../../jobs/state.js';
 
 /**
