@@ -1,5 +1,6 @@
-// Live updates behind the GraphQL subscriptions. Publishers announce changes after they commit; every API
-// process hears them through Postgres (PgEventTarget) and feeds each subscriber's own stream.
+// Live updates behind the GraphQL subscriptions. Writers announce changes after they commit, or `collect` the
+// NOTIFYs to send them in their own transaction, at its commit (the publisher); every API process hears them through
+// Postgres (PgEventTarget) and feeds each subscriber's own stream.
 //
 // Each stream listens first, then sends the last known state from the database, then every change. Notifications
 // may arrive twice or out of order (they leave from different connections) or be lost while the listening
