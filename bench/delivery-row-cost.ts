@@ -1,13 +1,13 @@
 // `node --import tsx bench/delivery-row-cost.ts`: what a delivery row costs to write and to keep, index by index,
 // in counts that do not depend on the machine's load. In a scratch database with 10 webhooks and SEED earlier events,
-// publishes EVENTS events (the publish's insert, `insertEventWithDeliveries`, 50 a transaction) and records each
+// publishes EVENTS events (the publish's insert, `insertEventsWithDeliveries`, 50 a transaction) and records each
 // delivery's first attempt as a success (the recorder's `updateDeliveries`, batches of 50), each statement under
 // `EXPLAIN (ANALYZE, WAL)`; then vacuums and prints, per delivery: the WAL records and bytes of the insert and of the
 // update (the statements' own: the counters' statement triggers are counted as rows written), how many updates were
 // HOT, the counters' rows inserted and updated, and the bytes the heap and each index keep.
 import pg from 'pg';
 import { updateDeliveries, type DeliveryUpdate } from '../src/db/sql/attempts.js';
-import { insertEventWithDeliveries } from '../src/db/sql/events.js';
+import { insertEventsWithDeliveries } from '../src/db/sql/events.js';
 import { newId } from '../src/lib/ids.js';
 import { withScratchDatabase } from './scratch-database.js';
 
@@ -80,7 +80,11 @@ await withScratchDatabase('delivery_row_cost', async (url) => {
             idempotencyKey: null,
             timestamp: new Date(),
           };
-          await insertEventWithDeliveries(explaining(client, inserted), event, { ids: deliveryIds, webhookIds });
+          const deliveries = { ids: deliveryIds, webhookIds, eventIndexes: deliveryIds.map(() => 0) };
+          await insertEventsWithDeliveries(explaining(client, inserted), event.projectId, [event], deliveries, {
+            channels: [],
+            payloads: [],
+          });
         }
         await client.query('COMMIT');
       }

@@ -1,9 +1,9 @@
 // `node --import tsx bench/index-cost.ts`: what the event log's and the project-wide deliveries' indexes cost each
-// publish. Times the publish's one insert statement (`insertEventWithDeliveries`: an event and its deliveries, 10
+// publish. Times the publish's one insert statement (`insertEventsWithDeliveries`: an event and its deliveries, 10
 // webhooks) in transactions of 50 events, with those three indexes and without them, alternately, in one scratch
 // database whose tables grow as a busy project's would. Prints the median per event of each, and their ratio.
 import pg from 'pg';
-import { insertEventWithDeliveries } from '../src/db/sql/events.js';
+import { insertEventsWithDeliveries } from '../src/db/sql/events.js';
 import { newId } from '../src/lib/ids.js';
 import { withScratchDatabase } from './scratch-database.js';
 
@@ -47,7 +47,8 @@ await withScratchDatabase('index_cost', async (url) => {
               idempotencyKey: null,
               timestamp: new Date(),
             };
-            await insertEventWithDeliveries(client, event, { ids: webhookIds.map(() => newId('del')), webhookIds });
+            const deliveries = { ids: webhookIds.map(() => newId('del')), webhookIds, eventIndexes: webhookIds.map(() => 0) };
+            await insertEventsWithDeliveries(client, 'prj_cost', [event], deliveries, { channels: [], payloads: [] });
           }
           await client.query('COMMIT');
         } finally {

@@ -4,7 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.js';
 import {
-  activeKeyByHash,
+  activeKeysByHash,
   anyApiKeyAfterBootstrapLock,
   ensureProject,
   insertApiKey,
@@ -15,6 +15,7 @@ import {
 } from '../db/sql/api-keys.js';
 import type { Queryable } from '../db/sql/queryable.js';
 import { newId } from '../lib/ids.js';
+import { perTurn } from '../lib/per-turn.js';
 import { PROJECT_SCOPES } from '../app/authorization.js';
 import { isAccessToken, type AccessTokens } from './tokens.js';
 
@@ -53,12 +54,22 @@ export function bearerToken(header: string | undefined | null): string | null {
   return match?.[1] ?? null;
 }
 
-/** Checks the credential of every request: an access token (a JWT), or else an API key. */
+/**
+ * Checks the credential of every request: an access token (a JWT), or else an API key. Every request looks its key
+ * up again (a revoked key is refused at once); the lookups of one event-loop turn's requests are one statement.
+ */
 export class ApiKeyAuthenticator {
+  private readonly keyByHash: (hash: string) => Promise<Principal | null>;
+
   constructor(
-    private readonly pool: pg.Pool,
+    pool: pg.Pool,
     private readonly tokens: AccessTokens,
-  ) {}
+  ) {
+    this.keyByHash = perTurn(async (hashes: string[]) => {
+      const found = await activeKeysByHash(pool, [...new Set(hashes)]);
+      return hashes.map((hash) => found.get(hash) ?? null);
+    });
+  }
 
   /**
    * The principal of a key or token; null for none, an unknown or revoked key, or a token that is malformed,
@@ -66,7 +77,7 @@ export class ApiKeyAuthenticator {
    */
   async authenticate(bearer: string | null): Promise<Principal | 'expired' | null> {
     if (!bearer) return null;
-    if (!isAccessToken(bearer)) return activeKeyByHash(this.pool, hashKey(bearer));
+    if (!isAccessToken(bearer)) return this.keyByHash(hashKey(bearer));
     const verified = await this.tokens.verify(bearer);
     return verified === 'invalid' ? null : verified;
   }

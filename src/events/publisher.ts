@@ -9,22 +9,21 @@ import type { PgBoss } from 'pg-boss';
 import type { Counter } from 'prom-client';
 import { inTransaction } from '../db/transaction.js';
 import {
-  activeWebhooksMatching,
   eventsWithKeys,
   insertDeliveriesOf,
   type FanOutTarget,
-  insertEventWithDeliveries,
-  releaseIdempotencyKey,
+  insertEventsWithDeliveries,
+  stageEvent,
 } from '../db/sql/events.js';
 import { findDeliveryInProject } from '../db/sql/deliveries.js';
-import { upsertJobState } from '../db/sql/job-states.js';
+import type { Notices } from '../db/sql/notify.js';
 import type { Delivery, Event, JobState, Prisma } from '../generated/prisma/client.js';
 import { ConflictError, DomainError, ValidationError } from '../app/errors.js';
 import { newId } from '../lib/ids.js';
-import { enqueueInTransaction, eventJob } from '../delivery/queueing/queue.js';
+import { enqueueInTransaction, eventJob, WAKE_NOTICE } from '../delivery/queueing/queue.js';
 import { storePullMessages } from '../delivery/pull/stream.js';
 import { activeTraceparent, inSpan } from '../observability/tracing.js';
-import { jobStateChange } from '../jobs/state.js';
+import { jobStateChange, type JobStateChange } from '../jobs/state.js';
 import type { DeliveryRef, LiveNotifier } from '../live/updates.js';
 import { matches } from '../webhooks/filter.js';
 import { patternsMatching } from './catalog.js';
@@ -36,7 +35,7 @@ export type Published = { event: Event; deliveryCount: number };
 export type PublishOutcome = Published | ValidationError | ConflictError;
 /** An input that passed its checks. */
 type PreparedEvent = { type: string; data: Record<string, unknown>; key: string | null };
-/** What changed, for live subscribers: told by `announce` once the transaction has committed. */
+/** What changed, for live subscribers: told by NOTIFYs sent at the publishing transaction's commit. */
 export type Changes = { job: JobState | null; deliveries: DeliveryRef[] };
 
 /** A webhook a delivery is made for, and whether it is PULL (its delivery is stored to be read, not sent). */
@@ -74,6 +73,18 @@ function newEvent(
 
 /** A delivery about to be made, and whether its webhook is PULL. */
 type NewDelivery = DeliveryRef & { pull: boolean };
+
+/** An event made ready in the publishing transaction (`stage`), to be inserted with its deliveries. */
+type Staged = { event: Event; job: JobState | null; deliveries: NewDelivery[] };
+
+const refOf = ({ id, projectId, webhookId }: NewDelivery): DeliveryRef => ({ id, projectId, webhookId });
+
+const outcomeOf = ({ event, job, deliveries }: Staged): Published & Changes => ({
+  event,
+  deliveryCount: deliveries.length,
+  job,
+  deliveries: deliveries.map(refOf),
+});
 
 /** One new delivery of the event per webhook, with its id. */
 const newDeliveries = (event: Event, webhooks: DeliveryTarget[]): NewDelivery[] =>
@@ -128,10 +139,7 @@ export class EventPublisher {
         if (round < MAX_ROUNDS && ((keys.length > 0 && isUniqueViolation(error)) || isDeadlock(error))) continue;
         throw error;
       }
-      for (const result of published.values()) {
-        this.announce(result);
-        this.published?.inc({ type: result.event.type });
-      }
+      for (const result of published.values()) this.published?.inc({ type: result.event.type });
       return items.map((item, index) => {
         if (item instanceof DomainError) return item;
         const own = published.get(index);
@@ -158,27 +166,25 @@ export class EventPublisher {
   }
 
   /**
-   * The items at `indexes`, published in one transaction, by index. Ordered by job (each job's events keep their
-   * order), so batches lock the jobs' rows in one order.
+   * The items at `indexes`, published in one transaction, by index: each made ready in turn, ordered by job (each
+   * job's events keep their order, so batches lock the jobs' rows in one order), then all inserted together.
    */
   private publishAll(projectId: string, items: readonly (PreparedEvent | DomainError)[], indexes: number[]) {
     if (indexes.length === 0) return Promise.resolve(new Map<number, Published & Changes>());
     const jobOf = (index: number) => String((items[index] as PreparedEvent).data.job_id ?? '');
     const byJob = indexes.toSorted((a, b) => (jobOf(a) < jobOf(b) ? -1 : jobOf(a) > jobOf(b) ? 1 : 0));
     return inTransaction(this.pool, async (tx) => {
-      const published = new Map<number, Published & Changes>();
-      for (const index of byJob) {
-        const { type, data, key } = items[index] as PreparedEvent;
-        published.set(index, await this.publishWithin(tx, projectId, type, data, key));
-      }
-      return published;
+      const staged: Staged[] = [];
+      for (const index of byJob) staged.push(await this.stage(tx, projectId, items[index] as PreparedEvent));
+      await this.insertEvents(tx, projectId, staged);
+      return new Map(byJob.map((index, i) => [index, outcomeOf(staged[i]!)]));
     });
   }
 
   /**
    * The transactional core, for callers that publish as part of their own transaction: the event, its
-   * deliveries and their event job commit or roll back with it; the job's state is updated with them. Call `announce`
-   * with the result after the commit.
+   * deliveries and their event job commit or roll back with it; the job's state is updated with them, and live
+   * subscribers are told at its commit (NOTIFYs sent by the insert).
    */
   async publishWithin(
     tx: pg.ClientBase,
@@ -189,29 +195,50 @@ export class EventPublisher {
     /** A webhook left out of the fan-out: the one an operational event is about. */
     exceptWebhookId: string | null = null,
   ): Promise<Published & Changes> {
-    if (key !== null) {
-      // A key older than the window may be used again: release it from the old event.
-      await releaseIdempotencyKey(tx, projectId, key, new Date(Date.now() - IDEMPOTENCY_WINDOW_MS));
-    }
+    const staged = await this.stage(tx, projectId, { type, data, key }, exceptWebhookId);
+    await this.insertEvents(tx, projectId, [staged]);
+    return outcomeOf(staged);
+  }
+
+  /**
+   * An event made ready in the transaction, in one statement (`fanOut`): its idempotency key released from an event
+   * older than the window (which may then be used again), its job's state applied and the webhooks it reaches read.
+   * The job's state comes before the event's insert, so concurrent events of one job queue on its row and get their
+   * `jobSeq` in commit order.
+   */
+  private async stage(
+    tx: pg.ClientBase,
+    projectId: string,
+    { type, data, key }: PreparedEvent,
+    exceptWebhookId: string | null = null,
+  ): Promise<Staged> {
     const id = newId('evt');
     const timestamp = new Date();
-    // First, so concurrent events of one job queue on its row and get their `jobSeq` in commit order.
     const change = jobStateChange({ projectId, eventId: id, type, data, timestamp });
-    const job = change && (await upsertJobState(tx, change));
+    const releasing = key === null ? null : { key, before: new Date(timestamp.getTime() - IDEMPOTENCY_WINDOW_MS) };
+    const { job, webhooks } = await this.fanOut(tx, projectId, type, data, { change, releasing });
     const event = newEvent(projectId, type, data, key, { id, timestamp, jobSeq: job?.seq ?? null });
-    const webhooks = (await this.subscribersOf(tx, projectId, type, data)).filter((webhook) => webhook.id !== exceptWebhookId);
-    const deliveries = await this.insertEvent(tx, event, webhooks);
-    return { event, deliveryCount: webhooks.length, job, deliveries };
+    return { event, job, deliveries: newDeliveries(event, webhooks.filter((webhook) => webhook.id !== exceptWebhookId)) };
   }
 
   /**
    * The fan-out, one rule for a publish and a replay: the project's active webhooks that receive an event of `type`
-   * carrying `data`, those subscribed to its type with no payload filter or one `data` matches. One statement, as without filters; the filters are decided
-   * here, on the rows it returns.
+   * carrying `data`, those subscribed to its type with no payload filter or one `data` matches; read in the statement
+   * that applies `change` to the job's state and releases an idempotency key (`stageEvent`; neither for a replay).
+   * The filters are decided here, on the rows it returns.
    */
-  private async subscribersOf(tx: pg.ClientBase, projectId: string, type: string, data: Record<string, unknown>): Promise<FanOutTarget[]> {
-    const webhooks = await activeWebhooksMatching(tx, projectId, patternsMatching(type));
-    return webhooks.filter((webhook) => webhook.filter === null || matches(webhook.filter, data));
+  private async fanOut(
+    tx: pg.ClientBase,
+    projectId: string,
+    type: string,
+    data: Record<string, unknown>,
+    {
+      change = null,
+      releasing = null,
+    }: { change?: JobStateChange | null; releasing?: { key: string; before: Date } | null } = {},
+  ): Promise<{ job: JobState | null; webhooks: FanOutTarget[] }> {
+    const { job, webhooks } = await stageEvent(tx, projectId, { change, patterns: patternsMatching(type), releasing });
+    return { job, webhooks: webhooks.filter((webhook) => webhook.filter === null || matches(webhook.filter, data)) };
   }
 
   /**
@@ -226,9 +253,11 @@ export class EventPublisher {
     return this.publishWithin(tx, event.projectId, event.type, data, null, event.webhookId);
   }
 
-  /** After the commit of `publishOperationalWithin`: live subscribers (webhookHealth, deliveries) and the counter. */
+  /**
+   * After the commit of `publishOperationalWithin`: webhookHealth's live subscribers (its deliveries' were told at the
+   * commit) and the counter.
+   */
   announceOperational(published: Published & Changes): void {
-    this.announce(published);
     this.live?.operationalEventPublished(published.event);
     this.published?.inc({ type: published.event.type });
   }
@@ -247,19 +276,19 @@ export class EventPublisher {
   ): Promise<Published> {
     const changes = await inTransaction(this.pool, async (tx) => {
       const data = event.data as Record<string, unknown>;
-      const webhooks = (await this.subscribersOf(tx, event.projectId, event.type, data)).filter((webhook) => reaches(webhook.id));
+      const webhooks = (await this.fanOut(tx, event.projectId, event.type, data)).webhooks.filter((webhook) => reaches(webhook.id));
       const deliveries = newDeliveries(event, webhooks);
       await insertDeliveriesOf(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
       await this.startDeliveries(tx, deliveries);
       await alsoWithin(tx, deliveries.length);
-      return { job: null, deliveries: deliveries.map(({ id, projectId, webhookId }) => ({ id, projectId, webhookId })) };
+      return { job: null, deliveries: deliveries.map(refOf) };
     });
     this.announce(changes);
     return { event, deliveryCount: changes.deliveries.length };
   }
 
-  /** Tells live subscribers (every API process) what a committed publish changed. */
-  announce(changes: Changes): void {
+  /** Tells live subscribers (every API process) what a committed replay changed. */
+  private announce(changes: Changes): void {
     if (changes.job) this.live?.jobChanged(changes.job);
     for (const delivery of changes.deliveries) this.live?.deliveryChanged(delivery);
   }
@@ -276,46 +305,68 @@ export class EventPublisher {
     const data = validateEvent('webhook.test', { job_id: `test_${newId('evt').slice(4)}`, status: 'test' });
     const delivery = await inTransaction(this.pool, async (tx) => {
       const event = newEvent(projectId, 'webhook.test', data, null);
-      const [created] = await this.insertEvent(tx, event, [webhook], { test: true });
+      const [created] = newDeliveries(event, [webhook]);
+      await this.insertEvents(tx, projectId, [{ event, job: null, deliveries: [created!] }], { test: true });
       const queued = (await findDeliveryInProject(tx, projectId, created!.id))!;
       await alsoWithin(tx, queued);
       return queued;
     });
-    this.announce({ job: null, deliveries: [delivery] });
     this.published?.inc({ type: 'webhook.test' });
     return delivery;
   }
 
   /**
-   * The event and one delivery per webhook (`insertEventWithDeliveries`), then their event job (`first` goes into it);
-   * a PULL webhook's delivery gets no job: its message is stored for its receiver to read (src/delivery/pull/).
+   * Staged events, one delivery per webhook each reaches and the NOTIFYs that tell of them at commit (`noticesOf`),
+   * in one statement (`insertEventsWithDeliveries`); then their jobs (`first` goes into each). A PULL webhook's
+   * delivery gets no job: its message is stored for its receiver to read (src/delivery/pull/).
    */
-  private async insertEvent(
-    tx: pg.ClientBase,
-    event: Event,
-    webhooks: DeliveryTarget[],
-    first: { test?: true } = {},
-  ): Promise<DeliveryRef[]> {
-    const deliveries = newDeliveries(event, webhooks);
-    // Traced as the fan-out; its context rides in the event job, so every attempt joins the publish's trace.
-    return inSpan('fan out', { attributes: { 'webhooks.event_id': event.id, 'webhooks.delivery_count': deliveries.length } }, async () => {
-      await insertEventWithDeliveries(tx, event, { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId) });
-      await this.startDeliveries(tx, deliveries, first);
-      return deliveries.map(({ id, projectId, webhookId }) => ({ id, projectId, webhookId }));
+  private async insertEvents(tx: pg.ClientBase, projectId: string, staged: readonly Staged[], first: { test?: true } = {}) {
+    const deliveries = staged.flatMap((s) => s.deliveries);
+    const eventIndexes = staged.flatMap((s, i) => s.deliveries.map(() => i));
+    // Traced as the fan-out; its context rides in each job, so every attempt joins the publish's trace.
+    const events = staged.length === 1 ? { 'webhooks.event_id': staged[0]!.event.id } : { 'webhooks.event_count': staged.length };
+    const attributes = { ...events, 'webhooks.delivery_count': deliveries.length };
+    await inSpan('fan out', { attributes }, async () => {
+      await insertEventsWithDeliveries(
+        tx,
+        projectId,
+        staged.map((s) => s.event),
+        { ids: deliveries.map((d) => d.id), webhookIds: deliveries.map((d) => d.webhookId), eventIndexes },
+        this.noticesOf(staged, deliveries),
+      );
+      await this.startDeliveries(tx, deliveries, first, { woken: true });
     });
   }
 
   /**
-   * What makes new deliveries go out: one event job for their first attempts (`first` goes into it, and the active
-   * trace, if any; src/delivery/queueing/event-jobs.ts), or, for a PULL webhook's, its message stored for its
-   * receiver to read (src/delivery/pull/).
+   * The NOTIFYs of a publish, for its insert to send at commit: what live subscribers are told (the job's new state,
+   * each delivery), and the workers' wake when any delivery is to be sent (`startDeliveries` then sends none).
    */
-  private async startDeliveries(tx: pg.ClientBase, deliveries: NewDelivery[], first: { test?: true } = {}) {
+  private noticesOf(staged: readonly Staged[], deliveries: NewDelivery[]): Notices {
+    const live = this.live;
+    const notices = live?.collect(() => {
+      for (const { job } of staged) if (job) live.jobChanged(job);
+      for (const delivery of deliveries) live.deliveryChanged(delivery);
+    }) ?? { channels: [], payloads: [] };
+    if (deliveries.some((d) => !d.pull)) {
+      notices.channels.push(WAKE_NOTICE.channel);
+      notices.payloads.push(WAKE_NOTICE.payload);
+    }
+    return notices;
+  }
+
+  /**
+   * What makes new deliveries go out: one event job for their first attempts (a publish's or a whole batch's;
+   * `first` goes into it, and the active trace, if any; src/delivery/queueing/event-jobs.ts), or, for a PULL
+   * webhook's, its message stored for its receiver to read (src/delivery/pull/). `woken`: the caller has sent the
+   * workers' wake in this transaction (`enqueueInTransaction`).
+   */
+  private async startDeliveries(tx: pg.ClientBase, deliveries: NewDelivery[], first: { test?: true } = {}, { woken = false } = {}) {
     const trace = activeTraceparent();
     const sent = deliveries.filter((d) => !d.pull);
     if (sent.length > 0) {
       const parts = sent.map((d): [string, string] => [d.id, d.webhookId]);
-      await enqueueInTransaction(this.boss, tx, [], [eventJob({ parts, ...first, ...(trace && { trace }) })]);
+      await enqueueInTransaction(this.boss, tx, [], [eventJob({ parts, ...first, ...(trace && { trace }) })], { woken });
     }
     await storePullMessages(tx, deliveries.filter((d) => d.pull));
   }

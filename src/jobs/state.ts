@@ -1,5 +1,5 @@
 // A job's latest known state, kept up to date by the events published for it (the rules; the upsert that applies
-// them, in the publishing transaction, is `upsertJobState` in src/db/sql/job-states.ts).
+// them, in the publishing transaction, is `UPSERT_JOB_STATE` in src/db/sql/job-states.ts).
 import type { JobStatus, JobType } from '../generated/prisma/client.js';
 
 const TYPES: Record<string, JobType> = {

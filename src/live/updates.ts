@@ -1,5 +1,6 @@
-// Live updates behind the GraphQL subscriptions. Publishers announce changes after they commit; every API
-// process hears them through Postgres (PgEventTarget) and feeds each subscriber's own stream.
+// Live updates behind the GraphQL subscriptions. Writers announce changes after they commit, or `collect` the
+// NOTIFYs to send them in their own transaction, at its commit (the publisher); every API process hears them through
+// Postgres (PgEventTarget) and feeds each subscriber's own stream.
 //
 // Each stream listens first, then sends the last known state from the database, then every change. Notifications
 // may arrive twice or out of order (they leave from different connections) or be lost while the listening
@@ -25,6 +26,7 @@ import { CommitOrderWake, inCommitOrder, type CommitOrderedPage } from './commit
 import { decodePosition, encodePosition, olderThanRetention, type Stream } from './positions.js';
 import type { SubscriptionLimits } from './subscription-limits.js';
 import { isResync, type PgEventTarget, type Resync } from '../notify/pg-event-target.js';
+import type { Notices } from '../db/sql/notify.js';
 
 /** A job's state as notified: everything but the ids, which the topic names (so the size is bounded). */
 type JobNotice = Omit<JobState, 'projectId' | 'jobId' | 'createdAt' | 'updatedAt'> & { createdAt: string; updatedAt: string };
@@ -49,6 +51,11 @@ export interface LiveNotifier {
   deliveryChanged(delivery: DeliveryRef): void;
   /** An operational event (webhook.failing, …) committed; its `data.webhook_id` names the webhook it is about. */
   operationalEventPublished(event: Event): void;
+  /**
+   * The NOTIFYs the calls `announce` makes would send, collected instead, in order: for a writer to send in a
+   * statement of its own transaction (at its commit, never for a rollback) instead of after it.
+   */
+  collect(announce: () => void): Notices;
 }
 
 /** Who subscribes: the project it may see, and the transport connection it holds a slot on. */
@@ -145,6 +152,10 @@ export class LiveUpdates implements LiveNotifier {
 
   deliveryChanged(delivery: DeliveryRef): void {
     this.pubsub.publish('deliveries', key(delivery.projectId, delivery.webhookId), { deliveryId: delivery.id });
+  }
+
+  collect(announce: () => void): Notices {
+    return this.deps.target.collect(announce);
   }
 
   operationalEventPublished(event: Event): void {

@@ -1,23 +1,17 @@
-// Sends the NOTIFYs asked for in one turn of the event loop as one statement. A publish announces every delivery
-// it created (one NOTIFY each: 10 for an event to 10 webhooks, 1,000 for a fan-out) and concurrent delivery
-// attempts announce theirs together; one round trip instead of one each. Order within a batch is kept.
+// Sends the NOTIFYs asked for in one turn of the event loop as one statement (`perTurn`). A publish's own NOTIFYs go
+// out with its insert (src/events/publisher.ts); this is for the rest: concurrent delivery attempts announce theirs
+// together, one round trip instead of one each. Order within a batch is kept.
+import { perTurn } from '../lib/per-turn.js';
+
 export type SendBatch = (channels: string[], payloads: string[]) => Promise<unknown>;
 
 export function batchedNotify(send: SendBatch): (channel: string, payload: string) => Promise<void> {
-  let batch: { channels: string[]; payloads: string[]; sent: Promise<void> } | null = null;
-  return (channel, payload) => {
-    if (!batch) {
-      const next = { channels: [] as string[], payloads: [] as string[], sent: Promise.resolve() };
-      next.sent = new Promise<void>((resolve, reject) =>
-        setImmediate(() => {
-          batch = null;
-          send(next.channels, next.payloads).then(() => resolve(), reject);
-        }),
-      );
-      batch = next;
-    }
-    batch.channels.push(channel);
-    batch.payloads.push(payload);
-    return batch.sent;
-  };
+  const notify = perTurn<[channel: string, payload: string], void>(async (notices) => {
+    await send(
+      notices.map(([channel]) => channel),
+      notices.map(([, payload]) => payload),
+    );
+    return [];
+  });
+  return (channel, payload) => notify([channel, payload]);
 }

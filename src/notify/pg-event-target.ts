@@ -5,7 +5,7 @@
 // database, since notifications sent meanwhile are lost. NOTIFY payloads must stay under 8,000 bytes.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { listenStatement, unlistenStatement } from '../db/sql/notify.js';
+import { listenStatement, type Notices, unlistenStatement } from '../db/sql/notify.js';
 
 /** Dispatched to every topic after a reconnection: notifications since `since` (epoch ms) may have been missed. */
 export type Resync = { resync: true; since: number };
@@ -48,6 +48,8 @@ export class PgEventTarget implements EventTarget {
   private closed = false;
   private retryTimer: { timer: NodeJS.Timeout; wake: () => void } | null = null;
   private commands: Promise<unknown> = Promise.resolve();
+  /** Where `dispatchEvent` puts its NOTIFYs while `collect` runs. */
+  private collecting: Notices | null = null;
 
   constructor(private readonly options: PgEventTargetOptions) {}
 
@@ -98,7 +100,10 @@ export class PgEventTarget implements EventTarget {
     if (this.client) this.command(this.client, unlistenStatement(channel)).catch(() => {}); // dropped: listens to nothing
   }
 
-  /** Publishes `event.detail` to every process listening on `event.type`; never throws (callers have committed). */
+  /**
+   * Publishes `event.detail` to every process listening on `event.type`; never throws (callers have committed). Within
+   * `collect`, the NOTIFY is collected instead.
+   */
   dispatchEvent(event: Event): boolean {
     const payload = JSON.stringify((event as CustomEvent).detail ?? null);
     const bytes = Buffer.byteLength(payload);
@@ -106,8 +111,29 @@ export class PgEventTarget implements EventTarget {
       this.options.onError(new Error(`notification of ${bytes} bytes exceeds ${MAX_PAYLOAD_BYTES}`), `not sent on ${event.type}`);
       return false;
     }
+    if (this.collecting) {
+      this.collecting.channels.push(channelFor(event.type));
+      this.collecting.payloads.push(payload);
+      return true;
+    }
     this.options.notify(channelFor(event.type), payload).catch((error) => this.options.onError(error, 'NOTIFY failed'));
     return true;
+  }
+
+  /**
+   * The NOTIFYs that `publish` dispatches (synchronously), in order, instead of sending them: for the caller to send
+   * in a statement of its own transaction, so they go out at its commit and never for a rollback.
+   */
+  collect(publish: () => void): Notices {
+    const collected: Notices = { channels: [], payloads: [] };
+    const outer = this.collecting;
+    this.collecting = collected;
+    try {
+      publish();
+    } finally {
+      this.collecting = outer;
+    }
+    return collected;
   }
 
   private deliver(topic: string, detail: unknown) {

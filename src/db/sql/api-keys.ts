@@ -12,17 +12,16 @@ export type ApiKeyRow = {
   revokedAt: Date | null;
 };
 
-/** The project, id and scopes of the unrevoked key with this hash, or null. */
-export async function activeKeyByHash(
+/** The project, id and scopes of the unrevoked keys with these hashes, by hash (a hash missing names no such key). */
+export async function activeKeysByHash(
   db: Queryable,
-  hash: string,
-): Promise<{ projectId: string; apiKeyId: string; scopes: string[] } | null> {
-  const { rows } = await db.query<{ project_id: string; id: string; scopes: string[] | null }>(
-    'SELECT project_id, id, scopes FROM api_keys WHERE hash = $1 AND revoked_at IS NULL',
-    [hash],
+  hashes: readonly string[],
+): Promise<Map<string, { projectId: string; apiKeyId: string; scopes: string[] }>> {
+  const { rows } = await db.query<{ hash: string; project_id: string; id: string; scopes: string[] | null }>(
+    'SELECT hash, project_id, id, scopes FROM api_keys WHERE hash = ANY($1::text[]) AND revoked_at IS NULL',
+    [hashes],
   );
-  const [row] = rows;
-  return row ? { projectId: row.project_id, apiKeyId: row.id, scopes: row.scopes ?? [] } : null;
+  return new Map(rows.map((row) => [row.hash, { projectId: row.project_id, apiKeyId: row.id, scopes: row.scopes ?? [] }]));
 }
 
 /** The project and scopes of the unrevoked key with this id (a token's minting key, its `sub`), or null: one primary-key lookup. */

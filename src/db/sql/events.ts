@@ -1,10 +1,13 @@
 // events: the statements of every publish (the event, and the deliveries it creates with it), and the reads of a
 // job's events and of a project's operational events in order, behind the live streams (src/live/updates.ts).
-import type { Event, Prisma } from '../../generated/prisma/client.js';
+import type { Event, JobState, Prisma } from '../../generated/prisma/client.js';
+import type { JobStateChange } from '../../jobs/state.js';
 import type { Filter } from '../../webhooks/filter.js';
+import { jobStateParameters, UPSERT_JOB_STATE } from './job-states.js';
 import { COMMIT_HORIZON } from './commit-horizon.js';
 import type { ChangePosition } from './deliveries.js';
 import { prepared } from '../prepared.js';
+import type { Notices } from './notify.js';
 import type { Queryable } from './queryable.js';
 
 /**
@@ -13,44 +16,83 @@ import type { Queryable } from './queryable.js';
  */
 export type FanOutTarget = { id: string; filter: Filter | null; pull: boolean };
 
-/** The active webhooks of a project subscribed to any of `patterns` (an event type and the wildcards matching it). */
-export async function activeWebhooksMatching(tx: Queryable, projectId: string, patterns: string[]): Promise<FanOutTarget[]> {
-  const { rows } = await tx.query<FanOutTarget>(
-    `SELECT id, filter, kind = 'PULL' AS pull FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $2::text[]`,
-    [projectId, patterns],
+/**
+ * The first statement of a publish, one round trip for three things: frees `releasing.key` from the project's events
+ * older than `releasing.before` (so it may name the new event; null for an event without a key), applies `change`
+ * to the job's state (`UPSERT_JOB_STATE`; null for an event of no job, and for a replay), and reads the project's
+ * active webhooks subscribed to any of `patterns` (an event type and the wildcards matching it), each with its payload
+ * filter for the caller to decide. Returns the job's new state (null without a change) and the webhooks. Not
+ * prepared: the webhooks' read has a plan to choose (src/db/prepared.ts).
+ */
+export async function stageEvent(
+  tx: Queryable,
+  projectId: string,
+  {
+    change,
+    patterns,
+    releasing,
+  }: { change: JobStateChange | null; patterns: string[]; releasing: { key: string; before: Date } | null },
+): Promise<{ job: JobState | null; webhooks: FanOutTarget[] }> {
+  const { rows } = await tx.query<JobState & { ids: string[]; filters: (Filter | null)[]; pulls: boolean[] }>(
+    `WITH released AS (
+      UPDATE events SET idempotency_key = NULL WHERE project_id = $1 AND idempotency_key = $17::text AND timestamp <= $18::timestamptz
+    ), job AS (${UPSERT_JOB_STATE})
+    SELECT job.*, w.ids, w.filters, w.pulls
+    FROM (
+      SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(filter), '{}') AS filters,
+        coalesce(array_agg(kind = 'PULL'), '{}') AS pulls
+      FROM webhooks WHERE project_id = $1 AND status = 'ACTIVE' AND events && $16::text[]
+    ) w LEFT JOIN job ON true`,
+    [...jobStateParameters(projectId, change), patterns, releasing?.key ?? null, releasing?.before ?? null],
   );
-  return rows;
+  const { ids, filters, pulls, ...job } = rows[0]!;
+  return {
+    job: job.jobId === null ? null : job,
+    webhooks: ids.map((id, i) => ({ id, filter: filters[i]!, pull: pulls[i]! })),
+  };
 }
 
 /**
- * The event and one PENDING delivery per webhook, in one statement (the hot path of every publish: no round trip
- * per delivery); `deliveryIds[i]` goes to `webhookIds[i]`. The deliveries' other columns take their defaults.
+ * Events, one PENDING delivery per webhook each reaches, and the NOTIFYs that announce them (sent at commit, never
+ * for a rollback), in one statement (the hot path of every publish: no round trip per delivery or per event of a
+ * batch, none for the NOTIFYs). Delivery `i` goes to `webhookIds[i]` for the event at `events[eventIndexes[i]]`; the
+ * events are all of `projectId`. The deliveries' other columns take their defaults.
  */
-export async function insertEventWithDeliveries(
+export async function insertEventsWithDeliveries(
   tx: Queryable,
-  event: Event,
-  deliveries: { ids: string[]; webhookIds: string[] },
+  projectId: string,
+  events: readonly Event[],
+  deliveries: { ids: string[]; webhookIds: string[]; eventIndexes: number[] },
+  notices: Notices,
 ): Promise<void> {
   await tx.query(
     prepared(
-      `WITH event AS (
+      `WITH e AS (
+        SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::text[], $8::timestamptz[])
+          WITH ORDINALITY AS e(id, type, data, job_id, job_seq, idempotency_key, timestamp, n)
+      ), events AS (
         INSERT INTO events (id, project_id, type, data, job_id, job_seq, idempotency_key, timestamp)
-        VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8)
+        SELECT id, $1, type, data::jsonb, job_id, job_seq, idempotency_key, timestamp FROM e
+      ), deliveries AS (
+        INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
+        SELECT d.id, $1, d.webhook_id, e.id, e.type, e.timestamp, e.timestamp, e.timestamp
+        FROM unnest($9::text[], $10::text[], $11::int[]) AS d(id, webhook_id, n) JOIN e ON e.n = d.n + 1
       )
-      INSERT INTO deliveries (id, project_id, webhook_id, event_id, event_type, next_attempt_at, created_at, updated_at)
-      SELECT d.id, $2, d.webhook_id, $1, $3, $8, $8, $8
-      FROM unnest($9::text[], $10::text[]) AS d(id, webhook_id)`,
+      SELECT pg_notify(n.channel, n.payload) FROM unnest($12::text[], $13::text[]) AS n(channel, payload)`,
       [
-        event.id,
-        event.projectId,
-        event.type,
-        JSON.stringify(event.data),
-        event.jobId,
-        event.jobSeq,
-        event.idempotencyKey,
-        event.timestamp,
+        projectId,
+        events.map((event) => event.id),
+        events.map((event) => event.type),
+        events.map((event) => JSON.stringify(event.data)),
+        events.map((event) => event.jobId),
+        events.map((event) => event.jobSeq),
+        events.map((event) => event.idempotencyKey),
+        events.map((event) => event.timestamp),
         deliveries.ids,
         deliveries.webhookIds,
+        deliveries.eventIndexes,
+        notices.channels,
+        notices.payloads,
       ],
     ),
   );
@@ -71,15 +113,6 @@ export async function insertDeliveriesOf(
      FROM unnest($4::text[], $5::text[]) AS d(id, webhook_id)`,
     [event.id, event.projectId, event.type, deliveries.ids, deliveries.webhookIds],
   );
-}
-
-/** Frees an idempotency key from the project's events older than `before`, so it may name a new event. */
-export async function releaseIdempotencyKey(tx: Queryable, projectId: string, key: string, before: Date): Promise<void> {
-  await tx.query('UPDATE events SET idempotency_key = NULL WHERE project_id = $1 AND idempotency_key = $2 AND timestamp <= $3', [
-    projectId,
-    key,
-    before,
-  ]);
 }
 
 type EventRow = {

@@ -2,6 +2,9 @@
 import pg from 'pg';
 import type { Queryable } from './queryable.js';
 
+/** NOTIFYs to send, in order: `payloads[i]` on `channels[i]`. */
+export type Notices = { channels: string[]; payloads: string[] };
+
 /** One NOTIFY; inside a transaction it is sent at commit, and never for a rollback. */
 export async function notify(db: Queryable, channel: string, payload: string): Promise<void> {
   await db.query('SELECT pg_notify($1, $2)', [channel, payload]);

@@ -94,21 +94,27 @@ export const deliveryJob = (webhookId: string, data: DeliveryJob, startAfter?: D
 /** An event's first attempts, one job (no group: the worker takes each part's webhook slot itself). */
 export const eventJob = (data: EventJob): JobInsert<EventJob> => ({ data });
 
+/** The NOTIFY that wakes the workers, for a caller that sends it in a statement of its own (`enqueueInTransaction`). */
+export const WAKE_NOTICE = { channel: channelFor(DELIVERY_WAKE_TOPIC), payload: 'null' };
+
 /**
  * Inserts jobs inside the caller's transaction: they exist if and only if it commits. When any is due now, a NOTIFY
- * in the same transaction wakes the workers at commit (never for a rollback).
+ * in the same transaction wakes the workers at commit (never for a rollback); `woken`: the caller's own statement has
+ * sent WAKE_NOTICE in this transaction already (the publisher's, src/events/publisher.ts).
  */
 export async function enqueueInTransaction(
   boss: PgBoss,
   tx: pg.ClientBase,
   jobs: JobInsert<DeliveryJob>[],
   eventJobs: JobInsert<EventJob>[] = [],
+  { woken = false }: { woken?: boolean } = {},
 ) {
   if (jobs.length === 0 && eventJobs.length === 0) return;
   if (jobs.length > 0) await boss.insert(DELIVERY_QUEUE, jobs, { db: jobInsertDatabase(tx) });
   if (eventJobs.length > 0) await boss.insert(EVENT_QUEUE, eventJobs, { db: jobInsertDatabase(tx) });
   const now = Date.now();
-  if (eventJobs.length > 0 || jobs.some((job) => !(job.startAfter instanceof Date) || job.startAfter.getTime() <= now)) {
-    await notify(tx, channelFor(DELIVERY_WAKE_TOPIC), 'null');
+  const due = eventJobs.length > 0 || jobs.some((job) => !(job.startAfter instanceof Date) || job.startAfter.getTime() <= now);
+  if (!woken && due) {
+    await notify(tx, WAKE_NOTICE.channel, WAKE_NOTICE.payload);
   }
 }
