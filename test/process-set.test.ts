@@ -4,9 +4,14 @@
 // holds for the set, a process that dies is replaced and its subscription slots given back, and SIGTERM stops the
 // set with one "stopping" and one "stopped".
 import http from 'node:http';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { onCleanup } from './support/cleanup.js';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { freePort } from '../src/lib/free-port.js';
 import { testApi } from './support/api.js';
@@ -44,9 +49,9 @@ beforeAll(async () => {
 }, 120_000);
 
 /** A request on a connection of its own (no keep-alive pool), so the primary hands it to the next process. */
-function request(method: string, path: string, key: string | null, body?: unknown) {
+function requestAt(baseUrl: string, method: string, path: string, key: string | null, body?: unknown) {
   return new Promise<{ status: number; body: string }>((resolve, reject) => {
-    const req = http.request(`${setUrl}${path}`, {
+    const req = http.request(`${baseUrl}${path}`, {
       method,
       agent: false,
       headers: { ...(key && { authorization: `Bearer ${key}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
@@ -60,6 +65,8 @@ function request(method: string, path: string, key: string | null, body?: unknow
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
 }
+
+const request = (method: string, path: string, key: string | null, body?: unknown) => requestAt(setUrl, method, path, key, body);
 
 /** The pids of the set's processes that logged a request from `from` on (the primary serves none). */
 const servingPids = (from: number) =>
@@ -210,4 +217,36 @@ describe('a process set of two', () => {
     ]);
     for (const pid of members) expect(isAlive(pid)).toBe(false);
   }, 60_000);
+});
+
+describe('a process set on the embedded PostgreSQL', () => {
+  it('is started once by the primary, which generates one key, and stopped by it last', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'webhooks-set-'));
+    await chmod(dataDir, 0o755); // as root, Postgres runs as its own user and must reach the cluster directory
+    onCleanup(() => rm(dataDir, { recursive: true, force: true }));
+    const port = await freePort();
+    // An empty DATABASE_URL is an unset one.
+    const embedded = spawnService({ DATABASE_URL: '', DATA_DIR: dataDir, WORKERS: '2', PORT: String(port), HOST: '127.0.0.1' });
+    await embedded.waitForLog(serviceReady, 90_000);
+    const started = embedded.logs().filter((l) => l.msg === 'embedded PostgreSQL started');
+    expect(started.map((l) => l.pid)).toEqual([embedded.child.pid]);
+    const keys = embedded.logs().filter((l) => String(l.msg).includes('Generated the first API key'));
+    expect(keys).toHaveLength(1);
+    const from = embedded.logs().length;
+    for (let i = 0; i < 4; i++) {
+      expect((await requestAt(`http://127.0.0.1:${port}`, 'GET', '/v1/webhooks', keys[0]!.apiKey as string)).status).toBe(200);
+    }
+    await eventually(async () => {
+      const pids = new Set(embedded.logs().slice(from).filter((l) => l.msg === 'request completed').map((l) => l.pid));
+      return pids.size === 2 ? true : undefined;
+    }, 'request lines of both processes');
+
+    const postmaster = Number((await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    embedded.child.kill('SIGTERM');
+    expect(await embedded.exited).toEqual({ code: 0, signal: null });
+    const warnings = embedded.logs().filter((l) => (l.level as number) >= 40);
+    expect(warnings.map((l) => l.msg)).toEqual([keys[0]!.msg]); // the generated key is announced at warn
+    expect(isAlive(postmaster)).toBe(false);
+    expect(existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+  }, 120_000);
 });
