@@ -1,4 +1,5 @@
-// Composition root: one process of the service, in the role its configuration names.
+// Composition root: one process of the service, in the role its configuration names: alone, or as a member of a
+// process set (src/process-set/), whose primary opened the database and keeps what the set shares.
 import type { Logger } from 'pino';
 import type { FastifyBaseLogger } from 'fastify';
 import { ApiKeyAuthenticator, ApiKeyStore } from './auth/api-keys.js';
@@ -25,11 +26,11 @@ import { WebhookSlots } from './delivery/queueing/webhook-slots.js';
 import { WebhookRateLimits } from './delivery/queueing/rate-limit.js';
 import { startTracing } from './observability/tracing.js';
 import { EventPublisher } from './events/publisher.js';
-import { createMetrics, registerQueueGauges } from './metrics/metrics.js';
+import { createMetrics, registerQueueGauges, scrapeOf } from './metrics/metrics.js';
 import { scheduleMaintenance } from './housekeeping/schedule.js';
 import { openSecretBox } from './secrets/encryption-key.js';
 import { resealTokenSigningKeys, resealWebhookSecrets } from './secrets/reseal.js';
-import { SubscriptionLimits } from './live/subscription-limits.js';
+import { SubscriptionLimits, sharedProjectSlots } from './live/subscription-limits.js';
 import { PgEventTarget } from './notify/pg-event-target.js';
 import { batchedNotify } from './notify/batched-notify.js';
 import { notifyMany } from './db/sql/notify.js';
@@ -48,7 +49,43 @@ export type RunningService = {
   lost: Promise<Error>;
 };
 
-export async function startService(config: Config, logger: Logger): Promise<RunningService> {
+/** The service's database, ready for it: its schema migrated. */
+export type OpenDatabase = {
+  url: string;
+  /** Stops what was started for it (an embedded cluster); nothing for DATABASE_URL's. */
+  stop: () => Promise<void>;
+  /** Resolves when the process cannot go on: its embedded database died and could not be restarted. */
+  lost: Promise<Error>;
+};
+
+/** A database someone else started and migrated. */
+const given = (url: string): OpenDatabase => ({ url, stop: async () => {}, lost: new Promise<Error>(() => {}) });
+
+/** DATABASE_URL's database, or, without one, an embedded PostgreSQL under DATA_DIR; then the pending migrations. */
+export async function openDatabase(config: Config, logger: Logger): Promise<OpenDatabase> {
+  const database = config.databaseUrl
+    ? given(config.databaseUrl)
+    : await startEmbeddedPostgres(config.dataDir, {
+        log: (line) => logger.debug({ postgres: line }),
+        died: (reason) => logger.error({ reason }, 'embedded PostgreSQL exited unexpectedly; restarting it'),
+        restarted: (attempt) => logger.info({ attempt }, 'embedded PostgreSQL restarted'),
+      });
+  if (!config.databaseUrl) logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
+  try {
+    const applied = await applyMigrations(database.url);
+    if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  } catch (error) {
+    await database.stop();
+    throw error;
+  }
+  return database;
+}
+
+/**
+ * `member`: this process belongs to a process set. Its primary opened the database (DATABASE_URL names it) and
+ * counts the request limits, the project subscription caps and the metrics of the whole set.
+ */
+export async function startService(config: Config, logger: Logger, { member = false } = {}): Promise<RunningService> {
   const stops: (() => Promise<void>)[] = [];
   // Once stopping, connections end on purpose: what they report is expected, so it is logged at debug.
   let stopping = false;
@@ -62,22 +99,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     if (config.otlpEndpoint) {
       stops.push(await startTracing({ serviceName: config.otelServiceName, endpoint: config.otlpEndpoint }));
     }
-    let databaseUrl = config.databaseUrl;
-    let lost = new Promise<Error>(() => {});
-    if (!databaseUrl) {
-      const embedded = await startEmbeddedPostgres(config.dataDir, {
-        log: (line) => logger.debug({ postgres: line }),
-        died: (reason) => logger.error({ reason }, 'embedded PostgreSQL exited unexpectedly; restarting it'),
-        restarted: (attempt) => logger.info({ attempt }, 'embedded PostgreSQL restarted'),
-      });
-      stops.push(embedded.stop);
-      databaseUrl = embedded.url;
-      lost = embedded.lost;
-      logger.info({ dataDir: config.dataDir }, 'embedded PostgreSQL started');
-    }
-
-    const applied = await applyMigrations(databaseUrl);
-    if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+    const database = member ? given(config.databaseUrl!) : await openDatabase(config, logger);
+    stops.push(database.stop);
+    const { url: databaseUrl, lost } = database;
 
     const { db, pool, close } = createDatabase(
       databaseUrl,
@@ -131,6 +155,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
         max: config.rateLimitMax,
         windowMs: config.rateLimitWindowMs,
         authFailuresMax: config.authFailureLimit,
+        shared: member,
       }),
       pool,
       onLiveError,
@@ -140,10 +165,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     // API processes listen for live updates, workers for due jobs.
     await liveTarget.start();
     // Live subscriptions and waiting reads of PULL webhooks' messages share the caps.
-    const liveLimits = new SubscriptionLimits({
-      perConnection: config.maxSubscriptionsPerConnection,
-      perProject: config.maxSubscriptionsPerProject,
-    });
+    const liveLimits = new SubscriptionLimits(
+      { perConnection: config.maxSubscriptionsPerConnection, perProject: config.maxSubscriptionsPerProject },
+      member ? sharedProjectSlots() : undefined,
+    );
     const live = new LiveUpdates({ db, pool, target: liveTarget, limits: liveLimits, onError: onLiveError });
 
     // API processes publish what backends send; workers publish the operational events attempts cause.
@@ -199,7 +224,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     let httpUrl: string | undefined;
     if (config.role !== 'worker') {
       const server = await buildServer({
-        metrics: metrics.registry,
+        metrics: scrapeOf(metrics.registry, { shared: member }),
         // Room for the largest event plus the request around it.
         timeouts: {
           headersMs: config.httpHeadersTimeoutMs,

@@ -1,5 +1,6 @@
 // The environment, read and validated once at start-up. A bad value stops the process with a message naming the
 // variable and what it accepts.
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { DestinationPolicy } from './delivery/sending/destination-policy.js';
 import { parseDuration } from './lib/duration.js';
@@ -34,6 +35,7 @@ const schema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('.data'),
   ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  WORKERS: integer(1, 1024, availableParallelism()),
   BOOTSTRAP_API_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -122,6 +124,11 @@ export type Config = {
   host: string;
   dataDir: string;
   role: 'all' | 'api' | 'worker';
+  /**
+   * Processes of the set `npm start` runs (src/process-set/), each in `role`, sharing the HTTP port; the machine's
+   * cores by default. 1: one process, no primary.
+   */
+  workers: number;
   bootstrapApiKey: string | undefined;
   logLevel: string;
   nodeEnv: 'development' | 'production' | 'test';
@@ -143,7 +150,7 @@ export type Config = {
   /** Earlier keys, still able to open what they sealed until `secrets rotate-key` re-seals it. */
   secretEncryptionOldKeys: Buffer[];
   /**
-   * Requests one API key may make per window, per API process, for REST and for GraphQL each (GraphQL over HTTP, SSE
+   * Requests one API key may make per window, across the process set, for REST and for GraphQL each (GraphQL over HTTP, SSE
    * and graphql-ws operations together); 0 turns it off.
    */
   rateLimitMax: number;
@@ -167,7 +174,7 @@ export type Config = {
   jobHeartbeatSeconds: number;
   /** Live subscriptions one graphql-ws connection (or SSE request) may hold at once. */
   maxSubscriptionsPerConnection: number;
-  /** Live subscriptions one project may hold at once on one API process. */
+  /** Live subscriptions one project may hold at once, across the process set. */
   maxSubscriptionsPerProject: number;
   /** The service's public address, for portal links; the request's origin when unset. */
   publicUrl: string | undefined;
@@ -196,6 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: e.DATA_DIR,
     role: e.ROLE,
+    workers: e.WORKERS,
     bootstrapApiKey: e.BOOTSTRAP_API_KEY,
     logLevel: e.LOG_LEVEL,
     nodeEnv: e.NODE_ENV,

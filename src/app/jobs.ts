@@ -30,7 +30,7 @@ export class JobService {
   }
 
   /** The job's state now (if it has one), then each new state; ends after a terminal state. */
-  states(caller: LiveCaller, jobId: string): AsyncIterableIterator<JobState> {
+  states(caller: LiveCaller, jobId: string): Promise<AsyncIterableIterator<JobState>> {
     authorize(caller.principal, 'jobs:read', "Following a job's progress");
     reachJob(caller.principal, jobId);
     return this.deps.live.jobStates(subscriberOf(caller), jobId);

@@ -66,7 +66,7 @@ export class MessageService {
     const waitSeconds = inRange(input.wait ?? 0, 'wait', 0, MAX_WAIT_SECONDS);
     const webhook = await this.pullWebhook(principal, webhookId);
     const after = input.after === undefined ? STREAM_START : decodeCursor(input.after, 'after', webhook.id, this.expiry());
-    const release = waitSeconds > 0 ? this.deps.limits.acquire(caller.connection, principal.projectId) : () => {};
+    const release = waitSeconds > 0 ? await this.deps.limits.acquire(caller.connection, principal.projectId) : () => {};
     try {
       return await this.deps.stream.poll(webhook.id, after, { limit, waitMs: waitSeconds * 1000, signal: input.signal });
     } finally {

@@ -1,11 +1,19 @@
-// The request limits, decided here once for every transport (rate-limiter-flexible's in-memory fixed windows, one
-// set per API process):
+// The request limits, decided here once for every transport: rate-limiter-flexible's fixed windows, in the memory of
+// a lone process, or, in a process set (src/process-set/), in its primary's, every process asking it over the
+// cluster's IPC (RateLimiterCluster), so a key's budget is the whole set's:
 // - per API key, RATE_LIMIT_MAX per RATE_LIMIT_WINDOW for REST, and as many again for GraphQL: a GraphQL request over
 //   HTTP, an SSE subscription and each graphql-ws operation all count against the key's one GraphQL budget;
 // - per client address, AUTH_FAILURE_LIMIT failed authentications (missing, unknown or revoked keys) per
 //   RATE_LIMIT_WINDOW; beyond it the address is refused before its key is even looked up.
 import type { FastifyReply } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import {
+  RateLimiterCluster,
+  RateLimiterClusterMaster,
+  RateLimiterMemory,
+  RateLimiterRes,
+  type IRateLimiterOptions,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
 
 export type RateLimitSettings = {
   /** Requests per API key per window and surface; 0 turns the per-key limit off. */
@@ -13,6 +21,8 @@ export type RateLimitSettings = {
   windowMs: number;
   /** Failed authentications per client address per window; 0 turns this limit off. */
   authFailuresMax: number;
+  /** Counted by the primary of the process set this process belongs to (`keepSharedRequestLimits`). */
+  shared?: boolean;
 };
 
 /** What a key's budget is counted for: REST, or GraphQL whatever its transport. */
@@ -26,24 +36,24 @@ export type Admitted = { limited: false; limit: number; remaining: number; reset
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
 
 export class RequestLimits {
-  private readonly perKey: Record<Surface, RateLimiterMemory> | null;
-  private readonly failures: RateLimiterMemory | null;
+  private readonly perKey: Record<Surface, RateLimiterAbstract> | null;
+  private readonly failures: RateLimiterAbstract | null;
   private readonly window: string;
 
   constructor(private readonly settings: RateLimitSettings) {
     const duration = settings.windowMs / 1000;
     this.window = `${duration} s`;
+    const limiter = (options: IRateLimiterOptions) =>
+      settings.shared ? new RateLimiterCluster(options) : new RateLimiterMemory(options);
     this.perKey =
       settings.max === 0
         ? null
         : {
-            rest: new RateLimiterMemory({ keyPrefix: 'rest', points: settings.max, duration }),
-            graphql: new RateLimiterMemory({ keyPrefix: 'graphql', points: settings.max, duration }),
+            rest: limiter({ keyPrefix: 'rest', points: settings.max, duration }),
+            graphql: limiter({ keyPrefix: 'graphql', points: settings.max, duration }),
           };
     this.failures =
-      settings.authFailuresMax === 0
-        ? null
-        : new RateLimiterMemory({ keyPrefix: 'auth-failures', points: settings.authFailuresMax, duration });
+      settings.authFailuresMax === 0 ? null : limiter({ keyPrefix: 'auth-failures', points: settings.authFailuresMax, duration });
   }
 
   /** Counts one request (or graphql-ws operation) of a key; null when there is no limit. */
@@ -84,6 +94,11 @@ export class RequestLimits {
   async authenticationFailed(clientAddress: string): Promise<void> {
     await this.failures?.penalty(clientAddress, 1);
   }
+}
+
+/** In the primary of a process set: keeps the windows of every process's limits (created as they ask). */
+export function keepSharedRequestLimits(): void {
+  new RateLimiterClusterMaster();
 }
 
 /** Sets the HTTP headers of a decision: `x-ratelimit-*` within the limit, `Retry-After` beyond it. */

@@ -7,7 +7,7 @@ import Fastify, {
   type FastifyRequest,
 } from 'fastify';
 import websocket from '@fastify/websocket';
-import type { Registry } from 'prom-client';
+import type { Scrape } from '../metrics/metrics.js';
 import type { ApiAccess } from '../auth/access.js';
 import type { Db } from '../db/prisma.js';
 import type { Services } from '../app/services.js';
@@ -38,8 +38,8 @@ export type ServerDeps = {
   timeouts: { headersMs: number; requestMs: number; keepAliveMs: number };
   /** Largest request body accepted (413 beyond). */
   bodyLimit: number;
-  /** Prometheus registry served at /metrics. */
-  metrics: Registry;
+  /** What /metrics serves: this process's registry, or the whole process set's (src/metrics/metrics.ts). */
+  metrics: Scrape;
   /** Resolves when the database answers and every migration is applied; throws with the reason otherwise. */
   checkReady: () => Promise<void>;
   /** The dashboard's name, accent colour and framing (PORTAL_*); the defaults when omitted. */

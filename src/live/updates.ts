@@ -173,7 +173,7 @@ export class LiveUpdates implements LiveNotifier {
     stream: Stream,
     webhookIds: readonly string[] | null,
     after?: ChangePosition,
-  ): AsyncIterableIterator<PositionedEvent> {
+  ): Promise<AsyncIterableIterator<PositionedEvent>> {
     const { pool } = this.deps;
     const withRow = (change: OperationalEventChange) => ({ row: change.event, position: change.position });
     return this.commitOrdered(sub, 'health', OPERATIONAL, {
@@ -195,7 +195,7 @@ export class LiveUpdates implements LiveNotifier {
   }
 
   /** The job's state now (if it has one), then each new state; ends after a terminal state. */
-  jobStates(sub: Subscriber, jobId: string): AsyncIterableIterator<JobState> {
+  jobStates(sub: Subscriber, jobId: string): Promise<AsyncIterableIterator<JobState>> {
     const { db, onError } = this.deps;
     const buffer = new CoalescingBuffer<JobState>();
     let seq = 0;
@@ -223,7 +223,7 @@ export class LiveUpdates implements LiveNotifier {
    * in publish order, none left out (each message's position resumes exactly after that message, so a subscriber
    * that resumes never misses an event, coalesced or not). Ends after a terminal event.
    */
-  jobEvents(sub: Subscriber, jobId: string, after?: number): AsyncIterableIterator<Event> {
+  jobEvents(sub: Subscriber, jobId: string, after?: number): Promise<AsyncIterableIterator<Event>> {
     const { db, pool } = this.deps;
     const changed = new CoalescingBuffer<true>(); // "the job has news": one flag, however many notifications
     const coalesce = after === undefined;
@@ -271,7 +271,7 @@ export class LiveUpdates implements LiveNotifier {
    * as it is now (a delivery changed twice meanwhile comes once, in its latest state), then on live. A subscriber
    * slower than the changes gets each delivery in its latest state rather than every state it went through.
    */
-  deliveries(sub: Subscriber, webhookId: string, after?: ChangePosition): AsyncIterableIterator<PositionedDelivery> {
+  deliveries(sub: Subscriber, webhookId: string, after?: ChangePosition): Promise<AsyncIterableIterator<PositionedDelivery>> {
     const { pool } = this.deps;
     const withRow = (change: DeliveryChange) => ({ row: change.delivery, position: change.position });
     return this.commitOrdered(sub, 'deliveries', webhookId, {
@@ -309,7 +309,7 @@ export class LiveUpdates implements LiveNotifier {
       read: (after: ChangePosition, limit: number) => Promise<CommitOrderedPage<T, ChangePosition>>;
       changedAt: (row: T) => Date;
     },
-  ): AsyncIterableIterator<T & { position: string }> {
+  ): Promise<AsyncIterableIterator<T & { position: string }>> {
     const { stream, after, pageSize, wakes, latest, read, changedAt } = options;
     const wake = new CommitOrderWake();
     const positioned = ({ row, position }: { row: T; position: ChangePosition }) => ({
@@ -337,14 +337,14 @@ export class LiveUpdates implements LiveNotifier {
    * what `produce` yields. Ending it from either side stops listening and gives the slot back at once, even while
    * `produce` waits.
    */
-  private stream<K extends keyof Topics, T>(
+  private async stream<K extends keyof Topics, T>(
     sub: Subscriber,
     routingKey: K,
     id: string,
     buffer: { close(): void },
     handlers: { onNotice: (notice: Topics[K][1]) => void; produce: () => AsyncGenerator<T> },
-  ): AsyncIterableIterator<T> {
-    const release = this.deps.limits.acquire(sub.connection, sub.projectId);
+  ): Promise<AsyncIterableIterator<T>> {
+    const release = await this.deps.limits.acquire(sub.connection, sub.projectId);
     const topic = key(sub.projectId, id);
     // (A cast: TypeScript cannot resolve PubSub's conditional argument types for a generic topic.)
     const notices = this.pubsub.subscribe(routingKey as 'job', topic) as unknown as AsyncIterableIterator<Topics[K][1]> & {
@@ -369,7 +369,7 @@ export class LiveUpdates implements LiveNotifier {
         await pump;
       }
     })();
-    return {
+    const iterator: AsyncIterableIterator<T> = {
       next: () => generator.next(),
       return: async () => {
         await stop(); // wakes `produce` if it waits for the buffer
@@ -384,6 +384,7 @@ export class LiveUpdates implements LiveNotifier {
         return this;
       },
     };
+    return iterator;
   }
 }
 

@@ -1,10 +1,15 @@
-// Prometheus metrics at /metrics: what operators need to see that deliveries flow.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// Prometheus metrics at /metrics: what operators need to see that deliveries flow. In a process set
+// (src/process-set/) every process's /metrics answers for the whole set: it asks the primary, which gathers each
+// process's registry and aggregates them (prom-client's AggregatorRegistry): counters, histograms and the default
+// process metrics (memory, CPU seconds, handles) add up, event-loop lag is averaged, and the gauges read from the
+// shared database are taken once.
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import type { Db } from '../db/prisma.js';
 import { oldestPendingDelivery } from '../db/sql/deliveries-metrics.js';
 import { DELIVERY_QUEUE, EVENT_QUEUE } from '../delivery/queueing/queue.js';
+import { answerWorkers, askPrimary } from '../process-set/ipc.js';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
@@ -54,10 +59,13 @@ export function createMetrics() {
 /** Gauges read from the database at scrape time, so every process reports the same shared state. */
 export function registerQueueGauges(metrics: Metrics, db: Db, pool: pg.Pool, boss: PgBoss) {
   const registers = [metrics.registry];
+  // Every process of a set reads the same rows: one reading stands for all.
+  const aggregator = 'first';
   new Gauge({
     name: 'webhooks_queue_depth',
     help: "Delivery jobs waiting to run, including scheduled retries, and event jobs (an event's first attempts, counted once) (pg-boss cached stats)",
     registers,
+    aggregator,
     async collect() {
       const queues = await Promise.all([DELIVERY_QUEUE, EVENT_QUEUE].map((name) => boss.getQueue(name)));
       this.set(queues.reduce((n, queue) => n + (queue?.queuedCount ?? 0), 0));
@@ -67,6 +75,7 @@ export function registerQueueGauges(metrics: Metrics, db: Db, pool: pg.Pool, bos
     name: 'webhooks_oldest_pending_delivery_age_seconds',
     help: 'Age of the oldest delivery not yet attempted (0 when none)',
     registers,
+    aggregator,
     async collect() {
       const oldest = await oldestPendingDelivery(pool);
       this.set(oldest ? (Date.now() - oldest.getTime()) / 1000 : 0);
@@ -76,8 +85,38 @@ export function registerQueueGauges(metrics: Metrics, db: Db, pool: pg.Pool, bos
     name: 'webhooks_disabled',
     help: 'Webhooks currently disabled',
     registers,
+    aggregator,
     async collect() {
       this.set(await db.webhook.count({ where: { status: 'DISABLED' } }));
     },
   });
+}
+
+/** What /metrics serves: the text and its content type. */
+export type Scrape = { contentType: string; metrics: () => Promise<string> };
+
+const SCRAPE = 'metrics:scrape';
+
+/**
+ * A lone process's scrape is its registry. A process of a set answers the primary's requests for its registry and
+ * scrapes through the primary (`aggregateSharedMetrics`), so whichever process a scrape reaches answers for all.
+ */
+export function scrapeOf(registry: Registry, { shared = false } = {}): Scrape {
+  if (!shared) return registry;
+  AggregatorRegistry.setRegistries(registry);
+  return { contentType: registry.contentType, metrics: () => askPrimary<string>(SCRAPE, null) };
+}
+
+/**
+ * In a process of a set, as it starts: answers the primary's requests for its registry (an empty one until
+ * `scrapeOf` names the service's), so a scrape while it starts does not wait for it.
+ */
+export function answerMetricsRequests(): void {
+  new AggregatorRegistry(); // installs prom-client's answer in this process
+}
+
+/** In the primary of a process set: a scrape of any process gathers every process's registry and aggregates them. */
+export function aggregateSharedMetrics(): void {
+  const aggregator = new AggregatorRegistry();
+  answerWorkers(SCRAPE, () => aggregator.clusterMetrics());
 }

@@ -14,11 +14,15 @@ export type ServiceProcess = {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 };
 
+/**
+ * One process of the service (WORKERS=1, no primary: what the tests of a killed or stopped worker mean), or a
+ * process set when `env` sets WORKERS.
+ */
 export function spawnService(env: Record<string, string>): ServiceProcess {
   // Node itself with tsx as a loader (not the tsx CLI, which runs Node as a grandchild that a kill would miss).
   const child = spawn(process.execPath, ['--import', 'tsx', '--disable-warning=ExperimentalWarning', 'src/main.ts'], {
     cwd: root,
-    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', WORKERS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: Record<string, unknown>[] = [];

@@ -26,9 +26,9 @@ export class ListenerSessions {
    * at once, then each new one. Takes a subscription slot (or throws the limit's error); ending the iterator gives
    * it back.
    */
-  open(sub: Subscriber, webhookId: string): AsyncIterableIterator<ListenerMessage> {
+  async open(sub: Subscriber, webhookId: string): Promise<AsyncIterableIterator<ListenerMessage>> {
     const { pool, target, limits } = this.deps;
-    const release = limits.acquire(sub.connection, sub.projectId);
+    const release = await limits.acquire(sub.connection, sub.projectId);
     const topic = listenerRequestsTopic(webhookId);
     // Set by every announcement (and by a reconnection, after which announcements may have been missed): the
     // session looks for a waiting request again before it sleeps.
@@ -68,7 +68,7 @@ export class ListenerSessions {
         }
       }
     })();
-    return {
+    const iterator: AsyncIterableIterator<ListenerMessage> = {
       next: () => (closed ? Promise.resolve({ done: true, value: undefined }) : claims.next()),
       return: async () => {
         stop(); // wakes the claim loop if it sleeps
@@ -83,6 +83,7 @@ export class ListenerSessions {
         return this;
       },
     };
+    return iterator;
   }
 
   /** Stores the report of a claimed request and tells its worker; false when there is no such request waiting. */
