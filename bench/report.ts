@@ -21,6 +21,12 @@ const cpuMs = (s: ScenarioResults, scenario: 'throughput_batched' | 'throughput_
   return service === undefined || postgres === undefined ? undefined : Number((service + postgres).toFixed(3));
 };
 
+/** The issue's storage measure: events, deliveries and attempts with their indexes, in steady state. */
+const issueStorage = (s: ScenarioResults) => {
+  const parts = (['events', 'deliveries', 'delivery_attempts'] as const).map((table) => get(s, 'storage', `${table}_bytes_per_delivery_steady`));
+  return parts.some((v) => v === undefined) ? undefined : Math.round(parts.reduce((a, v) => a! + v!, 0)!);
+};
+
 export const targets: Target[] = [
   { target: 'internal path deliveries/s ≥ 0.4× the ceiling', measured: (s) => get(s, 'throughput_batched', 'ratio_to_ceiling'), unit: '× ceiling', met: (v) => v >= 0.4 },
   { target: 'internal path CPU (service + Postgres) ≤ 0.2 ms per delivery', measured: (s) => cpuMs(s, 'throughput_batched'), unit: 'ms', met: (v) => v <= 0.2 },
@@ -29,7 +35,8 @@ export const targets: Target[] = [
   { target: 'p99 publish-to-receipt ≤ 50 ms at 50% of the sustainable rate', measured: (s) => get(s, 'latency_sustainable_50', 'p99_ms'), unit: 'ms', met: (v) => v <= 50 },
   { target: 'p99 publish-to-receipt ≤ 150 ms at 80% of the sustainable rate', measured: (s) => get(s, 'latency_sustainable_80', 'p99_ms'), unit: 'ms', met: (v) => v <= 150 },
   { target: 'fan-out to 1,000 webhooks ≤ 300 ms (worst of the runs)', measured: (s) => get(s, 'fanout', 'last_receipt_ms_max'), unit: 'ms', met: (v) => v <= 300 },
-  { target: 'storage ≤ 700 bytes per delivery (10 webhooks per event, 254-byte body; every table, as grown)', measured: (s) => get(s, 'storage', 'bytes_per_delivery'), unit: 'bytes', met: (v) => v <= 700 },
+  { target: "storage ≤ 700 bytes per delivery: the issue's measure (event, delivery row, first attempt, their indexes; 10 webhooks per event, 254-byte body; steady: space the service's vacuum freed reused)", measured: issueStorage, unit: 'bytes', met: (v) => v <= 700 },
+  { target: 'storage ≤ 700 bytes per delivery, stricter: every table (queue, counters, stats too), as grown (dead rows counted)', measured: (s) => get(s, 'storage', 'bytes_per_delivery'), unit: 'bytes', met: (v) => v <= 700 },
   { target: '`npm start` default process set ≥ 1.4× the single-process rate (WORKERS=1)', measured: (s) => get(s, 'throughput_default', 'ratio_to_single'), unit: '×', met: (v) => v >= 1.4 },
   { target: 'healthy p99 with bad neighbours ≤ 2× clean p99', measured: (s) => get(s, 'bad_neighbours', 'p99_ratio_to_clean'), unit: '×', met: (v) => v <= 2 },
   { target: 'deliveries(webhookId, first: 50) p99 ≤ 20 ms (GraphQL)', measured: (s) => get(s, 'reads', 'graphql_p99_ms'), unit: 'ms', met: (v) => v <= 20 },
