@@ -9,7 +9,7 @@ import pg from 'pg';
 import { updateDeliveries, type DeliveryUpdate } from '../src/db/sql/attempts.js';
 import { insertEventsWithDeliveries } from '../src/db/sql/events.js';
 import { newId } from '../src/lib/ids.js';
-import { withScratchDatabase } from './scratch-database.js';
+import { seedCostWebhooks, withScratchDatabase } from './scratch-database.js';
 
 const SEED = Number(process.env.SEED ?? 20_000);
 const EVENTS = Number(process.env.EVENTS ?? 2_000);
@@ -37,12 +37,7 @@ await withScratchDatabase('delivery_row_cost', async (url) => {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   pool.on('error', () => {}); // an idle connection ended by the scratch database's drop
   try {
-    await pool.query(`INSERT INTO projects (id, name) VALUES ('prj_cost', 'cost')`);
-    await pool.query(`
-      INSERT INTO webhooks (id, project_id, url, events, secret, updated_at)
-      SELECT 'wh_cost' || w, 'prj_cost', 'https://example.com/' || w, '{*}', 'a-secret-of-some-length', now()
-      FROM generate_series(0, ${WEBHOOKS - 1}) w`);
-    const webhookIds = Array.from({ length: WEBHOOKS }, (_, i) => `wh_cost${i}`);
+    const webhookIds = await seedCostWebhooks(pool, WEBHOOKS);
     // Earlier traffic, delivered: the indexes have the depth and the statuses of a table in use, each row last changed
     // by a recorder's batch of 50.
     await pool.query(`

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { insertEventsWithDeliveries } from '../src/db/sql/events.js';
 import { newId } from '../src/lib/ids.js';
-import { withScratchDatabase } from './scratch-database.js';
+import { seedCostWebhooks, withScratchDatabase } from './scratch-database.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 6);
 const EVENTS_PER_ROUND = Number(process.env.EVENTS ?? 2_000);
@@ -24,12 +24,7 @@ await withScratchDatabase('index_cost', async (url) => {
   const pool = new pg.Pool({ connectionString: url, max: 1 });
   pool.on('error', () => {}); // an idle connection ended by the scratch database's drop
   try {
-    await pool.query(`INSERT INTO projects (id, name) VALUES ('prj_cost', 'cost')`);
-    await pool.query(`
-      INSERT INTO webhooks (id, project_id, url, events, secret, updated_at)
-      SELECT 'wh_cost' || w, 'prj_cost', 'https://example.com/' || w, '{*}', 'a-secret-of-some-length', now()
-      FROM generate_series(1, ${WEBHOOKS}) w`);
-    const webhookIds = Array.from({ length: WEBHOOKS }, (_, i) => `wh_cost${i + 1}`);
+    const webhookIds = await seedCostWebhooks(pool, WEBHOOKS);
     const publishRound = async () => {
       const t0 = performance.now();
       for (let done = 0; done < EVENTS_PER_ROUND; done += PER_TRANSACTION) {

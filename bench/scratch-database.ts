@@ -21,3 +21,16 @@ export async function withScratchDatabase(label: string, work: (url: string) => 
     await admin.end();
   }
 }
+
+/**
+ * The cost tools' project (`prj_cost`) and its `count` webhooks `wh_cost0` … (subscribed to every event, never sent
+ * to): their ids, in order.
+ */
+export async function seedCostWebhooks(pool: pg.Pool, count: number): Promise<string[]> {
+  await pool.query(`INSERT INTO projects (id, name) VALUES ('prj_cost', 'cost')`);
+  await pool.query(`
+    INSERT INTO webhooks (id, project_id, url, events, secret, updated_at)
+    SELECT 'wh_cost' || w, 'prj_cost', 'https://example.com/' || w, '{*}', 'a-secret-of-some-length', now()
+    FROM generate_series(0, ${count - 1}) w`);
+  return Array.from({ length: count }, (_, i) => `wh_cost${i}`);
+}

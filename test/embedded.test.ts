@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/lib/free-port.js';
 import { eventually } from './support/receiver.js';
+import { isAlive } from './support/process.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const START_TIMEOUT = 60_000;
@@ -110,15 +111,6 @@ async function startService(env: Record<string, string>, { ownProcessGroup = fal
 /** The postmaster's pid, from the first line of the cluster's lock file. */
 const postmasterPid = async (dataDir: string) =>
   Number((await readFile(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8')).split('\n')[0]);
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const readiness = async (url: string) => {
   const response = await fetch(`${url}/readyz`).catch(() => null);

@@ -16,7 +16,7 @@ import { ConfigError, loadConfig } from '../src/config.js';
 import { freePort } from '../src/lib/free-port.js';
 import { testApi } from './support/api.js';
 import { connectWs, type Recording } from './support/live.js';
-import { serviceReady, spawnService, workerEnv, type ServiceProcess } from './support/process.js';
+import { isAlive, serviceReady, spawnService, workerEnv, type ServiceProcess } from './support/process.js';
 import { eventually, startReceiver, type Receiver } from './support/receiver.js';
 import { startTestService, type TestService } from './support/service.js';
 
@@ -71,15 +71,6 @@ const request = (method: string, path: string, key: string | null, body?: unknow
 /** The pids of the set's processes that logged a request from `from` on (the primary serves none). */
 const servingPids = (from: number) =>
   new Set(set.logs().slice(from).filter((l) => l.msg === 'request completed').map((l) => l.pid as number));
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Whether a subscription was accepted: its job's state, published now, arrives (a refused one got only its error). */
 async function accepted(key: string, sub: Recording, jobId: string): Promise<boolean> {

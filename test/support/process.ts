@@ -77,3 +77,13 @@ export const workerEnv = (databaseUrl: string, extra: Record<string, string> = {
   SECRET_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
   ...extra,
 });
+
+/** Whether a process with this pid still exists (signal 0 checks without signalling). */
+export const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
