@@ -193,7 +193,9 @@ export class DeliveryWorker {
 
   /**
    * Jobs of their own fetched: those whose webhook has a free slot start, the others go back to the queue, due again
-   * shortly (SHARED_LIMIT_RECHECK_MS). Returns how many were fetched.
+   * shortly (SHARED_LIMIT_RECHECK_MS). Returns how many started: a job sent back takes no slot, so it must not take
+   * the room event jobs are fetched for (a webhook at its limit would otherwise starve every other webhook's first
+   * attempts, fetched and sent back again and again).
    */
   private async startJobs(jobs: DeliveryQueueJob[], heldBack: boolean): Promise<number> {
     if (jobs.length === 0) return 0;
@@ -205,7 +207,7 @@ export class DeliveryWorker {
       await Promise.all(refused.map((job) => requeueJob(this.pool, DELIVERY_QUEUE, job, dueAt)));
       this.wakeAfter(SHARED_LIMIT_RECHECK_MS);
     }
-    return jobs.length;
+    return started.length;
   }
 
   /**
