@@ -27,6 +27,15 @@ export function cpuSeconds(pid: number): number | null {
   return fields && (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 }
 
+/** The program a process runs (its `comm`: `node`, `esbuild`, …), or null when it is gone. */
+export function programOf(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
 /**
  * `root` and every live descendant of it, by walking /proc for parent ids (the kernel's per-thread `children` lists
  * are not available everywhere).
@@ -43,6 +52,12 @@ export function processTree(root: number): number[] {
   for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
   return tree;
 }
+
+/** How many processes of `root`'s own program its tree has (a process set's members; not helpers like esbuild). */
+export const serviceProcesses = (root: number): number => {
+  const program = programOf(root);
+  return processTree(root).filter((pid) => programOf(pid) === program).length;
+};
 
 /**
  * CPU seconds over a measurement: each named process tree's (`R`: their names), the Postgres backends', and its
@@ -129,7 +144,8 @@ export class CpuMeter<R extends string = string> {
       const tree = descendants ? processTree(pid) : [pid];
       const members = this.members.get(name) ?? new Set();
       this.members.set(name, members);
-      this.widest.set(name, Math.max(this.widest.get(name) ?? 0, tree.length));
+      // A set's members, not helpers such as tsx's esbuild (whose CPU counts all the same).
+      this.widest.set(name, Math.max(this.widest.get(name) ?? 0, descendants ? serviceProcesses(pid) : 1));
       for (const pid of tree) {
         members.add(pid);
         this.sample(pid, baseline);

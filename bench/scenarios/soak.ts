@@ -1,5 +1,5 @@
 // 9. soak: 300 s at 30% of the ceiling; whether memory, event-loop delay, latency and the cost of a delivery grow.
-import { CpuMeter, processTree, type CpuReading } from '../cpu.js';
+import { CpuMeter, serviceProcesses, type CpuReading } from '../cpu.js';
 import { awaitReceipts, Collector, now, openLoop, progressEvent, sleep } from '../load.js';
 import { StatementMeter, type StatementTimes } from '../statements.js';
 import { newHistogram, recordMs, round, summarize } from '../stats.js';
@@ -46,10 +46,10 @@ export async function soak(ctx: Context): Promise<Outcome<SoakMetric>> {
     else if (t >= seconds * 1000 - windowMs) recordMs(late, latency);
   });
   await collector.reset();
-  // The probe answers in the process it was asked through; a role that forks processes of its own (the split set
-  // pins WORKERS=1, so only if that stops holding) has its memory and event-loop delay left out rather than the
-  // first process's reported as the role's.
-  const forked = [world.api, world.worker].map((p) => ({ role: p.role, processes: processTree(p.pid).length })).filter((p) => p.processes > 1);
+  // The probe answers in the process it was asked through; a role that forks service processes of its own (the split
+  // set pins WORKERS=1, so only if that stops holding) has its memory and event-loop delay left out rather than the
+  // first process's reported as the role's. Only processes of the same program count: tsx's esbuild helper is not one.
+  const forked = [world.api, world.worker].map((p) => ({ role: p.role, processes: serviceProcesses(p.pid) })).filter((p) => p.processes > 1);
   const processes = [world.api, world.worker].filter((p) => !forked.some((f) => f.role === p.role));
   const probeAll = () => Promise.all(processes.map((p) => p.probe()));
   let warm = false;
