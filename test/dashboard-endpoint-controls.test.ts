@@ -68,7 +68,7 @@ describe('the webhook form’s endpoint controls', () => {
 
     // The webhook's page lists the controls, names only.
     await page.getByRole('link', { name: url, exact: true }).click();
-    await textOf('.facts').toMatch(/Rate limit\s*None[\s\S]*Custom headers\s*Authorization, X-Tenant/i);
+    await textOf('.webhook-facts').toMatch(/Rate limit\s*None[\s\S]*Custom headers\s*Authorization, X-Tenant/i);
   });
 
   it('refuses a forbidden header name inline, and saves nothing', async () => {
