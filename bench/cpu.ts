@@ -54,9 +54,12 @@ export function processTree(root: number): number[] {
 }
 
 /** How many processes of `root`'s own program its tree has (a process set's members; not helpers like esbuild). */
-export const serviceProcesses = (root: number): number => {
-  const program = programOf(root);
-  return processTree(root).filter((pid) => programOf(pid) === program).length;
+export const serviceProcesses = (root: number): number => membersOf(processTree(root));
+
+/** Of a process tree (`processTree`: its root first), how many run the root's program. */
+const membersOf = (tree: number[]): number => {
+  const program = programOf(tree[0]!);
+  return tree.filter((pid) => programOf(pid) === program).length;
 };
 
 /**
@@ -145,7 +148,7 @@ export class CpuMeter<R extends string = string> {
       const members = this.members.get(name) ?? new Set();
       this.members.set(name, members);
       // A set's members, not helpers such as tsx's esbuild (whose CPU counts all the same).
-      this.widest.set(name, Math.max(this.widest.get(name) ?? 0, descendants ? serviceProcesses(pid) : 1));
+      this.widest.set(name, Math.max(this.widest.get(name) ?? 0, membersOf(tree)));
       for (const pid of tree) {
         members.add(pid);
         this.sample(pid, baseline);
